@@ -1,0 +1,142 @@
+"""Rendering result tables as text for people (aligned, CJK-aware) or for programs (CSV, JSON, GeoJSON).
+
+Every command that prints a table uses :func:`render`, so ``--format table|csv|json|geojson`` behave
+the same everywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import unicodedata
+
+FORMATS = ("table", "csv", "json", "geojson")
+
+
+def display_width(text: str) -> int:
+    """Columns a string takes in a terminal: East Asian wide and full-width characters count 2."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    gap = " " * max(0, width - display_width(text))
+    return gap + text if right else text + gap
+
+
+def _plain(value):
+    """A JSON-friendly Python value: numpy scalars to Python, NaN/NA to None."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            pass
+    try:
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return None
+    except ImportError:  # pragma: no cover
+        pass
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _records(data, columns=None):
+    """Rows as a list of dicts from a DataFrame, or a list of dicts, in ``columns`` order."""
+    if hasattr(data, "to_dict"):
+        frame = data.drop(columns=["geometry"], errors="ignore") if hasattr(data, "drop") else data
+        rows = frame.to_dict(orient="records")
+        columns = columns or list(frame.columns)
+    else:
+        rows = list(data)
+        columns = columns or (list(rows[0]) if rows else [])
+    return [{c: _plain(r.get(c)) for c in columns} for r in rows], list(columns)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != int(value):
+            return f"{value:,.6f}".rstrip("0").rstrip(".")
+        return f"{int(value):,}"
+    return str(value)
+
+
+def format_table(data, columns=None, headers=None) -> str:
+    """An aligned plain-text table; numbers right-aligned, CJK characters counted as double width."""
+    rows, columns = _records(data, columns)
+    headers = [headers.get(c, c) if headers else c for c in columns]
+    cells = [[_cell(r[c]) for c in columns] for r in rows]
+    numeric = [all(isinstance(r[c], (int, float)) or r[c] is None for r in rows) and rows for c in columns]
+    widths = [max([display_width(h)] + [display_width(row[i]) for row in cells]) for i, h in enumerate(headers)]
+    lines = ["  ".join(_pad(h, w, bool(n)) for h, w, n in zip(headers, widths, numeric)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in cells:
+        lines.append("  ".join(_pad(v, w, bool(n)) for v, w, n in zip(row, widths, numeric)).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def format_csv(data, columns=None) -> str:
+    """CSV text (UTF-8 when written), header first."""
+    rows, columns = _records(data, columns)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def format_json(data, columns=None) -> str:
+    """One JSON document: a list of objects; numbers stay numbers, missing values are null."""
+    rows, _ = _records(data, columns)
+    return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
+
+
+def format_geojson(data, columns=None, lon="lon", lat="lat") -> str:
+    """A GeoJSON FeatureCollection of points (WGS-84) from the ``lon``/``lat`` columns, or of the
+    rows' shapely ``geometry`` where the data is a GeoDataFrame."""
+    geometries = None
+    if hasattr(data, "geometry") and hasattr(data, "crs"):
+        import shapely
+
+        geometries = [None if g is None else json.loads(shapely.to_geojson(g)) for g in data.geometry]
+    rows, _ = _records(data, columns)
+    features = []
+    for i, row in enumerate(rows):
+        if geometries is not None:
+            geometry = geometries[i]
+        elif row.get(lon) is not None and row.get(lat) is not None:
+            geometry = {"type": "Point", "coordinates": [row[lon], row[lat]]}
+        else:
+            geometry = None
+        features.append({"type": "Feature", "properties": row, "geometry": geometry})
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False) + "\n"
+
+
+def render(data, fmt: str = "table", columns=None, headers=None) -> str:
+    """Render rows in one of :data:`FORMATS`.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, geopandas.GeoDataFrame or list of dict
+    fmt : {"table", "csv", "json", "geojson"}
+    columns : list of str, optional
+        Which columns, in order (default: all, geometry excluded).
+    headers : dict, optional
+        Display headers for ``table`` (e.g. Chinese column names).
+    """
+    if fmt == "table":
+        return format_table(data, columns, headers)
+    if fmt == "csv":
+        return format_csv(data, columns)
+    if fmt == "json":
+        return format_json(data, columns)
+    if fmt == "geojson":
+        return format_geojson(data, columns)
+    raise ValueError(f"unknown format {fmt!r}")
