@@ -43,6 +43,75 @@ def output_options(f):
     return f
 
 
+def _column_mapping_handler(ctx, param, value):
+    """``--column investment=计划总投资`` (repeatable) → {"investment": "计划总投资"}."""
+    mapping = {}
+    for item in value or ():
+        key, sep, header = item.partition("=")
+        if not sep or not key.strip() or not header.strip():
+            raise click.BadParameter(f"{item!r}: write FIELD=HEADER, e.g. investment=计划总投资")
+        mapping[key.strip()] = header.strip()
+    return mapping
+
+
+def projects_options(f):
+    """Options that choose and read the projects table: ``--projects FILE`` (default: the bundled
+    data), ``--sheet``, ``--layer``, ``--column FIELD=HEADER``, ``--unit``, ``--usd-rate``,
+    ``--crs`` (of the file's lon/lat), ``--skip-invalid`` and ``--rejects``."""
+    options = [
+        click.option("--projects", "projects_path", type=click.Path(exists=True, dir_okay=False), default=None,
+                     help="Projects file: CSV, XLSX, GeoJSON or GPKG (default: the bundled 2022–2023 data)."),
+        click.option("--sheet", default=None, help="Excel sheet name (default: the first sheet)."),
+        click.option("--layer", default=None, help="GeoPackage layer (default: the first layer)."),
+        click.option("--column", "columns", multiple=True, callback=_column_mapping_handler,
+                     help="Map a header to a field, e.g. --column investment=计划总投资 (repeatable)."),
+        click.option("--unit", default="亿元", show_default=True,
+                     help="Unit of plain numbers in the investment column: 亿元, 万元 or 元."),
+        click.option("--usd-rate", type=float, default=None,
+                     help="CNY per USD, required when amounts are in 美元 (e.g. 7.1)."),
+        crs_option("Coordinate system of lon/lat in the file and of coordinates you give: wgs84, gcj02 (Gaode), bd09 (Baidu)."),
+        click.option("--skip-invalid", is_flag=True,
+                     help="Go on without bad rows (they are written, with reasons, to the rejects file)."),
+        click.option("--rejects", type=click.Path(dir_okay=False), default=None,
+                     help="Where --skip-invalid writes bad rows (default: FILE.rejects.csv)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def filter_options(f):
+    """Filters shared by the map and query commands: ``--district``, ``--industry``, ``--year``,
+    ``--min-investment`` (each repeatable except the last)."""
+    options = [
+        click.option("--district", "districts", multiple=True,
+                     help="Only this district: 越城区, 越城, Yuecheng or 330602 (repeatable)."),
+        click.option("--industry", "industries", multiple=True, help="Only this industry, e.g. 新能源 (repeatable)."),
+        click.option("--year", "years", multiple=True, type=int, help="Only this year (repeatable)."),
+        click.option("--min-investment", type=float, default=None, help="Only projects of at least X 亿元."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def load_projects_from_options(projects_path=None, sheet=None, layer=None, columns=None, unit="亿元",
+                               usd_rate=None, crs="wgs84", skip_invalid=False, rejects=None):
+    """Load the projects named by :func:`projects_options`' values (the bundled ones by default)."""
+    from geo.projects import load_projects
+
+    if projects_path is None:
+        return load_projects()
+    return load_projects(projects_path, sheet=sheet, layer=layer, columns=columns or {}, unit=unit,
+                         usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects)
+
+
+def filter_kwargs(districts=(), industries=(), years=(), min_investment=None):
+    """The keyword arguments of :func:`geo.projects.filter_projects` from :func:`filter_options`."""
+    return {"district": list(districts) or None, "industry": list(industries) or None,
+            "year": list(years) or None, "min_investment": min_investment}
+
+
 def write_output(text: str, output, overwrite: bool, inputs=()) -> None:
     """Write ``text`` to ``output`` atomically, or to stdout when ``output`` is None or ``-``."""
     if output in (None, "-"):
@@ -164,6 +233,22 @@ def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overw
     else:
         text = "不在绍兴市范围内 (outside Shaoxing)\n"
     write_output(text, output, overwrite)
+
+
+# ============================================================================================
+# Reading and validating users' tables (geo.readers) — issue 3
+
+
+# ============================================================================================
+# Spatial queries: stats, query, near (geo.query) — issue 5
+
+
+# ============================================================================================
+# HTML maps: choropleth, markers, enclaves, map, demo (maps.html) — issue 4
+
+
+# ============================================================================================
+# Static maps and reports (maps.static, maps.report) — issue 6
 
 
 if __name__ == "__main__":

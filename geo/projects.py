@@ -1,0 +1,125 @@
+"""Projects: loading (bundled or a user's file), filtering, and per-district totals.
+
+The canonical project table (a GeoDataFrame, EPSG:4326, WGS-84) has these columns; every reader
+produces them, whatever the headers of the file it read:
+
+=====================  =====================================================================
+``id``                 row identifier (str)
+``name``               project name, Chinese (str)
+``name_en``            English name where known (str, may be empty)
+``company``            investing company (str, may be empty)
+``district``           stated district, adcode (Int64; <NA> where unknown or uncertain)
+``platform``           industrial platform / zone name (str, may be empty)
+``industry``           industry, from the controlled vocabulary where possible (str)
+``year``               year (Int64)
+``stage``              签约 / 开工 / 投产 … (str)
+``investment``         amount in 亿元 (float; NaN where none is given)
+``investment_bound``   ``exact``, ``min`` (…以上/超…), ``approx`` (近…/约…), or "" when none
+``lon``, ``lat``       WGS-84 degrees (float)
+``location_precision`` ``site``, ``platform`` or ``district``
+``district_located``   adcode of the district the point lies in (Int64; 0 outside the city)
+``geometry``           Point(lon, lat), WGS-84
+=====================  =====================================================================
+
+Other columns of the source (``source_quote``, ``address`` …) are kept after these.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+CANONICAL_COLUMNS = (
+    "id", "name", "name_en", "company", "district", "platform", "industry", "year", "stage",
+    "investment", "investment_bound", "lon", "lat", "location_precision",
+)
+BOUNDS = ("exact", "min", "approx", "")
+PRECISIONS = ("site", "platform", "district")
+
+
+def bundled_path(name: str = "projects") -> Path:
+    """Path of a bundled table: ``projects``, ``platforms``, ``enclaves`` or ``district_stats``."""
+    from geo.boundaries import data_dir
+
+    return data_dir() / f"{name}.csv"
+
+
+def read_bundled(name: str):
+    """A bundled table as a pandas DataFrame with proper dtypes (empty strings kept as "")."""
+    import pandas as pd
+
+    frame = pd.read_csv(bundled_path(name), dtype=str, keep_default_na=False, encoding="utf-8")
+    for column in frame.columns:
+        if column in ("lon", "lat", "investment", "value"):
+            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="raise").astype(float)
+        elif column in ("district", "year", "count", "host_adcode", "home_district", "scope_adcode"):
+            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="raise").astype("Int64")
+    return frame
+
+
+def to_geoframe(frame):
+    """Turn a canonical table with ``lon``/``lat`` (WGS-84) into a GeoDataFrame, adding
+    ``district_located`` (the district each point lies in, 0 outside)."""
+    import geopandas as gpd
+    import pandas as pd
+
+    from geo.locate import locate
+
+    frame = frame.copy()
+    frame["district_located"] = pd.array(locate(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)),
+                                         dtype="Int64")
+    geometry = gpd.points_from_xy(frame["lon"], frame["lat"], crs="EPSG:4326")
+    return gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+
+
+def load_projects(path=None, **read_options):
+    """Load projects as the canonical GeoDataFrame (see the module docstring).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        A user's file (CSV, XLSX, GeoJSON, GeoPackage). ``None`` loads the bundled projects.
+    **read_options
+        Passed to :func:`geo.readers.read_projects` for a user's file (``sheet``, ``layer``,
+        ``columns``, ``unit``, ``usd_rate``, ``crs``, ``skip_invalid``, ``rejects``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+    """
+    if path is None:
+        return to_geoframe(read_bundled("projects"))
+    from geo.readers import read_projects
+
+    return read_projects(path, **read_options)
+
+
+def filter_projects(projects, *, district=None, industry=None, year=None, min_investment=None,
+                    stage=None, platform=None):
+    """Rows matching every filter given (each may be a single value or a list of them).
+
+    ``district`` takes any names :func:`~geo.districts.resolve_district` accepts and matches the
+    district the point lies in; ``industry``, ``stage`` and ``platform`` match exactly (platform also
+    by substring); ``min_investment`` is in 亿元 and keeps rows whose amount is at least that.
+    """
+    from geo.districts import resolve_district
+
+    def as_list(value):
+        if value is None or (isinstance(value, (list, tuple)) and not value):
+            return None
+        return list(value) if isinstance(value, (list, tuple)) else [value]
+
+    mask = projects["name"].notna()
+    if (districts := as_list(district)) is not None:
+        codes = [resolve_district(d).adcode for d in districts]
+        mask &= projects["district_located"].isin(codes).fillna(False)
+    if (industries := as_list(industry)) is not None:
+        mask &= projects["industry"].isin(industries)
+    if (years := as_list(year)) is not None:
+        mask &= projects["year"].isin([int(y) for y in years]).fillna(False)
+    if (stages := as_list(stage)) is not None:
+        mask &= projects["stage"].isin(stages)
+    if (platforms := as_list(platform)) is not None:
+        mask &= projects["platform"].fillna("").apply(lambda p: any(x in p for x in platforms))
+    if min_investment is not None:
+        mask &= (projects["investment"] >= float(min_investment)).fillna(False)
+    return projects[mask.astype(bool)]
