@@ -123,3 +123,46 @@ def filter_projects(projects, *, district=None, industry=None, year=None, min_in
     if min_investment is not None:
         mask &= (projects["investment"] >= float(min_investment)).fillna(False)
     return projects[mask.astype(bool)]
+
+
+def district_totals(projects, min_investment_thresholds=(50, 100)):
+    """Per-district totals of projects, by the district each point lies in.
+
+    Every district appears (zeros where it has no project). Amounts that are lower bounds
+    (``investment_bound == "min"``) are counted in ``n_lower_bound`` so that a total containing
+    one can be shown as "≥ total"; rows without an amount are counted in ``n_no_amount``.
+
+    Parameters
+    ----------
+    projects : GeoDataFrame
+        The canonical project table.
+    min_investment_thresholds : tuple of float
+        For each X, a column ``n_ge_X`` counts projects of at least X 亿元.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per district in adcode order: ``adcode, name_zh, name_en, count,
+        investment (sum, 亿元), n_lower_bound, n_no_amount, n_ge_50, n_ge_100``.
+    """
+    import pandas as pd
+
+    from geo.districts import DISTRICTS
+
+    rows = []
+    for d in DISTRICTS:
+        mine = projects[(projects["district_located"] == d.adcode).fillna(False).astype(bool)]
+        amounts = mine["investment"]
+        row = {
+            "adcode": d.adcode,
+            "name_zh": d.name_zh,
+            "name_en": d.name_en,
+            "count": int(len(mine)),
+            "investment": float(amounts.sum(skipna=True)),
+            "n_lower_bound": int((mine["investment_bound"] == "min").sum()),
+            "n_no_amount": int(amounts.isna().sum()),
+        }
+        for x in min_investment_thresholds:
+            row[f"n_ge_{x:g}"] = int((amounts >= x).sum())
+        rows.append(row)
+    return pd.DataFrame(rows)
