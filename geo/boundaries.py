@@ -72,12 +72,13 @@ def _read_features(name: str) -> tuple[dict, ...]:
     import shapely
 
     path = boundaries_dir() / FILES[name]
-    with open(path, encoding="utf-8") as f:
-        collection = json.load(f)
+    text = path.read_text(encoding="utf-8")
+    # GEOS parses the whole collection at once (its properties are dropped), json the properties.
+    geometries = shapely.get_parts(shapely.from_geojson(text))
     features = []
-    for feature in collection["features"]:
+    for feature, geometry in zip(json.loads(text)["features"], geometries, strict=True):
         props = dict(feature["properties"])
-        props["geometry"] = shapely.from_geojson(json.dumps(feature["geometry"]))
+        props["geometry"] = geometry
         features.append(props)
     return tuple(features)
 

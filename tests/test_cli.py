@@ -1,0 +1,127 @@
+"""cli.py: the group, districts and locate; exit codes; help of every command."""
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+def test_help_lists_commands_with_summaries(runner):
+    result = runner.invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for name in ("districts", "locate"):
+        assert re.search(rf"^\s+{name}\s+\S", result.output, re.M), name
+
+
+def test_help_does_not_import_heavy_libraries():
+    code = ("import sys, cli; from click.testing import CliRunner; CliRunner().invoke(cli.main, ['--help']);"
+            "heavy = [m for m in ('geopandas', 'folium', 'matplotlib', 'mapclassify', 'pandas', 'shapely') if m in sys.modules];"
+            "print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert out.stdout.strip() == ""
+
+
+def test_every_command_has_help_with_an_example(runner):
+    for name, command in main.commands.items():
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "sxmap " + name in result.output, f"{name}: its help needs an example"
+
+
+def test_every_command_is_in_the_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name in main.commands:
+        assert f"sxmap {name}" in readme, f"README does not document 'sxmap {name}'"
+
+
+def test_districts_table_and_formats(runner):
+    table = runner.invoke(main, ["districts"])
+    assert table.exit_code == 0 and "越城区" in table.output and "Shengzhou" in table.output
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(main, ["districts", "--format", "csv"]).output)))
+    assert [r["adcode"] for r in rows] == ["330602", "330603", "330604", "330624", "330681", "330683"]
+    data = json.loads(runner.invoke(main, ["districts", "--format", "json"]).output)
+    assert isinstance(data[0]["area_km2"], float) and data[4]["name_zh"] == "诸暨市"
+    gj = json.loads(runner.invoke(main, ["districts", "--format", "geojson"]).output)
+    assert len(gj["features"]) == 6 and gj["features"][0]["geometry"]["type"] in ("Polygon", "MultiPolygon")
+
+
+def test_districts_to_file_refuses_to_overwrite(runner, tmp_path):
+    out = tmp_path / "d.geojson"
+    assert runner.invoke(main, ["districts", "--format", "geojson", "-o", str(out)]).exit_code == 0
+    again = runner.invoke(main, ["districts", "--format", "geojson", "-o", str(out)])
+    assert again.exit_code == 2 and "--overwrite" in again.output
+    assert runner.invoke(main, ["districts", "-o", str(out), "--overwrite"]).exit_code == 0
+
+
+def test_locate_text_and_json(runner):
+    result = runner.invoke(main, ["locate", "120.58", "30.00"])
+    assert result.exit_code == 0 and result.output.startswith("越城区")
+    result = runner.invoke(main, ["locate", "120.5847", "29.9974", "--crs", "gcj02", "--format", "json"])
+    answer = json.loads(result.output)
+    assert answer["adcode"] == 330602 and answer["crs"] == "gcj02"
+
+
+def test_locate_outside_is_an_answer_not_an_error(runner):
+    result = runner.invoke(main, ["locate", "121.47", "31.23", "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.output)["adcode"] is None
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (["locate", "29.99", "120.58"], "latitude first"),
+    (["locate", "abc", "30"], "not a number"),
+    (["locate", "120.5", "91"], "out of range"),
+    (["locate", "120.5", "30", "--crs", "utm"], "utm"),
+    (["locate"], "LON LAT"),
+])
+def test_locate_bad_input_is_one_line_exit_2(runner, args, fragment):
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert fragment in result.output
+    assert "Traceback" not in result.output
+
+
+def test_locate_many_points_from_csv(runner, tmp_path):
+    src = tmp_path / "points.csv"
+    src.write_text("name,lon,lat\n府山,120.58,30.00\n杭州,120.16,30.27\n嵊州,120.82,29.59\n", encoding="gbk")
+    out = tmp_path / "located.csv"
+    result = runner.invoke(main, ["locate", "--input", str(src), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [r["district_zh"] for r in rows] == ["越城区", "", "嵊州市"]
+    assert rows[0]["name"] == "府山" and rows[2]["adcode"] == "330683"
+
+
+def test_locate_csv_with_bad_rows_names_each(runner, tmp_path):
+    src = tmp_path / "points.csv"
+    src.write_text("lon,lat\n120.58,30.00\nx,30\n120.1,\n", encoding="utf-8")
+    result = runner.invoke(main, ["locate", "--input", str(src)])
+    assert result.exit_code == 1
+    assert "row 3, column 'lon'" in result.output and "row 4, column 'lat'" in result.output
+
+
+def test_locate_never_overwrites_its_input(runner, tmp_path):
+    src = tmp_path / "points.csv"
+    src.write_text("lon,lat\n120.58,30.00\n", encoding="utf-8")
+    result = runner.invoke(main, ["locate", "--input", str(src), "-o", str(src), "--overwrite"])
+    assert result.exit_code == 2 and "input" in result.output
+    assert src.read_text(encoding="utf-8") == "lon,lat\n120.58,30.00\n"
+
+
+def test_python_m_cli_works():
+    out = subprocess.run([sys.executable, "cli.py", "locate", "120.58", "30.0"], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0 and "越城区" in out.stdout
