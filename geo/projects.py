@@ -101,6 +101,8 @@ def filter_projects(projects, *, district=None, industry=None, year=None, min_in
     district the point lies in; ``industry``, ``stage`` and ``platform`` match exactly (platform also
     by substring); ``min_investment`` is in 亿元 and keeps rows whose amount is at least that.
     """
+    import pandas as pd
+
     from geo.districts import resolve_district
 
     def as_list(value):
@@ -108,7 +110,7 @@ def filter_projects(projects, *, district=None, industry=None, year=None, min_in
             return None
         return list(value) if isinstance(value, (list, tuple)) else [value]
 
-    mask = projects["name"].notna()
+    mask = pd.Series(True, index=projects.index)  # tables read for stats may lack "name"
     if (districts := as_list(district)) is not None:
         codes = [resolve_district(d).adcode for d in districts]
         mask &= projects["district_located"].isin(codes).fillna(False)

@@ -1,0 +1,1024 @@
+"""Spatial queries on projects: totals by district or industry, filtered and nearby projects.
+
+Three operations, each a function returning a (Geo)DataFrame and each behind an ``sxmap`` command:
+
+- :func:`stats` — per district (or industry, or both) the number of projects, the sum of
+  investment (亿元), how many are ≥ 50亿 and ≥ 100亿, and how many amounts are lower bounds
+  (…以上/超…) or approximate (近…/约…), so that a total containing one reads "≥ 430", not "430".
+- :func:`query` — the projects matching filters, inside an area, or within a radius of a point or
+  a platform, nearest first with their distance.
+- :func:`near` — the projects and platforms nearest to a point.
+
+Districts are assigned by geometry: a project belongs to the district its point lies in
+(``district_located``, from :func:`geo.locate.locate`, identical to ``geopandas.sjoin(...,
+predicate="within")``). Where a table also states a district that differs,
+:func:`district_disagreements` lists the rows.
+
+Distances are geodesic, on the WGS-84 ellipsoid (``pyproj.Geod.inv``, vectorised), in km.
+
+Speed: :func:`load` reads a canonical CSV or (Geo)Parquet with pyarrow, only the columns asked
+for; :func:`stats` aggregates with ``numpy.bincount``. ``benchmarks/bench_stats.py`` times this path
+against a plain geopandas pipeline.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+
+from geo.errors import DataError, UsageError
+
+BY_CHOICES = ("district", "industry", "district,industry")
+THRESHOLDS = (50, 100)
+OUTSIDE_ZH = "市外"
+OUTSIDE_EN = "Outside Shaoxing"
+TOTAL_ZH = "合计"
+TOTAL_EN = "Total"
+
+#: Columns :func:`stats` needs (``industry`` and ``year`` only when grouping or filtering by them).
+STATS_COLUMNS = ("id", "name", "district", "investment", "investment_bound", "lon", "lat")
+PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
+
+# Column dtypes of the canonical table, for the fast reader.
+_FLOAT_COLUMNS = ("investment", "lon", "lat")
+_INT_COLUMNS = ("district", "year")
+
+
+# ============================================================================================
+# Distances
+
+
+def geodesic_km(lon0: float, lat0: float, lon, lat) -> np.ndarray:
+    """Geodesic distance in km on the WGS-84 ellipsoid from one point to many.
+
+    Parameters
+    ----------
+    lon0, lat0 : float
+        The origin, WGS-84 degrees.
+    lon, lat : array_like
+        The other points, WGS-84 degrees; NaN gives NaN.
+
+    Returns
+    -------
+    numpy.ndarray of float
+
+    Examples
+    --------
+    >>> round(float(geodesic_km(120.58, 30.0, [120.58], [30.1])[0]), 3)
+    11.087
+    """
+    from pyproj import Geod
+
+    lon = np.asarray(lon, dtype=float).ravel()
+    lat = np.asarray(lat, dtype=float).ravel()
+    out = np.full(lon.shape, np.nan)
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    if ok.any():
+        k = int(ok.sum())
+        _, _, metres = Geod(ellps="WGS84").inv(np.full(k, float(lon0)), np.full(k, float(lat0)), lon[ok], lat[ok])
+        out[ok] = np.asarray(metres) / 1000.0
+    return out
+
+
+# ============================================================================================
+# Loading: the fast canonical reader, with the full reader as fallback
+
+
+class _NotCanonical(Exception):
+    """The file is not a clean canonical table; the full reader should read (and report on) it."""
+
+
+def _read_arrow_csv(path, columns):
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        header = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 16)).schema.names
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+        raise _NotCanonical(str(exc)) from None
+    if not {"lon", "lat"} <= set(header):
+        raise _NotCanonical("no lon/lat columns")
+    wanted = [c for c in (columns or header) if c in header and c != "district_located"]  # always recomputed
+    types = {c: pa.float64() for c in _FLOAT_COLUMNS if c in wanted}
+    types |= {c: pa.int64() for c in _INT_COLUMNS if c in wanted}
+    types |= {c: pa.string() for c in wanted if c not in types}
+    convert = pacsv.ConvertOptions(include_columns=wanted, column_types=types, strings_can_be_null=False,
+                                   null_values=[""], quoted_strings_can_be_null=False)
+    try:
+        return pacsv.read_csv(path, convert_options=convert)
+    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:  # "130亿元" in investment, GBK text, …
+        raise _NotCanonical(str(exc)) from None
+
+
+def _read_arrow_parquet(path, columns):
+    import json
+
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    names = schema.names
+    meta = json.loads((schema.metadata or {}).get(b"geo", b"{}") or b"{}")
+    geometry = meta.get("primary_column", "geometry")
+    wanted = [c for c in (columns or names) if c in names and c not in (geometry, "district_located")]
+    has_xy = {"lon", "lat"} <= set(names)
+    if not has_xy:
+        if geometry not in names:
+            raise DataError("neither lon/lat columns nor a geometry column", path=path,
+                            hint="write the canonical table (lon, lat in WGS-84) or a GeoParquet of points")
+        wanted = [c for c in wanted if c not in ("lon", "lat")] + [geometry]
+    table = pq.read_table(path, columns=wanted)
+    if not has_xy:
+        table = _xy_from_geoparquet(path, table, geometry, meta.get("columns", {}).get(geometry, {}))
+    return table
+
+
+def _xy_from_geoparquet(path, table, geometry, meta):
+    """Replace a GeoParquet point column (WKB or GeoArrow ``point``) by WGS-84 ``lon``/``lat``."""
+    import pyarrow as pa
+    import shapely
+
+    column = table.column(geometry).combine_chunks()
+    xy = _xy_from_wkb_points(column) if not pa.types.is_struct(column.type) else (
+        column.field("x").to_numpy(zero_copy_only=False), column.field("y").to_numpy(zero_copy_only=False))
+    if xy is None:  # not all plain 2-D WKB points: let shapely decode (and check) them
+        geoms = shapely.from_wkb(column.to_numpy(zero_copy_only=False))
+        kinds = shapely.get_type_id(geoms)
+        if np.any((kinds != 0) & ~shapely.is_missing(geoms)):
+            raise DataError("the geometry column holds shapes other than points", path=path,
+                            hint="give one point per project")
+        xy = (np.where(shapely.is_missing(geoms), np.nan, shapely.get_x(geoms)),
+              np.where(shapely.is_missing(geoms), np.nan, shapely.get_y(geoms)))
+    x, y = (np.asarray(v, dtype=float) for v in xy)
+    crs = meta.get("crs")  # absent: OGC:CRS84 by the GeoParquet specification
+    if crs is not None:
+        from pyproj import CRS, Transformer
+
+        source = CRS.from_user_input(crs)
+        if not source.equals(CRS.from_epsg(4326), ignore_axis_order=True):
+            x, y = Transformer.from_crs(source, 4326, always_xy=True).transform(x, y)
+    table = table.drop_columns([geometry])
+    return table.append_column("lon", pa.array(x)).append_column("lat", pa.array(y))
+
+
+def _coerce_parquet_numbers(frame, path):
+    """Numbers stored as text in a Parquet file ("130", "") become numbers; anything else
+    ("130亿元") is a :class:`DataError` naming the row, column and value."""
+    import pandas as pd
+
+    for column in _FLOAT_COLUMNS + _INT_COLUMNS:
+        if column not in frame.columns or pd.api.types.is_numeric_dtype(frame[column]):
+            continue
+        text = frame[column].astype(object).where(frame[column].notna(), "").astype(str).str.strip()
+        numbers = pd.to_numeric(text.replace("", None), errors="coerce")
+        bad = np.flatnonzero(numbers.isna().to_numpy() & (text != "").to_numpy())
+        if len(bad):
+            raise DataError(f"not a number ({len(bad)} such row(s); this is the first)", path=path,
+                            row=int(bad[0]) + 1, column=column, value=text.iloc[int(bad[0])],
+                            hint="store plain numbers (亿元 for investment, WGS-84 degrees for lon/lat)")
+        if column in _INT_COLUMNS and (numbers.dropna() % 1 != 0).any():
+            raise DataError("not a whole number", path=path, column=column)
+        frame[column] = numbers.astype(float)
+
+
+def _xy_from_wkb_points(column):
+    """x, y of a WKB column in which every value is a little-endian 2-D point (21 bytes), read
+    straight from the Arrow buffers; ``None`` for anything else (nulls, other shapes, big-endian)."""
+    import pyarrow as pa
+
+    if column.null_count or not (pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type)):
+        return None
+    n = len(column)
+    _, offsets_buffer, data_buffer = column.buffers()
+    offset_type = np.int64 if pa.types.is_large_binary(column.type) else np.int32
+    offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[column.offset: column.offset + n + 1]
+    if n == 0 or not (np.diff(offsets) == 21).all():
+        return None
+    data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]: offsets[-1]].reshape(n, 21)
+    if not ((data[:, 0] == 1).all() and (data[:, 1:5].copy().view("<u4").ravel() == 1).all()):
+        return None
+    return data[:, 5:13].copy().view("<f8").ravel(), data[:, 13:21].copy().view("<f8").ravel()
+
+
+def _check_canonical(frame, path, parquet):
+    """Reject (to the full reader) or report values a canonical table cannot hold."""
+    from geo.districts import BY_ADCODE
+    from geo.projects import BOUNDS, PRECISIONS
+
+    def fail(column, bad):
+        i = int(np.flatnonzero(bad)[0])
+        if parquet:
+            raise DataError(f"not a valid {column} ({int(bad.sum())} such row(s); this is the first)", path=path,
+                            row=i + 1, column=column, value=frame[column].iloc[i])
+        raise _NotCanonical(column)
+
+    lon = frame["lon"].to_numpy(float)
+    lat = frame["lat"].to_numpy(float)
+    for column, values, limit in (("lon", lon, 180), ("lat", lat, 90)):
+        bad = ~np.isfinite(values) | (np.abs(values) > limit)
+        if bad.any():
+            fail(column, bad)
+    swapped = (lon >= 3) & (lon <= 54) & (lat >= 73) & (lat <= 136)
+    if swapped.any():
+        fail("lon", swapped)
+    checks = {"investment_bound": BOUNDS, "location_precision": PRECISIONS}
+    for column, allowed in checks.items():
+        if column in frame.columns:
+            bad = ~frame[column].isin(list(allowed)).to_numpy(bool)
+            if bad.any():
+                fail(column, bad)
+    if "district" in frame.columns:
+        stated = frame["district"]
+        bad = (stated.notna() & ~stated.isin(list(BY_ADCODE))).to_numpy(bool)
+        if bad.any():
+            fail("district", bad)
+    if "investment" in frame.columns:
+        amount = frame["investment"].to_numpy(float)
+        bad = amount < 0
+        if bad.any():
+            fail("investment", bad)
+        if "investment_bound" in frame.columns:
+            bound = frame["investment_bound"].to_numpy(object)
+            mismatch = np.isnan(amount) != (bound == "")
+            if mismatch.any():
+                fail("investment_bound", mismatch)
+
+
+def read_canonical(path, columns=None, crs: str = "wgs84"):
+    """Read a canonical project table from CSV (UTF-8) or (Geo)Parquet with pyarrow.
+
+    Only ``columns`` are read (all when None); missing canonical columns are not added. The
+    ``district_located`` column is not computed here (see :func:`add_located`).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A ``.csv`` whose header uses the canonical names (``name, lon, lat, investment, …``) and
+        whose values are plain (numbers, adcodes, the bound vocabulary); or a ``.parquet`` /
+        ``.geoparquet`` file with ``lon``/``lat`` columns or a point ``geometry``.
+    columns : sequence of str, optional
+        The columns wanted; those the file lacks are skipped.
+    crs : {"wgs84", "gcj02", "bd09"}
+        Datum of ``lon``/``lat`` in the file; they are converted to WGS-84.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    DataError
+        A Parquet file with bad values (a CSV with bad values is left to the full reader by
+        :func:`load`, which reports every bad row).
+    """
+    from geo.crs import check_crs, to_wgs84
+
+    path = Path(path)
+    parquet = path.suffix.lower() in PARQUET_SUFFIXES
+    table = _read_arrow_parquet(path, columns) if parquet else _read_arrow_csv(path, columns)
+    frame = table.to_pandas()
+    if parquet:
+        _coerce_parquet_numbers(frame, path)
+    for column in _INT_COLUMNS:
+        if column in frame.columns:
+            frame[column] = frame[column].astype("Int64")
+    for column in ("investment_bound", "location_precision", "name_en", "company", "platform", "industry", "stage"):
+        if column in frame.columns:
+            frame[column] = frame[column].fillna("")
+    _check_canonical(frame, path, parquet)
+    if check_crs(crs) != "wgs84":
+        lon, lat = to_wgs84(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float), crs)
+        frame["lon"], frame["lat"] = np.asarray(lon, float), np.asarray(lat, float)
+    return frame
+
+
+def add_located(frame):
+    """Return ``frame`` with ``district_located`` (the adcode of the district each point lies in,
+    0 outside the city), computed with :func:`geo.locate.locate` unless already there."""
+    import pandas as pd
+
+    from geo.locate import locate
+
+    if "district_located" in frame.columns:
+        return frame
+    codes = locate(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
+    return frame.assign(district_located=pd.array(codes, dtype="Int64"))
+
+
+def read_fast(path, columns=None, *, sheet=None, layer=None, columns_map=None, unit="亿元", usd_rate=None,
+              crs="wgs84", skip_invalid=False, rejects=None):
+    """Read a projects file by the fast path if it can take it, else return ``None``.
+
+    A canonical CSV or a (Geo)Parquet file is read with pyarrow (only ``columns``) and located
+    with :func:`geo.locate.locate`. Anything else — Excel, GeoJSON, Chinese headers, amounts with
+    units, a GBK CSV, a CSV with a bad value, or any reading option the full reader handles
+    (``sheet``, ``columns_map``, ``unit`` other than 亿元 …) — gives ``None``: read it with
+    :func:`geo.projects.load_projects`, which maps headers and reports every bad row.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The projects file.
+    columns : sequence of str, optional
+        Columns needed (others are not read).
+    sheet, layer, columns_map, unit, usd_rate, crs, skip_invalid, rejects
+        The reading options of :func:`geo.readers.read_projects` (``columns_map`` is its
+        ``columns``).
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The canonical columns asked for, with ``district_located``.
+
+    Raises
+    ------
+    UsageError
+        Reading options given for a Parquet file (which must hold the canonical table).
+    DataError
+        A Parquet file with bad values.
+    """
+    path = Path(path)
+    plain = not (sheet or layer or columns_map or skip_invalid or rejects or usd_rate) and unit == "亿元"
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        if not plain:
+            raise UsageError("--sheet, --layer, --column, --unit, --usd-rate, --skip-invalid and --rejects "
+                             "do not apply to a Parquet file, which must hold the canonical table")
+        return add_located(read_canonical(path, columns, crs=crs))
+    if plain and path.suffix.lower() == ".csv":
+        try:
+            return add_located(read_canonical(path, columns, crs=crs))
+        except _NotCanonical:
+            return None
+    return None
+
+
+def load(path=None, columns=None, **read_options):
+    """Load projects for a query: the bundled table, or a user's file (fast where it can be).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        The projects file; ``None`` for the bundled data.
+    columns : sequence of str, optional
+        Columns needed (a hint for the fast reader, see :func:`read_fast`).
+    **read_options
+        ``sheet, layer, columns_map, unit, usd_rate, crs, skip_invalid, rejects``.
+
+    Returns
+    -------
+    pandas.DataFrame or geopandas.GeoDataFrame
+        The canonical table (at least ``columns``) with ``district_located``.
+
+    Examples
+    --------
+    >>> projects = load("projects.parquet", ["investment", "investment_bound", "lon", "lat"])  # doctest: +SKIP
+    """
+    from geo.projects import load_projects
+
+    if path is None:
+        return load_projects()
+    frame = read_fast(path, columns, **read_options)
+    if frame is not None:
+        return frame
+    options = dict(read_options)
+    options["columns"] = options.pop("columns_map", None) or {}
+    return load_projects(path, **options)
+
+
+def load_platforms():
+    """The bundled platforms (``data/platforms.csv``) with ``district_located``."""
+    from geo.projects import read_bundled
+
+    return add_located(read_bundled("platforms"))
+
+
+# ============================================================================================
+# stats
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, (list, tuple, set, np.ndarray)) else [value]
+
+
+def _given(value) -> bool:
+    """A filter value that filters: not None and not an empty list."""
+    return value is not None and (not isinstance(value, (list, tuple, set, np.ndarray)) or len(value) > 0)
+
+
+def _codes(frame) -> np.ndarray:
+    """``district_located`` as int64 (0 outside), computing it when the frame lacks it."""
+    if "district_located" not in frame.columns:
+        frame = add_located(frame)
+    return frame["district_located"].to_numpy(dtype=np.int64, na_value=0)
+
+
+def _check_by(by) -> tuple[str, ...]:
+    text = ",".join(by) if isinstance(by, (list, tuple)) else str(by)
+    key = ",".join(part.strip().lower() for part in text.split(",") if part.strip())
+    if key == "industry,district":
+        key = "district,industry"
+    if key not in BY_CHOICES:
+        raise UsageError(f"cannot group by {by!r}; choose one of: {', '.join(BY_CHOICES)}")
+    return tuple(key.split(","))
+
+
+def _aggregate(index: np.ndarray, n: int, amount: np.ndarray, flags: dict, thresholds) -> dict:
+    """Per-group sums with ``numpy.bincount``: ``index`` in 0..n-1 for each row; ``flags`` holds
+    the boolean arrays ``min`` and ``approx`` (the amount's bound)."""
+    has = ~np.isnan(amount)
+
+    def count(mask):
+        return np.bincount(index[mask], minlength=n).astype(np.int64)
+
+    out = {
+        "count": np.bincount(index, minlength=n).astype(np.int64),
+        "investment": np.bincount(index, weights=np.where(has, amount, 0.0), minlength=n),
+    }
+    for x in thresholds:
+        out[f"n_ge_{x:g}"] = count(amount >= x)  # NaN compares False
+    out["n_lower_bound"] = count(flags["min"])
+    out["n_approx"] = count(flags["approx"])
+    out["n_no_amount"] = count(~has)
+    return out
+
+
+def _district_labels(adcodes):
+    from geo.districts import BY_ADCODE
+
+    zh = [BY_ADCODE[c].name_zh if c in BY_ADCODE else OUTSIDE_ZH for c in adcodes]
+    en = [BY_ADCODE[c].label_en if c in BY_ADCODE else OUTSIDE_EN for c in adcodes]
+    return zh, en
+
+
+def stats(projects, by="district", *, district=None, industry=None, year=None, min_investment=None,
+          thresholds=THRESHOLDS):
+    """Totals of projects per district, per industry, or per district and industry.
+
+    Parameters
+    ----------
+    projects : pandas.DataFrame or geopandas.GeoDataFrame
+        The canonical table (at least ``lon``, ``lat``, ``investment``, ``investment_bound``; and
+        ``industry`` to group by it). ``district_located`` is computed when missing.
+    by : {"district", "industry", "district,industry"}
+        The grouping.
+    district, industry, year, min_investment
+        Filters, as in :func:`geo.projects.filter_projects`. With ``district``, only those
+        districts are listed; otherwise all six are, with zeros where they have no project.
+    thresholds : tuple of float
+        For each X, a column ``n_ge_X`` counts projects of at least X 亿元.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``adcode, district_zh, district_en`` (by district), ``industry`` (by industry),
+        then ``count, investment`` (sum, 亿元), ``n_ge_50, n_ge_100, n_lower_bound`` (amounts that
+        are lower bounds, so the sum is a lower bound), ``n_approx``, ``n_no_amount``. Districts
+        in adcode order (a row 市外 for points outside the city, if any); industries by count.
+        The last row is the total (``district_zh`` 合计 / ``industry`` 合计). The rows whose stated
+        district differs from the located one are in ``.attrs["disagreements"]`` (see
+        :func:`district_disagreements`).
+
+    Raises
+    ------
+    UnknownDistrictError
+        A district name that matches no district (the message lists the closest).
+
+    Examples
+    --------
+    >>> from geo.projects import load_projects
+    >>> table = stats(load_projects(), by="district")      # doctest: +SKIP
+    >>> table[["district_zh", "count", "investment"]]      # doctest: +SKIP
+    """
+    import pandas as pd
+
+    from geo.districts import CITY_ADCODE, DISTRICTS, resolve_district
+    from geo.projects import filter_projects
+
+    keys = _check_by(by)
+    chosen = None
+    if _given(district):
+        chosen = list(dict.fromkeys(resolve_district(d).adcode for d in _as_list(district)))
+    if "district_located" not in projects.columns:
+        projects = add_located(projects)
+    disagreements = district_disagreements(projects)
+    if any(_given(v) for v in (district, industry, year, min_investment)):
+        projects = filter_projects(projects, district=district, industry=industry, year=year,
+                                   min_investment=min_investment)
+    codes = _codes(projects)
+    n_rows = len(projects)
+    if "investment" in projects.columns:
+        amount = projects["investment"].to_numpy(dtype=float, na_value=np.nan)
+    else:  # a table of points without amounts
+        amount = np.full(n_rows, np.nan)
+    if "investment_bound" in projects.columns:
+        bound = projects["investment_bound"]
+        flags = {b: bound.eq(b).to_numpy(dtype=bool, na_value=False) for b in ("min", "approx")}
+    else:
+        flags = {b: np.zeros(n_rows, dtype=bool) for b in ("min", "approx")}
+
+    district_list = chosen if chosen is not None else [d.adcode for d in DISTRICTS]
+    if chosen is None and (codes == 0).any():
+        district_list = district_list + [0]
+    lut = np.full(100, -1, dtype=np.int64)  # adcode − 330600 → row; every located code is listed
+    for i, code in enumerate(district_list):
+        if code:
+            lut[code - CITY_ADCODE] = i
+    district_index = np.where(codes == 0, len(district_list) - 1, lut[np.clip(codes - CITY_ADCODE, 0, 99)])
+
+    columns = {}
+    if keys == ("district",):
+        agg = _aggregate(district_index, len(district_list), amount, flags, thresholds)
+        zh, en = _district_labels(district_list)
+        columns = {"adcode": district_list, "district_zh": zh, "district_en": en}
+    else:
+        industry_values = (projects["industry"].to_numpy(dtype=object, na_value="") if "industry" in projects.columns
+                           else np.full(n_rows, "", dtype=object))
+        labels, uniques = pd.factorize(industry_values, use_na_sentinel=False)
+        uniques = np.asarray(uniques, dtype=object)
+        if keys == ("industry",):
+            counts = np.bincount(labels, minlength=len(uniques))
+            rank = sorted(range(len(uniques)), key=lambda k: (-counts[k], str(uniques[k])))
+            position = np.empty(len(uniques), dtype=np.int64)
+            position[rank] = np.arange(len(uniques))
+            agg = _aggregate(position[labels] if len(labels) else labels, len(uniques), amount, flags, thresholds)
+            columns = {"industry": [str(uniques[k]) for k in rank]}
+        else:
+            pair = district_index * max(len(uniques), 1) + labels
+            counts = np.bincount(pair, minlength=len(district_list) * max(len(uniques), 1))
+            rows = []  # (district position, industry code) in output order; empty districts get one row
+            for i in range(len(district_list)):
+                present = [k for k in range(len(uniques)) if counts[i * len(uniques) + k]]
+                present.sort(key=lambda k: (-counts[i * len(uniques) + k], str(uniques[k])))
+                rows += [(i, k) for k in present] or [(i, -1)]
+            slot = np.full(len(district_list) * max(len(uniques), 1), -1, dtype=np.int64)
+            for r, (i, k) in enumerate(rows):
+                if k >= 0:
+                    slot[i * len(uniques) + k] = r
+            agg = _aggregate(slot[pair] if len(pair) else pair, len(rows), amount, flags, thresholds)
+            adcodes = [district_list[i] for i, _ in rows]
+            zh, en = _district_labels(adcodes)
+            columns = {"adcode": adcodes, "district_zh": zh, "district_en": en,
+                       "industry": [str(uniques[k]) if k >= 0 else "" for _, k in rows]}
+    table = pd.DataFrame({**columns, **agg})
+    total = {name: int(agg[name].sum()) if name != "investment" else float(agg[name].sum()) for name in agg}
+    total_row = {"adcode": pd.NA, "district_zh": TOTAL_ZH, "district_en": TOTAL_EN} if "adcode" in columns else {}
+    if "industry" in columns:
+        total_row["industry"] = "" if "adcode" in columns else TOTAL_ZH
+    table = pd.concat([table, pd.DataFrame([{**total_row, **total}])], ignore_index=True)
+    if "adcode" in table.columns:
+        table["adcode"] = table["adcode"].astype("Int64")
+    table["investment"] = table["investment"].astype(float).round(6)
+    for name in table.columns:
+        if name == "count" or name.startswith("n_"):
+            table[name] = table[name].astype(np.int64)
+    table.attrs["disagreements"] = disagreements
+    return table
+
+
+def district_disagreements(projects) -> list[dict]:
+    """Rows whose stated ``district`` differs from the district their point lies in.
+
+    Returns
+    -------
+    list of dict
+        ``row`` (0-based position), ``id``, ``name``, ``stated`` (adcode), ``stated_zh``,
+        ``located`` (adcode, 0 outside the city), ``located_zh``, ``lon``, ``lat``,
+        ``location_precision``. Empty when the table states no district.
+    """
+    from geo.districts import BY_ADCODE
+
+    if "district" not in projects.columns:
+        return []
+    if "district_located" not in projects.columns:
+        projects = add_located(projects)
+    stated = projects["district"].to_numpy(dtype=np.int64, na_value=0)
+    located = projects["district_located"].to_numpy(dtype=np.int64, na_value=0)
+    rows = np.flatnonzero((stated != 0) & (stated != located))
+    out = []
+    for i in rows:
+        record = projects.iloc[int(i)]
+        out.append({
+            "row": int(i),
+            "id": None if "id" not in projects.columns else str(record["id"]),
+            "name": None if "name" not in projects.columns else str(record["name"]),
+            "stated": int(stated[i]),
+            "stated_zh": BY_ADCODE[int(stated[i])].name_zh if int(stated[i]) in BY_ADCODE else str(stated[i]),
+            "located": int(located[i]),
+            "located_zh": BY_ADCODE[int(located[i])].name_zh if int(located[i]) in BY_ADCODE else OUTSIDE_ZH,
+            "lon": float(record["lon"]),
+            "lat": float(record["lat"]),
+            "location_precision": record.get("location_precision") if hasattr(record, "get") else None,
+        })
+    return out
+
+
+def describe_disagreement(item: dict) -> str:
+    """One line for stderr about a row whose stated district differs from its point's."""
+    who = item.get("name") or item.get("id") or f"row {item['row'] + 1}"
+    return (f"{who}: stated {item['stated_zh']}, but its point ({item['lon']:.5f}, {item['lat']:.5f}) "
+            f"lies in {item['located_zh']} (所填区县与坐标不符; counted in {item['located_zh']})")
+
+
+# ============================================================================================
+# query and near
+
+
+_COORD_RE = re.compile(r"^\s*([^,，\s]+)\s*[,，]\s*([^,，\s]+)\s*$")
+
+
+def _normalise_name(text) -> str:
+    return re.sub(r"[\s\"'“”‘’「」『』《》()（）·]", "", str(text)).lower()
+
+
+def find_platform(text: str, platforms=None) -> dict:
+    """The platform a user names: exact (ignoring quotes and spaces), English name, or a unique
+    part of a name.
+
+    Raises
+    ------
+    UsageError
+        No platform matches (the closest names are listed), or several do (they are listed).
+    """
+    import difflib
+
+    if platforms is None:
+        platforms = load_platforms()
+    key = _normalise_name(text)
+    names = platforms["name"].astype(str).tolist()
+    english = platforms["name_en"].astype(str).tolist() if "name_en" in platforms.columns else [""] * len(names)
+    exact = [i for i, (zh, en) in enumerate(zip(names, english)) if key and key in (_normalise_name(zh), _normalise_name(en))]
+    partial = [i for i, (zh, en) in enumerate(zip(names, english))
+               if key and (key in _normalise_name(zh) or (en and key in _normalise_name(en)))]
+    hits = exact or partial
+    if len(hits) == 1:
+        return platforms.iloc[hits[0]].to_dict()
+    if len(hits) > 1:
+        raise UsageError(f"{text!r} matches {len(hits)} platforms: " + "; ".join(names[i] for i in hits)
+                         + " — give more of the name")
+    close = difflib.get_close_matches(str(text), names, n=3, cutoff=0.3)
+    listed = "; ".join(names[:12]) + (" …" if len(names) > 12 else "")
+    hint = ("; did you mean: " + "; ".join(close) + "?") if close else f"; known platforms: {listed}"
+    raise UsageError(f"--near {text!r} is neither LON,LAT nor a known platform name (未知平台){hint}")
+
+
+def parse_near(text, crs: str = "wgs84", platforms=None):
+    """Turn what a user gave for ``--near`` into a WGS-84 point and a label.
+
+    Parameters
+    ----------
+    text : str or tuple of float
+        ``"120.58,30.00"`` (in ``crs``), a ``(lon, lat)`` pair (in ``crs``), or a platform name.
+    crs : {"wgs84", "gcj02", "bd09"}
+        Datum of coordinates given as numbers.
+
+    Returns
+    -------
+    (float, float, str)
+        Longitude and latitude (WGS-84) and a label for messages.
+
+    Raises
+    ------
+    CoordinateError
+        Malformed coordinates (one number, not numbers, out of range, swapped).
+    UsageError
+        A name that matches no platform, or several.
+    """
+    from geo.crs import to_wgs84
+    from geo.errors import CoordinateError
+    from geo.locate import parse_point
+
+    if isinstance(text, (tuple, list, np.ndarray)):
+        if len(text) != 2:
+            raise CoordinateError(f"near must be (lon, lat), got {text!r}")
+        lon, lat = parse_point(text[0], text[1])
+    else:
+        raw = str(text).strip()
+        match = _COORD_RE.match(raw)
+        if match:
+            lon, lat = parse_point(match.group(1), match.group(2))
+        elif re.fullmatch(r"[-+\d.eE\s,，]+", raw) or "," in raw or "，" in raw:
+            raise CoordinateError(f"--near {raw!r}: write LON,LAT (e.g. 120.58,30.00) or a platform name")
+        else:
+            platform = find_platform(raw, platforms)
+            precision = platform.get("location_precision") or "site"
+            label = str(platform["name"]) + ("" if precision == "site" else f" (located at {precision} level)")
+            return float(platform["lon"]), float(platform["lat"]), label
+    wlon, wlat = to_wgs84(lon, lat, crs)
+    return float(wlon), float(wlat), f"{lon:g},{lat:g}"
+
+
+def read_area(within, crs: str = "wgs84"):
+    """A (multi)polygon to select points in: a GeoJSON/GeoPackage path or a shapely geometry.
+
+    A file with a declared CRS is reprojected to WGS-84; GeoJSON without one is WGS-84 by its
+    standard (RFC 7946) unless ``crs`` says it was drawn on GCJ-02/BD-09 maps. A shapely geometry
+    is taken to be in ``crs``. Several features are merged.
+
+    Raises
+    ------
+    DataError
+        The file holds no polygon.
+    """
+    import shapely
+
+    from geo.crs import check_crs, transform_geometry
+
+    if isinstance(within, (str, Path)):
+        import geopandas as gpd
+        import pyogrio.errors
+
+        try:
+            frame = gpd.read_file(within)
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+            reason = str(exc).split(";")[0].rstrip(".")
+            raise DataError(f"cannot read it as GeoJSON/GeoPackage ({reason})", path=within,
+                            hint="give a GeoJSON file of polygons") from None
+        if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+            frame = frame.to_crs("EPSG:4326")
+        geoms = [g for g in frame.geometry if g is not None and not g.is_empty]
+        polygons = [g for g in geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        if not polygons:
+            kinds = sorted({g.geom_type for g in geoms}) or ["nothing"]
+            raise DataError(f"holds no polygon (found {', '.join(kinds)})", path=within,
+                            hint="give a GeoJSON of the area to search, e.g. drawn on geojson.io")
+        area = shapely.union_all(polygons)
+    else:
+        area = within
+        if area.geom_type not in ("Polygon", "MultiPolygon"):
+            raise UsageError(f"within must be a polygon, not a {area.geom_type}")
+    if check_crs(crs) != "wgs84":
+        area = transform_geometry(area, crs, "wgs84")
+    shapely.prepare(area)
+    return area
+
+
+def _with_district_names(frame):
+    from geo.districts import BY_ADCODE
+
+    codes = frame["district_located"].to_numpy(dtype=np.int64, na_value=0)
+    frame = frame.copy()
+    frame["district_zh"] = [BY_ADCODE[c].name_zh if c in BY_ADCODE else OUTSIDE_ZH for c in codes]
+    frame["district_en"] = [BY_ADCODE[c].label_en if c in BY_ADCODE else OUTSIDE_EN for c in codes]
+    return frame
+
+
+def query(projects, *, district=None, industry=None, min_investment=None, year=None, stage=None,
+          platform=None, within=None, near=None, radius_km=None, crs: str = "wgs84", within_crs=None,
+          platforms=None):
+    """The projects matching every condition given.
+
+    Parameters
+    ----------
+    projects : pandas.DataFrame or geopandas.GeoDataFrame
+        The canonical table.
+    district, industry, year, stage, platform, min_investment
+        Filters, as in :func:`geo.projects.filter_projects` (``district`` by the point's district).
+    within : str, pathlib.Path or shapely geometry, optional
+        Only points strictly inside this area (a GeoJSON file, or a polygon in ``within_crs``).
+    near : tuple of float or str, optional
+        ``(lon, lat)`` in ``crs``, ``"LON,LAT"``, or a platform name: adds ``distance_km``
+        (geodesic) and sorts nearest first.
+    radius_km : float, optional
+        With ``near``: only projects at most this far.
+    crs : {"wgs84", "gcj02", "bd09"}
+        Datum of ``near`` coordinates.
+    within_crs : {"wgs84", "gcj02", "bd09"}, optional
+        Datum of ``within`` (default: WGS-84, the GeoJSON standard).
+    platforms : pandas.DataFrame, optional
+        Platforms to resolve a name in ``near`` (default: the bundled ones).
+
+    Returns
+    -------
+    pandas.DataFrame or geopandas.GeoDataFrame
+        The matching rows (same type as ``projects``) with ``district_located``, ``district_zh``,
+        ``district_en`` and, with ``near``, ``distance_km``; in input order, or nearest first.
+        With ``near``, ``.attrs["centre"]`` holds the centre's WGS-84 ``lon``, ``lat`` and ``label``
+        (a platform's name says when its location is only known at platform or district level).
+
+    Raises
+    ------
+    UsageError
+        ``radius_km`` ≤ 0 or given without ``near``; malformed ``near``; unknown platform.
+    UnknownDistrictError
+        A district name that matches no district (the message lists the closest).
+
+    Examples
+    --------
+    >>> query(projects, near="120.58,30.00", radius_km=5)              # doctest: +SKIP
+    >>> query(projects, district="柯桥区", min_investment=50)           # doctest: +SKIP
+    """
+    import shapely
+
+    from geo.projects import filter_projects
+
+    if radius_km is not None:
+        if near is None:
+            raise UsageError("--radius-km needs --near LON,LAT or --near PLATFORM (a centre)")
+        radius_km = float(radius_km)
+        if not math.isfinite(radius_km) or radius_km <= 0:
+            raise UsageError(f"radius must be a positive number of km, got {radius_km:g}")
+    point = parse_near(near, crs, platforms) if near is not None else None
+    area = read_area(within, within_crs or "wgs84") if within is not None else None
+    if "district_located" not in projects.columns:
+        projects = add_located(projects)
+    rows = filter_projects(projects, district=district, industry=industry, year=year,
+                           min_investment=min_investment, stage=stage, platform=platform)
+    if area is not None:
+        inside = shapely.contains_xy(area, rows["lon"].to_numpy(float), rows["lat"].to_numpy(float))
+        rows = rows[inside]
+    rows = _with_district_names(rows)
+    if point is not None:
+        distance = geodesic_km(point[0], point[1], rows["lon"].to_numpy(float), rows["lat"].to_numpy(float))
+        rows["distance_km"] = distance
+        if radius_km is not None:
+            rows = rows[distance <= radius_km]
+        rows = rows.sort_values("distance_km", kind="stable", na_position="last")
+        rows.attrs["centre"] = {"lon": point[0], "lat": point[1], "label": point[2]}
+    return rows
+
+
+def near(lon, lat, n: int = 5, crs: str = "wgs84", *, projects=None, platforms=None):
+    """The ``n`` projects and the ``n`` platforms nearest to a point.
+
+    Parameters
+    ----------
+    lon, lat : float
+        The point, in ``crs``.
+    n : int
+        How many of each kind.
+    crs : {"wgs84", "gcj02", "bd09"}
+        Datum of ``lon``/``lat``.
+    projects, platforms : pandas.DataFrame, optional
+        Default: the bundled tables. Pass an empty frame (or ``False``) to leave a kind out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``kind`` (project/platform), ``id, name, district_located, district_zh,
+        district_en, platform, industry, investment, investment_bound, location_precision, lon,
+        lat, distance_km``, nearest first. ``.attrs["point"]`` describes the point itself
+        (WGS-84 coordinates and its district), as :func:`geo.locate.describe_point`.
+
+    Raises
+    ------
+    UsageError
+        ``n`` < 1, or a bad coordinate.
+
+    Examples
+    --------
+    >>> near(120.58, 30.00, n=3)[["kind", "name", "district_zh", "distance_km"]]   # doctest: +SKIP
+    """
+    import pandas as pd
+
+    from geo.crs import to_wgs84
+    from geo.locate import describe_point, parse_point
+    from geo.projects import load_projects
+
+    if int(n) < 1:
+        raise UsageError(f"-n must be at least 1, got {n}")
+    lon, lat = parse_point(lon, lat)
+    wlon, wlat = (float(v) for v in to_wgs84(lon, lat, crs))
+    if projects is None:
+        projects = load_projects()
+    if platforms is None:
+        platforms = load_platforms()
+    columns = ["kind", "id", "name", "district_located", "district_zh", "district_en", "platform", "industry",
+               "investment", "investment_bound", "location_precision", "lon", "lat", "distance_km"]
+    parts = []
+    for kind, frame in (("project", projects), ("platform", platforms)):
+        if frame is False or frame is None or len(frame) == 0:
+            continue
+        frame = add_located(frame)
+        distance = geodesic_km(wlon, wlat, frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
+        keep = np.argsort(np.where(np.isnan(distance), np.inf, distance), kind="stable")[: int(n)]
+        keep = keep[np.isfinite(distance[keep])]
+        picked = _with_district_names(frame.iloc[keep])
+        picked["distance_km"] = distance[keep]
+        picked["kind"] = kind
+        if kind == "platform" and "platform" not in picked.columns:
+            picked["platform"] = picked["name"]
+        parts.append(pd.DataFrame(picked.drop(columns=["geometry"], errors="ignore")).reindex(columns=columns))
+    result = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+    result = result.sort_values("distance_km", kind="stable").reset_index(drop=True)
+    result.attrs["point"] = describe_point(lon, lat, crs)
+    return result
+
+
+# ============================================================================================
+# Presentation: the columns and Chinese headers of each result, rendered through geo.tables
+
+
+STATS_HEADERS = {
+    "adcode": "代码", "district_zh": "区县", "district_en": "District", "industry": "产业",
+    "count": "项目数", "investment": "投资额(亿元)", "n_ge_50": "≥50亿", "n_ge_100": "≥100亿",
+    "n_lower_bound": "下限额", "n_approx": "约数", "n_no_amount": "无金额",
+}
+ROW_HEADERS = {
+    "kind": "类别", "id": "编号", "name": "名称", "district_zh": "区县", "platform": "平台",
+    "industry": "产业", "year": "年份", "stage": "阶段", "investment": "投资额(亿元)",
+    "location_precision": "定位精度", "distance_km": "距离(km)",
+}
+QUERY_COLUMNS = ["id", "name", "name_en", "company", "district", "district_located", "district_zh",
+                 "district_en", "platform", "industry", "year", "stage", "investment", "investment_bound",
+                 "lon", "lat", "location_precision"]
+QUERY_TABLE_COLUMNS = ["id", "name", "district_zh", "platform", "industry", "year", "stage", "investment",
+                       "location_precision"]
+NEAR_TABLE_COLUMNS = ["kind", "name", "district_zh", "industry", "investment", "location_precision", "distance_km"]
+_KIND_ZH = {"project": "项目", "platform": "平台"}
+_PRECISION_ZH = {"site": "精确", "platform": "平台", "district": "区县"}
+
+
+def amount_text(value, bound="", n_lower_bound=0, n_approx=0) -> str:
+    """An amount for people: "≥ 430" for a lower bound (or a sum containing one), "≈ 40" for an
+    approximate one, "" for none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    number = f"{value:,.2f}".rstrip("0").rstrip(".")
+    if bound == "min" or n_lower_bound:
+        return f"≥ {number}"
+    if bound == "approx" or n_approx:
+        return f"≈ {number}"
+    return number
+
+
+def _right(values, header):
+    """Right-align strings (CJK-aware) so that a column of "≥ 430" reads like numbers."""
+    from geo.tables import display_width
+
+    width = max([display_width(header)] + [display_width(v) for v in values])
+    return [" " * (width - display_width(v)) + v for v in values]
+
+
+def render_stats(table, fmt: str = "table") -> str:
+    """Render :func:`stats` output: Chinese headers and "≥" amounts in a table; English keys and
+    plain numbers in csv/json; geojson gives each district's polygon (full resolution)."""
+    import pandas as pd
+
+    from geo.tables import render
+
+    columns = [c for c in ("adcode", "district_zh", "district_en", "industry") if c in table.columns]
+    columns += [c for c in table.columns if c == "count" or c == "investment" or c.startswith("n_")]
+    if fmt == "table":
+        shown = table.copy()
+        texts = [amount_text(v, "", lb, ap) if not (n and none == n) else "—" for v, lb, ap, n, none in zip(
+            table["investment"], table["n_lower_bound"], table["n_approx"], table["count"], table["n_no_amount"])]
+        shown["investment"] = _right(texts, STATS_HEADERS["investment"])
+        if "adcode" in shown.columns:
+            shown["adcode"] = ["" if pd.isna(c) or c == 0 else str(c) for c in table["adcode"]]
+        headers = {c: f"≥{c[5:]}亿" for c in columns if c.startswith("n_ge_")}
+        return render(shown, "table", columns, {**STATS_HEADERS, **headers})
+    if fmt == "geojson":
+        return _stats_geojson(table, columns)
+    return render(table, fmt, columns)
+
+
+def _stats_geojson(table, columns):
+    """Each district's row with its full-resolution polygon; the outside and total rows have none."""
+    import geopandas as gpd
+
+    from geo.boundaries import district_geometries
+    from geo.tables import render
+
+    geoms = district_geometries(simplified=False)
+    codes = table["adcode"] if "adcode" in table.columns else [None] * len(table)
+    shapes = [geoms.get(int(c)) if c is not None and not _isna(c) else None for c in codes]
+    return render(gpd.GeoDataFrame(table, geometry=shapes, crs="EPSG:4326"), "geojson", columns)
+
+
+def _isna(value) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
+
+
+def render_rows(rows, fmt: str = "table", kind: str = "query") -> str:
+    """Render :func:`query` (``kind="query"``) or :func:`near` (``kind="near"``) results."""
+    from geo.tables import render
+
+    if kind == "near":
+        table_columns, columns = NEAR_TABLE_COLUMNS, list(rows.columns)
+    else:
+        columns = [c for c in QUERY_COLUMNS if c in rows.columns]
+        columns += [c for c in ("distance_km",) if c in rows.columns]
+        table_columns = [c for c in QUERY_TABLE_COLUMNS if c in rows.columns]
+        table_columns += [c for c in ("distance_km",) if c in rows.columns]
+    frame = rows.drop(columns=["geometry"], errors="ignore")
+    if "distance_km" in frame.columns:
+        frame = frame.assign(distance_km=frame["distance_km"].astype(float).round(3))
+    if fmt == "table":
+        shown = frame.copy()
+        if "investment" in shown.columns:
+            bounds = shown["investment_bound"] if "investment_bound" in shown.columns else [""] * len(shown)
+            shown["investment"] = _right([amount_text(v, b) for v, b in zip(shown["investment"], bounds)],
+                                         ROW_HEADERS["investment"])
+        if "kind" in shown.columns:
+            shown["kind"] = shown["kind"].map(_KIND_ZH)
+        if "location_precision" in shown.columns:
+            shown["location_precision"] = shown["location_precision"].map(lambda p: _PRECISION_ZH.get(p, p))
+        if "distance_km" in shown.columns:
+            shown["distance_km"] = _right([f"{d:.2f}" if d == d else "" for d in frame["distance_km"]],
+                                          ROW_HEADERS["distance_km"])
+        return render(shown, "table", [c for c in table_columns if c in shown.columns], ROW_HEADERS)
+    return render(frame, fmt, columns)
