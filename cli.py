@@ -73,7 +73,7 @@ def projects_options(f):
         click.option("--skip-invalid", is_flag=True,
                      help="Go on without bad rows (they are written, with reasons, to the rejects file)."),
         click.option("--rejects", type=click.Path(dir_okay=False), default=None,
-                     help="Where --skip-invalid writes bad rows (default: FILE.rejects.csv)."),
+                     help="Where --skip-invalid writes bad rows (default: NAME.rejects.csv beside the input)."),
     ]
     for option in reversed(options):
         f = option(f)
@@ -239,16 +239,610 @@ def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overw
 # Reading and validating users' tables (geo.readers) — issue 3
 
 
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@projects_options
+@click.pass_context
+def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects):
+    """Check a projects file and summarise it (检查项目表).
+
+    Reads FILE (CSV in UTF-8 or GBK, .xlsx, GeoJSON, GeoPackage) exactly as every command's
+    --projects does and prints what it found: rows read, how each row was placed (site, platform
+    or district), rows per district, points outside their stated district, skipped rows.
+
+    Exit 0 if every row is valid; 1 with every problem listed (file, row, column, value, fix) if
+    not, also with --skip-invalid, which writes the bad rows to a rejects file; 2 for a bad option.
+
+    \b
+    Examples:
+      sxmap validate 项目清单.xlsx --sheet 2023年
+      sxmap validate projects.csv --column investment=计划总投资 --unit 万元
+      sxmap validate projects.csv --crs gcj02 --usd-rate 7.1
+      sxmap validate projects.csv --skip-invalid --rejects bad_rows.csv
+    """
+    from geo.errors import DataErrors
+    from geo.readers import read_projects_report, summary_text
+
+    try:
+        report = read_projects_report(file, sheet=sheet, layer=layer, columns=columns, unit=unit,
+                                      usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects)
+    except DataErrors as exc:
+        click.echo(f"Error: {exc.path}: 发现 {len(exc.errors)} 个问题, nothing read "
+                   f"({len(exc.errors)} problem(s) found):", err=True)
+        for error in exc.errors:
+            click.echo(f"  {error}", err=True)
+        ctx.exit(1)
+    click.echo(summary_text(report), nl=False)
+    if report.rejected_rows:
+        click.echo(f"结果 Result: 无效 INVALID - {report.rejected_rows} row(s) skipped, see {report.rejects_path}")
+        ctx.exit(1)
+    click.echo("结果 Result: 有效 VALID")
+
+
+# validate takes FILE as an argument: it keeps every projects option except --projects.
+validate.params = [p for p in validate.params if p.name != "projects_path"]
+
+
 # ============================================================================================
 # Spatial queries: stats, query, near (geo.query) — issue 5
+
+STATS_BY = ("district", "industry", "district,industry")
+
+
+def _query_projects(columns, projects_path=None, sheet=None, layer=None, columns_map=None, unit="亿元",
+                    usd_rate=None, crs="wgs84", skip_invalid=False, rejects=None):
+    """Projects for stats/query/near: a canonical CSV or a (Geo)Parquet by the fast reader
+    (:func:`geo.query.read_fast`), anything else by the shared loader."""
+    read = dict(sheet=sheet, layer=layer, unit=unit, usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid,
+                rejects=rejects)
+    if projects_path is not None:
+        from geo.query import read_fast
+
+        frame = read_fast(projects_path, columns, columns_map=columns_map, **read)
+        if frame is not None:
+            return frame
+    return load_projects_from_options(projects_path, columns=columns_map, **read)
+
+
+def _say_empty(n_rows, what="project"):
+    if n_rows == 0:
+        click.echo(f"no {what} matches the filters (没有符合条件的项目)", err=True)
+
+
+@main.command("stats")
+@projects_options
+@click.option("--by", type=click.Choice(STATS_BY), default="district", show_default=True,
+              help="Group by district (区县), industry (产业), or both.")
+@filter_options
+@format_option()
+@output_options
+def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, by,
+                  districts, industries, years, min_investment, fmt, output, overwrite):
+    """Totals by district or industry (按区县/产业统计项目数与投资额).
+
+    Per group: projects, investment (亿元), how many ≥ 50亿 and ≥ 100亿, how many amounts are
+    lower bounds ("≥" in the table: the total is at least that), approximate, or missing. Every
+    district appears, with zeros; the last row is the total. A project counts in the district its
+    point lies in; where a stated district differs, it is reported on stderr. A CSV with the
+    canonical headers, or a GeoParquet file, is read fast (a million rows in about a second).
+
+    \b
+    Examples:
+      sxmap stats
+      sxmap stats --projects projects.parquet
+      sxmap stats --by industry --year 2023
+      sxmap stats --by district,industry --district 柯桥区 --format csv -o keqiao.csv
+      sxmap stats --projects 我的项目.xlsx --min-investment 50 --format json
+    """
+    from geo.query import STATS_COLUMNS, describe_disagreement, render_stats, stats
+
+    needed = list(STATS_COLUMNS) + (["industry"] if "industry" in by or industries else []) + (["year"] if years else [])
+    projects = _query_projects(needed, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
+                               rejects)
+    table = stats(projects, by=by, **filter_kwargs(districts, industries, years, min_investment))
+    disagreements = table.attrs.get("disagreements", [])
+    if disagreements:
+        click.echo(f"note: {len(disagreements)} project(s) lie outside their stated district "
+                   "and are counted where their point lies:", err=True)
+        for item in disagreements:
+            click.echo(f"  {describe_disagreement(item)}", err=True)
+    _say_empty(int(table["count"].iloc[-1]))
+    write_output(render_stats(table, fmt), output, overwrite, inputs=[projects_path])
+
+
+@main.command("query")
+@projects_options
+@filter_options
+@click.option("--stage", "stages", multiple=True, help="Only this stage: 签约, 开工, 投产 … (repeatable).")
+@click.option("--platform", "platforms", multiple=True,
+              help="Only projects on this platform (part of its name is enough; repeatable).")
+@click.option("--within", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Only projects inside the polygon(s) of this GeoJSON/GeoPackage (WGS-84 unless --within-crs).")
+@click.option("--within-crs", type=click.Choice(CRS_CHOICES, case_sensitive=False), default="wgs84",
+              show_default=True, help="Datum of a --within file that declares none (gcj02 if drawn on Gaode).")
+@click.option("--near", default=None,
+              help="Sort by distance from LON,LAT (in --crs) or from a platform, e.g. 120.58,30.00 or 集成电路.")
+@click.option("--radius-km", type=float, default=None, help="With --near: only projects at most R km away.")
+@format_option()
+@output_options
+def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, districts,
+                  industries, years, min_investment, stages, platforms, within, within_crs, near, radius_km, fmt,
+                  output, overwrite):
+    """Find projects by filters, area or distance (查询项目).
+
+    With --near, the nearest come first, with their geodesic distance in km. Districts are those
+    the points lie in.
+
+    \b
+    Examples:
+      sxmap query --district 柯桥区 --min-investment 50
+      sxmap query --industry 新能源 --year 2023 --format csv -o xny.csv
+      sxmap query --near 120.58,30.00 --radius-km 10
+      sxmap query --near 120.5847,29.9974 --crs gcj02 --radius-km 5
+      sxmap query --near 杭州湾上虞经开区 --radius-km 5
+      sxmap query --within 园区.geojson --format geojson -o in_area.geojson
+    """
+    from geo.query import query, render_rows
+
+    projects = _query_projects(None, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
+                               rejects)
+    rows = query(projects, **filter_kwargs(districts, industries, years, min_investment),
+                 stage=list(stages) or None, platform=list(platforms) or None, within=within,
+                 within_crs=within_crs, near=near, radius_km=radius_km, crs=crs)
+    if "centre" in rows.attrs:
+        centre = rows.attrs["centre"]
+        click.echo(f"distances from {centre['label']} ({centre['lon']:.6f}, {centre['lat']:.6f} WGS-84)", err=True)
+    _say_empty(len(rows))
+    write_output(render_rows(rows, fmt, "query"), output, overwrite, inputs=[projects_path, within])
+
+
+@main.command("near")
+@click.argument("lon")
+@click.argument("lat")
+@projects_options
+@click.option("-n", "n", type=click.IntRange(min=1), default=5, show_default=True,
+              help="How many projects, and how many platforms.")
+@format_option()
+@output_options
+def near_command(lon, lat, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, n,
+                 fmt, output, overwrite):
+    """The projects and platforms nearest to a point (附近的项目与平台).
+
+    Lists the N nearest projects and the N nearest platforms, nearest first, with their district
+    and geodesic distance in km. The district of the point itself is printed on stderr.
+
+    \b
+    Examples:
+      sxmap near 120.58 30.00
+      sxmap near 120.5847 29.9974 --crs gcj02 -n 10
+      sxmap near 120.58 30.00 --format json
+    """
+    from geo.query import near, render_rows
+
+    projects = _query_projects(None, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
+                               rejects)
+    rows = near(lon, lat, n=n, crs=crs, projects=projects)
+    point = rows.attrs["point"]
+    where = (f"{point['district_zh']} {point['district_en']} ({point['adcode']})" if point["in_city"]
+             else "outside Shaoxing (不在绍兴市范围内)")
+    click.echo(f"point {point['lon']:g},{point['lat']:g} ({point['crs']}) lies in {where}", err=True)
+    write_output(render_rows(rows, fmt, "near"), output, overwrite, inputs=[projects_path])
 
 
 # ============================================================================================
 # HTML maps: choropleth, markers, enclaves, map, demo (maps.html) — issue 4
 
+TILE_CHOICES = ("osm", "gaode", "gaode-satellite", "tianditu", "none")
+SCHEME_CHOICES = ("quantiles", "equal-interval", "fisher-jenks", "natural-breaks", "user")  # maps.style.SCHEMES
+MARKER_MODES = ("auto", "rich", "canvas")
+
+
+def html_map_options(default_tiles="osm"):
+    """Options of every HTML map command: ``--title``, ``--lang``, ``--tiles``, ``--tianditu-key``,
+    ``--cdn``, ``-o/--output`` and ``--overwrite``."""
+
+    def decorator(f):
+        options = [
+            click.option("--title", default=None, help="Title shown on the map (default: one describing it)."),
+            click.option("--lang", type=click.Choice(("zh", "en")), default="zh", show_default=True,
+                         help="Language of labels, legends and popups (中文 / English)."),
+            click.option("--tiles", type=click.Choice(TILE_CHOICES), default=default_tiles, show_default=True,
+                         help="Basemap: osm (WGS-84), gaode / gaode-satellite (GCJ-02: everything is converted "
+                              "to line up), tianditu (needs a key), none (white background, for reports)."),
+            click.option("--tianditu-key", envvar="TIANDITU_KEY", default=None, show_envvar=True,
+                         help="Tianditu key (tk) for --tiles tianditu."),
+            click.option("--cdn", is_flag=True,
+                         help="Link Leaflet from a CDN instead of inlining it (smaller file; needs the internet)."),
+            click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+                         help="HTML file to write (default: COMMAND.html; - for standard output)."),
+            click.option("--overwrite", is_flag=True, help="Replace the output file if it exists."),
+        ]
+        for option in reversed(options):
+            f = option(f)
+        return f
+
+    return decorator
+
+
+def _bins_handler(ctx, param, value):
+    if value is None:
+        return None
+    from maps.style import parse_bins
+
+    try:
+        return parse_bins(value)
+    except SxmapError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def classification_options(f):
+    """``--value``, ``--scheme``, ``-k``, ``--bins`` of the choropleth."""
+    options = [
+        click.option("--value", default="investment", show_default=True,
+                     help="What colours the districts: investment (sum, 亿元), count, count-min-investment=50 "
+                          "(projects of ≥ 50亿), or stat:METRIC (a metric of the district statistics)."),
+        click.option("--scheme", type=click.Choice(SCHEME_CHOICES), default="quantiles", show_default=True,
+                     help="Classification (mapclassify); user needs --bins."),
+        click.option("-k", "k", type=click.IntRange(1, 9), default=5, show_default=True, help="Number of classes."),
+        click.option("--bins", callback=_bins_handler, default=None,
+                     help="Upper bounds of the classes, e.g. 10,50,100 (implies --scheme user)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+_PROJECT_KEYS = ("projects_path", "sheet", "layer", "columns", "unit", "usd_rate", "crs", "skip_invalid", "rejects")
+_FILTER_KEYS = ("districts", "industries", "years", "min_investment")
+
+
+def _filtered_projects(opts):
+    """Load and filter the projects named by ``projects_options`` and ``filter_options`` in ``opts``."""
+    from geo.projects import filter_projects
+
+    projects = load_projects_from_options(**{k: opts.pop(k) for k in _PROJECT_KEYS})
+    chosen = filter_projects(projects, **filter_kwargs(**{k: opts.pop(k) for k in _FILTER_KEYS}))
+    if len(chosen) == 0 and len(projects) > 0:
+        click.echo(f"note: none of the {len(projects)} projects matches the filters; the map shows no project",
+                   err=True)
+    return chosen
+
+
+def _read_places(path, name):
+    """A bundled table (``platforms`` or ``enclaves``) or the user's file of the same columns."""
+    from geo.projects import read_bundled
+
+    if path is None:
+        return read_bundled(name)
+    from maps.html import read_places
+
+    return read_places(path)
+
+
+def _write_map(m, output, overwrite, cdn, default_name, inputs=()):
+    from maps.html import render_html, save_map
+
+    if output == "-":
+        click.echo(render_html(m, cdn=cdn), nl=False)
+        return
+    path = output or default_name
+    save_map(m, path, cdn=cdn, overwrite=overwrite, inputs=inputs)
+    click.echo(f"wrote {path}", err=True)
+
+
+@main.command()
+@projects_options
+@filter_options
+@classification_options
+@click.option("--stat-period", default=None, help="Period of a stat:METRIC value (default: the latest).")
+@click.option("--stat-industry", default=None, help="Industry of a stat:METRIC value (default: all industries).")
+@html_map_options(default_tiles="none")
+def choropleth(**opts):
+    """Districts coloured by a value (分区县专题图): investment, project counts, statistics.
+
+    Values are classified with mapclassify (--scheme, -k, --bins); the legend gives the classes
+    and units; districts without data are hatched as "无数据", not drawn as zero. Tooltips give
+    each district's value and number of projects.
+
+    \b
+    Examples:
+      sxmap choropleth -o choropleth.html
+      sxmap choropleth --value count --scheme equal-interval -k 4
+      sxmap choropleth --value count-min-investment=50 --bins 1,2,5
+      sxmap choropleth --projects 项目清单.xlsx --year 2023 --tiles gaode --lang en
+    """
+    from maps.html import choropleth_map
+
+    inputs = [opts["projects_path"]]
+    projects = _filtered_projects(opts)
+    m = choropleth_map(projects, value=opts["value"], scheme=opts["scheme"], k=opts["k"], bins=opts["bins"],
+                       tiles=opts["tiles"], lang=opts["lang"], title=opts["title"],
+                       stat_period=opts["stat_period"], stat_industry=opts["stat_industry"],
+                       tianditu_key=opts["tianditu_key"])
+    _write_map(m, opts["output"], opts["overwrite"], opts["cdn"], "choropleth.html", inputs)
+
+
+@main.command()
+@projects_options
+@filter_options
+@click.option("--platforms", "with_platforms", is_flag=True, help="Also draw the industrial platforms.")
+@click.option("--platforms-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Platforms from this file instead of the bundled ones (implies --platforms).")
+@click.option("--mode", type=click.Choice(MARKER_MODES), default="auto", show_default=True,
+              help="rich: one SVG marker per project; canvas: one fast layer; auto: rich up to 2,000 projects.")
+@html_map_options()
+def markers(**opts):
+    """Projects as circles (项目点位图): colour by industry, area by investment.
+
+    Popups give name, company, district, platform, industry, amount ("≥100亿", "约40亿"), stage,
+    year and location precision. Projects placed only at their platform or district are drawn
+    with dashed outlines.
+
+    \b
+    Examples:
+      sxmap markers -o markers.html
+      sxmap markers --platforms --industry 新能源 --industry 新能源汽车
+      sxmap markers --projects big_list.csv --tiles gaode --mode canvas
+    """
+    from maps.html import markers_map
+
+    inputs = [opts["projects_path"], opts["platforms_file"]]
+    projects = _filtered_projects(opts)
+    platforms = None
+    if opts["with_platforms"] or opts["platforms_file"]:
+        platforms = _read_places(opts["platforms_file"], "platforms")
+    mode = None if opts["mode"] == "auto" else opts["mode"]
+    m = markers_map(projects, platforms=platforms, tiles=opts["tiles"], lang=opts["lang"], title=opts["title"],
+                    mode=mode, tianditu_key=opts["tianditu_key"])
+    _write_map(m, opts["output"], opts["overwrite"], opts["cdn"], "markers.html", inputs)
+
+
+@main.command()
+@click.option("--enclaves", "enclaves_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Enclaves file (default: the bundled data/enclaves.csv).")
+@html_map_options()
+def enclaves(**opts):
+    """Enclave offices (飞地) and the districts they belong to.
+
+    Each office is linked to its home district by a curved arrow; outbound offices (诸暨岛 in
+    Hangzhou, Shanghai, Shenzhen) are blue squares, inbound ones (杭州港) green diamonds. The view
+    fits all of them.
+
+    \b
+    Examples:
+      sxmap enclaves -o enclaves.html
+      sxmap enclaves --tiles none --lang en
+    """
+    from maps.html import enclaves_map
+
+    data = _read_places(opts["enclaves_file"], "enclaves")
+    m = enclaves_map(data, tiles=opts["tiles"], lang=opts["lang"], title=opts["title"],
+                     tianditu_key=opts["tianditu_key"])
+    _write_map(m, opts["output"], opts["overwrite"], opts["cdn"], "enclaves.html", [opts["enclaves_file"]])
+
+
+@main.command("map")
+@projects_options
+@filter_options
+@classification_options
+@click.option("--platforms-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Platforms file (default: the bundled ones).")
+@click.option("--enclaves", "enclaves_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Enclaves file (default: the bundled ones).")
+@click.option("--mode", type=click.Choice(MARKER_MODES), default="auto", show_default=True,
+              help="Projects as SVG markers (rich), one canvas layer, or auto (rich up to 2,000).")
+@html_map_options()
+def map_command(**opts):
+    """Everything on one map (综合地图), with a layer control.
+
+    The district choropleth, projects, platforms and enclaves as layers that can be switched on
+    and off. The view fits the city.
+
+    \b
+    Examples:
+      sxmap map -o map.html
+      sxmap map --value count --tiles gaode --lang en
+    """
+    from maps.html import combined_map
+
+    inputs = [opts["projects_path"], opts["platforms_file"], opts["enclaves_file"]]
+    projects = _filtered_projects(opts)
+    mode = None if opts["mode"] == "auto" else opts["mode"]
+    m = combined_map(projects, platforms=_read_places(opts["platforms_file"], "platforms"),
+                     enclaves=_read_places(opts["enclaves_file"], "enclaves"), value=opts["value"],
+                     scheme=opts["scheme"], k=opts["k"], bins=opts["bins"], tiles=opts["tiles"], lang=opts["lang"],
+                     title=opts["title"], mode=mode, tianditu_key=opts["tianditu_key"])
+    _write_map(m, opts["output"], opts["overwrite"], opts["cdn"], "map.html", inputs)
+
+
+@main.command()
+@click.option("--output-dir", type=click.Path(file_okay=False), default="out", show_default=True,
+              help="Folder to write into (created if missing).")
+@click.option("--overwrite", is_flag=True, help="Replace files that exist.")
+@click.option("--lang", type=click.Choice(("zh", "en")), default="zh", show_default=True,
+              help="Language of labels, legends and popups.")
+@click.option("--tiles", type=click.Choice(TILE_CHOICES), default="osm", show_default=True,
+              help="Basemap of the markers, enclaves and combined maps (the choropleth has none).")
+@click.option("--tianditu-key", envvar="TIANDITU_KEY", default=None, show_envvar=True,
+              help="Tianditu key (tk) for --tiles tianditu.")
+def demo(output_dir, overwrite, lang, tiles, tianditu_key):
+    """Write the demonstration maps from the bundled data (示例地图).
+
+    choropleth.html, markers.html, enclaves.html, map.html, and the districts as
+    districts.geojson and districts.csv, all into --output-dir.
+
+    \b
+    Example:
+      sxmap demo --output-dir out --overwrite
+    """
+    from pathlib import Path
+
+    from maps.html import write_demo
+
+    for path in write_demo(Path(output_dir), overwrite=overwrite, lang=lang, tiles=tiles, tianditu_key=tianditu_key):
+        click.echo(f"wrote {path}", err=True)
+
 
 # ============================================================================================
 # Static maps and reports (maps.static, maps.report) — issue 6
+
+STATIC_EXTENSIONS = (".png", ".svg", ".pdf")
+
+
+def _positive_handler(ctx, param, value):
+    if value is not None and value <= 0:
+        raise click.BadParameter(f"must be positive (got {value:g})")
+    return value
+
+
+def _size_handler(ctx, param, value):
+    """``--size 16x12cm`` / ``6x4.5in`` → (width, height) in inches."""
+    if value is None:
+        return None
+    from maps.static import parse_size
+
+    try:
+        return parse_size(value)
+    except SxmapError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def static_options(f):
+    """Options of PNG/SVG/PDF output (``-o map.png``): ``--dpi``, ``--size``, ``--font``, ``--source``."""
+    options = [
+        click.option("--dpi", type=float, default=None, callback=_positive_handler,
+                     help="Resolution of PNG output (default 300)."),
+        click.option("--size", default=None, callback=_size_handler,
+                     help="Image size, e.g. 16x12cm (default), 160x120mm or 6x4.5in."),
+        click.option("--font", type=click.Path(exists=True, dir_okay=False), default=None,
+                     help="A CJK font file (.ttf/.otf/.ttc) for Chinese text (default: Noto Sans CJK)."),
+        click.option("--source", default=None,
+                     help="Data source named on the source line (default: the bundled data's, or the file name)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def embed_options(f):
+    """Options of embeddable HTML: ``--fragment``, ``--iframe``, ``--embed-size``."""
+    options = [
+        click.option("--fragment", is_flag=True,
+                     help="Write an HTML fragment (a <div> with its scripts, no <html>/<body>) to paste into a page."),
+        click.option("--iframe", is_flag=True,
+                     help="Print an <iframe srcdoc=…> snippet; with -o map.html, write the map and print <iframe src=…>."),
+        click.option("--embed-size", default=None,
+                     help="Width x height of the fragment or iframe, e.g. 100%x500px (default) or 800x600."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def default_source(projects_path=None, lang="zh"):
+    """The source line of a static map: the projects file's name, or the bundled data's source."""
+    if projects_path:
+        from pathlib import Path
+
+        return Path(projects_path).name
+    from maps.static import BUNDLED_SOURCE
+
+    return BUNDLED_SOURCE[lang]
+
+
+def write_map(kind, html_builder, output, overwrite=False, *, projects=None, projects_path=None, inputs=(),
+              dpi=None, size=None, font=None, source=None, fragment=False, iframe=False, embed_size=None,
+              cdn=False, static_kwargs=None):
+    """Write a map where ``-o`` says: PNG/SVG/PDF (matplotlib) or HTML (folium), or a fragment/iframe.
+
+    ``html_builder()`` returns the ``folium.Map`` (called only for HTML output). ``static_kwargs``
+    go to :func:`maps.static.render_static` (``value``, ``scheme``, ``k``, ``bins``, ``title``,
+    ``lang``, ``enclaves`` …). ``projects`` is the (filtered) table drawn by static maps.
+    """
+    from pathlib import Path
+
+    suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
+    static_kwargs = dict(static_kwargs or {})
+    if suffix in STATIC_EXTENSIONS:
+        if fragment or iframe:
+            raise click.UsageError("--fragment and --iframe make HTML; write the image with -o map.png alone")
+        from maps.static import render_static
+
+        lang = static_kwargs.get("lang", "zh")
+        render_static(kind, output, projects, dpi=dpi, size=size, font=font, overwrite=overwrite, inputs=inputs,
+                      source=source or default_source(projects_path, lang), **static_kwargs)
+        click.echo(f"wrote {output}", err=True)
+        return
+    given = [name for name, value in (("--dpi", dpi), ("--size", size), ("--font", font)) if value is not None]
+    if given:
+        raise click.UsageError(f"{', '.join(given)} apply to images: use -o map.png, map.svg or map.pdf")
+    if fragment and iframe:
+        raise click.UsageError("choose --fragment or --iframe, not both")
+    from maps.embed import fragment as make_fragment
+    from maps.embed import iframe_snippet, parse_embed_size
+
+    width, height = parse_embed_size(embed_size)
+    m = html_builder()
+    if fragment:
+        write_output(make_fragment(m, width=width, height=height, cdn=cdn), output, overwrite, inputs=inputs)
+        return
+    from maps.html import render_html, save_map
+
+    if iframe and output in (None, "-"):
+        click.echo(iframe_snippet(m, width=width, height=height, cdn=cdn), nl=False)
+        return
+    if output in (None, "-"):
+        write_output(render_html(m, cdn=cdn), output, overwrite)
+        return
+    save_map(m, output, cdn=cdn, overwrite=overwrite, inputs=inputs)
+    click.echo(f"wrote {output}", err=True)
+    if iframe:
+        click.echo(iframe_snippet(src=Path(output).name, width=width, height=height), nl=False)
+
+
+@main.command("report")
+@projects_options
+@filter_options
+@output_options
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True,
+              help="Language of the briefing: zh (中文) or en.")
+@click.option("--date", "date_text", default=None, help="Date printed on the briefing, YYYY-MM-DD (default: today).")
+@click.option("--title", default=None, help="Title (default: 绍兴市招商引资地图简报 / Shaoxing investment briefing).")
+@click.option("--value", default="count", show_default=True,
+              help="What the choropleth shows: count, investment, count-min-investment=50 or stat:METRIC.")
+@click.option("--source", default=None, help="Data source to name (default: the bundled data's, or the file name).")
+@click.option("--font", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A CJK font file for the PDF (default: Noto Sans CJK).")
+def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, districts,
+                   industries, years, min_investment, output, overwrite, lang, date_text, title, value, source, font):
+    """Write a one-file briefing (简报): maps, per-district table, source and caveats.
+
+    The briefing holds a title, the date, a summary, the choropleth, the projects map, the
+    enclaves map, the per-district table (as `sxmap stats`), the city-wide figures and the data
+    source with its caveats (lower-bound amounts, location precision). report.html is one
+    self-contained file that opens offline; report.pdf uses the static maps (A4 landscape).
+
+    \b
+    Examples:
+      sxmap report -o report.html
+      sxmap report -o report.pdf --date 2024-03-01
+      sxmap report --projects my_projects.xlsx --lang en -o briefing.html
+    """
+    from maps.report import write_report
+
+    if output in (None, "-"):
+        raise click.UsageError("give the output file: -o report.html or -o report.pdf")
+    filters = filter_kwargs(districts, industries, years, min_investment)
+    projects = None
+    if projects_path or any(v is not None for v in filters.values()):
+        from geo.projects import filter_projects
+
+        projects = load_projects_from_options(projects_path, sheet, layer, columns, unit, usd_rate, crs,
+                                              skip_invalid, rejects)
+        projects = filter_projects(projects, **filters)
+    write_report(output, projects, overwrite=overwrite, inputs=[projects_path], font=font, lang=lang,
+                 date=date_text, title=title, value=value, source=source or default_source(projects_path, lang))
+    click.echo(f"wrote {output}", err=True)
 
 
 if __name__ == "__main__":

