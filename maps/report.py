@@ -504,6 +504,10 @@ def write_report(path, projects=None, *, overwrite: bool = False, inputs=(), fon
     return write_bytes(target, report_pdf(brief, font=font))
 
 
+#: The files :func:`write_demo_reports` writes.
+DEMO_REPORT_FILES = ("choropleth.png", "choropleth.svg", "report.html")
+
+
 def write_demo_reports(out_dir="out", overwrite: bool = True, date=None) -> list[Path]:
     """What ``make demo`` adds to the HTML maps: ``choropleth.png``, ``choropleth.svg`` and
     ``report.html`` in ``out_dir``, from the bundled data.

