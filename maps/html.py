@@ -1181,7 +1181,7 @@ def write_demo(output_dir, overwrite=False, lang="zh", tiles="osm", tianditu_key
         choropleth_map(projects, value="count", tiles="none", lang=lang),
         markers_map(projects, platforms=platforms, tiles=tiles, lang=lang, tianditu_key=tianditu_key),
         enclaves_map(enclaves, tiles=tiles, lang=lang, tianditu_key=tianditu_key),
-        combined_map(projects, platforms, enclaves, tiles=tiles, lang=lang, tianditu_key=tianditu_key),
+        combined_map(projects, platforms, enclaves, value="count", tiles=tiles, lang=lang, tianditu_key=tianditu_key),
     ]
     texts = [render_html(m) for m in maps]
     columns = ["adcode", "name_zh", "name_en", "kind_zh", "kind_en", "area_km2", "centroid_lon", "centroid_lat"]
