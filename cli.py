@@ -8,8 +8,6 @@ and writes the result. Heavy libraries are imported inside the commands so that 
 
 from __future__ import annotations
 
-import functools
-import sys
 
 import click
 

@@ -194,7 +194,7 @@ def locate_frame(frame, lon_column: str = "lon", lat_column: str = "lat", crs: s
     for column in (lon_column, lat_column):
         if column not in frame.columns:
             raise DataError(f"no column {column!r}; columns are {list(frame.columns)}", path=path,
-                            hint=f"name the coordinate columns with --lon-column/--lat-column")
+                            hint="name the coordinate columns with --lon-column/--lat-column")
     errors = []
     numbers = {}
     for column in (lon_column, lat_column):
