@@ -296,12 +296,11 @@ def districts(fmt, output, overwrite):
       sxmap districts
       sxmap districts --format geojson -o districts.geojson
     """
-    from geo.boundaries import district_records, load_districts
+    from geo.boundaries import DISTRICT_COLUMNS, district_records, load_districts
     from geo.tables import render
 
-    columns = ["adcode", "name_zh", "name_en", "kind_zh", "kind_en", "area_km2", "centroid_lon", "centroid_lat"]
     data = load_districts() if fmt == "geojson" else district_records()
-    write_output(render(data, fmt, columns), output, overwrite)
+    write_output(render(data, fmt, list(DISTRICT_COLUMNS)), output, overwrite)
 
 
 @main.command()

@@ -40,6 +40,9 @@ SIMPLIFY_TOLERANCE = 0.001
 HOST_SIMPLIFY_TOLERANCE = 0.005
 COORD_DECIMALS = 7  # about 1 cm
 
+#: The columns of the district listing (``sxmap districts``, the demo's districts.csv).
+DISTRICT_COLUMNS = ("adcode", "name_zh", "name_en", "kind_zh", "kind_en", "area_km2", "centroid_lon", "centroid_lat")
+
 FILES = {
     "districts": "shaoxing_districts.geojson",
     "districts_simplified": "shaoxing_districts_simplified.geojson",

@@ -25,9 +25,11 @@ def projects():
 
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory):
-    """The four demo maps from the bundled data, without tiles."""
+    """The demo output (four maps, district files, print maps, report) from the bundled data, without tiles."""
+    from maps.demo import write_demo
+
     out = tmp_path_factory.mktemp("demo")
-    H.write_demo(out, tiles="none")
+    write_demo(out, tiles="none")
     return out
 
 
