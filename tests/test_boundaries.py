@@ -2,6 +2,7 @@
 
 import filecmp
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,9 +14,22 @@ from geo.districts import DISTRICTS
 
 def test_shipped_files_are_what_the_build_produces(tmp_path):
     written = boundaries.build(tmp_path)
-    assert {p.relative_to(tmp_path).as_posix() for p in written} == set(boundaries.FILES.values())
-    for name in boundaries.FILES.values():
+    expected = set(boundaries.FILES.values())
+    expected |= {boundaries.wkb_path(Path(name)).as_posix() for name in boundaries.FILES.values()}
+    assert {p.relative_to(tmp_path).as_posix() for p in written} == expected
+    for name in expected:
         assert filecmp.cmp(tmp_path / name, boundaries.boundaries_dir() / name, shallow=False), name
+
+
+@pytest.mark.parametrize("name", list(boundaries.FILES))
+def test_wkb_twins_hold_exactly_the_geojson_geometries(name):
+    path = boundaries.boundaries_dir() / boundaries.FILES[name]
+    collection = json.loads(path.read_text(encoding="utf-8"))
+    loaded = boundaries._read_features(name)
+    assert len(loaded) == len(collection["features"])
+    for feature, record in zip(collection["features"], loaded):
+        assert shapely.from_geojson(json.dumps(feature["geometry"])).equals_exact(record["geometry"], 0)
+        assert {k: v for k, v in record.items() if k != "geometry"} == feature["properties"]
 
 
 def test_gcj02_originals_are_the_source_unchanged():
