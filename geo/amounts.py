@@ -40,6 +40,13 @@ _MIN_PREFIXES = ("不低于", "不少于", "超过", "大于", "高于", "至少
 _MIN_SUFFIXES = ("以上", "+")
 _APPROX_PREFIXES = ("将近", "接近", "大约", "约合", "近", "约", "≈", "~")
 _APPROX_SUFFIXES = ("左右", "上下")
+#: Stripped in this order; each found adds its bound.
+_BOUND_MARKERS = (
+    (_MIN_PREFIXES, "prefix", "min"),
+    (_APPROX_PREFIXES, "prefix", "approx"),
+    (_MIN_SUFFIXES, "suffix", "min"),
+    (_APPROX_SUFFIXES, "suffix", "approx"),
+)
 _UPPER_MARKERS = ("以下", "以内", "不超过", "不到", "不足", "低于", "少于", "<", "≤")
 _CNY_MARKERS = ("人民币", "rmb", "cny", "¥")
 _USD_MARKERS = ("美元", "美金", "us$", "usd", "$")
@@ -174,18 +181,10 @@ def parse_amount(value, unit: str = "亿元", usd_rate=None, currency: str = "CN
     plain_in_usd = currency == "USD" and not cny and not usd
 
     bounds = []
-    text, found = _strip_markers(text, _MIN_PREFIXES, "prefix")
-    if found:
-        bounds.append("min")
-    text, found = _strip_markers(text, _APPROX_PREFIXES, "prefix")
-    if found:
-        bounds.append("approx")
-    text, found = _strip_markers(text, _MIN_SUFFIXES, "suffix")
-    if found:
-        bounds.append("min")
-    text, found = _strip_markers(text, _APPROX_SUFFIXES, "suffix")
-    if found:
-        bounds.append("approx")
+    for markers, where, bound in _BOUND_MARKERS:
+        text, found = _strip_markers(text, markers, where)
+        if found:
+            bounds.append(bound)
 
     if any(marker in text for marker in _UPPER_MARKERS):
         raise DataError("an upper bound (以下/不超过/不到) cannot be stored (只支持下限与约数)", value=original,
