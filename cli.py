@@ -21,6 +21,28 @@ TABLE_FORMATS = ("table", "csv", "json", "geojson")
 # Shared options: named decorators, defined once.
 
 
+def stack_options(f, options):
+    """Apply click options so that ``--help`` lists them in the order given."""
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def parsed_by(parse):
+    """A click callback that parses a value with a library function (``None`` stays ``None``),
+    turning the library's error into click's bad-parameter message."""
+
+    def handler(ctx, param, value):
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except SxmapError as exc:
+            raise click.BadParameter(str(exc)) from None
+
+    return handler
+
+
 def crs_option(help_text="Coordinate system of the coordinates you give (输入坐标系): wgs84 (GPS/OSM), gcj02 (Gaode), bd09 (Baidu)."):
     """``--crs wgs84|gcj02|bd09`` (default wgs84)."""
     return click.option("--crs", type=click.Choice(CRS_CHOICES, case_sensitive=False), default="wgs84",
@@ -35,10 +57,11 @@ def format_option(choices=TABLE_FORMATS, default="table"):
 
 def output_options(f):
     """``-o/--output FILE`` (default stdout, where that makes sense) and ``--overwrite``."""
-    f = click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")(f)
-    f = click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-                     help="Write to FILE instead of standard output.")(f)
-    return f
+    return stack_options(f, [
+        click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+                     help="Write to FILE instead of standard output."),
+        click.option("--overwrite", is_flag=True, help="Replace the output file if it exists."),
+    ])
 
 
 def _column_mapping_handler(ctx, param, value):
@@ -73,9 +96,7 @@ def projects_options(f):
         click.option("--rejects", type=click.Path(dir_okay=False), default=None,
                      help="Where --skip-invalid writes bad rows (default: NAME.rejects.csv beside the input)."),
     ]
-    for option in reversed(options):
-        f = option(f)
-    return f
+    return stack_options(f, options)
 
 
 def filter_options(f):
@@ -88,9 +109,7 @@ def filter_options(f):
         click.option("--year", "years", multiple=True, type=int, help="Only this year (repeatable)."),
         click.option("--min-investment", type=float, default=None, help="Only projects of at least X 亿元."),
     ]
-    for option in reversed(options):
-        f = option(f)
-    return f
+    return stack_options(f, options)
 
 
 def load_projects_from_options(projects_path=None, sheet=None, layer=None, columns=None, unit="亿元",
@@ -132,16 +151,11 @@ def _positive_handler(ctx, param, value):
     return value
 
 
-def _size_handler(ctx, param, value):
-    """``--size 16x12cm`` / ``6x4.5in`` → (width, height) in inches."""
-    if value is None:
-        return None
+def _parse_size(text):
+    """``16x12cm`` / ``6x4.5in`` → (width, height) in inches."""
     from maps.static import parse_size
 
-    try:
-        return parse_size(value)
-    except SxmapError as exc:
-        raise click.BadParameter(str(exc)) from None
+    return parse_size(text)
 
 
 def static_options(f):
@@ -149,16 +163,14 @@ def static_options(f):
     options = [
         click.option("--dpi", type=float, default=None, callback=_positive_handler,
                      help="Resolution of PNG output (default 300)."),
-        click.option("--size", default=None, callback=_size_handler,
+        click.option("--size", default=None, callback=parsed_by(_parse_size),
                      help="Image size, e.g. 16x12cm (default), 160x120mm or 6x4.5in."),
         click.option("--font", type=click.Path(exists=True, dir_okay=False), default=None,
                      help="A CJK font file (.ttf/.otf/.ttc) for Chinese text (default: Noto Sans CJK)."),
         click.option("--source", default=None,
                      help="Data source named on the source line (default: the bundled data's, or the file name)."),
     ]
-    for option in reversed(options):
-        f = option(f)
-    return f
+    return stack_options(f, options)
 
 
 def embed_options(f):
@@ -171,9 +183,7 @@ def embed_options(f):
         click.option("--embed-size", default=None,
                      help="Width x height of the fragment or iframe, e.g. 100%x500px (default) or 800x600."),
     ]
-    for option in reversed(options):
-        f = option(f)
-    return f
+    return stack_options(f, options)
 
 
 def default_source(projects_path=None, lang="zh"):
@@ -574,22 +584,15 @@ def html_map_options(default_tiles="osm"):
                          help="HTML file to write (default: COMMAND.html; - for standard output)."),
             click.option("--overwrite", is_flag=True, help="Replace the output file if it exists."),
         ]
-        for option in reversed(options):
-            f = option(f)
-        return f
+        return stack_options(f, options)
 
     return decorator
 
 
-def _bins_handler(ctx, param, value):
-    if value is None:
-        return None
+def _parse_bins(text):
     from maps.style import parse_bins
 
-    try:
-        return parse_bins(value)
-    except SxmapError as exc:
-        raise click.BadParameter(str(exc)) from None
+    return parse_bins(text)
 
 
 def classification_options(f):
@@ -601,12 +604,10 @@ def classification_options(f):
         click.option("--scheme", type=click.Choice(SCHEME_CHOICES), default="quantiles", show_default=True,
                      help="Classification (mapclassify); user needs --bins."),
         click.option("-k", "k", type=click.IntRange(1, 9), default=5, show_default=True, help="Number of classes."),
-        click.option("--bins", callback=_bins_handler, default=None,
+        click.option("--bins", callback=parsed_by(_parse_bins), default=None,
                      help="Upper bounds of the classes, e.g. 10,50,100 (implies --scheme user)."),
     ]
-    for option in reversed(options):
-        f = option(f)
-    return f
+    return stack_options(f, options)
 
 
 _PROJECT_KEYS = ("projects_path", "sheet", "layer", "columns", "unit", "usd_rate", "crs", "skip_invalid", "rejects")
