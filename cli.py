@@ -9,6 +9,8 @@ and writes the result. Heavy libraries are imported inside the commands so that 
 from __future__ import annotations
 
 
+from pathlib import Path
+
 import click
 
 from geo.errors import SxmapError
@@ -43,10 +45,17 @@ def parsed_by(parse):
     return handler
 
 
-def crs_option(help_text="Coordinate system of the coordinates you give (输入坐标系): wgs84 (GPS/OSM), gcj02 (Gaode), bd09 (Baidu)."):
-    """``--crs wgs84|gcj02|bd09`` (default wgs84)."""
-    return click.option("--crs", type=click.Choice(CRS_CHOICES, case_sensitive=False), default="wgs84",
-                        show_default=True, help=help_text)
+def _crs_handler(ctx, param, value):
+    """Check a ``--crs`` value: wgs84, gcj02, bd09 or anything pyproj accepts."""
+    from geo.crs import resolve_crs
+
+    return parsed_by(resolve_crs)(ctx, param, value)
+
+
+def crs_option(help_text="Coordinate system of the coordinates you give (输入坐标系): wgs84 (GPS/OSM), gcj02 (Gaode), "
+               "bd09 (Baidu), or any EPSG code / PROJ string (EPSG:4490, EPSG:4549, EPSG:4528)."):
+    """``--crs wgs84|gcj02|bd09|EPSG:…`` (default wgs84)."""
+    return click.option("--crs", default="wgs84", show_default=True, callback=_crs_handler, help=help_text)
 
 
 def format_option(choices=TABLE_FORMATS, default="table"):
@@ -82,7 +91,7 @@ def projects_options(f):
     options = [
         click.option("--projects", "projects_path", type=click.Path(exists=True, dir_okay=False), default=None,
                      help="Projects file: CSV, XLSX, GeoJSON or GPKG (default: the bundled 2022–2023 data)."),
-        click.option("--sheet", default=None, help="Excel sheet name (default: the first sheet)."),
+        click.option("--sheet", default=None, help="Excel sheet name or number (default: the first sheet with data)."),
         click.option("--layer", default=None, help="GeoPackage layer (default: the first layer)."),
         click.option("--column", "columns", multiple=True, callback=_column_mapping_handler,
                      help="Map a header to a field, e.g. --column investment=计划总投资 (repeatable)."),
@@ -90,7 +99,8 @@ def projects_options(f):
                      help="Unit of plain numbers in the investment column: 亿元, 万元 or 元."),
         click.option("--usd-rate", type=float, default=None,
                      help="CNY per USD, required when amounts are in 美元 (e.g. 7.1)."),
-        crs_option("Coordinate system of lon/lat in the file and of coordinates you give: wgs84, gcj02 (Gaode), bd09 (Baidu)."),
+        crs_option("Coordinate system of the coordinates in the file and of coordinates you give: wgs84, gcj02 "
+                   "(Gaode), bd09 (Baidu), or an EPSG code / PROJ string for projected tables (EPSG:4549, EPSG:4528)."),
         click.option("--skip-invalid", is_flag=True,
                      help="Go on without bad rows (they are written, with reasons, to the rejects file)."),
         click.option("--rejects", type=click.Path(dir_okay=False), default=None,
@@ -119,8 +129,32 @@ def load_projects_from_options(projects_path=None, sheet=None, layer=None, colum
 
     if projects_path is None:
         return load_projects()
-    return load_projects(projects_path, sheet=sheet, layer=layer, columns=columns or {}, unit=unit,
-                         usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects)
+    projects = load_projects(projects_path, sheet=sheet, layer=layer, columns=columns or {}, unit=unit,
+                             usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects)
+    write_rejects(projects.attrs.get("rejects"), projects_path, rejects)
+    warn_no_investment(projects)
+    return projects
+
+
+def write_rejects(rejects, projects_path, target=None):
+    """Write the rows ``--skip-invalid`` skipped (if any) to ``target`` or NAME.rejects.csv."""
+    if rejects is None or not len(rejects):
+        return None
+    from geo.output import check_output_path, write_text
+    from geo.readers import default_rejects_path, rejects_csv
+
+    path = Path(target) if target is not None else default_rejects_path(projects_path)
+    write_text(check_output_path(path, overwrite=True, inputs=[projects_path]), rejects_csv(rejects),
+               encoding="utf-8-sig", newline="")
+    click.echo(f"wrote the {len(rejects)} skipped row(s), with reasons, to {path} (无效行已写入)", err=True)
+    return path
+
+
+def warn_no_investment(projects):
+    """Say on stderr when the table had no investment column: totals are unknown, not 0."""
+    for warning in projects.attrs.get("warnings", ()):
+        if warning.startswith("no investment column"):
+            click.echo(f"warning: {warning}", err=True)
 
 
 def filter_kwargs(districts=(), industries=(), years=(), min_investment=None):
@@ -318,34 +352,40 @@ def districts(fmt, output, overwrite):
 @click.argument("lat", required=False)
 @crs_option()
 @click.option("--input", "input_path", type=click.Path(exists=True, dir_okay=False),
-              help="A CSV of points; writes it back with district columns added.")
-@click.option("--lon-column", default="lon", show_default=True, help="Longitude column of --input.")
-@click.option("--lat-column", default="lat", show_default=True, help="Latitude column of --input.")
-@format_option(("text", "json"), default="text")
+              help="A table of points (CSV, Excel, GeoJSON …); writes it back with district columns added.")
+@click.option("--lon-column", default=None, help="Longitude (easting) column of --input (default: found by name).")
+@click.option("--lat-column", default=None, help="Latitude (northing) column of --input (default: found by name).")
+@format_option(("text", "json", "csv", "geojson"), default="text")
 @output_options
 def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overwrite):
     """Which district is a point in? (坐标落在哪个区县)
 
-    A point outside Shaoxing is an answer (district null), not an error.
+    A point outside Shaoxing is an answer (district null), not an error. With --input, every row
+    gets the same checks as a project list (numbers, range, swapped pairs, outside China) and the
+    table comes back with lon_wgs84, lat_wgs84, adcode and district columns, as CSV (text, csv),
+    JSON records or GeoJSON points.
 
     \b
     Examples:
       sxmap locate 120.58 30.00
       sxmap locate 120.5847 29.9974 --crs gcj02 --format json
       sxmap locate --input points.csv -o points_with_district.csv
+      sxmap locate --input 点位.xlsx --crs EPSG:4549 --format geojson -o points.geojson
     """
-    from geo.locate import describe_point, locate_frame, parse_point
+    from geo.locate import describe_point, parse_point
 
     if input_path:
         if lon is not None:
             raise click.UsageError("give either LON LAT or --input, not both")
-        from geo.readers import read_table
+        from geo.readers import locate_table
+        from geo.tables import render
 
-        frame = read_table(input_path)
-        located = locate_frame(frame, lon_column, lat_column, crs, path=input_path)
-        from geo.tables import format_csv
-
-        write_output(format_csv(located), output, overwrite, inputs=[input_path])
+        located = locate_table(input_path, lon_column=lon_column, lat_column=lat_column, crs=crs)
+        for note in located.attrs.get("notes", ()):
+            click.echo(f"note: {note}", err=True)
+        kind = {"text": "csv"}.get(fmt, fmt)
+        text = render(located, kind) if kind != "geojson" else _points_geojson(located)
+        write_output(text, output, overwrite, inputs=[input_path])
         return
     if lon is None or lat is None:
         raise click.UsageError("give LON LAT (e.g. sxmap locate 120.58 30.00) or --input FILE")
@@ -360,6 +400,13 @@ def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overw
     else:
         text = "不在绍兴市范围内 (outside Shaoxing)\n"
     write_output(text, output, overwrite)
+
+
+def _points_geojson(frame):
+    """A located table as GeoJSON points (WGS-84)."""
+    from geo.tables import format_geojson
+
+    return format_geojson(frame, lon="lon_wgs84", lat="lat_wgs84")
 
 
 # ============================================================================================
@@ -392,13 +439,15 @@ def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid
 
     try:
         report = read_projects_report(file, sheet=sheet, layer=layer, columns=columns, unit=unit,
-                                      usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects)
+                                      usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects,
+                                      geometry=False)
     except DataErrors as exc:
         click.echo(f"Error: {exc.path}: 发现 {len(exc.errors)} 个问题, nothing read "
                    f"({len(exc.errors)} problem(s) found):", err=True)
         for error in exc.errors:
             click.echo(f"  {error}", err=True)
         ctx.exit(1)
+    report.rejects_path = write_rejects(report.rejects, file, rejects)
     click.echo(summary_text(report), nl=False)
     if report.rejected_rows:
         click.echo(f"结果 Result: 无效 INVALID - {report.rejected_rows} row(s) skipped, see {report.rejects_path}")
@@ -418,17 +467,16 @@ STATS_BY = ("district", "industry", "district,industry")
 
 def _query_projects(columns, projects_path=None, sheet=None, layer=None, columns_map=None, unit="亿元",
                     usd_rate=None, crs="wgs84", skip_invalid=False, rejects=None):
-    """Projects for stats/query/near: a canonical CSV or a (Geo)Parquet by the fast reader
-    (:func:`geo.query.read_fast`), anything else by the shared loader."""
-    read = dict(sheet=sheet, layer=layer, unit=unit, usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid,
-                rejects=rejects)
-    if projects_path is not None:
-        from geo.query import read_fast
+    """Projects for stats/query/near through the one reader, only the fields ``columns`` needed."""
+    if projects_path is None:
+        return load_projects_from_options()
+    from geo.query import load
 
-        frame = read_fast(projects_path, columns, columns_map=columns_map, **read)
-        if frame is not None:
-            return frame
-    return load_projects_from_options(projects_path, columns=columns_map, **read)
+    frame = load(projects_path, columns, sheet=sheet, layer=layer, columns_map=columns_map, unit=unit,
+                 usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects)
+    write_rejects(frame.attrs.get("rejects"), projects_path, rejects)
+    warn_no_investment(frame)
+    return frame
 
 
 def _say_empty(n_rows, what="project"):

@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from dataclasses import dataclass
+from decimal import Decimal
 
 from geo.errors import DataError, UsageError
 
@@ -34,7 +35,10 @@ _YI = Decimal(10) ** 8
 
 #: Cells that say "no amount given".
 NO_AMOUNT = frozenset({"", "-", "--", "—", "——", "–", "/", "无", "暂无", "未知", "不详", "待定", "未披露", "n/a",
-                       "na", "none", "nan", "null"})
+                       "none", "null"})
+#: The largest amount one project may have: 10,000 亿元 (one 万亿). Anything above is a typo.
+MAX_AMOUNT = 10_000.0
+_CHINESE_NUMERALS = set("零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟")
 
 _MIN_PREFIXES = ("不低于", "不少于", "超过", "大于", "高于", "至少", "逾", "超", ">=", "≥", ">")
 _MIN_SUFFIXES = ("以上", "+")
@@ -51,10 +55,11 @@ _UPPER_MARKERS = ("以下", "以内", "不超过", "不到", "不足", "低于",
 _CNY_MARKERS = ("人民币", "rmb", "cny", "¥")
 _USD_MARKERS = ("美元", "美金", "us$", "usd", "$")
 
-_NUMBER = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+"
+_NUMBER = r"(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?:[eE][+]?\d{1,3})?"
 _AMOUNT_RE = re.compile(
     rf"(?P<num>{_NUMBER})(?P<more>多|余)?(?P<mult>万亿|亿|千万|百万|万|千)?(?P<more2>多|余)?(?P<yuan>元)?")
-_RANGE_RE = re.compile(r"\d\s*(?:-|~|至|到)\s*\.?\d")
+_RANGE_RE = re.compile(r"[\d万亿千百元]\s*(?:-|~|～|至|到|—|–)\s*\.?\d")
+_RANGE_SPLIT = re.compile(r"(?<=[\d亿万千百元])\s*(?:-|~|～|至|到|—|–)\s*(?=\.?\d)")
 
 
 def unit_factor(unit: str) -> Decimal:
@@ -104,6 +109,22 @@ def _fix_hint(unit_name: str) -> str:
             f"{unit_name})")
 
 
+@dataclass(frozen=True)
+class Amount:
+    """One amount as read: ``value`` in 亿元 (NaN when none), its ``bound`` (``exact``, ``min``,
+    ``approx`` or ""), whether it was converted from US dollars, and for a range (``10-20亿``) its
+    ends ``low`` and ``high`` in 亿元 (the value is then their middle, ``approx``)."""
+
+    value: float
+    bound: str
+    usd: bool = False
+    low: float = math.nan
+    high: float = math.nan
+
+
+NO_AMOUNT_VALUE = Amount(math.nan, "")
+
+
 def parse_amount(value, unit: str = "亿元", usd_rate=None, currency: str = "CNY") -> tuple[float, str]:
     """Read one investment amount; return ``(amount in 亿元, bound)``.
 
@@ -122,14 +143,16 @@ def parse_amount(value, unit: str = "亿元", usd_rate=None, currency: str = "CN
     Returns
     -------
     tuple of (float, str)
-        The amount in 亿元 and its bound: ``exact``, ``min`` (超…/…以上/不低于…/…余), ``approx``
-        (近…/约…/…左右); ``(nan, "")`` for an empty cell (or -, 无, 待定 …).
+        The amount in 亿元 and its bound: ``exact``, ``min`` (超…/…以上/不低于…/逾…/…余), ``approx``
+        (近…/约…/…左右, and ranges such as ``10-20亿``, read as their middle); ``(nan, "")`` for an
+        empty cell (or -, 无, 待定 …).
 
     Raises
     ------
     DataError
-        A negative amount, a range, an upper bound, an amount in USD without ``usd_rate``, or
-        anything that is not an amount. The error carries the value and the fix (not the file).
+        A negative amount, an upper bound, an amount in USD without ``usd_rate``, more than
+        10,000 亿元 (:data:`MAX_AMOUNT`), ``inf`` or ``nan`` written out, or anything that is not an
+        amount. The error carries the value and the fix (not the file).
 
     Examples
     --------
@@ -137,29 +160,40 @@ def parse_amount(value, unit: str = "亿元", usd_rate=None, currency: str = "CN
     (0.5, 'exact')
     >>> parse_amount("超300亿")
     (300.0, 'min')
+    >>> parse_amount("三十五亿元")
+    (35.0, 'exact')
+    >>> parse_amount("10-20亿")
+    (15.0, 'approx')
     >>> parse_amount("1.2亿美元", usd_rate=7.1)
     (8.52, 'exact')
     """
+    amount = read_amount(value, unit=unit, usd_rate=usd_rate, currency=currency)
+    return amount.value, amount.bound
+
+
+def read_amount(value, unit: str = "亿元", usd_rate=None, currency: str = "CNY") -> Amount:
+    """Like :func:`parse_amount`, returning an :class:`Amount` (with the range and the currency)."""
     factor = unit_factor(unit)
     unit_name = next(name for name in ("亿元", "万元", "元") if UNITS[name] == factor)
     if value is None or (isinstance(value, float) and math.isnan(value)):
-        return math.nan, ""
+        return NO_AMOUNT_VALUE
     if isinstance(value, bool):
         raise DataError("not an amount", value=value, hint=_fix_hint(unit_name))
-    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+    if isinstance(value, (int, float, Decimal)):
         number = Decimal(str(value))
         if not number.is_finite():
             raise DataError("not an amount", value=value, hint=_fix_hint(unit_name))
         if number < 0:
             raise DataError("negative amount (金额为负)", value=value, hint="give the amount without a minus sign")
-        return float(number * factor * _usd_factor(currency == "USD", usd_rate, value)), "exact"
+        usd = currency == "USD"
+        return _checked(Amount(float(number * factor * _usd_factor(usd, usd_rate, value)), "exact", usd), value)
 
     original = str(value)
     text = unicodedata.normalize("NFKC", original).strip()
     text = re.sub(r"\s+", "", text).replace("−", "-").replace("，", ",")
     lowered = text.lower()
     if lowered in NO_AMOUNT:
-        return math.nan, ""
+        return NO_AMOUNT_VALUE
     if text.startswith("-") and re.match(r"-\.?\d", text):
         raise DataError("negative amount (金额为负)", value=original, hint="give the amount without a minus sign")
     usd = False
@@ -178,7 +212,7 @@ def parse_amount(value, unit: str = "亿元", usd_rate=None, currency: str = "CN
             index = lowered.index(marker)
             text, lowered = text[:index] + text[index + len(marker):], lowered[:index] + lowered[index + len(marker):]
             break
-    plain_in_usd = currency == "USD" and not cny and not usd
+    in_usd = usd or (currency == "USD" and not cny)
 
     bounds = []
     for markers, where, bound in _BOUND_MARKERS:
@@ -189,32 +223,71 @@ def parse_amount(value, unit: str = "亿元", usd_rate=None, currency: str = "CN
     if any(marker in text for marker in _UPPER_MARKERS):
         raise DataError("an upper bound (以下/不超过/不到) cannot be stored (只支持下限与约数)", value=original,
                         hint="write 约X亿 if the amount is approximate, or leave the cell empty")
-    if _RANGE_RE.search(text):
-        raise DataError("a range is not one amount (区间不是单一金额)", value=original,
-                        hint="give one number: its lower end with 以上 (e.g. 30亿以上) or 约 with the middle")
     if text.startswith("-"):
         raise DataError("negative amount (金额为负)", value=original, hint="give the amount without a minus sign")
-    match = _AMOUNT_RE.fullmatch(text)
-    if match is None:
-        raise DataError("not an amount (无法识别的金额)", value=original, hint=_fix_hint(unit_name))
-    if match["more"] or match["more2"]:
+    if _RANGE_RE.search(text):
+        parts = _RANGE_SPLIT.split(text)
+        if len(parts) != 2 or set(bounds) - {"approx"}:
+            raise DataError("not an amount (无法识别的金额)", value=original, hint=_fix_hint(unit_name))
+        high_yuan, _ = _number_in_yuan(parts[1], factor, usd, original, unit_name)
+        low_text = parts[0]
+        if not re.search(r"[万亿千百元]$", low_text):  # "10-20亿": the 10 is in 亿 as well
+            low_text += re.sub(r"^[\d.,]+(?:多|余)?", "", parts[1])
+        low_yuan, _ = _number_in_yuan(low_text, factor, usd, original, unit_name)
+        if low_yuan > high_yuan:
+            raise DataError("a range whose first number is larger than the second (区间颠倒)", value=original,
+                            hint="write the smaller number first, e.g. 10-20亿")
+        rate = _usd_factor(in_usd, usd_rate, original)
+        low, high = float(low_yuan * rate / _YI), float(high_yuan * rate / _YI)
+        return _checked(Amount((low + high) / 2, "approx", in_usd, low, high), original)
+    yuan, more = _number_in_yuan(text, factor, usd, original, unit_name)
+    if more:
         bounds.append("min")
     if len(set(bounds)) > 1:
         raise DataError("both a lower bound (超/以上) and an approximation (近/约) in one amount", value=original,
                         hint="keep one of them, e.g. 超300亿 or 约300亿")
-    try:
-        number = Decimal(match["num"].replace(",", ""))
-    except InvalidOperation:  # pragma: no cover - the regular expression admits only numbers
-        raise DataError("not an amount", value=original, hint=_fix_hint(unit_name)) from None
+    amount = yuan * _usd_factor(in_usd, usd_rate, original) / _YI
+    return _checked(Amount(float(amount), bounds[0] if bounds else "exact", in_usd), original)
 
+
+def _number_in_yuan(text: str, factor: Decimal, usd: bool, original, unit_name) -> tuple[Decimal, bool]:
+    """The amount ``text`` (no bound words, no currency) in 元 (or dollars), and whether it said
+    多/余 (a lower bound). A plain number is in ``factor`` 亿元."""
+    if any(ch in _CHINESE_NUMERALS for ch in text) and not re.search(r"\d", text):
+        return _chinese_in_yuan(text, factor, original, unit_name), False
+    match = _AMOUNT_RE.fullmatch(text)
+    if match is None:
+        raise DataError("not an amount (无法识别的金额)", value=original, hint=_fix_hint(unit_name))
+    number = Decimal(match["num"].replace(",", ""))
+    more = bool(match["more"] or match["more2"])
     if match["mult"]:
-        amount = number * _MULTIPLIERS[match["mult"]] / _YI
-    elif match["yuan"] or usd:
-        amount = number / _YI
-    else:
-        amount = number * factor
-    amount = amount * _usd_factor(usd or plain_in_usd, usd_rate, original)
-    return float(amount), bounds[0] if bounds else "exact"
+        return number * _MULTIPLIERS[match["mult"]], more
+    if match["yuan"] or usd:
+        return number, more
+    return number * factor * _YI, more
+
+
+def _chinese_in_yuan(text: str, factor: Decimal, original, unit_name) -> Decimal:
+    """一百亿 / 三十五亿元 / 五千万 in 元 (cn2an); a bare numeral (三十五) is in the plain unit."""
+    import cn2an
+
+    core = text[:-1] if text.endswith("元") else text
+    try:
+        number = Decimal(str(cn2an.cn2an(core, "smart")))
+    except (ValueError, KeyError, TypeError, IndexError):
+        raise DataError("not an amount (无法识别的金额)", value=original, hint=_fix_hint(unit_name)) from None
+    if "万" in core or "亿" in core or text.endswith("元"):
+        return number
+    return number * factor * _YI
+
+
+def _checked(amount: Amount, original) -> Amount:
+    """Refuse what cannot be one project's amount: not finite, or above :data:`MAX_AMOUNT`."""
+    if not math.isfinite(amount.value) or amount.value > MAX_AMOUNT:
+        raise DataError(f"more than {MAX_AMOUNT:,.0f} 亿元 for one project: surely a typo or a wrong unit "
+                        "(金额过大，疑为单位错误)", value=original if len(str(original)) <= 40 else
+                        str(original)[:37] + "…", hint="check the number and its unit (亿元/万元/元)")
+    return amount
 
 
 def _usd_factor(usd: bool, usd_rate, value) -> Decimal:

@@ -216,3 +216,75 @@ def transform_geometry(geometry, src: str, dst: str):
         return np.column_stack([x, y])
 
     return shapely.transform(geometry, _apply)
+
+
+# ============================================================================================
+# Any other coordinate system (pyproj): CGCS2000 and its Gauss–Krüger projections, UTM, …
+
+_CRS_HINT = ("use wgs84, gcj02, bd09, or anything PROJ accepts: EPSG:4490 (CGCS2000), EPSG:4549 "
+             "(CGCS2000 3-degree Gauss–Krüger, central meridian 120°E), EPSG:4528 (the same, zone 40 with "
+             "the zone number in front of the easting), a PROJ string")
+
+
+def resolve_crs(name) -> str:
+    """The coordinate system a user names: ``wgs84``, ``gcj02``, ``bd09`` (see :func:`check_crs`),
+    or any system pyproj accepts, returned as its authority code (``EPSG:4549``) or PROJ string.
+
+    Raises
+    ------
+    UsageError
+        pyproj does not know it either.
+
+    Examples
+    --------
+    >>> resolve_crs("Gaode")
+    'gcj02'
+    >>> resolve_crs("epsg:4549")
+    'EPSG:4549'
+    """
+    try:
+        return check_crs(name)
+    except UsageError:
+        pass
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    text = str(name).strip()
+    try:
+        crs = CRS.from_user_input(text)
+    except (CRSError, TypeError, ValueError):
+        raise UsageError(f"unknown coordinate system {name!r}; {_CRS_HINT}") from None
+    authority = crs.to_authority()
+    code = f"{authority[0]}:{authority[1]}" if authority else text
+    return "wgs84" if code == "EPSG:4326" else code
+
+
+def is_projected(crs: str) -> bool:
+    """True for a projected system (coordinates in metres), False for degrees."""
+    if crs in CRS_NAMES:
+        return False
+    from pyproj import CRS
+
+    return CRS.from_user_input(crs).is_projected
+
+
+def false_easting(crs: str) -> float:
+    """The false easting of a projected system in metres (500,000 for EPSG:4549, 40,500,000 for
+    EPSG:4528, whose eastings carry the zone number in front)."""
+    from pyproj import CRS
+
+    operation = CRS.from_user_input(crs).coordinate_operation
+    for param in getattr(operation, "params", []) or []:
+        if param.name.lower() == "false easting":
+            return float(param.value)
+    return 0.0
+
+
+def any_to_wgs84(x, y, crs: str):
+    """Convert arrays from ``crs`` (a name of :func:`resolve_crs`; x = easting or longitude,
+    y = northing or latitude) to WGS-84 longitude, latitude."""
+    if crs in CRS_NAMES:
+        return to_wgs84(x, y, crs)
+    from pyproj import Transformer
+
+    return Transformer.from_crs(crs, 4326, always_xy=True).transform(x, y)

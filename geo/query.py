@@ -16,8 +16,8 @@ predicate="within")``). Where a table also states a district that differs,
 
 Distances are geodesic, on the WGS-84 ellipsoid (``pyproj.Geod.inv``, vectorised), in km.
 
-Speed: :func:`load` reads a canonical CSV or (Geo)Parquet with pyarrow, only the columns asked
-for; :func:`stats` aggregates with ``numpy.bincount``. ``benchmarks/bench_stats.py`` times this path
+Speed: :func:`load` reads through the one vectorised reader (:mod:`geo.readers`), only the
+fields asked for; :func:`stats` aggregates with ``numpy.bincount``. ``benchmarks/bench_stats.py`` times this path
 against a plain geopandas pipeline.
 """
 
@@ -40,11 +40,6 @@ TOTAL_EN = "Total"
 
 #: Columns :func:`stats` needs (``industry`` and ``year`` only when grouping or filtering by them).
 STATS_COLUMNS = ("id", "name", "district", "investment", "investment_bound", "lon", "lat")
-PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
-
-# Column dtypes of the canonical table, for the fast reader.
-_FLOAT_COLUMNS = ("investment", "lon", "lat")
-_INT_COLUMNS = ("district", "year")
 
 
 # ============================================================================================
@@ -84,214 +79,7 @@ def geodesic_km(lon0: float, lat0: float, lon, lat) -> np.ndarray:
 
 
 # ============================================================================================
-# Loading: the fast canonical reader, with the full reader as fallback
-
-
-class _NotCanonical(Exception):
-    """The file is not a clean canonical table; the full reader should read (and report on) it."""
-
-
-def _read_arrow_csv(path, columns):
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    try:
-        header = pacsv.open_csv(path, read_options=pacsv.ReadOptions(block_size=1 << 16)).schema.names
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
-        raise _NotCanonical(str(exc)) from None
-    if not {"lon", "lat"} <= set(header):
-        raise _NotCanonical("no lon/lat columns")
-    wanted = [c for c in (columns or header) if c in header and c != "district_located"]  # always recomputed
-    types = {c: pa.float64() for c in _FLOAT_COLUMNS if c in wanted}
-    types |= {c: pa.int64() for c in _INT_COLUMNS if c in wanted}
-    types |= {c: pa.string() for c in wanted if c not in types}
-    convert = pacsv.ConvertOptions(include_columns=wanted, column_types=types, strings_can_be_null=False,
-                                   null_values=[""], quoted_strings_can_be_null=False)
-    try:
-        return pacsv.read_csv(path, convert_options=convert)
-    except (pa.ArrowInvalid, UnicodeDecodeError) as exc:  # "130亿元" in investment, GBK text, …
-        raise _NotCanonical(str(exc)) from None
-
-
-def _read_arrow_parquet(path, columns):
-    import json
-
-    import pyarrow.parquet as pq
-
-    schema = pq.read_schema(path)
-    names = schema.names
-    meta = json.loads((schema.metadata or {}).get(b"geo", b"{}") or b"{}")
-    geometry = meta.get("primary_column", "geometry")
-    wanted = [c for c in (columns or names) if c in names and c not in (geometry, "district_located")]
-    has_xy = {"lon", "lat"} <= set(names)
-    if not has_xy:
-        if geometry not in names:
-            raise DataError("neither lon/lat columns nor a geometry column", path=path,
-                            hint="write the canonical table (lon, lat in WGS-84) or a GeoParquet of points")
-        wanted = [c for c in wanted if c not in ("lon", "lat")] + [geometry]
-    table = pq.read_table(path, columns=wanted)
-    if not has_xy:
-        table = _xy_from_geoparquet(path, table, geometry, meta.get("columns", {}).get(geometry, {}))
-    return table
-
-
-def _xy_from_geoparquet(path, table, geometry, meta):
-    """Replace a GeoParquet point column (WKB or GeoArrow ``point``) by WGS-84 ``lon``/``lat``."""
-    import pyarrow as pa
-    import shapely
-
-    column = table.column(geometry).combine_chunks()
-    xy = _xy_from_wkb_points(column) if not pa.types.is_struct(column.type) else (
-        column.field("x").to_numpy(zero_copy_only=False), column.field("y").to_numpy(zero_copy_only=False))
-    if xy is None:  # not all plain 2-D WKB points: let shapely decode (and check) them
-        geoms = shapely.from_wkb(column.to_numpy(zero_copy_only=False))
-        kinds = shapely.get_type_id(geoms)
-        if np.any((kinds != 0) & ~shapely.is_missing(geoms)):
-            raise DataError("the geometry column holds shapes other than points", path=path,
-                            hint="give one point per project")
-        xy = (np.where(shapely.is_missing(geoms), np.nan, shapely.get_x(geoms)),
-              np.where(shapely.is_missing(geoms), np.nan, shapely.get_y(geoms)))
-    x, y = (np.asarray(v, dtype=float) for v in xy)
-    crs = meta.get("crs")  # absent: OGC:CRS84 by the GeoParquet specification
-    if crs is not None:
-        from pyproj import CRS, Transformer
-
-        source = CRS.from_user_input(crs)
-        if not source.equals(CRS.from_epsg(4326), ignore_axis_order=True):
-            x, y = Transformer.from_crs(source, 4326, always_xy=True).transform(x, y)
-    table = table.drop_columns([geometry])
-    return table.append_column("lon", pa.array(x)).append_column("lat", pa.array(y))
-
-
-def _coerce_parquet_numbers(frame, path):
-    """Numbers stored as text in a Parquet file ("130", "") become numbers; anything else
-    ("130亿元") is a :class:`DataError` naming the row, column and value."""
-    import pandas as pd
-
-    for column in _FLOAT_COLUMNS + _INT_COLUMNS:
-        if column not in frame.columns or pd.api.types.is_numeric_dtype(frame[column]):
-            continue
-        text = frame[column].astype(object).where(frame[column].notna(), "").astype(str).str.strip()
-        numbers = pd.to_numeric(text.replace("", None), errors="coerce")
-        bad = np.flatnonzero(numbers.isna().to_numpy() & (text != "").to_numpy())
-        if len(bad):
-            raise DataError(f"not a number ({len(bad)} such row(s); this is the first)", path=path,
-                            row=int(bad[0]) + 1, column=column, value=text.iloc[int(bad[0])],
-                            hint="store plain numbers (亿元 for investment, WGS-84 degrees for lon/lat)")
-        if column in _INT_COLUMNS and (numbers.dropna() % 1 != 0).any():
-            raise DataError("not a whole number", path=path, column=column)
-        frame[column] = numbers.astype(float)
-
-
-def _xy_from_wkb_points(column):
-    """x, y of a WKB column in which every value is a little-endian 2-D point (21 bytes), read
-    straight from the Arrow buffers; ``None`` for anything else (nulls, other shapes, big-endian)."""
-    import pyarrow as pa
-
-    if column.null_count or not (pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type)):
-        return None
-    n = len(column)
-    _, offsets_buffer, data_buffer = column.buffers()
-    offset_type = np.int64 if pa.types.is_large_binary(column.type) else np.int32
-    offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[column.offset: column.offset + n + 1]
-    if n == 0 or not (np.diff(offsets) == 21).all():
-        return None
-    data = np.frombuffer(data_buffer, dtype=np.uint8)[offsets[0]: offsets[-1]].reshape(n, 21)
-    if not ((data[:, 0] == 1).all() and (data[:, 1:5].copy().view("<u4").ravel() == 1).all()):
-        return None
-    return data[:, 5:13].copy().view("<f8").ravel(), data[:, 13:21].copy().view("<f8").ravel()
-
-
-def _check_canonical(frame, path, parquet):
-    """Reject (to the full reader) or report values a canonical table cannot hold."""
-    from geo.districts import BY_ADCODE
-    from geo.projects import BOUNDS, PRECISIONS
-
-    def fail(column, bad):
-        i = int(np.flatnonzero(bad)[0])
-        if parquet:
-            raise DataError(f"not a valid {column} ({int(bad.sum())} such row(s); this is the first)", path=path,
-                            row=i + 1, column=column, value=frame[column].iloc[i])
-        raise _NotCanonical(column)
-
-    lon = frame["lon"].to_numpy(float)
-    lat = frame["lat"].to_numpy(float)
-    for column, values, limit in (("lon", lon, 180), ("lat", lat, 90)):
-        bad = ~np.isfinite(values) | (np.abs(values) > limit)
-        if bad.any():
-            fail(column, bad)
-    swapped = (lon >= 3) & (lon <= 54) & (lat >= 73) & (lat <= 136)
-    if swapped.any():
-        fail("lon", swapped)
-    checks = {"investment_bound": BOUNDS, "location_precision": PRECISIONS}
-    for column, allowed in checks.items():
-        if column in frame.columns:
-            bad = ~frame[column].isin(list(allowed)).to_numpy(bool)
-            if bad.any():
-                fail(column, bad)
-    if "district" in frame.columns:
-        stated = frame["district"]
-        bad = (stated.notna() & ~stated.isin(list(BY_ADCODE))).to_numpy(bool)
-        if bad.any():
-            fail("district", bad)
-    if "investment" in frame.columns:
-        amount = frame["investment"].to_numpy(float)
-        bad = amount < 0
-        if bad.any():
-            fail("investment", bad)
-        if "investment_bound" in frame.columns:
-            bound = frame["investment_bound"].to_numpy(object)
-            mismatch = np.isnan(amount) != (bound == "")
-            if mismatch.any():
-                fail("investment_bound", mismatch)
-
-
-def read_canonical(path, columns=None, crs: str = "wgs84"):
-    """Read a canonical project table from CSV (UTF-8) or (Geo)Parquet with pyarrow.
-
-    Only ``columns`` are read (all when None); missing canonical columns are not added. The
-    ``district_located`` column is not computed here (see :func:`add_located`).
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        A ``.csv`` whose header uses the canonical names (``name, lon, lat, investment, …``) and
-        whose values are plain (numbers, adcodes, the bound vocabulary); or a ``.parquet`` /
-        ``.geoparquet`` file with ``lon``/``lat`` columns or a point ``geometry``.
-    columns : sequence of str, optional
-        The columns wanted; those the file lacks are skipped.
-    crs : {"wgs84", "gcj02", "bd09"}
-        Datum of ``lon``/``lat`` in the file; they are converted to WGS-84.
-
-    Returns
-    -------
-    pandas.DataFrame
-
-    Raises
-    ------
-    DataError
-        A Parquet file with bad values (a CSV with bad values is left to the full reader by
-        :func:`load`, which reports every bad row).
-    """
-    from geo.crs import check_crs, to_wgs84
-
-    path = Path(path)
-    parquet = path.suffix.lower() in PARQUET_SUFFIXES
-    table = _read_arrow_parquet(path, columns) if parquet else _read_arrow_csv(path, columns)
-    frame = table.to_pandas()
-    if parquet:
-        _coerce_parquet_numbers(frame, path)
-    for column in _INT_COLUMNS:
-        if column in frame.columns:
-            frame[column] = frame[column].astype("Int64")
-    for column in ("investment_bound", "location_precision", "name_en", "company", "platform", "industry", "stage"):
-        if column in frame.columns:
-            frame[column] = frame[column].fillna("")
-    _check_canonical(frame, path, parquet)
-    if check_crs(crs) != "wgs84":
-        lon, lat = to_wgs84(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float), crs)
-        frame["lon"], frame["lat"] = np.asarray(lon, float), np.asarray(lat, float)
-    return frame
+# Loading: the one reader (geo.readers), only the fields a query needs
 
 
 def add_located(frame):
@@ -307,62 +95,16 @@ def add_located(frame):
     return frame.assign(district_located=pd.array(codes, dtype="Int64"))
 
 
-def read_fast(path, columns=None, *, sheet=None, layer=None, columns_map=None, unit="亿元", usd_rate=None,
-              crs="wgs84", skip_invalid=False, rejects=None):
-    """Read a projects file by the fast path if it can take it, else return ``None``.
-
-    A canonical CSV or a (Geo)Parquet file is read with pyarrow (only ``columns``) and located
-    with :func:`geo.locate.locate`. Anything else — Excel, GeoJSON, Chinese headers, amounts with
-    units, a GBK CSV, a CSV with a bad value, or any reading option the full reader handles
-    (``sheet``, ``columns_map``, ``unit`` other than 亿元 …) — gives ``None``: read it with
-    :func:`geo.projects.load_projects`, which maps headers and reports every bad row.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        The projects file.
-    columns : sequence of str, optional
-        Columns needed (others are not read).
-    sheet, layer, columns_map, unit, usd_rate, crs, skip_invalid, rejects
-        The reading options of :func:`geo.readers.read_projects` (``columns_map`` is its
-        ``columns``).
-
-    Returns
-    -------
-    pandas.DataFrame or None
-        The canonical columns asked for, with ``district_located``.
-
-    Raises
-    ------
-    UsageError
-        Reading options given for a Parquet file (which must hold the canonical table).
-    DataError
-        A Parquet file with bad values.
-    """
-    path = Path(path)
-    plain = not (sheet or layer or columns_map or skip_invalid or rejects or usd_rate) and unit == "亿元"
-    if path.suffix.lower() in PARQUET_SUFFIXES:
-        if not plain:
-            raise UsageError("--sheet, --layer, --column, --unit, --usd-rate, --skip-invalid and --rejects "
-                             "do not apply to a Parquet file, which must hold the canonical table")
-        return add_located(read_canonical(path, columns, crs=crs))
-    if plain and path.suffix.lower() == ".csv":
-        try:
-            return add_located(read_canonical(path, columns, crs=crs))
-        except _NotCanonical:
-            return None
-    return None
-
-
 def load(path=None, columns=None, **read_options):
-    """Load projects for a query: the bundled table, or a user's file (fast where it can be).
+    """Load projects for a query: the bundled table, or a user's file through the one reader
+    (:func:`geo.readers.read_projects`), reading only the fields needed where the format allows.
 
     Parameters
     ----------
     path : str or pathlib.Path, optional
         The projects file; ``None`` for the bundled data.
     columns : sequence of str, optional
-        Columns needed (a hint for the fast reader, see :func:`read_fast`).
+        Canonical fields needed (others are not read from CSV and Parquet files).
     **read_options
         ``sheet, layer, columns_map, unit, usd_rate, crs, skip_invalid, rejects``.
 
@@ -379,12 +121,11 @@ def load(path=None, columns=None, **read_options):
 
     if path is None:
         return load_projects()
-    frame = read_fast(path, columns, **read_options)
-    if frame is not None:
-        return frame
+    from geo.readers import read_projects
+
     options = dict(read_options)
     options["columns"] = options.pop("columns_map", None) or {}
-    return load_projects(path, **options)
+    return read_projects(path, fields=columns, geometry=False, **options)
 
 
 def load_platforms():

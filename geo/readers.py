@@ -1,17 +1,26 @@
-"""Reading users' tables: CSV (UTF-8, UTF-8 with BOM, GBK/GB18030), Excel, GeoJSON, GeoPackage.
+"""The one reading pipeline: a user's table (CSV, Excel, GeoJSON, GeoPackage, Parquet) as the
+canonical project table.
 
-:func:`read_projects` turns a project list as analysts keep it — Chinese or English headers, amounts
-such as ``超300亿`` or ``5000万元``, districts written any way, coordinates from Gaode or Baidu or
-none at all — into the canonical project table of :mod:`geo.projects`. It reads the whole file
-before deciding: every problem is reported at once, each naming the file, the row as Excel shows it
-(the header is row 1), the column header as written, the value and the fix.
+Every command that reads projects — ``validate``, ``stats``, ``query``, ``near``, every map,
+``report`` — and ``locate --input`` come through here:
+
+1. **file → columns** (:mod:`geo.sources`): encoding detection, pyarrow's CSV reader, calamine for
+   Excel, pyogrio's Arrow path for GIS files, pyarrow for Parquet;
+2. **headers → fields** (:func:`match_columns`): Chinese and English headers as 招商 offices write
+   them (``计划总投资``, ``协议总投资（万元）``, ``建设地点``, ``签约日期``, ``东坐标`` …), a unit in the
+   header for the plain numbers of its column, ``--column FIELD=HEADER`` for anything else;
+3. **columns → canonical table**, vectorised: amounts are parsed once per distinct string, district
+   and platform names resolved once per distinct value, dates once per distinct value, coordinates
+   converted as arrays (WGS-84, GCJ-02, BD-09 or any CRS pyproj knows, projected tables included);
+   per-row Python runs only to explain the rows that fail.
+
+Every problem is reported at once, each naming the file, the row as Excel shows it (the header is
+row 1), the column header as written, the value and the fix.
 
 Where a row is placed (``location_precision``):
 
-1. ``site``: its own lon/lat (in the ``crs`` declared: wgs84, gcj02 or bd09), or its point geometry
-   in a GeoJSON/GeoPackage; converted to WGS-84;
-2. ``platform``: else its platform, when the name matches one of the bundled platforms
-   (``data/platforms.csv``) that has a location;
+1. ``site``: its own coordinates, or its point geometry in a GIS file, converted to WGS-84;
+2. ``platform``: else its platform, when the name matches a bundled platform that has a location;
 3. ``district``: else the anchor of its district (:func:`geo.boundaries.district_anchor`).
 
 A row with none of these is an error. A point outside the district the row states is kept and
@@ -20,8 +29,6 @@ reported (:attr:`ReadReport.warnings`); ``district_located`` shows where it lies
 
 from __future__ import annotations
 
-import codecs
-import csv
 import difflib
 import io
 import logging
@@ -32,128 +39,247 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo.errors import DataError, DataErrors, UnknownDistrictError, UsageError
+from geo.sources import (CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, VECTOR_SUFFIXES, RawTable,  # noqa: F401
+                         detect_encoding, read_raw)
 
 log = logging.getLogger("sxmap")
 
-ENCODINGS = ("utf-8-sig", "gb18030")
-
-#: Header aliases of each field (matched after NFKC folding, lower-casing, removing spaces, ``_``
-#: and ``-`` and any bracketed note such as ``（亿元）``).
+#: Header aliases of each field (matched after :func:`fold_header`: NFKC, lower case, no spaces,
+#: ``_`` or ``-``, no bracketed note such as ``（亿元）``, no trailing punctuation).
 ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "编号", "序号", "no", "项目编号"),
-    "name": ("name", "project", "项目名称", "项目", "名称", "项目名", "project name"),
+    "id": ("id", "编号", "项目编号", "项目代码", "project id"),
+    "name": ("name", "project", "项目名称", "项目", "名称", "项目名", "project name", "项目全称"),
     "name_en": ("name_en", "英文名称", "英文名", "english name"),
-    "company": ("company", "企业", "公司", "投资方", "企业名称", "公司名称", "投资主体", "投资企业", "investor"),
-    "district": ("district", "county", "所在区县", "区县", "所属地", "所在地", "所属区县", "区县市", "县市区",
-                 "区、县(市)", "adcode"),
-    "platform": ("platform", "平台", "所在平台", "产业平台", "所属平台", "park", "zone"),
-    "industry": ("industry", "sector", "产业", "行业", "产业类别", "产业类型", "所属行业", "行业类别", "所属产业"),
-    "investment": ("investment", "amount", "总投资", "投资额", "投资总额", "计划投资", "投资", "total investment"),
+    "company": ("company", "企业", "公司", "投资方", "企业名称", "公司名称", "投资主体", "投资企业", "investor",
+                "投资单位", "建设单位", "项目单位", "签约企业"),
+    "district": ("district", "county", "所在区县", "区县", "所属地", "所属区县", "区县市", "县市区", "区、县(市)",
+                 "区县(市)", "县(市、区)", "县(市区)", "所在县市区", "所属县市区", "adcode", "所在区", "区域"),
+    "platform": ("platform", "平台", "所在平台", "产业平台", "所属平台", "park", "zone", "所在园区", "园区",
+                 "所属园区", "开发区"),
+    "industry": ("industry", "sector", "产业", "行业", "产业类别", "产业类型", "所属行业", "行业类别", "所属产业",
+                 "产业分类", "行业分类", "产业领域"),
+    "investment": ("investment", "amount", "total investment"),
     "investment_bound": ("investment_bound", "bound", "金额口径"),
-    "year": ("year", "年份", "签约时间", "签约年份", "年度", "签约日期", "date"),
-    "stage": ("stage", "status", "阶段", "状态", "进度", "项目阶段", "项目状态", "项目进度"),
-    "lon": ("lon", "lng", "long", "longitude", "x", "经度"),
-    "lat": ("lat", "latitude", "y", "纬度"),
+    "year": ("year", "年份", "签约时间", "签约年份", "年度", "签约日期", "date", "签约年度", "日期", "时间"),
+    "stage": ("stage", "status", "阶段", "状态", "进度", "项目阶段", "项目状态", "项目进度", "进展", "建设状态"),
+    "lon": ("lon", "lng", "long", "longitude", "经度", "东坐标", "横坐标", "easting", "e"),
+    "lat": ("lat", "latitude", "纬度", "北坐标", "纵坐标", "northing", "n"),
+    "x": ("x", "x坐标", "坐标x", "xcoord"),
+    "y": ("y", "y坐标", "坐标y", "ycoord"),
     "location_precision": ("location_precision", "定位精度"),
-    "address": ("address", "地址", "项目地址", "详细地址"),
+    "address": ("address", "地址", "项目地址", "详细地址", "建设地点", "所在地", "所在乡镇", "项目地点", "地点",
+                "所在街道", "乡镇", "乡镇街道", "落地地点", "选址"),
 }
 FIELDS = tuple(ALIASES)
+#: Headers that are never data: a running number.
+IGNORED_HEADERS = ("序号", "no", "no.", "#", "行号")
 #: Columns the reader computes; a source column of one of these names is kept as ``<name>_source``.
-_RESERVED = ("district_located", "geometry", "reason")
+_RESERVED = ("district_located", "geometry", "reason", "date", "investment_low", "investment_high")
 _TEXT_FIELDS = ("id", "name", "name_en", "company", "platform", "industry", "stage", "address")
-_TOTAL_NAMES = {"合计", "总计", "小计", "total", "sum", "合计:", "总计:"}
+_TOTAL_NAMES = {"合计", "总计", "小计", "total", "sum", "合计:", "总计:", "全市合计", "总合计"}
 _CRS_WORDS = {
-    "wgs84": "wgs84", "wgs": "wgs84", "gps": "wgs84", "epsg4326": "wgs84", "cgcs2000": "wgs84", "天地图": "wgs84",
+    "wgs84": "wgs84", "wgs": "wgs84", "gps": "wgs84", "epsg4326": "wgs84", "天地图": "wgs84",
     "gcj02": "gcj02", "gcj": "gcj02", "高德": "gcj02", "gaode": "gcj02", "amap": "gcj02", "火星": "gcj02",
     "腾讯": "gcj02",
     "bd09": "bd09", "bd09ll": "bd09", "百度": "bd09", "baidu": "bd09",
 }
-_UNIT_WORDS = {"亿元": "亿元", "亿": "亿元", "万元": "万元", "万": "万元", "元": "元"}
+_UNIT_WORDS = (("亿美元", ("亿元", "USD")), ("万美元", ("万元", "USD")), ("美元", ("元", "USD")),
+               ("亿元", ("亿元", "CNY")), ("万元", ("万元", "CNY")), ("亿", ("亿元", "CNY")), ("万", ("万元", "CNY")),
+               ("元", ("元", "CNY")))
 _BOUND_WORDS = {"exact": "exact", "min": "min", "approx": "approx", "": "", "精确": "exact", "以上": "min",
                 "下限": "min", "约": "approx", "约数": "approx"}
+#: Words of headers that name an investment amount, strongest first; and words that say the
+#: column is about something else (the investor, a per-mu intensity, the share completed …).
+_INVESTMENT_WORDS = (("总投资", 0), ("投资总额", 0), ("计划投资", 1), ("协议投资", 1), ("合同投资", 1),
+                     ("投资额", 1), ("投资金额", 1), ("签约金额", 1), ("固定资产投资", 2), ("投资", 3),
+                     ("金额", 3), ("investment", 1), ("amount", 2))
+_NOT_INVESTMENT = ("方", "主体", "企业", "人", "单位", "商", "来源", "类型", "性质", "强度", "亩均", "进度", "比例",
+                   "占比", "增速", "%", "完成", "到位", "口径", "bound", "年度计划", "已", "investor")
 _CHINA_LON = (73.0, 136.0)
 _CHINA_LAT = (3.0, 54.0)
-_HEADER_SEARCH_ROWS = 20
 _EXCEL_SERIALS = (32874, 73415)  # Excel day numbers of 1990-01-01 and 2100-12-31
-
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
-CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-
-
-# --------------------------------------------------------------------------------------------
-# Bytes and encodings
-
-
-def _decode(data: bytes, path=None) -> tuple[str, str]:
-    """Decode a text file; return ``(text, label)``. UTF-16 only with its BOM; then strict UTF-8
-    (with or without BOM); then GB18030 (a superset of GBK)."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "UTF-16"
-        except UnicodeDecodeError:
-            pass
-    try:
-        text = data.decode("utf-8-sig")
-        return text, "UTF-8 with BOM" if data.startswith(codecs.BOM_UTF8) else "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "GB18030/GBK"
-    except UnicodeDecodeError as exc:
-        raise DataError(f"cannot decode the file as UTF-8 or GBK/GB18030 (无法识别文件编码; byte "
-                        f"0x{data[exc.start]:02x} at offset {exc.start})", path=path,
-                        hint="save it from Excel as 'CSV UTF-8' or as .xlsx") from None
-
-
-def detect_encoding(path) -> str:
-    """The encoding of a text file, as a Python codec name.
-
-    UTF-16 if the file starts with a UTF-16 byte-order mark; else ``utf-8-sig`` if it decodes
-    strictly as UTF-8 (with or without BOM); else ``gb18030`` (a superset of GBK, what Excel on
-    Chinese Windows writes).
-
-    Raises
-    ------
-    DataError
-        The file is none of these.
-    """
-    label = _decode(Path(path).read_bytes(), path)[1]
-    return {"UTF-16": "utf-16", "GB18030/GBK": "gb18030"}.get(label, "utf-8-sig")
+#: Row-level warnings of one kind listed one by one before they are summarised.
+MAX_LISTED = 20
 
 
 def read_table(path, **kwargs):
-    """Read a CSV into a pandas DataFrame of strings, detecting its encoding."""
-    import pandas as pd
-
-    return pd.read_csv(path, encoding=detect_encoding(path), dtype=str, keep_default_na=False, **kwargs)
+    """Read a table (CSV in any encoding sxmap detects, Excel, GIS attributes) as a pandas
+    DataFrame of strings, the headers as written; ``kwargs`` go to :func:`geo.sources.read_raw`."""
+    return read_table_from_raw(read_raw(path, **kwargs))
 
 
 # --------------------------------------------------------------------------------------------
-# Raw tables: headers, rows as the user numbers them, and (for GIS files) point coordinates
+# Headers
+
+
+def fold_header(text) -> str:
+    """Fold a header for matching: NFKC, lower case, no bracketed note, no spaces, ``_`` or ``-``,
+    no punctuation at either end (``年份、`` → ``年份``)."""
+    text = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    text = re.sub(r"[(\[【].*?[)\]】]", "", text)
+    text = re.sub(r"[\s_\-]+", "", text)
+    return text.strip("、,.。:;!?'\"“”‘’*·/\\")
+
+
+def _header_note(text) -> str:
+    """The unit or datum note of a header: a bracketed note, or what follows a slash
+    (``投资额/亿元``), or a unit written at its end (``总投资万元``)."""
+    text = unicodedata.normalize("NFKC", str(text))
+    match = re.search(r"[(\[【](.*?)[)\]】]", text)
+    if match:
+        return re.sub(r"[\s_\-]+", "", match.group(1)).lower()
+    if "/" in text:
+        return re.sub(r"[\s_\-]+", "", text.rsplit("/", 1)[1]).lower()
+    tail = re.search(r"(亿美元|万美元|亿元|万元)$", text.strip())
+    return tail.group(1) if tail else ""
+
+
+_ALIAS_INDEX = {fold_header(alias): name for name, aliases in ALIASES.items() for alias in aliases}
+_IGNORED = {fold_header(h) for h in IGNORED_HEADERS}
+
+
+def _investment_rank(key: str):
+    """How strongly a folded header names the investment amount (0 strongest), or None."""
+    if any(word in key for word in _NOT_INVESTMENT):
+        return None
+    return next((rank for word, rank in _INVESTMENT_WORDS if word in key), None)
+
+
+def header_keys(mapped_headers=()) -> set:
+    """Folded headers that mark a header row (the aliases, and headers named in ``--column``)."""
+    return set(_ALIAS_INDEX) | {fold_header(h) for h in mapped_headers}
+
+
+def is_header_row(keys, known) -> bool:
+    """Whether folded cells ``keys`` look like the header row: the project name, or two known
+    headers, or an investment header with one other."""
+    keys = set(keys)
+    names = {fold_header(a) for a in ALIASES["name"]}
+    investment = any(_investment_rank(k) is not None for k in keys)
+    return bool(keys & names) or len(keys & set(known)) + investment >= 2
 
 
 @dataclass
-class RawTable:
-    """A table as read, before any interpretation.
+class ColumnMap:
+    """Which column (index) holds each field, what the rest are called in the output, and what
+    the headers say about units and datums."""
 
-    ``rows`` holds ``(row_number, values)`` with the row number a user sees (the header is row 1 in
-    a CSV; the sheet's own row numbers in Excel; the feature number in GIS files). ``points``, for
-    GIS files, holds one ``(lon, lat)`` or ``None`` per row, or a string describing a geometry that
-    is not a point.
-    """
-
-    kind: str
+    fields: dict
+    extras: list
     headers: list
-    rows: list
-    header_row: int = 1
-    encoding: str = ""
-    sheet: str | None = None
-    layer: str | None = None
-    points: list | None = None
-    letters: list | None = None
-    blank_rows: int = 0
+    investment_unit: str | None = None
+    investment_currency: str = "CNY"
+    coordinate_crs: str | None = None
+    ignored: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+
+
+def match_columns(headers, columns=None, *, require_name: bool = True) -> ColumnMap:
+    """Match a table's headers to the canonical fields.
+
+    Parameters
+    ----------
+    headers : list of str
+        The headers as written.
+    columns : dict, optional
+        ``{field: header}`` for headers no alias covers, e.g. ``{"investment": "计划总投资"}``.
+    require_name : bool
+        Whether a project-name column is required.
+
+    Returns
+    -------
+    ColumnMap
+
+    Raises
+    ------
+    UsageError
+        An unknown field or a header not in the table in ``columns``.
+    DataError
+        No column holds the project name; two columns hold the same field (choose one with
+        ``--column``).
+    """
+    columns = dict(columns or {})
+    fields: dict[str, int] = {}
+    notes: list[str] = []
+    folded = [fold_header(h) for h in headers]
+    for name, header in columns.items():
+        if name not in ALIASES:
+            raise UsageError(f"unknown field {name!r} in --column {name}={header}; fields are: "
+                             + ", ".join(FIELDS))
+        wanted = fold_header(header)
+        exact = [i for i, h in enumerate(headers) if str(h).strip() == str(header).strip()]
+        loose = [i for i, h in enumerate(folded) if h == wanted and wanted]
+        found = exact or loose
+        if not found:
+            raise UsageError(f"--column {name}={header}: no column {header!r} in the file (没有该列); "
+                             "headers are: " + ", ".join(str(h) for h in headers if str(h)))
+        fields[name] = found[0]
+    taken = set(fields.values())
+    candidates: dict[str, list[int]] = {}
+    for i, key in enumerate(folded):
+        name = _ALIAS_INDEX.get(key)
+        if name and name not in fields and i not in taken:
+            candidates.setdefault(name, []).append(i)
+    for name, found in candidates.items():
+        if len(found) > 1:
+            both = " and ".join(repr(headers[i]) for i in found)
+            raise DataError(f"columns {both} both look like {name!r} (多列匹配同一字段)",
+                            hint=f"rename one, or choose one with --column {name}=HEADER")
+        fields[name] = found[0]
+    if "investment" not in fields:
+        ranked = sorted((rank, i) for i, key in enumerate(folded)
+                        if i not in fields.values() and (rank := _investment_rank(key)) is not None)
+        if ranked:
+            fields["investment"] = ranked[0][1]
+            if len(ranked) > 1:
+                others = ", ".join(repr(headers[i]) for _, i in ranked[1:])
+                notes.append(f"several columns could be the investment; took {headers[ranked[0][1]]!r}, not {others} "
+                             f"(多列像投资额，已取 {headers[ranked[0][1]]}); choose with --column investment=HEADER")
+    if require_name and "name" not in fields:
+        seen = ", ".join(repr(str(h)) for h in headers if str(h)) or "none"
+        raise DataError("no column for the project name (缺少项目名称列)",
+                        hint=f"name it 项目名称 or name, or pass --column name=HEADER; headers are: {seen}")
+    used = set(fields.values())
+    reserved = set(FIELDS) | set(_RESERVED)
+    extras, seen_names, ignored = [], set(reserved), []
+    for i, header in enumerate(headers):
+        if i in used:
+            continue
+        if str(header).strip():
+            ignored.append(str(header))
+        if folded[i] in _IGNORED:
+            continue
+        out = str(header) or f"column_{i + 1}"
+        if out in seen_names:
+            out = f"{out}_source"
+        while out in seen_names:
+            out += "_"
+        seen_names.add(out)
+        extras.append((i, out))
+    unit, currency = None, "CNY"
+    if "investment" in fields:
+        note = _header_note(headers[fields["investment"]])
+        for word, (unit_name, money) in _UNIT_WORDS:
+            if note.startswith(word) or note == word:
+                unit, currency = unit_name, money
+                break
+        if currency == "CNY" and ("usd" in note or "美元" in note):
+            currency, unit = "USD", unit or "元"
+    coordinate_crs = None
+    for name in ("lon", "lat", "x", "y"):
+        if name in fields:
+            note = fold_header(_header_note(headers[fields[name]]))
+            if note in _CRS_WORDS:
+                if coordinate_crs and coordinate_crs != _CRS_WORDS[note]:
+                    raise DataError("the coordinate headers name different coordinate systems (坐标系不一致)",
+                                    hint="make the lon and lat headers agree")
+                coordinate_crs = _CRS_WORDS[note]
+    return ColumnMap(fields=fields, extras=extras, headers=list(headers), investment_unit=unit,
+                     investment_currency=currency, coordinate_crs=coordinate_crs, ignored=ignored, notes=notes)
+
+
+# --------------------------------------------------------------------------------------------
+# Cells (one value; the vectorised reader calls these once per distinct value)
 
 
 def _blank(value) -> bool:
@@ -163,369 +289,89 @@ def _blank(value) -> bool:
         return True
     if isinstance(value, str):
         return not value.strip()
-    try:
-        import pandas as pd
-
-        return bool(pd.isna(value)) if not isinstance(value, (list, tuple, dict)) else False
-    except (TypeError, ValueError):
-        return False
+    return False
 
 
-def _cell_text(value) -> str:
-    """A cell as text: blanks → "", 2023.0 → "2023", strings stripped."""
-    if _blank(value):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalars
-        value = value.item()
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-    return str(value).strip()
-
-
-def _file_kind(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
-        return "excel"
-    if suffix == ".xls":
-        raise DataError("old Excel .xls files are not read (不支持旧版 .xls)", path=path,
-                        hint="open it in Excel or WPS and save as .xlsx or 'CSV UTF-8'")
-    if suffix in VECTOR_SUFFIXES:
-        return "vector"
-    if suffix in CSV_SUFFIXES:
-        return "csv"
-    with open(path, "rb") as f:
-        head = f.read(16)
-    if head.startswith(b"PK\x03\x04"):
-        return "excel"
-    if head.startswith(b"SQLite format 3"):
-        return "vector"
-    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
-        return "vector"
-    return "csv"
-
-
-def _pick_delimiter(text: str) -> str:
-    for line in text.splitlines():
-        if line.strip():
-            counts = {d: line.count(d) for d in (",", "\t", ";")}
-            best = max(counts, key=counts.get)
-            return best if counts[best] else ","
-    return ","
-
-
-def _read_csv_raw(path: Path) -> RawTable:
-    text, label = _decode(path.read_bytes(), path)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_pick_delimiter(text))
-    rows = [(number, [cell.strip() for cell in cells]) for number, cells in enumerate(reader, start=1)]
-    return RawTable(kind="CSV", headers=[], rows=rows, encoding=label)
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
-
-
-def _read_excel_raw(path: Path, sheet) -> RawTable:
-    import warnings
-    import zipfile
-
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles, data validation and the like it does not keep
-            warnings.simplefilter("ignore", UserWarning)
-            book = openpyxl.load_workbook(path, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
-        raise DataError(f"cannot read as an Excel workbook (无法读取Excel文件): {exc}", path=path,
-                        hint="check that it is an .xlsx file and not password-protected") from None
-    names = book.sheetnames
-    if sheet is None:
-        sheet_name = names[0]
-    elif str(sheet) in names:
-        sheet_name = str(sheet)
-    elif str(sheet).strip().isdigit() and 1 <= int(sheet) <= len(names):
-        sheet_name = names[int(sheet) - 1]
-    else:
-        raise UsageError(f"{path}: no sheet {sheet!r} (没有该工作表); sheets are: " + ", ".join(names))
-    ws = book[sheet_name]
-    matrix = [list(row) for row in ws.iter_rows(min_row=1, values_only=True)]
-    for merged in ws.merged_cells.ranges:
-        top = matrix[merged.min_row - 1][merged.min_col - 1] if merged.min_row <= len(matrix) else None
-        for r in range(merged.min_row, min(merged.max_row, len(matrix)) + 1):
-            for c in range(merged.min_col, merged.max_col + 1):
-                if c - 1 < len(matrix[r - 1]):
-                    matrix[r - 1][c - 1] = top
-    book.close()
-    rows = list(enumerate(matrix, start=1))
-    width = max((len(values) for _, values in rows), default=0)
-    return RawTable(kind="Excel", headers=[], rows=rows, sheet=sheet_name,
-                    letters=[_column_letter(i) for i in range(width)])
-
-
-def _read_vector_raw(path: Path, layer) -> RawTable:
-    import warnings
-
-    import pyogrio
-    from pyogrio.errors import DataLayerError, DataSourceError
-
-    try:
-        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
-    except (DataSourceError, DataLayerError) as exc:
-        raise DataError(f"cannot read as a GeoJSON/GeoPackage file (无法读取): {exc}", path=path,
-                        hint="check the file, or save the table as CSV or .xlsx") from None
-    if not layers:
-        raise DataError("the file has no layers (没有图层)", path=path)
-    if layer is None:
-        layer_name = layers[0]
-    elif str(layer) in layers:
-        layer_name = str(layer)
-    else:
-        raise UsageError(f"{path}: no layer {layer!r} (没有该图层); layers are: " + ", ".join(layers))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            frame = pyogrio.read_dataframe(path, layer=layer_name)
-    except (DataSourceError, DataLayerError) as exc:
-        raise DataError(f"cannot read layer {layer_name!r}: {exc}", path=path) from None
-    notes = []
-    points: list = []
-    if "geometry" in getattr(frame, "columns", ()) and hasattr(frame, "crs"):
-        crs = frame.crs
-        epsg = crs.to_epsg() if crs is not None else None
-        if crs is not None and epsg != 4326 and not crs.equals("OGC:CRS84"):
-            notes.append(f"reprojected from {crs.name} ({'EPSG:' + str(epsg) if epsg else 'declared CRS'}) "
-                         "to WGS-84 (已由文件坐标系转换为WGS-84)")
-            frame = frame.to_crs("EPSG:4326")
-        for geom in frame.geometry:
-            if geom is None or geom.is_empty:
-                points.append(None)
-            elif geom.geom_type == "Point":
-                points.append((float(geom.x), float(geom.y)))
-            else:
-                points.append(geom.geom_type)
-        frame = frame.drop(columns=frame.geometry.name)
-    else:
-        points = [None] * len(frame)
-    headers = [str(c) for c in frame.columns]
-    records = frame.astype(object).to_numpy().tolist() if len(frame.columns) else [[] for _ in range(len(frame))]
-    rows = [(i + 1, list(values)) for i, values in enumerate(records)]
-    kind = "GeoPackage" if path.suffix.lower() == ".gpkg" else "GeoJSON" if path.suffix.lower() in (
-        ".geojson", ".json") else "GIS file"
-    return RawTable(kind=kind, headers=headers, rows=rows, header_row=0, layer=layer_name, points=points,
-                    notes=notes)
-
-
-# --------------------------------------------------------------------------------------------
-# Headers
-
-
-def _norm_header(text) -> str:
-    """Fold a header for matching: NFKC, lower case, no bracketed note, no spaces, ``_`` or ``-``."""
-    text = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    text = re.sub(r"[(\[【].*?[)\]】]", "", text)
-    return re.sub(r"[\s_\-]+", "", text)
-
-
-def _bracket_note(text) -> str:
-    match = re.search(r"[(\[【](.*?)[)\]】]", unicodedata.normalize("NFKC", str(text)))
-    return re.sub(r"[\s_\-]+", "", match.group(1)).lower() if match else ""
-
-
-_ALIAS_INDEX = {_norm_header(alias): name for name, aliases in ALIASES.items() for alias in aliases}
-
-
-def _find_header_row(raw: RawTable, mapped_headers) -> None:
-    """Pick the header row: the first of the first non-blank rows that holds a known header
-    (title rows above it are skipped), else the first non-blank row. Fills ``raw.headers``."""
-    known = set(_ALIAS_INDEX) | {_norm_header(h) for h in mapped_headers}
-    non_blank = [(i, number, values) for i, (number, values) in enumerate(raw.rows)
-                 if any(not _blank(v) for v in values)]
-    if not non_blank:
-        raise DataError("the file is empty (文件为空): no header row", path=None,
-                        hint="put the headers (项目名称, 所在区县, 总投资 …) in the first row")
-    chosen = non_blank[0]
-    name_keys = {_norm_header(a) for a in ALIASES["name"]} | {_norm_header(h) for h in mapped_headers}
-    for candidate in non_blank[:_HEADER_SEARCH_ROWS]:
-        keys = {_norm_header(v) for v in candidate[2] if not _blank(v)}
-        if keys & name_keys or len(keys & known) >= 2:
-            chosen = candidate
-            break
-    index, number, values = chosen
-    raw.header_row = number
-    raw.headers = [_cell_text(v) for v in values]
-    if index:
-        raw.notes.append(f"header found on row {number}; rows above it skipped (表头在第{number}行)")
-    raw.rows = raw.rows[index + 1:]
-
-
-@dataclass
-class ColumnMap:
-    """Which column (index) holds each field, and what the rest are called in the output."""
-
-    fields: dict
-    extras: list
-    headers: list
-    investment_unit: str | None = None
-    investment_currency: str = "CNY"
-    coordinate_crs: str | None = None
-
-
-def match_columns(headers, columns=None) -> ColumnMap:
-    """Match a table's headers to the canonical fields.
-
-    Parameters
-    ----------
-    headers : list of str
-        The headers as written.
-    columns : dict, optional
-        ``{field: header}`` for headers no alias covers, e.g. ``{"investment": "计划总投资"}``.
-
-    Returns
-    -------
-    ColumnMap
-
-    Raises
-    ------
-    UsageError
-        An unknown field or a header not in the table in ``columns``; two headers that both look
-        like the same field (choose one with ``--column``).
-    DataError
-        No column holds the project name.
-    """
-    columns = dict(columns or {})
-    fields: dict[str, int] = {}
-    normalised = [_norm_header(h) for h in headers]
-    for name, header in columns.items():
-        if name not in ALIASES:
-            raise UsageError(f"unknown field {name!r} in --column {name}={header}; fields are: "
-                             + ", ".join(FIELDS))
-        wanted = _norm_header(header)
-        exact = [i for i, h in enumerate(headers) if str(h).strip() == str(header).strip()]
-        loose = [i for i, h in enumerate(normalised) if h == wanted and wanted]
-        found = exact or loose
-        if not found:
-            raise UsageError(f"--column {name}={header}: no column {header!r} in the file (没有该列); "
-                             "headers are: " + ", ".join(str(h) for h in headers if str(h)))
-        fields[name] = found[0]
-    taken = set(fields.values())
-    candidates: dict[str, list[int]] = {}
-    for i, key in enumerate(normalised):
-        name = _ALIAS_INDEX.get(key)
-        if name and name not in fields and i not in taken:
-            candidates.setdefault(name, []).append(i)
-    for name, found in candidates.items():
-        if len(found) > 1:
-            both = " and ".join(repr(headers[i]) for i in found)
-            raise UsageError(f"columns {both} both look like {name!r} (多列匹配同一字段); choose one with "
-                             f"--column {name}=HEADER")
-        fields[name] = found[0]
-    if "name" not in fields:
-        raise DataError("no column for the project name (缺少项目名称列)",
-                        hint="name it 项目名称 or name, or pass --column name=HEADER; headers are: "
-                        + ", ".join(str(h) for h in headers if str(h)))
-    used = set(fields.values())
-    reserved = set(FIELDS) | set(_RESERVED)
-    extras, seen = [], set(reserved)
-    for i, header in enumerate(headers):
-        if i in used:
-            continue
-        out = str(header) or f"column_{i + 1}"
-        if out in seen:
-            out = f"{out}_source"
-        while out in seen:
-            out += "_"
-        seen.add(out)
-        extras.append((i, out))
-    unit, currency = None, "CNY"
-    if "investment" in fields:
-        note = _bracket_note(headers[fields["investment"]])
-        unit = next((u for word, u in _UNIT_WORDS.items() if note.startswith(word)), None)
-        if "美元" in note or "usd" in note:
-            currency, unit = "USD", unit or "元"
-    coordinate_crs = None
-    for name in ("lon", "lat"):
-        if name in fields:
-            note = _bracket_note(headers[fields[name]])
-            if note in _CRS_WORDS:
-                if coordinate_crs and coordinate_crs != _CRS_WORDS[note]:
-                    raise UsageError("the lon and lat headers name different coordinate systems")
-                coordinate_crs = _CRS_WORDS[note]
-    return ColumnMap(fields=fields, extras=extras, headers=list(headers), investment_unit=unit,
-                     investment_currency=currency, coordinate_crs=coordinate_crs)
-
-
-# --------------------------------------------------------------------------------------------
-# Cells
-
-
-_YEAR_RE = re.compile(
+_DATE_RE = re.compile(
     r"(?P<y>\d{4})\s*(?:年)?"
     r"(?:(?<=年)\s*(?P<m1>\d{1,2})\s*月?|[-/.]\s*(?P<m2>\d{1,2})\s*月?)?"
     r"(?:\s*[-/.]?\s*(?P<d>\d{1,2})\s*[日号]?)?"
     r"(?:[\sT]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_DATE_HINT = "write the year or the date, e.g. 2023, 2023年3月, 2023-03-08"
 
 
-def parse_year(value):
-    """A year from a cell: 2023, 2023.0, "2023年", "2023-02", "2023年2月", "2023/2/15",
-    "20230215", an Excel date (a datetime, or its serial number such as 44958, read as a date
-    between 1990 and 2100).
+def parse_date(value) -> tuple:
+    """The year, and the date as far as it is given, from a cell: ``(2023, "2023-03-08")``.
 
-    Returns ``None`` for an empty cell.
+    Accepts 2023, "2023年", "2023-03-08", "2023/3/8", "2023年3月", "2023.3", "20230308", an Excel
+    date (a datetime, or its serial number such as 44958, read as a date between 1990 and 2100).
+    The date is "YYYY-MM-DD", "YYYY-MM" or "" (a year alone). ``(None, "")`` for an empty cell.
 
     Raises
     ------
     DataError
-        Anything else, or a year outside 1900–2100.
+        Anything else, an impossible month or day, or a year outside 1900–2100.
     """
     import datetime as dt
 
-    hint = "write the year, e.g. 2023 or 2023年 or 2023-02"
     if _blank(value):
-        return None
-    if isinstance(value, (dt.date, dt.datetime)) or hasattr(value, "year") and hasattr(value, "month"):
-        year = int(value.year)
-    elif not isinstance(value, (str, bool)) and (isinstance(value, (int, float)) or hasattr(value, "item")):
-        number = float(value)
-        if not number.is_integer():
-            raise DataError("not a year (年份无效)", value=value, hint=hint)
-        year = int(number)
-        if 10000 <= year < 100000:  # an Excel date serial (days since 1899-12-30), 1990-2100 only
-            if not _EXCEL_SERIALS[0] <= year <= _EXCEL_SERIALS[1]:
-                raise DataError("not a year (年份无效)", value=value, hint=hint)
-            year = (dt.date(1899, 12, 30) + dt.timedelta(days=year)).year
+        return None, ""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return _check_year(value.year, value), value.strftime("%Y-%m-%d")
+    if isinstance(value, bool):
+        raise DataError("not a year (年份无效)", value=value, hint=_DATE_HINT)
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    number = re.fullmatch(r"(\d{4,5})(?:\.0+)?", text)
+    if number:
+        whole = int(number[1])
+        if whole >= 10000:  # an Excel date serial (days since 1899-12-30), 1990–2100 only
+            if not _EXCEL_SERIALS[0] <= whole <= _EXCEL_SERIALS[1]:
+                raise DataError("not a year (年份无效)", value=value, hint=_DATE_HINT)
+            day = dt.date(1899, 12, 30) + dt.timedelta(days=whole)
+            return _check_year(day.year, value), day.isoformat()
+        return _check_year(whole, value), ""
+    compact = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
+    if compact:
+        year, month, day = int(compact[1]), int(compact[2]), int(compact[3])
     else:
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        compact = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", text)
-        match = _YEAR_RE.fullmatch(text)
-        if compact and 1 <= int(compact[2]) <= 12 and 1 <= int(compact[3]) <= 31:
-            year = int(compact[1])
-        elif re.fullmatch(r"\d{4}\.0+", text):
-            year = int(float(text))
-        elif re.fullmatch(r"\d{5}(\.0+)?", text):
-            return parse_year(float(text))
-        elif match:
-            month = match["m1"] or match["m2"]
-            if month is not None and not 1 <= int(month) <= 12:
-                raise DataError("not a year (年份无效): month out of range", value=value, hint=hint)
-            if match["d"] is not None and (month is None or not 1 <= int(match["d"]) <= 31):
-                raise DataError("not a year (年份无效)", value=value, hint=hint)
-            year = int(match["y"])
-        else:
-            raise DataError("not a year (年份无效)", value=value, hint=hint)
+        match = _DATE_RE.fullmatch(text)
+        if match is None:
+            raise DataError("not a year or date (年份/日期无效)", value=value, hint=_DATE_HINT)
+        year = int(match["y"])
+        month = match["m1"] or match["m2"]
+        month = int(month) if month is not None else None
+        day = int(match["d"]) if match["d"] is not None else None
+        if day is not None and month is None:
+            raise DataError("not a year or date (年份/日期无效)", value=value, hint=_DATE_HINT)
+    _check_year(year, value)
+    if month is None:
+        return year, ""
+    if not 1 <= month <= 12:
+        raise DataError("not a date (日期无效): month out of range", value=value, hint=_DATE_HINT)
+    if day is None:
+        return year, f"{year:04d}-{month:02d}"
+    try:
+        return year, dt.date(year, month, day).isoformat()
+    except ValueError:
+        raise DataError("not a date (日期无效): no such day", value=value, hint=_DATE_HINT) from None
+
+
+def _check_year(year: int, value) -> int:
     if not 1900 <= year <= 2100:
-        raise DataError(f"year {year} is out of range (年份超出范围 1900–2100)", value=value, hint=hint)
-    return year
+        raise DataError(f"year {year} is out of range (年份超出范围 1900–2100)", value=value, hint=_DATE_HINT)
+    return int(year)
+
+
+def parse_year(value):
+    """The year of a cell (see :func:`parse_date`); ``None`` for an empty cell."""
+    return parse_date(value)[0]
 
 
 def parse_coordinate(value):
-    """A longitude or latitude in decimal degrees from a cell (``°``, E/N suffixes tolerated).
+    """A longitude or latitude in decimal degrees (or metres) from a cell (``°``, E/N suffixes
+    tolerated).
 
-    Returns ``None`` for an empty cell; raises :class:`DataError` for anything not a number.
+    Returns ``None`` for an empty cell; raises :class:`DataError` for anything not a finite number.
     """
     if _blank(value):
         return None
@@ -535,9 +381,12 @@ def parse_coordinate(value):
         text = unicodedata.normalize("NFKC", str(value)).strip()
         text = re.sub(r"\s*(?:°|度)?\s*[EeNn东北]?$", "", text)
         try:
-            number = float(text)
+            number = float(text.replace(",", "")) if re.fullmatch(r"[+-]?[\d,]*\.?\d*(?:[eE][+-]?\d+)?", text) \
+                else float("nan")
         except ValueError:
-            raise DataError("not a number (经纬度须为十进制度数)", value=value,
+            number = float("nan")
+        if math.isnan(number):
+            raise DataError("not a number (坐标须为数字)", value=value,
                             hint="write decimal degrees, e.g. 120.58 and 30.00") from None
     if not math.isfinite(number):
         raise DataError("not a finite number", value=value, hint="write decimal degrees, e.g. 120.58")
@@ -546,19 +395,47 @@ def parse_coordinate(value):
 
 def check_lon_lat(lon: float, lat: float):
     """Why a lon/lat pair cannot be right (a message and a fix), or ``None`` if it can."""
-    if lon == 0 and lat == 0:
-        return "0, 0 is a placeholder, not a place (坐标为0,0)", "leave lon/lat empty if unknown"
-    if abs(lon) > 1000 or abs(lat) > 1000:
-        return ("out of range: these look like metres, not degrees (坐标超出范围，疑为投影坐标)",
-                "convert to longitude/latitude in degrees, or read a GeoPackage that declares its CRS")
-    if _CHINA_LAT[0] <= lon <= _CHINA_LAT[1] and _CHINA_LON[0] <= lat <= _CHINA_LON[1]:
-        return (f"{lon:g}, {lat:g} look swapped: latitude in the longitude column (经纬度颠倒)",
-                f"put {lat:g} under lon and {lon:g} under lat")
-    if abs(lat) > 90:
-        return f"latitude {lat:g} is out of range (-90 to 90) (纬度超出范围)", "check the lat column"
-    if abs(lon) > 180:
-        return f"longitude {lon:g} is out of range (-180 to 180) (经度超出范围)", "check the lon column"
-    return None
+    problems = lon_lat_problems([lon], [lat])
+    return problems[0] if problems else None
+
+
+def lon_lat_problems(lon, lat):
+    """For arrays of WGS-84 lon/lat: ``{index: (message, fix)}`` of the pairs that cannot be right
+    — 0,0 placeholders, metres, swapped pairs, out of range, outside China. Vectorised."""
+    import numpy as np
+
+    from geo.crs import out_of_china
+
+    lon = np.asarray(lon, dtype=float)
+    lat = np.asarray(lat, dtype=float)
+    given = ~(np.isnan(lon) | np.isnan(lat))
+    zero = given & (lon == 0) & (lat == 0)
+    metres = given & ~zero & ((np.abs(lon) > 1000) | (np.abs(lat) > 1000))
+    swapped = given & ~zero & ~metres & (lon >= _CHINA_LAT[0]) & (lon <= _CHINA_LAT[1]) & (lat >= _CHINA_LON[0]) & (
+        lat <= _CHINA_LON[1])
+    bad_lat = given & ~zero & ~metres & ~swapped & (np.abs(lat) > 90)
+    bad_lon = given & ~zero & ~metres & ~swapped & ~bad_lat & (np.abs(lon) > 180)
+    abroad = given & ~(zero | metres | swapped | bad_lat | bad_lon) & out_of_china(lon, lat)
+    out = {}
+    for i in np.flatnonzero(zero | metres | swapped | bad_lat | bad_lon | abroad):
+        x, y = float(lon[i]), float(lat[i])
+        if zero[i]:
+            out[int(i)] = ("0, 0 is a placeholder, not a place (坐标为0,0)", "leave the coordinates empty if unknown")
+        elif metres[i]:
+            out[int(i)] = ("out of range: these look like metres, not degrees (坐标超出范围，疑为投影坐标)",
+                           "pass the coordinate system with --crs, e.g. --crs EPSG:4549 or EPSG:4528 (CGCS2000 "
+                           "Gauss–Krüger), or convert to degrees")
+        elif swapped[i]:
+            out[int(i)] = (f"{x:g}, {y:g} look swapped: latitude in the longitude column (经纬度颠倒)",
+                           f"put {y:g} under lon and {x:g} under lat")
+        elif bad_lat[i]:
+            out[int(i)] = (f"latitude {y:g} is out of range (-90 to 90) (纬度超出范围)", "check the lat column")
+        elif bad_lon[i]:
+            out[int(i)] = (f"longitude {x:g} is out of range (-180 to 180) (经度超出范围)", "check the lon column")
+        else:
+            out[int(i)] = (f"{x:g}, {y:g} is outside China (点位不在中国境内)",
+                           "check the coordinates: longitude first (about 120.6), latitude second (about 30.0)")
+    return out
 
 
 def _district_error(value, exc: UnknownDistrictError):
@@ -647,27 +524,32 @@ class ReadReport:
     Attributes
     ----------
     path : pathlib.Path
-    projects : geopandas.GeoDataFrame
-        The canonical table of the good rows.
+    projects : pandas.DataFrame or geopandas.GeoDataFrame
+        The canonical table of the good rows (a GeoDataFrame unless ``geometry=False``).
     kind, encoding, sheet, layer : str
-        What the file was (``CSV``/``Excel``/``GeoJSON``/``GeoPackage``), its text encoding, the
-        sheet or layer read.
+        What the file was (``CSV``/``Excel``/``GeoJSON``/``GeoPackage``/``Parquet``), its text
+        encoding, the sheet or layer read.
     header_row : int
-        Row of the headers (1 unless title rows sit above them; 0 for GIS files).
+        Row of the headers (1 unless title rows sit above them; 0 for GIS and Parquet files).
     rows_read : int
         Non-blank data rows in the file.
     columns : dict
         ``{field: header as written}`` for each field found.
+    ignored : list of str
+        Headers that are no field (kept as extra columns, except 序号).
     warnings : list of str
         Things kept but worth a look: points outside their stated district, ambiguous platforms,
-        repeated names, amounts converted from USD.
+        repeated names, amounts converted from USD, no investment column.
     rejected : list of DataError
         The problems of the rows skipped (``skip_invalid``).
     rejected_rows : int
+    rejects : pandas.DataFrame or None
+        The skipped rows as they were, with ``row`` and ``reason``: for the caller to write (see
+        :func:`rejects_csv`) once the command has succeeded.
     rejects_path : pathlib.Path or None
-        Where the skipped rows were written.
+        Where the caller wrote them.
     notes : list of str
-        How the file was read (header row, reprojection).
+        How the file was read (encoding, header row, reprojection, total rows dropped).
     """
 
     path: Path
@@ -679,9 +561,11 @@ class ReadReport:
     header_row: int = 1
     rows_read: int = 0
     columns: dict = field(default_factory=dict)
+    ignored: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     rejected: list = field(default_factory=list)
     rejected_rows: int = 0
+    rejects: object = None
     rejects_path: Path | None = None
     notes: list = field(default_factory=list)
 
@@ -692,52 +576,61 @@ def default_rejects_path(path) -> Path:
     return path.with_name(f"{path.stem}.rejects.csv")
 
 
+def rejects_csv(rejects) -> str:
+    """The rejects table as CSV text (UTF-8 with BOM when written, so that Excel opens it right)."""
+    return rejects.to_csv(index=False)
+
+
 # --------------------------------------------------------------------------------------------
 # Reading projects
 
 
 def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", usd_rate=None, crs="wgs84",
-                  skip_invalid=False, rejects=None):
-    """Read a user's project list (CSV, XLSX, GeoJSON, GeoPackage) as the canonical table.
+                  skip_invalid=False, rejects=None, fields=None, geometry=True):
+    """Read a user's project list (CSV, Excel, GeoJSON, GeoPackage, Parquet) as the canonical table.
 
     Parameters
     ----------
     path : str or pathlib.Path
-        The file. CSV in UTF-8, UTF-8 with BOM or GBK/GB18030 (detected); ``.xlsx``; GeoJSON;
-        GeoPackage.
+        The file. CSV in UTF-8 (with or without BOM), UTF-16, GBK/GB18030, Big5 or Shift-JIS
+        (detected); ``.xlsx``/``.xls``/``.ods``; GeoJSON; GeoPackage; Shapefile; Parquet/GeoParquet.
     sheet : str, optional
-        Excel sheet (name, or its 1-based number); default the first.
+        Excel sheet (name, or its 1-based number); default the first that holds data.
     layer : str, optional
-        GeoPackage layer; default the first.
+        GIS layer; default the first.
     columns : dict, optional
         ``{field: header}`` for headers the aliases don't cover, e.g. ``{"investment": "计划总投资"}``.
     unit : str
         Unit of plain numbers in the investment column: 亿元 (default), 万元 or 元. A unit in the
-        header, as in ``总投资（万元）``, takes precedence.
+        header, as in ``总投资（万元）`` or ``投资额/亿元``, takes precedence.
     usd_rate : float, optional
         CNY per USD, needed for amounts in 美元 (there is no built-in rate).
     crs : str
-        What the lon/lat numbers (and a GeoJSON's point coordinates) are in: wgs84, gcj02 or bd09.
+        What the coordinates are in: wgs84, gcj02, bd09, or anything pyproj accepts (EPSG:4490,
+        EPSG:4549, EPSG:4528, a PROJ string). GIS files keep the CRS they declare.
     skip_invalid : bool
-        Keep going without the bad rows; write them, with a ``reason`` column, to ``rejects``.
+        Keep going without the bad rows; they are returned, with a ``reason`` column, in
+        ``attrs["rejects"]`` for the caller to write.
     rejects : str or pathlib.Path, optional
-        Where to write the bad rows (default ``<stem>.rejects.csv`` beside the input; never the
-        input itself).
+        Accepted for the caller's benefit (it writes the file); must come with ``skip_invalid``.
+    fields : collection of str, optional
+        Only these canonical fields are needed (others are not read, where the format allows).
+    geometry : bool
+        Return a GeoDataFrame with point geometries (default), or a plain DataFrame.
 
     Returns
     -------
     geopandas.GeoDataFrame
         The canonical project table (see :mod:`geo.projects`), extra source columns after the
-        canonical ones. ``attrs["warnings"]`` and ``attrs["skipped"]`` carry what
-        :func:`read_projects_report` reports; skipped rows are also logged (logger ``sxmap``,
-        WARNING), so every command that reads projects says so on stderr.
+        canonical ones. ``attrs["warnings"]``, ``attrs["skipped"]`` and ``attrs["rejects"]`` carry
+        what :func:`read_projects_report` reports.
 
     Raises
     ------
     DataErrors
         Bad rows (strict mode): one :class:`DataError` per problem, all of them.
     DataError
-        A file that cannot be read at all (encoding, no name column …).
+        A file that cannot be read at all (encoding, binary, no name column …).
     UsageError
         A bad option: unknown unit, sheet, layer, crs, or a ``columns`` header not in the file.
 
@@ -745,367 +638,742 @@ def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", 
     --------
     >>> gdf = read_projects("projects.xlsx", columns={"investment": "计划总投资"})  # doctest: +SKIP
     """
-    report = read_projects_report(path, sheet=sheet, layer=layer, columns=columns, unit=unit,
-                                  usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects)
+    report = read_projects_report(path, sheet=sheet, layer=layer, columns=columns, unit=unit, usd_rate=usd_rate,
+                                  crs=crs, skip_invalid=skip_invalid, rejects=rejects, fields=fields,
+                                  geometry=geometry)
     if report.rejected_rows:
-        log.warning("%s: skipped %d invalid row(s) (跳过无效行), written with reasons to %s",
-                    report.path, report.rejected_rows, report.rejects_path)
-    gdf = report.projects
-    gdf.attrs["warnings"] = list(report.warnings)
-    gdf.attrs["skipped"] = report.rejected_rows
-    return gdf
-
-
-def _relocate(error: DataError, path, row, column) -> DataError:
-    return DataError(error.message, path=path, row=row, column=column, value=error.value, hint=error.hint)
+        log.warning("%s: skipped %d invalid row(s) (跳过无效行)", report.path, report.rejected_rows)
+    frame = report.projects
+    frame.attrs["warnings"] = list(report.warnings)
+    frame.attrs["skipped"] = report.rejected_rows
+    frame.attrs["rejects"] = report.rejects
+    return frame
 
 
 def read_projects_report(path, *, sheet=None, layer=None, columns=None, unit="亿元", usd_rate=None,
-                         crs="wgs84", skip_invalid=False, rejects=None) -> ReadReport:
+                         crs="wgs84", skip_invalid=False, rejects=None, fields=None, geometry=True) -> ReadReport:
     """Like :func:`read_projects`, returning a :class:`ReadReport` (the table and what was found).
 
     Raises the same errors as :func:`read_projects`.
     """
     from geo.amounts import check_usd_rate, unit_factor
-    from geo.crs import check_crs
+    from geo.crs import resolve_crs
 
     path = Path(path)
-    crs = check_crs(crs)
+    crs = resolve_crs(crs)
     unit_factor(unit)
     usd_rate = check_usd_rate(usd_rate)
     if rejects is not None and not skip_invalid:
         raise UsageError("--rejects is only used with --skip-invalid")
-    if not path.exists():
-        raise DataError("file not found (文件不存在)", path=path)
-    kind = _file_kind(path)
-    if sheet is not None and kind != "excel":
-        raise UsageError(f"--sheet applies to Excel files; {path} is not one")
-    if layer is not None and kind != "vector":
-        raise UsageError(f"--layer applies to GeoPackage/GeoJSON files; {path} is not one")
-    if kind == "excel":
-        raw = _read_excel_raw(path, sheet)
-    elif kind == "vector":
-        raw = _read_vector_raw(path, layer)
-    else:
-        raw = _read_csv_raw(path)
-    if raw.points is None:
-        try:
-            _find_header_row(raw, (columns or {}).values())
-        except DataError as exc:
-            raise _relocate(exc, path, None, None) from None
+    known = header_keys((columns or {}).values())
+    wanted = None
+    if fields is not None:
+        need = set(fields) | {"name", "lon", "lat", "x", "y", "district", "platform", "location_precision"}
+
+        def wanted(headers):
+            cmap = match_columns(headers, columns, require_name=False)
+            return sorted(i for name, i in cmap.fields.items() if name in need or name.startswith("investment"))
     try:
-        cmap = match_columns(raw.headers, columns)
+        raw = read_raw(path, sheet=sheet, layer=layer, header_keys=known, columns_wanted=wanted)
+        cmap = match_columns(raw.headers, columns, require_name=fields is None or "name" in fields)
     except DataError as exc:
-        raise _relocate(exc, path, raw.header_row or None, None) from None
-    if cmap.coordinate_crs and "lon" in cmap.fields and cmap.coordinate_crs != crs:
-        lon_header = raw.headers[cmap.fields["lon"]]
-        raise UsageError(f"{path}: the header {lon_header!r} says the coordinates are {cmap.coordinate_crs} "
-                         f"but --crs is {crs}; pass --crs {cmap.coordinate_crs}")
-    return _build(path, raw, cmap, unit=cmap.investment_unit or unit, usd_rate=usd_rate, crs=crs,
-                  skip_invalid=skip_invalid, rejects=rejects)
+        if exc.path is None:
+            raise DataError(exc.message, path=path, row=getattr(locals().get("raw"), "header_row", None) or None,
+                            value=exc.value, hint=exc.hint) from None
+        raise
+    if raw.columns and all(c is None for c in raw.columns) and raw.headers and fields is None:
+        pass
+    if cmap.coordinate_crs and cmap.coordinate_crs != crs and crs in ("wgs84", "gcj02", "bd09"):
+        if crs != "wgs84":
+            lon_header = raw.headers[cmap.fields.get("lon", cmap.fields.get("x", 0))]
+            raise UsageError(f"{path}: the header {lon_header!r} says the coordinates are {cmap.coordinate_crs} "
+                             f"but --crs is {crs}; pass --crs {cmap.coordinate_crs}")
+        crs = cmap.coordinate_crs
+    return _Normaliser(path, raw, cmap, unit=cmap.investment_unit or unit, usd_rate=usd_rate, crs=crs,
+                       skip_invalid=skip_invalid, geometry=geometry).run()
 
 
-def _header_label(raw: RawTable, cmap: ColumnMap, name: str) -> str:
-    index = cmap.fields[name]
-    header = cmap.headers[index]
-    if header:
-        return header
-    return f"column {raw.letters[index]}" if raw.letters else f"column {index + 1}"
+# --------------------------------------------------------------------------------------------
+# Vectorised normalisation
 
 
-def _build(path, raw: RawTable, cmap: ColumnMap, *, unit, usd_rate, crs, skip_invalid, rejects) -> ReadReport:
+def _as_text(column, n):
+    """A column as a pyarrow string array: nulls → "", whitespace trimmed; numbers as text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column is None:
+        return pa.array([""] * n, type=pa.string())
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        if pa.types.is_floating(column.type):
+            values = column.to_numpy(zero_copy_only=False)
+            text = [("" if v != v else (str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))))
+                    for v in values]
+            column = pa.array(text, type=pa.string())
+        else:
+            try:
+                column = pc.cast(column, pa.string())
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                column = pa.array([None if v is None else str(v) for v in column.to_pylist()], type=pa.string())
+    column = pc.fill_null(column, "")
+    return pc.utf8_trim_whitespace(column)
+
+
+def _distinct(text):
+    """``(indices, values)``: each row's index into the distinct values of a string array."""
     import numpy as np
-    import pandas as pd
 
-    from geo.amounts import parse_amount
-    from geo.boundaries import district_anchor
-    from geo.crs import to_wgs84
-    from geo.districts import BY_ADCODE, resolve_district
-    from geo.projects import CANONICAL_COLUMNS, PRECISIONS, to_geoframe
+    encoded = text.dictionary_encode()
+    return np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64), encoded.dictionary.to_pylist()
 
-    cmap.extras = [(i, out) for i, out in cmap.extras
-                   if cmap.headers[i] or any(i < len(v) and not _blank(v[i]) for _, v in raw.rows)]
-    platforms = bundled_platforms()
-    platform_names = [p.name for p in platforms]
-    fields = cmap.fields
-    width = len(cmap.headers)
-    district_cache: dict = {}
-    amount_cache: dict = {}
-    anchors: dict = {}
-    order = {}
-    for index, header in enumerate(cmap.headers):
-        order.setdefault(header, index)
 
-    def cell(values, name):
-        index = fields.get(name)
-        return values[index] if index is not None and index < len(values) else None
+def _per_distinct(text, parse):
+    """Apply ``parse`` to each distinct value of ``text``; return ``(indices, results, errors)``
+    where ``errors[k]`` is the DataError of distinct value ``k`` (or None)."""
+    indices, values = _distinct(text)
+    results, errors = [], []
+    for value in values:
+        try:
+            results.append(parse(value))
+            errors.append(None)
+        except DataError as exc:
+            results.append(None)
+            errors.append(exc)
+    return indices, results, errors
 
-    records, rownums, site_rows = [], [], []
-    rejected, errors_all, warnings = [], [], []
-    usd_count = 0
-    blank_rows = 0
-    seen_ids: dict = {}
-    seen_names: dict = {}
 
-    for position, (rownum, values) in enumerate(raw.rows):
-        point = raw.points[position] if raw.points is not None else None
-        if all(_blank(v) for v in values) and point is None:
-            blank_rows += 1
-            continue
-        errors: list[DataError] = []
+_NUMBER_RE = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 
-        def fail(name, exc, value=None):
-            column = _header_label(raw, cmap, name) if name in fields else None
-            if isinstance(exc, DataError):
-                errors.append(_relocate(exc, path, rownum, column))
-            else:
-                errors.append(DataError(str(exc), path=path, row=rownum, column=column, value=value))
 
-        if raw.points is None and len(values) > width and any(not _blank(v) for v in values[width:]):
-            errors.append(DataError(f"the row has {len(values)} cells but the header has {width} "
-                                    "(行的单元格多于表头)", path=path, row=rownum,
-                                    value=",".join(_cell_text(v) for v in values[width:]),
-                                    hint="quote values that contain the delimiter (e.g. \"1,300\"), or "
-                                    "remove thousands separators"))
-        record = {name: _cell_text(cell(values, name)) for name in _TEXT_FIELDS}
-        if not record["name"]:
-            fail("name", DataError("the project name is empty (项目名称为空)", hint="give every row a name"))
-        total_row = record["name"].strip().lower().rstrip(":：") in _TOTAL_NAMES
-        if total_row:
-            fail("name", DataError("this looks like a total row, not a project (合计行)", value=record["name"],
-                                   hint="delete the total row"))
+def _numbers(column, n):
+    """A column of coordinates as float64 (NaN for empty cells) and, for cells that are not plain
+    numbers, ``{row: DataError}`` (after trying :func:`parse_coordinate` on each distinct one)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
-        # District
-        district, district_failed = None, False
-        district_value = cell(values, "district")
-        if not _blank(district_value):
-            key = _cell_text(district_value)
-            if key not in district_cache:
+    if column is None:
+        return np.full(n, np.nan), {}
+    if pa.types.is_integer(column.type) or pa.types.is_floating(column.type) or pa.types.is_decimal(column.type):
+        values = np.array(pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+        values = np.where(np.isfinite(values), values, np.nan)
+        return values, {}
+    text = _as_text(column, n)
+    plain = pc.match_substring_regex(text, _NUMBER_RE)
+    out = pc.cast(pc.if_else(plain, text, None), pa.float64()).to_numpy(zero_copy_only=False)
+    out = np.array(out, dtype=float)
+    other = np.flatnonzero(~np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
+                           & (np.asarray(pc.equal(text, "").to_numpy(zero_copy_only=False)) == False))  # noqa: E712
+    errors = {}
+    if len(other):
+        cache: dict = {}
+        values = text.take(pa.array(other)).to_pylist()
+        for row, value in zip(other, values):
+            if value not in cache:
                 try:
-                    district_cache[key] = resolve_district(key).adcode
-                except UnknownDistrictError as exc:
-                    district_cache[key] = _district_error(district_value, exc)
-            if isinstance(district_cache[key], DataError):
-                fail("district", district_cache[key])
-                district_failed = True
+                    cache[value] = parse_coordinate(value)
+                except DataError as exc:
+                    cache[value] = exc
+            result = cache[value]
+            if isinstance(result, DataError):
+                errors[int(row)] = result
             else:
-                district = district_cache[key]
+                out[row] = result
+    out[~np.isfinite(out)] = np.nan
+    return out, errors
 
-        # Year
-        year = None
-        try:
-            year = parse_year(cell(values, "year"))
-        except DataError as exc:
-            fail("year", exc)
 
-        # Investment and its bound
-        investment, bound, is_usd = math.nan, "", False
-        amount_value = cell(values, "investment")
-        try:
-            cache_key = (type(amount_value).__name__, _cell_text(amount_value))
-            if cache_key not in amount_cache:
-                amount_cache[cache_key] = parse_amount(amount_value, unit=unit, usd_rate=usd_rate,
-                                                       currency=cmap.investment_currency)
-            investment, bound = amount_cache[cache_key]
-            is_usd = not math.isnan(investment) and (cmap.investment_currency == "USD" or isinstance(
-                amount_value, str) and bool(re.search(r"美元|美金|usd|\$", amount_value, re.I)))
-        except DataError as exc:
-            fail("investment", exc)
-        bound_value = cell(values, "investment_bound")
-        if not _blank(bound_value):
-            stated = _BOUND_WORDS.get(_cell_text(bound_value).lower())
-            if stated is None:
-                fail("investment_bound", DataError("unknown bound (金额口径无效)", value=bound_value,
-                                                   hint="write exact, min or approx (or leave empty)"))
-            elif math.isnan(investment) and stated:
-                fail("investment_bound", DataError("a bound without an amount (有口径无金额)", value=bound_value,
-                                                   hint="give the amount or leave the bound empty"))
-            elif not math.isnan(investment):
-                if bound != "exact" and stated != bound:
-                    fail("investment_bound", DataError(
-                        f"the amount says {bound} but the bound column says {stated or 'nothing'} (口径矛盾)",
-                        value=bound_value, hint="make them agree"))
-                elif stated:
-                    bound = stated
+class _Normaliser:
+    """Columns of a :class:`RawTable` → the canonical table, with errors and warnings."""
 
-        # Location: own coordinates, else platform, else district
-        lon = lat = None
-        before = len(errors)
-        if isinstance(point, str):
-            errors.append(DataError(f"the geometry is a {point}, not a point (几何须为点)", path=path, row=rownum,
-                                    column="geometry", hint="give each project a point"))
-        elif point is not None:
-            lon, lat = point
-        else:
+    def __init__(self, path, raw, cmap, *, unit, usd_rate, crs, skip_invalid, geometry):
+        self.path, self.raw, self.cmap = path, raw, cmap
+        self.unit, self.usd_rate, self.crs = unit, usd_rate, crs
+        self.skip_invalid, self.geometry = skip_invalid, geometry
+        self.n = len(raw)
+        self.errors: dict = {}  # row position -> list of DataError
+        self.warnings: list = []
+        self.notes: list = list(raw.notes) + list(cmap.notes)
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def label(self, name):
+        return self.raw.column_label(self.cmap.fields[name]) if name in self.cmap.fields else None
+
+    def column(self, name):
+        index = self.cmap.fields.get(name)
+        return None if index is None else self.raw.columns[index]
+
+    def text(self, name):
+        return _as_text(self.column(name), self.n)
+
+    def fail(self, position, name, error, column=None):
+        column = column if column is not None else self.label(name)
+        self.errors.setdefault(int(position), []).append(
+            DataError(error.message, path=self.path, row=int(self.raw.rownums[position]), column=column,
+                      value=error.value, hint=error.hint))
+
+    def fail_rows(self, positions, name, error):
+        for position in positions:
+            self.fail(position, name, error)
+
+    def fail_distinct(self, name, indices, errors):
+        """Record the error of each row whose distinct value failed."""
+        import numpy as np
+
+        bad = [k for k, e in enumerate(errors) if e is not None]
+        if not bad:
+            return np.zeros(self.n, dtype=bool)
+        mask = np.isin(indices, bad)
+        for position in np.flatnonzero(mask):
+            self.fail(position, name, errors[indices[position]])
+        return mask
+
+    def warn_rows(self, rows, make):
+        """A warning per row (the first :data:`MAX_LISTED`), then one line for the rest."""
+        rows = list(rows)
+        for row in rows[:MAX_LISTED]:
+            self.warnings.append(make(row))
+        if len(rows) > MAX_LISTED:
+            self.warnings.append(f"… and {len(rows) - MAX_LISTED} more such row(s) (另有 {len(rows) - MAX_LISTED} 行)")
+
+    # -- the pipeline -------------------------------------------------------------------------
+
+    def run(self) -> ReadReport:
+        import numpy as np
+        import pandas as pd
+
+        n = self.n
+        texts = {name: self.text(name) for name in _TEXT_FIELDS if name in self.cmap.fields}
+        blank = self.blank_rows()
+        total = self.total_rows(texts.get("name"), blank)
+        keep = ~blank & ~total
+        if "name" in texts:
+            empty = np.asarray(texts["name"].to_numpy(zero_copy_only=False) == "", dtype=bool) & keep
+            self.fail_rows(np.flatnonzero(empty), "name",
+                           DataError("the project name is empty (项目名称为空)", hint="give every row a name"))
+        for number, cells, width in self.raw.ragged:
+            position = int(np.searchsorted(self.raw.rownums, number))
+            self.errors.setdefault(position, []).append(DataError(
+                f"the row has {len(cells)} cells but the header has {width} (行的单元格多于表头)", path=self.path,
+                row=number, value=",".join(cells[width:])[:200],
+                hint="quote values that contain the delimiter (e.g. \"1,300\"), or remove thousands separators"))
+        for row, letter in self.raw.problems:
+            positions = np.flatnonzero(self.raw.rownums == row)
+            for position in positions:
+                self.errors.setdefault(int(position), []).append(DataError(
+                    "a formula without a saved value: the cell would read as empty (公式没有计算结果)", path=self.path,
+                    row=row, column=f"column {letter}",
+                    hint="open the workbook in Excel or WPS, let it calculate, and save it again"))
+        district = self.districts()
+        year, date = self.years()
+        amount, bound, usd, low, high = self.amounts()
+        lon, lat, site, coord_failed = self.coordinates()
+        precision = self.locate_rows(texts.get("platform"), district, lon, lat, site, coord_failed)
+        ids = self.identifiers(texts.get("id"), keep)
+
+        error_rows = np.zeros(n, dtype=bool)
+        if self.errors:
+            error_rows[list(self.errors)] = True
+        error_rows &= keep
+        good = keep & ~error_rows
+        rejected_positions = np.flatnonzero(error_rows)
+        errors_all = []
+        order = {label: i for i, label in enumerate(self.raw.headers)}
+        for position in rejected_positions:
+            found = self.errors[int(position)]
+            found.sort(key=lambda e: order.get(str(e.column).split("/")[0], len(order)))
+            errors_all.extend(found)
+        if errors_all and not self.skip_invalid:
+            raise DataErrors(errors_all, path=self.path)
+
+        take = np.flatnonzero(good)
+        data = {}
+        for name in ("id", "name", "name_en", "company"):
+            data[name] = self.pick_text(texts.get(name) if name != "id" else ids, take)
+        data["district"] = pd.array(np.where(district[take] > 0, district[take], 0), dtype="Int64")
+        data["district"][district[take] <= 0] = pd.NA
+        for name in ("platform", "industry"):
+            data[name] = self.pick_text(texts.get(name), take)
+        data["year"] = pd.array(np.where(year[take] > 0, year[take], 0), dtype="Int64")
+        data["year"][year[take] <= 0] = pd.NA
+        data["stage"] = self.pick_text(texts.get("stage"), take)
+        data["investment"] = amount[take]
+        data["investment_bound"] = bound[take]
+        data["lon"], data["lat"] = lon[take], lat[take]
+        data["location_precision"] = precision[take]
+        frame = pd.DataFrame(data)
+        if "address" in texts:
+            frame["address"] = self.pick_text(texts["address"], take)
+        if date is not None and (date[take] != "").any():
+            frame["date"] = date[take]
+        if np.isfinite(low[take]).any():
+            frame["investment_low"], frame["investment_high"] = low[take], high[take]
+        for index, out in self.cmap.extras:
+            column = self.raw.columns[index]
+            if column is None:
+                continue
+            values = self.pick_text(_as_text(column, n), take)
+            if self.raw.headers[index] or any(values):
+                frame[out] = values
+        frame = self.finish(frame, take, usd)
+        return self.report(frame, rejected_positions, errors_all, int(blank.sum()), int(total.sum()))
+
+    def pick_text(self, text, take):
+        import numpy as np
+        import pyarrow as pa
+
+        if text is None:
+            return np.full(len(take), "", dtype=object)
+        if len(take) == self.n:
+            return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+        return np.asarray(text.take(pa.array(take)).to_numpy(zero_copy_only=False), dtype=object)
+
+    def blank_rows(self):
+        import numpy as np
+        import pyarrow.compute as pc
+
+        blank = np.ones(self.n, dtype=bool)
+        for column in self.raw.columns:
+            if column is None:
+                continue
+            filled = pc.not_equal(_as_text(column, self.n), "").to_numpy(zero_copy_only=False)
+            blank &= ~np.asarray(filled, dtype=bool)
+        if self.raw.points is not None:
+            blank &= self.raw.points[2] == "empty"
+        return blank
+
+    def total_rows(self, names, blank):
+        """Rows whose name is 合计/总计/小计: dropped with a note, not taken for projects."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if names is None:
+            return np.zeros(self.n, dtype=bool)
+        folded = pc.utf8_rtrim(pc.utf8_lower(pc.replace_substring_regex(names, r"\s+", "")), characters=":：")
+        total = np.asarray(pc.is_in(folded, value_set=pa.array(sorted(_TOTAL_NAMES))).to_numpy(zero_copy_only=False),
+                           dtype=bool) & ~blank
+        if total.any():
+            rows = ", ".join(str(r) for r in self.raw.rownums[total][:5])
+            self.notes.append(f"{int(total.sum())} total row(s) dropped (row {rows}): they sum projects, they are "
+                              "not one (合计行已忽略)")
+        return total
+
+    def districts(self):
+        import numpy as np
+
+        from geo.districts import resolve_district
+
+        if "district" not in self.cmap.fields:
+            return np.zeros(self.n, dtype=np.int64)
+
+        def parse(value):
+            if not value:
+                return 0
             try:
-                lon = parse_coordinate(cell(values, "lon"))
-            except DataError as exc:
-                fail("lon", exc)
-            try:
-                lat = parse_coordinate(cell(values, "lat"))
-            except DataError as exc:
-                fail("lat", exc)
-            if len(errors) == before and (lon is None) != (lat is None):
-                fail("lat" if lat is None else "lon", DataError(
-                    "one coordinate without the other (经纬度缺一)", hint="give both lon and lat, or neither"))
-        if len(errors) == before and lon is not None and lat is not None:
-            problem = check_lon_lat(lon, lat)
-            if problem:
-                column = "geometry" if point is not None else (
-                    f"{_header_label(raw, cmap, 'lon')}/{_header_label(raw, cmap, 'lat')}")
-                errors.append(DataError(problem[0], path=path, row=rownum, column=column,
-                                        value=f"{lon:g}, {lat:g}", hint=problem[1]))
-        coordinates_failed = len(errors) > before
-        declared = _cell_text(cell(values, "location_precision")).lower()
-        if declared and declared not in PRECISIONS:
-            fail("location_precision", DataError("unknown location precision (定位精度无效)", value=declared,
-                                                 hint="write site, platform or district (or leave empty)"))
-            declared = ""
-        precision, is_site, row_warnings = None, False, []
-        if coordinates_failed or total_row:
-            lon = lat = None
-        elif lon is not None:
-            precision, is_site = (declared or "site"), True
-        elif declared == "site":
-            fail("location_precision", DataError("location precision is site but there are no coordinates "
-                                                 "(无坐标却标为点位)", value=declared,
-                                                 hint="give lon/lat or clear the cell"))
-        else:
-            platform = unlocated = None
-            if record["platform"]:
-                platform, candidates = match_platform(record["platform"], platforms)
-                if platform is None and len(candidates) > 1:
-                    row_warnings.append(
-                        f"row {rownum}: platform {record['platform']!r} matches several bundled platforms "
-                        f"({', '.join(p.name for p in candidates)}); placed by its district instead (平台名称不唯一)")
-                if platform is not None and platform.lon is None:
-                    platform, unlocated = None, platform
-            if platform is not None and platform.precision == "district" and district is not None:
-                platform = None  # the platform is only placed at a district: the row's own district is as good
-            if platform is not None:
-                lon, lat, precision = platform.lon, platform.lat, platform.precision
-            elif district is not None:
-                if district not in anchors:
-                    anchors[district] = district_anchor(district)
-                lon, lat = anchors[district]
-                precision = "district"
-            elif district_failed:
-                pass  # the district error says it all
-            elif unlocated is not None:
-                fail("platform", DataError(
-                    f"the platform {unlocated.name!r} has no location in the bundled data, and the row gives no "
-                    "district or coordinates (平台无坐标且未填区县)", value=record["platform"],
-                    hint="give the district or lon/lat"))
-            else:
-                column = _header_label(raw, cmap, "district") if "district" in fields else None
-                hint = "give lon/lat, a bundled platform name, or the district"
-                if record["platform"]:
-                    close = difflib.get_close_matches(record["platform"], platform_names, n=3, cutoff=0.3)
-                    if close:
-                        hint += "; bundled platforms like yours: " + ", ".join(close)
-                errors.append(DataError("no location: no coordinates, no known platform and no district "
-                                        "(无法定位：缺坐标、平台和区县)", path=path, row=rownum, column=column,
-                                        value=record["platform"] or None, hint=hint))
+                return resolve_district(value).adcode
+            except UnknownDistrictError as exc:
+                raise _district_error(value, exc) from None
 
-        # Identifier
-        if not record["id"]:
-            record["id"] = str(rownum)
-        elif record["id"] in seen_ids:
-            fail("id", DataError(f"the same id as row {seen_ids[record['id']]} (编号重复)", value=record["id"],
-                                 hint="give every row its own id, or leave the column empty"))
-        if errors:
-            errors.sort(key=lambda e: order.get(str(e.column).split("/")[0], len(order)))
-            errors_all.extend(errors)
-            rejected.append((rownum, values, errors))
-            continue
-        seen_ids.setdefault(record["id"], rownum)
-        warnings.extend(row_warnings)
-        usd_count += is_usd
-        name_key = _platform_key(record["name"])
-        if name_key in seen_names:
-            warnings.append(f"row {rownum}: the name {record['name']!r} repeats row {seen_names[name_key]} "
-                            "(项目名称重复)")
-        else:
-            seen_names[name_key] = rownum
-        record.update(district=district, year=year, investment=investment, investment_bound=bound,
-                      lon=lon, lat=lat, location_precision=precision)
-        for index, out in cmap.extras:
-            record[out] = _cell_text(values[index]) if index < len(values) else ""
-        records.append(record)
-        rownums.append(rownum)
-        site_rows.append(is_site)
+        indices, results, errors = _per_distinct(self.text("district"), parse)
+        codes = np.array([r if r is not None else -1 for r in results], dtype=np.int64)[indices] if results else \
+            np.zeros(self.n, dtype=np.int64)
+        self.fail_distinct("district", indices, errors)
+        return codes
 
-    if errors_all and not skip_invalid:
-        raise DataErrors(errors_all, path=path)
+    def years(self):
+        import numpy as np
 
-    extra_names = [out for _, out in cmap.extras]
-    frame = pd.DataFrame(records, columns=[*CANONICAL_COLUMNS, "address", *extra_names])
-    if "address" not in fields:
-        frame = frame.drop(columns="address")
-    site = np.array(site_rows, dtype=bool)
-    lon_array = np.array(frame["lon"], dtype=float)
-    lat_array = np.array(frame["lat"], dtype=float)
-    if crs != "wgs84" and site.any():
-        x, y = to_wgs84(lon_array[site], lat_array[site], crs)
-        lon_array[site], lat_array[site] = x, y
-    frame["lon"], frame["lat"] = lon_array, lat_array
-    frame["district"] = pd.array(frame["district"].tolist(), dtype="Int64")
-    frame["year"] = pd.array(frame["year"].tolist(), dtype="Int64")
-    frame["investment"] = frame["investment"].astype(float)
-    gdf = to_geoframe(frame)
+        if "year" not in self.cmap.fields:
+            return np.zeros(self.n, dtype=np.int64), None
+        indices, results, errors = _per_distinct(self.text("year"), parse_date)
+        self.fail_distinct("year", indices, errors)
+        if not results:
+            return np.zeros(self.n, dtype=np.int64), None
+        years = np.array([(r[0] or 0) if r else 0 for r in results], dtype=np.int64)[indices]
+        dates = np.array([r[1] if r else "" for r in results], dtype=object)[indices]
+        return years, dates
 
-    for rownum, name, stated, located in zip(rownums, gdf["name"], gdf["district"], gdf["district_located"]):
-        if pd.isna(stated):
-            if located == 0:
-                warnings.append(f"row {rownum}: {name}: the point lies outside Shaoxing (点位不在绍兴市内)")
-            continue
-        if located != stated:
-            where = (f"{BY_ADCODE[int(located)].name_zh} ({BY_ADCODE[int(located)].name_en})" if located
-                     else "outside Shaoxing")
-            warnings.append(f"row {rownum}: {name}: the point lies in {where}, not in the stated "
-                            f"{BY_ADCODE[int(stated)].name_zh} ({BY_ADCODE[int(stated)].name_en}) "
-                            "(点位不在所填区县内)")
-    if not records and not rejected:
-        warnings.append("the file has no data rows, only headers (没有数据行)")
-    if usd_count:
-        warnings.append(f"{usd_count} amount(s) converted from US dollars at {usd_rate:g} CNY/USD "
-                        "(按所给汇率折算)")
+    def amounts(self):
+        import numpy as np
 
-    report = ReadReport(path=path, projects=gdf, kind=raw.kind, encoding=raw.encoding, sheet=raw.sheet,
-                        layer=raw.layer, header_row=raw.header_row,
-                        rows_read=len(records) + len(rejected),
-                        columns={name: cmap.headers[i] for name, i in fields.items()},
-                        warnings=warnings, notes=list(raw.notes))
-    if blank_rows:
-        report.notes.append(f"{blank_rows} blank row(s) ignored (空行已忽略)")
-    if rejected:
-        report.rejected = errors_all
-        report.rejected_rows = len(rejected)
-        report.rejects_path = _write_rejects(path, raw, rejected, rejects)
-    return report
+        from geo.amounts import read_amount
+
+        n = self.n
+        nan = np.full(n, np.nan)
+        if "investment" not in self.cmap.fields:
+            return nan, np.full(n, "", dtype=object), np.zeros(n, dtype=bool), nan, nan
+
+        def parse(value):
+            return read_amount(value, unit=self.unit, usd_rate=self.usd_rate, currency=self.cmap.investment_currency)
+
+        indices, results, errors = _per_distinct(self.text("investment"), parse)
+        failed = self.fail_distinct("investment", indices, errors)
+        if not results:
+            return nan, np.full(n, "", dtype=object), np.zeros(n, dtype=bool), nan, nan
+        value = np.array([r.value if r else np.nan for r in results], dtype=float)[indices]
+        bound = np.array([r.bound if r else "" for r in results], dtype=object)[indices]
+        usd = np.array([bool(r and r.usd and not math.isnan(r.value)) for r in results], dtype=bool)[indices]
+        low = np.array([r.low if r else np.nan for r in results], dtype=float)[indices]
+        high = np.array([r.high if r else np.nan for r in results], dtype=float)[indices]
+        if "investment_bound" in self.cmap.fields:
+            bound = self.stated_bounds(value, bound, failed)
+        return value, bound, usd, low, high
+
+    def stated_bounds(self, value, bound, amount_failed):
+        """Apply an ``investment_bound`` column: it may state the bound of a plain amount."""
+        import numpy as np
+
+        indices, values = _distinct(self.text("investment_bound"))
+        stated = np.array([_BOUND_WORDS.get(v.lower(), "?") for v in values], dtype=object)[indices] \
+            if values else np.full(self.n, "", dtype=object)
+        cells = np.array(values, dtype=object)[indices] if values else np.full(self.n, "", dtype=object)
+        nan = np.isnan(value) & ~amount_failed
+        for position in np.flatnonzero(stated == "?"):
+            self.fail(position, "investment_bound", DataError("unknown bound (金额口径无效)", value=cells[position],
+                                                              hint="write exact, min or approx (or leave empty)"))
+        for position in np.flatnonzero(nan & (stated != "") & (stated != "?")):
+            self.fail(position, "investment_bound", DataError("a bound without an amount (有口径无金额)",
+                                                              value=cells[position],
+                                                              hint="give the amount or leave the bound empty"))
+        clash = ~np.isnan(value) & (bound != "exact") & (stated != "?") & (stated != bound)
+        for position in np.flatnonzero(clash):
+            self.fail(position, "investment_bound", DataError(
+                f"the amount says {bound[position]} but the bound column says {stated[position] or 'nothing'} "
+                "(口径矛盾)", value=cells[position], hint="make them agree"))
+        take = ~np.isnan(value) & (bound == "exact") & (stated != "") & (stated != "?")
+        return np.where(take, stated, bound)
+
+    def coordinates(self):
+        """WGS-84 lon/lat of rows with their own coordinates; ``site`` where given and valid."""
+        import numpy as np
+
+        from geo.crs import any_to_wgs84, is_projected
+
+        n = self.n
+        if self.raw.points is not None and (self.raw.points[2] != "empty").any():
+            x, y, kind = self.raw.points
+            x, y = np.array(x, dtype=float), np.array(y, dtype=float)
+            failed = np.zeros(n, dtype=bool)
+            for position in np.flatnonzero((kind != "") & (kind != "empty")):
+                self.fail(position, None, DataError(f"the geometry is a {kind[position]}, not a point (几何须为点)",
+                                                    hint="give each project a point"), column="geometry")
+                failed[position] = True
+            x[failed] = y[failed] = np.nan
+            return self.checked(x, y, failed, "geometry", converted=self.crs in ("gcj02", "bd09"))
+        fields = self.cmap.fields
+        east_name = "lon" if "lon" in fields else "x" if "x" in fields else None
+        north_name = "lat" if "lat" in fields else "y" if "y" in fields else None
+        if east_name is None and north_name is None:
+            return np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+        east, east_errors = _numbers(self.column(east_name), n) if east_name else (np.full(n, np.nan), {})
+        north, north_errors = _numbers(self.column(north_name), n) if north_name else (np.full(n, np.nan), {})
+        failed = np.zeros(n, dtype=bool)
+        for name, errs in ((east_name, east_errors), (north_name, north_errors)):
+            for position, error in errs.items():
+                self.fail(position, name, error)
+                failed[position] = True
+        one = ~failed & (np.isnan(east) != np.isnan(north))
+        for position in np.flatnonzero(one):
+            missing = north_name if np.isnan(north[position]) else east_name
+            self.fail(position, missing, DataError("one coordinate without the other (经纬度缺一)",
+                                                   hint="give both coordinates, or neither"))
+        failed |= one
+        east[failed] = north[failed] = np.nan
+        label = f"{self.label(east_name) or ''}/{self.label(north_name) or ''}"
+        projected = self.crs not in ("wgs84", "gcj02", "bd09") and is_projected(self.crs)
+        if projected:
+            east, north = self.projected_axes(east, north, east_name, north_name)
+            given = ~np.isnan(east)
+            lon, lat = np.full(n, np.nan), np.full(n, np.nan)
+            if given.any():
+                lon[given], lat[given] = any_to_wgs84(east[given], north[given], self.crs)
+            return self.checked(lon, lat, failed, label, converted=True)
+        self.check_degrees(east, north)
+        return self.checked(east, north, failed, label, converted=self.crs != "wgs84")
+
+    def check_degrees(self, east, north):
+        """Metres under a geographic CRS: refuse the file, saying which CRS fits."""
+        import numpy as np
+
+        given = ~np.isnan(east) & ~np.isnan(north)
+        big = given & ((np.abs(east) > 1000) | (np.abs(north) > 1000))
+        if big.sum() * 2 > given.sum() and given.any():
+            guess = _guess_projected(east[big], north[big])
+            first = int(np.flatnonzero(big)[0])
+            raise DataErrors([DataError(
+                f"the coordinates are metres, not degrees (坐标为投影坐标): {guess}", path=self.path,
+                row=int(self.raw.rownums[first]), value=f"{east[first]:g}, {north[first]:g}",
+                column=f"{self.label('lon') or self.label('x')}/{self.label('lat') or self.label('y')}",
+                hint="pass the coordinate system with --crs, e.g. --crs EPSG:4549")], path=self.path)
+
+    def projected_axes(self, east, north, east_name, north_name):
+        """Decide which column is the easting under a projected CRS (in Chinese surveying X is
+        the northing), and check the values fit the CRS (zone number in front or not)."""
+        import numpy as np
+
+        from geo.crs import false_easting
+
+        given = ~np.isnan(east) & ~np.isnan(north)
+        if not given.any():
+            return east, north
+        if (np.abs(east[given]) < 1000).all() and (np.abs(north[given]) < 1000).all():
+            raise UsageError(f"{self.path}: the coordinates are degrees but --crs {self.crs} is projected (metres); "
+                             "pass --crs wgs84, gcj02 or bd09")
+        e, no = float(np.median(east[given])), float(np.median(north[given]))
+        if {east_name, north_name} == {"x", "y"} or (east_name == "lon" and self.label("lon").lower().startswith("x")):
+            northing_like = 1e6 <= abs(e) <= 6.5e6
+            easting_like = abs(no) < 1e6 or abs(no) >= 1e7
+            if northing_like and easting_like:
+                east, north = north, east
+                e, no = no, e
+                self.notes.append("X is the northing and Y the easting, as in Chinese surveying (X为北坐标，Y为东坐标)")
+        offset = false_easting(self.crs)
+        zone_in_front = abs(e) >= 1e7
+        if zone_in_front and offset < 1e7:
+            zone = int(e // 1e6)
+            raise UsageError(f"{self.path}: the eastings carry the zone number {zone} in front (e.g. {e:,.0f}) but "
+                             f"{self.crs} has none; use the CRS with the zone number, e.g. "
+                             f"{'EPSG:4528' if zone == 40 else 'CGCS2000 3-degree Gauss–Krüger zone ' + str(zone)}")
+        if not zone_in_front and offset >= 1e7:
+            raise UsageError(f"{self.path}: the eastings have no zone number in front (e.g. {e:,.0f}) but {self.crs} "
+                             "expects one; use the CRS without it, e.g. EPSG:4549 (central meridian 120°E)")
+        return east, north
+
+    def checked(self, lon, lat, failed, label, converted):
+        """Range, placeholder, swap and outside-China checks on lon/lat; datum conversion."""
+        import numpy as np
+
+        from geo.crs import to_wgs84
+
+        problems = lon_lat_problems(lon, lat)
+        for position, (message, hint) in problems.items():
+            self.fail(position, None, DataError(message, value=f"{lon[position]:g}, {lat[position]:g}", hint=hint),
+                      column=label)
+            failed[position] = True
+        if problems:
+            bad = np.array(list(problems), dtype=np.int64)
+            lon[bad] = lat[bad] = np.nan
+        site = ~np.isnan(lon) & ~np.isnan(lat) & ~failed
+        if converted and self.crs in ("gcj02", "bd09") and site.any():
+            x, y = to_wgs84(lon[site], lat[site], self.crs)
+            lon[site], lat[site] = x, y
+        return lon, lat, site, failed
+
+    def locate_rows(self, platforms, district, lon, lat, site, coord_failed):
+        """Precision per row and lon/lat filled from platforms and district anchors."""
+        import numpy as np
+
+        from geo.boundaries import district_anchor
+        from geo.projects import PRECISIONS
+
+        n = self.n
+        precision = np.full(n, "", dtype=object)
+        declared = np.full(n, "", dtype=object)
+        if "location_precision" in self.cmap.fields:
+            indices, values = _distinct(self.text("location_precision"))
+            declared = np.array([v.lower() for v in values], dtype=object)[indices] if values else declared
+            bad = ~np.isin(declared, ["", *PRECISIONS])
+            for position in np.flatnonzero(bad):
+                self.fail(position, "location_precision", DataError(
+                    "unknown location precision (定位精度无效)", value=declared[position],
+                    hint="write site, platform or district (or leave empty)"))
+            declared[bad] = ""
+        precision[site] = np.where(declared[site] != "", declared[site], "site")
+        claims_site = ~site & ~coord_failed & (declared == "site")
+        for position in np.flatnonzero(claims_site):
+            self.fail(position, "location_precision", DataError(
+                "location precision is site but there are no coordinates (无坐标却标为点位)", value="site",
+                hint="give coordinates or clear the cell"))
+        todo = ~site & ~coord_failed & ~claims_site
+        if platforms is not None and todo.any():
+            self.place_by_platform(platforms, district, lon, lat, precision, todo)
+        by_district = todo & (precision == "") & (district > 0)
+        for code in np.unique(district[by_district]):
+            rows = by_district & (district == code)
+            lon[rows], lat[rows] = district_anchor(int(code))
+            precision[rows] = "district"
+        unplaced = todo & (precision == "") & (district == 0)
+        if unplaced.any():
+            self.no_location(np.flatnonzero(unplaced), platforms)
+        return precision
+
+    def place_by_platform(self, platforms, district, lon, lat, precision, todo):
+        import numpy as np
+
+        bundled = bundled_platforms()
+        indices, values = _distinct(platforms)
+        matches = []
+        for value in values:
+            matches.append(match_platform(value, bundled) if value else (None, []))
+        self.platform_names = [p.name for p in bundled]
+        ambiguous = []
+        for k, (platform, candidates) in enumerate(matches):
+            rows = todo & (indices == k)
+            if not rows.any() or not values[k]:
+                continue
+            if platform is None and len(candidates) > 1:
+                ambiguous.append((k, candidates))
+                continue
+            if platform is None:
+                continue
+            if platform.lon is None:
+                self._unlocated = getattr(self, "_unlocated", {})
+                self._unlocated[k] = platform
+                continue
+            if platform.precision == "district":
+                rows = rows & (district <= 0)
+            lon[rows], lat[rows] = platform.lon, platform.lat
+            precision[rows] = platform.precision
+        for k, candidates in ambiguous:
+            rows = np.flatnonzero(todo & (indices == k))
+            self.warn_rows(rows, lambda p, k=k, candidates=candidates: (
+                f"row {self.raw.rownums[p]}: platform {values[k]!r} matches several bundled platforms "
+                f"({', '.join(c.name for c in candidates)}); placed by its district instead (平台名称不唯一)"))
+        self._platform_index, self._platform_values = indices, values
+
+    def no_location(self, positions, platforms):
+        unlocated = getattr(self, "_unlocated", {})
+        indices = getattr(self, "_platform_index", None)
+        values = getattr(self, "_platform_values", [])
+        names = getattr(self, "platform_names", [])
+        for position in positions:
+            k = indices[position] if indices is not None else None
+            written = values[k] if k is not None else ""
+            if k in unlocated:
+                self.fail(position, "platform", DataError(
+                    f"the platform {unlocated[k].name!r} has no location in the bundled data, and the row gives no "
+                    "district or coordinates (平台无坐标且未填区县)", value=written, hint="give the district or lon/lat"))
+                continue
+            if position in self.errors and any(e.column == self.label("district") for e in self.errors[position]):
+                continue  # the district error says it all
+            hint = "give coordinates, a bundled platform name, or the district"
+            if written:
+                close = difflib.get_close_matches(written, names, n=3, cutoff=0.3)
+                if close:
+                    hint += "; bundled platforms like yours: " + ", ".join(close)
+            self.fail(position, "district", DataError(
+                "no location: no coordinates, no known platform and no district (无法定位：缺坐标、平台和区县)",
+                value=written or None, hint=hint), column=self.label("district"))
+
+    def identifiers(self, ids, keep):
+        """Row ids: as given (repeats are errors), else the row number."""
+        import numpy as np
+        import pandas as pd
+        import pyarrow as pa
+
+        rownums = pa.array(self.raw.rownums.astype(str))
+        if ids is None:
+            return rownums
+        values = pd.Series(np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object))
+        given = (values != "").to_numpy() & keep
+        repeated = given & values.where(given).duplicated(keep="first").to_numpy() & given
+        if repeated.any():
+            first = {}
+            for position in np.flatnonzero(given):
+                first.setdefault(values.iat[position], position)
+            for position in np.flatnonzero(repeated):
+                self.fail(position, "id", DataError(
+                    f"the same id as row {self.raw.rownums[first[values.iat[position]]]} (编号重复)",
+                    value=values.iat[position], hint="give every row its own id, or leave the column empty"))
+        import pyarrow.compute as pc
+
+        return pc.if_else(pc.equal(ids, ""), rownums, ids)
+
+    def finish(self, frame, take, usd):
+        """Locate every point, add warnings (outside the stated district, repeated names, USD)."""
+        import numpy as np
+        import pandas as pd
+
+        from geo.districts import BY_ADCODE
+        from geo.locate import locate
+
+        codes = locate(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
+        frame["district_located"] = pd.array(codes, dtype="Int64")
+        stated = frame["district"].to_numpy(dtype="int64", na_value=0)
+        rownums = self.raw.rownums[take]
+        names = frame["name"].to_numpy(object)
+        outside = (stated == 0) & (codes == 0)
+        self.warn_rows(np.flatnonzero(outside), lambda i: (
+            f"row {rownums[i]}: {names[i]}: the point lies outside Shaoxing (点位不在绍兴市内)"))
+        differ = (stated != 0) & (codes != stated)
+
+        def where(code):
+            return f"{BY_ADCODE[int(code)].name_zh} ({BY_ADCODE[int(code)].name_en})" if code else "outside Shaoxing"
+
+        self.warn_rows(np.flatnonzero(differ), lambda i: (
+            f"row {rownums[i]}: {names[i]}: the point lies in {where(codes[i])}, not in the stated "
+            f"{where(stated[i])} (点位不在所填区县内)"))
+        if len(frame) and (frame["name"] != "").any():
+            folded = frame["name"].str.lower().str.replace(r"[\s\"'“”‘’「」『』《》]+", "", regex=True)
+            repeated = folded.duplicated(keep="first").to_numpy()
+            if repeated.any():
+                first = {}
+                for i, key in enumerate(folded.to_numpy(object)):
+                    first.setdefault(key, i)
+                self.warn_rows(np.flatnonzero(repeated), lambda i: (
+                    f"row {rownums[i]}: the name {names[i]!r} repeats row {rownums[first[folded.iat[i]]]} "
+                    "(项目名称重复)"))
+        used = int(usd[take].sum())
+        if used:
+            self.warnings.append(f"{used} amount(s) converted from US dollars at {self.usd_rate:g} CNY/USD "
+                                 "(按所给汇率折算)")
+        if self.geometry:
+            import geopandas as gpd
+
+            frame = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
+        return frame
+
+    def report(self, frame, rejected_positions, errors_all, blank_rows, total_rows) -> ReadReport:
+        headers = self.cmap.headers
+        report = ReadReport(path=self.path, projects=frame, kind=self.raw.kind, encoding=self.raw.encoding,
+                            sheet=self.raw.sheet, layer=self.raw.layer, header_row=self.raw.header_row,
+                            rows_read=len(frame) + len(rejected_positions),
+                            columns={name: headers[i] for name, i in self.cmap.fields.items()},
+                            ignored=list(self.cmap.ignored), warnings=self.warnings, notes=self.notes)
+        if "investment" not in self.cmap.fields and report.rows_read:
+            seen = ", ".join(repr(h) for h in headers if h) or "none"
+            report.warnings.insert(0, f"no investment column (没有投资额列): amounts are unknown, not 0; headers seen: "
+                                      f"{seen}; name the column with --column investment=HEADER")
+        if not report.rows_read:
+            report.warnings.append("the file has no data rows, only headers (没有数据行)")
+        if blank_rows:
+            report.notes.append(f"{blank_rows} blank row(s) ignored (空行已忽略)")
+        if len(rejected_positions):
+            report.rejected = errors_all
+            report.rejected_rows = len(rejected_positions)
+            report.rejects = self.rejects_frame(rejected_positions)
+        return report
+
+    def rejects_frame(self, positions):
+        """The rejected rows as they were, with ``row`` and ``reason``."""
+        import pandas as pd
+        import pyarrow as pa
+
+        headers = [h or f"column_{i + 1}" for i, h in enumerate(self.raw.headers)]
+        row_header = "row" if "row" not in headers else "row_sxmap"
+        reason_header = "reason" if "reason" not in headers else "reason_sxmap"
+        data = {row_header: self.raw.rownums[positions]}
+        take = pa.array(positions)
+        for i, header in enumerate(headers):
+            column = self.raw.columns[i]
+            name = header
+            while name in data:
+                name += "_"
+            data[name] = _as_text(column, self.n).take(take).to_pylist() if column is not None else [""] * len(positions)
+        data[reason_header] = ["; ".join(_reason(e) for e in self.errors[int(p)]) for p in positions]
+        return pd.DataFrame(data)
 
 
-def _write_rejects(path: Path, raw: RawTable, rejected, rejects) -> Path:
-    """Write the bad rows as they were, with ``row`` and ``reason``, as UTF-8 with BOM (Excel
-    opens it right); atomically; never over the input."""
-    from geo.output import check_output_path, write_text
+def _guess_projected(east, north) -> str:
+    """Which CGCS2000 Gauss–Krüger system metres near Shaoxing fit."""
+    import numpy as np
 
-    target = Path(rejects) if rejects is not None else default_rejects_path(path)
-    if target.resolve() == path.resolve():
-        raise UsageError(f"refusing to write rejected rows over the input file {path}; choose another --rejects")
-    check_output_path(target, overwrite=True, inputs=[path])
-    headers = [h or f"column_{i + 1}" for i, h in enumerate(raw.headers)]
-    row_header = "row" if "row" not in headers else "row_sxmap"
-    reason_header = "reason" if "reason" not in headers else "reason_sxmap"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([row_header, *headers, reason_header])
-    for rownum, values, errors in rejected:
-        cells = [_cell_text(v) for v in values] + [""] * max(0, len(headers) - len(values))
-        reason = "; ".join(_reason(e) for e in errors)
-        writer.writerow([rownum, *cells, reason])
-    write_text(target, buffer.getvalue(), encoding="utf-8-sig", newline="")
-    return target
+    values = np.concatenate([east, north])
+    if (values >= 1e7).any():
+        return "eastings with the zone number 40 in front fit EPSG:4528 (CGCS2000 3-degree Gauss–Krüger zone 40)"
+    return "they fit EPSG:4549 (CGCS2000 3-degree Gauss–Krüger, central meridian 120°E) near Shaoxing"
 
 
 def _reason(error: DataError) -> str:
@@ -1115,6 +1383,87 @@ def _reason(error: DataError) -> str:
     if error.hint:
         text += f"; {error.hint}"
     return text
+
+
+# --------------------------------------------------------------------------------------------
+# locate --input: any table with coordinates, located
+
+
+def locate_table(path, *, lon_column=None, lat_column=None, crs="wgs84", sheet=None, layer=None):
+    """Read a table with coordinates (any format :func:`read_projects` reads) and add the district
+    each point lies in.
+
+    The coordinates get the same checks as a project list (numbers, range, swapped pairs,
+    placeholders, outside China, metres under a geographic CRS); every bad row is reported.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    lon_column, lat_column : str, optional
+        Headers of the coordinates; default: found by the aliases (lon/lng/经度, lat/纬度, x/y …).
+    crs : str
+        What the coordinates are in (see :func:`read_projects`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table's columns as written, then ``lon_wgs84``, ``lat_wgs84``, ``adcode``,
+        ``district_zh``, ``district_en`` (empty outside Shaoxing).
+    """
+    import numpy as np
+    import pandas as pd
+
+    from geo.crs import resolve_crs
+    from geo.districts import BY_ADCODE
+    from geo.locate import locate
+
+    path = Path(path)
+    crs = resolve_crs(crs)
+    mapping = {k: v for k, v in (("lon", lon_column), ("lat", lat_column)) if v}
+    raw = read_raw(path, sheet=sheet, layer=layer, header_keys=header_keys(mapping.values()))
+    try:
+        cmap = match_columns(raw.headers, mapping, require_name=False)
+    except DataError as exc:
+        raise DataError(exc.message, path=path, row=raw.header_row or None, hint=exc.hint) from None
+    keep_fields = {name: i for name, i in cmap.fields.items() if name in ("lon", "lat", "x", "y")}
+    if raw.points is None and len(keep_fields) < 2:
+        seen = ", ".join(repr(h) for h in raw.headers if h) or "none"
+        raise DataError("no coordinate columns (缺少经纬度列)", path=path, row=raw.header_row or None,
+                        hint=f"name them lon/lat or 经度/纬度, or pass --lon-column and --lat-column; headers are: {seen}")
+    cmap.fields = keep_fields
+    normaliser = _Normaliser(path, raw, cmap, unit="亿元", usd_rate=None, crs=crs, skip_invalid=False,
+                             geometry=False)
+    lon, lat, site, failed = normaliser.coordinates()
+    missing = ~site & ~failed & ~normaliser.blank_rows()
+    for position in np.flatnonzero(missing):
+        normaliser.fail(position, None, DataError("no coordinates (缺少坐标)", hint="give both coordinates"),
+                        column=f"{normaliser.label('lon') or normaliser.label('x') or ''}/"
+                               f"{normaliser.label('lat') or normaliser.label('y') or ''}")
+    if normaliser.errors:
+        errors = [e for p in sorted(normaliser.errors) for e in normaliser.errors[p]]
+        raise DataErrors(errors, path=path)
+    frame = read_table_from_raw(raw)
+    codes = locate(lon, lat)
+    frame["lon_wgs84"], frame["lat_wgs84"] = np.round(lon, 7), np.round(lat, 7)
+    frame["adcode"] = pd.array(np.where(codes > 0, codes, 0), dtype="Int64")
+    frame.loc[codes == 0, "adcode"] = pd.NA
+    frame["district_zh"] = [BY_ADCODE[int(c)].name_zh if c else "" for c in codes]
+    frame["district_en"] = [BY_ADCODE[int(c)].name_en if c else "" for c in codes]
+    frame.attrs["notes"] = list(normaliser.notes)
+    return frame
+
+
+def read_table_from_raw(raw: RawTable):
+    """The columns of a :class:`RawTable` as a DataFrame of strings, headers as written."""
+    import pandas as pd
+
+    data = {}
+    for index, header in enumerate(raw.headers):
+        name = header or f"column_{index + 1}"
+        while name in data:
+            name += "_"
+        data[name] = _as_text(raw.columns[index], len(raw)).to_pylist()
+    return pd.DataFrame(data, dtype=object)
 
 
 # --------------------------------------------------------------------------------------------
@@ -1138,6 +1487,8 @@ def summary_text(report: ReadReport) -> str:
     lines = [f"文件 File: {report.path} ({source})"]
     lines += [f"  {note}" for note in report.notes]
     lines.append("列 Columns: " + ", ".join(f"{name} ← {header!r}" for name, header in report.columns.items()))
+    if report.ignored:
+        lines.append("未使用的列 Ignored headers (kept as extra columns): " + ", ".join(repr(h) for h in report.ignored))
     lines.append(f"读取 Rows read: {report.rows_read}  有效 valid: {len(gdf)}  跳过 skipped: {report.rejected_rows}")
     precision_names = {"site": "点位 site", "platform": "平台 platform", "district": "区县 district"}
     counts = gdf["location_precision"].value_counts()
@@ -1163,6 +1514,9 @@ def summary_text(report: ReadReport) -> str:
         lines.append(f"警告 Warnings ({len(report.warnings)}):")
         lines += [f"  {w}" for w in report.warnings]
     if report.rejected_rows:
-        lines.append(f"跳过的行 Skipped rows ({report.rejected_rows}), written to 已写入 {report.rejects_path}:")
-        lines += [f"  {e}" for e in report.rejected]
+        where = f", written to 已写入 {report.rejects_path}" if report.rejects_path else ""
+        lines.append(f"跳过的行 Skipped rows ({report.rejected_rows}){where}:")
+        lines += [f"  {e}" for e in report.rejected[:200]]
+        if len(report.rejected) > 200:
+            lines.append(f"  … and {len(report.rejected) - 200} more problem(s); every one is in the rejects file")
     return "\n".join(lines) + "\n"

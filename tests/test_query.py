@@ -21,7 +21,7 @@ from cli import main
 from geo.districts import DISTRICTS
 from geo.errors import CoordinateError, DataError, UnknownDistrictError, UsageError
 from geo.query import (add_located, district_disagreements, find_platform, geodesic_km, load, near, parse_near,
-                       query, read_canonical, read_fast, render_rows, render_stats, stats)
+                       query, render_rows, render_stats, stats)
 from geo.tables import display_width
 
 DATA = Path(__file__).parent / "data"
@@ -261,25 +261,24 @@ def test_geodesic_km_known_distance():
 
 
 # ============================================================================================
-# the fast reader: CSV, Parquet, GeoParquet, other datums, fallbacks
+# the one reader: CSV, Parquet, GeoParquet, other datums, only the fields needed
 
 
-def test_fast_reader_csv_parquet_geoparquet_agree(fixture_projects, tmp_path):
+def test_reader_csv_parquet_geoparquet_agree(fixture_projects, tmp_path):
     import geopandas as gpd
 
     text = pd.read_csv(FIXTURE, dtype=str, keep_default_na=False)
     as_text = tmp_path / "text.parquet"
     text.to_parquet(as_text)  # every column stored as text: numbers are parsed
-    pd.testing.assert_frame_equal(stats(read_fast(as_text)), stats(fixture_projects))
+    pd.testing.assert_frame_equal(stats(load(as_text)), stats(fixture_projects))
     units = tmp_path / "units.parquet"
     text.assign(investment=text["investment"].str.replace("130", "130亿元")).to_parquet(units)
-    with pytest.raises(DataError, match=r"row 1, column 'investment': not a number.*130亿元"):
-        read_canonical(units)
+    pd.testing.assert_frame_equal(stats(load(units)), stats(fixture_projects))  # amounts with units are parsed
     plain = tmp_path / "plain.parquet"
     stale = fixture_projects.assign(district_located=330624)  # a stale column is recomputed, not trusted
     stale.to_parquet(plain)
     stale.to_csv(tmp_path / "stale.csv", index=False)
-    assert list(read_fast(tmp_path / "stale.csv")["district_located"]) == list(fixture_projects["district_located"])
+    assert list(load(tmp_path / "stale.csv")["district_located"]) == list(fixture_projects["district_located"])
     geo_only = tmp_path / "geo.parquet"
     gdf = gpd.GeoDataFrame(fixture_projects.drop(columns=["lon", "lat", "district_located"]),
                            geometry=gpd.points_from_xy(fixture_projects["lon"], fixture_projects["lat"]),
@@ -291,25 +290,20 @@ def test_fast_reader_csv_parquet_geoparquet_agree(fixture_projects, tmp_path):
     gdf.rename_geometry("where").to_parquet(geoarrow, geometry_encoding="geoarrow")
     expected = stats(fixture_projects, by="district,industry")
     for path in (plain, geo_only, utm, geoarrow):
-        frame = read_fast(path)
+        frame = load(path)
         assert len(frame) == 11
         pd.testing.assert_frame_equal(stats(frame, by="district,industry"), expected)
-    holes = tmp_path / "holes.parquet"
-    gdf.assign(geometry=[None] + list(gdf.geometry[1:])).to_parquet(holes)
-    with pytest.raises(DataError, match="row 1, column 'lon'"):
-        read_fast(holes)
     import shapely
 
     lines = tmp_path / "lines.parquet"
     gdf.assign(geometry=shapely.boundary(shapely.buffer(np.asarray(gdf.geometry.array), 0.01))).to_parquet(lines)
-    with pytest.raises(DataError, match="other than points"):
-        read_fast(lines)
+    with pytest.raises(DataError, match="not a point"):
+        load(lines)
     # only the needed columns are read
-    assert set(read_fast(plain, ["investment", "lon", "lat"]).columns) == {"investment", "lon", "lat",
-                                                                             "district_located"}
+    assert (load(plain, ["investment", "lon", "lat"])["industry"] == "").all()  # not read
 
 
-def test_fast_reader_gcj02(fixture_projects, tmp_path):
+def test_reader_gcj02(fixture_projects, tmp_path):
     from geo.crs import wgs84_to_gcj02
 
     frame = pd.read_csv(FIXTURE, dtype=str, keep_default_na=False)
@@ -317,7 +311,7 @@ def test_fast_reader_gcj02(fixture_projects, tmp_path):
     frame["lon"], frame["lat"] = [f"{v:.9f}" for v in glon], [f"{v:.9f}" for v in glat]
     path = tmp_path / "gcj.csv"
     frame.to_csv(path, index=False)
-    read = read_fast(path, crs="gcj02")
+    read = load(path, crs="gcj02")
     assert np.allclose(read["lon"], fixture_projects["lon"], atol=1e-7)
     assert list(read["district_located"]) == list(fixture_projects["district_located"])
 
@@ -326,30 +320,23 @@ def test_points_without_amounts(runner, tmp_path):
     path = tmp_path / "points.csv"
     path.write_text("name,lon,lat\n甲,120.4227,30.05321\n乙,120.64159,30.04524\n丙,120.66159,30.05524\n",
                     encoding="utf-8")
-    table = stats(read_fast(path), by="district,industry")
+    table = stats(load(path), by="district,industry")
     assert list(table[table["count"] > 0]["adcode"].iloc[:-1]) == [330602, 330603]
-    assert tuple(table.iloc[-1][["count", "n_no_amount", "investment"]]) == (3, 3, 0)
+    assert tuple(table.iloc[-1][["count", "n_no_amount"]]) == (3, 3)
+    result = runner.invoke(main, ["stats", "--projects", str(path)])
+    assert "no investment column" in result.stderr and "'name', 'lon', 'lat'" in result.stderr
     result = runner.invoke(main, ["query", "--projects", str(path), "--near", "120.42,30.05", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert [r["name"] for r in json.loads(result.stdout)] == ["甲", "乙", "丙"]
 
 
-def test_fast_reader_declines_non_canonical(tmp_path):
-    units = tmp_path / "units.csv"
-    units.write_text(FIXTURE.read_text(encoding="utf-8").replace(",130,exact,", ",130亿元,exact,"), encoding="utf-8")
-    assert read_fast(units) is None  # left to the full reader, which parses units and reports rows
-    chinese = tmp_path / "chinese.csv"
-    chinese.write_text("项目名称,经度,纬度\n甲,120.6,30.0\n", encoding="utf-8")
-    assert read_fast(chinese) is None
-    gbk = tmp_path / "gbk.csv"
-    gbk.write_bytes(FIXTURE.read_text(encoding="utf-8").encode("gb18030"))
-    assert read_fast(gbk) is None
-    assert read_fast(FIXTURE, unit="万元") is None
-    swapped = tmp_path / "swapped.csv"
-    swapped.write_text("name,lon,lat\n甲,30.0,120.6\n", encoding="utf-8")
-    assert read_fast(swapped) is None
-    with pytest.raises(UsageError):
-        read_fast(tmp_path / "x.parquet", sheet="Sheet1")
+def test_chinese_headers_and_canonical_headers_give_the_same_stats(fixture_projects, tmp_path):
+    frame = pd.read_csv(FIXTURE, dtype=str, keep_default_na=False)
+    chinese = frame.rename(columns={"name": "项目名称", "lon": "经度", "lat": "纬度", "investment": "计划总投资（万元）"})
+    chinese["计划总投资（万元）"] = [f"{float(v) * 10000:g}" if v else "" for v in frame["investment"]]
+    path = tmp_path / "chinese.csv"
+    chinese.to_csv(path, index=False, encoding="gb18030")
+    pd.testing.assert_frame_equal(stats(load(path)), stats(fixture_projects))
 
 
 # ============================================================================================

@@ -74,7 +74,7 @@ def test_gbk_csv_with_chinese_headers_and_mixed_units():
                                               YUECHENG]
     assert list(gdf["year"]) == [2023, 2023, 2022, 2023, 2022, 2023, 2023, 2023, 2023]
     assert list(gdf["stage"])[:3] == ["签约", "开工", "投产"]
-    assert list(gdf["id"]) == [str(i) for i in range(1, 10)]
+    assert list(gdf["id"]) == [str(i) for i in range(2, 11)]  # 序号 is ignored: ids are the rows
     assert gdf["address"].iloc[0] == "测试地址一"
     assert list(gdf.columns[: len(CANONICAL_COLUMNS)]) == list(CANONICAL_COLUMNS)
     assert gdf.crs.to_epsg() == 4326
@@ -109,7 +109,7 @@ def test_utf16_with_bom_tab_separated(tmp_path):
 
 
 def test_a_file_neither_utf8_nor_gb18030_is_a_data_error():
-    with pytest.raises(DataError, match="cannot decode") as excinfo:
+    with pytest.raises(DataError, match="encoding") as excinfo:
         read_projects(DATA / "bad_encoding.csv")
     assert not isinstance(excinfo.value, UsageError)
     assert str(DATA / "bad_encoding.csv") in str(excinfo.value)
@@ -141,9 +141,9 @@ def test_excel_first_sheet_title_row_merged_cells_and_dates():
 
 
 def test_excel_sheet_by_name_and_column_mapping():
-    unmapped = read_projects(DATA / "projects.xlsx", sheet="2023年")
-    assert unmapped["investment"].isna().all()
-    assert list(unmapped["计划总投资"]) == ["50亿元", "8"]  # kept as an extra column, after the canonical ones
+    found = read_projects_report(DATA / "projects.xlsx", sheet="2023年")
+    assert found.columns["investment"] == "计划总投资"  # a header naming an investment is the investment
+    np.testing.assert_allclose(found.projects["investment"], [50, 8])
     mapped = read_projects(DATA / "projects.xlsx", sheet="2023年", columns={"investment": "计划总投资"})
     assert list(mapped["investment"]) == [50.0, 8.0]
     assert "计划总投资" not in mapped.columns
@@ -170,10 +170,10 @@ def test_excel_error_rows_are_sheet_rows(tmp_path):
     assert [(e.row, e.column) for e in errors_of(excinfo)] == [(4, "总投资"), (5, "区县")]
 
 
-def test_old_xls_is_refused_with_a_fix(tmp_path):
+def test_a_damaged_xls_is_refused_with_a_fix(tmp_path):
     path = tmp_path / "old.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(DataError, match="save as .xlsx"):
+    with pytest.raises(DataError, match="cannot read as an Excel workbook"):
         read_projects(path)
 
 
@@ -277,8 +277,9 @@ def test_headers_match_ignoring_case_spaces_and_notes(tmp_path, header):
 
 def test_two_headers_for_one_field_must_be_chosen(tmp_path):
     path = write_csv(tmp_path / "t.csv", [["项目名称", "项目", "区县"], ["a", "b", "越城"]])
-    with pytest.raises(UsageError, match="--column name="):
+    with pytest.raises(DataError, match="--column name=") as excinfo:
         read_projects(path)
+    assert not isinstance(excinfo.value, UsageError)  # a table problem: exit 1
     assert read_projects(path, columns={"name": "项目"})["name"].iloc[0] == "b"
 
 
@@ -361,8 +362,9 @@ def test_usd_needs_a_rate_and_uses_the_one_given():
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("-5亿", "negative"), (-3, "negative"), ("很多", "not an amount"), ("30-40亿", "range"),
-    ("30~40亿", "range"), ("100亿以下", "upper bound"), ("不超过100亿", "upper bound"),
+    ("-5亿", "negative"), (-3, "negative"), ("很多", "not an amount"), ("40-30亿", "range"),
+    ("30~40亿以上", "not an amount"), ("100亿以下", "upper bound"), ("nan", "not an amount"), ("inf", "not an amount"),
+    ("1" + "0" * 400, "more than 10,000"), ("12000亿", "more than 10,000"), ("不超过100亿", "upper bound"),
     ("超约300亿", "both"), ("1,30亿", "not an amount"), ("12abc", "not an amount"),
 ])
 def test_bad_amounts(text, message):
@@ -407,9 +409,9 @@ def test_year_forms(value, year):
     assert parse_year(value) == year
 
 
-@pytest.mark.parametrize("value", ["明年", "2023年13月", "1800", "2023-2024", "20231", 2023.5])
+@pytest.mark.parametrize("value", ["明年", "2023年13月", "1800", "2023-2024", "20231", 2023.13, "2023-02-30"])
 def test_bad_years(value):
-    with pytest.raises(DataError, match="year"):
+    with pytest.raises(DataError, match="year|date"):
         parse_year(value)
 
 
@@ -453,7 +455,9 @@ def test_header_naming_a_crs_must_agree_with_the_option(tmp_path):
     lon, lat = district_anchor(XINCHANG)
     path = write_csv(tmp_path / "t.csv", [["name", "经度(GCJ-02)", "纬度(GCJ-02)"], ["测试", lon, lat]])
     with pytest.raises(UsageError, match="--crs gcj02"):
-        read_projects(path)
+        read_projects(path, crs="bd09")
+    gdf = read_projects(path)  # the header says GCJ-02: converted without being told
+    assert (gdf["lon"].iloc[0], gdf["lat"].iloc[0]) == pytest.approx(gcj02_to_wgs84(lon, lat), abs=1e-7)
     assert read_projects(path, crs="gcj02")["location_precision"].iloc[0] == "site"
 
 
@@ -554,13 +558,13 @@ def test_every_problem_in_the_file_is_reported_with_row_and_column():
     found = [(e.row, e.column) for e in errors_of(excinfo)]
     assert found == [
         (3, "所在区县"), (4, "总投资"), (5, "总投资"), (6, "总投资"), (7, "经度/纬度"), (8, "经度/纬度"),
-        (9, "年份"), (10, "项目名称"), (11, "纬度"), (12, "所在区县"), (13, "总投资"), (13, "年份")]
+        (9, "年份"), (10, "项目名称"), (11, "纬度"), (12, "所在区县"), (13, "年份")]  # 30-40亿 is a range: approx
     for error in errors_of(excinfo):
         text = str(error)
         assert text.startswith(str(DATA / "bad_rows.csv")) and f"row {error.row}" in text
         assert error.hint
     message = str(excinfo.value)
-    assert "12 problem(s)" in message and "'-5亿'" in message and "'杭州区'" in message
+    assert "11 problem(s)" in message and "'-5亿'" in message and "'杭州区'" in message
 
 
 def test_more_cells_than_headers_is_an_error(tmp_path):
@@ -572,12 +576,18 @@ def test_more_cells_than_headers_is_an_error(tmp_path):
     assert error.row == 2 and "quote" in error.hint
 
 
-def test_total_rows_and_duplicate_ids_are_errors(tmp_path):
-    path = write_csv(tmp_path / "t.csv", [["序号", "项目名称", "区县", "总投资"], ["1", "a", "越城", "1"],
+def test_duplicate_ids_are_errors_and_total_rows_are_dropped_with_a_note(tmp_path):
+    path = write_csv(tmp_path / "t.csv", [["编号", "项目名称", "区县", "总投资"], ["1", "a", "越城", "1"],
                                           ["1", "b", "越城", "2"], ["", "合计", "", "3"]])
     with pytest.raises(DataErrors) as excinfo:
         read_projects(path)
-    assert [(e.row, e.column) for e in errors_of(excinfo)] == [(3, "序号"), (4, "项目名称")]
+    assert [(e.row, e.column) for e in errors_of(excinfo)] == [(3, "编号")]
+    path = write_csv(tmp_path / "u.csv", [["序号", "项目名称", "区县", "总投资"], ["1", "a", "越城", "1"],
+                                          ["1", "b", "越城", "2"], ["", "合计：", "", "3"]])
+    report = read_projects_report(path)
+    assert list(report.projects["name"]) == ["a", "b"] and list(report.projects["id"]) == ["2", "3"]
+    assert any("1 total row(s) dropped (row 4)" in note for note in report.notes)
+    assert report.projects["investment"].sum() == 3  # the total row is not counted twice
 
 
 def test_repeated_names_are_warned_about(tmp_path):
@@ -590,7 +600,7 @@ def test_repeated_names_are_warned_about(tmp_path):
 # --skip-invalid and the rejects file; inputs never overwritten
 
 
-def test_skip_invalid_keeps_good_rows_and_writes_the_bad_ones(tmp_path, caplog):
+def test_skip_invalid_keeps_good_rows_and_returns_the_bad_ones(tmp_path, caplog):
     source = shutil.copy(DATA / "bad_rows.csv", tmp_path / "bad_rows.csv")
     before = Path(source).read_bytes()
     with caplog.at_level(logging.WARNING, logger="sxmap"):
@@ -598,31 +608,39 @@ def test_skip_invalid_keeps_good_rows_and_writes_the_bad_ones(tmp_path, caplog):
     assert list(gdf["name"]) == ["测试项目好1", "测试项目好14"]
     assert gdf.attrs["skipped"] == 11
     assert "skipped 11 invalid row(s)" in caplog.text
+    rows = gdf.attrs["rejects"]
+    assert list(rows["row"]) == list(range(3, 14))
+    assert rows["reason"].str.len().gt(0).all()
+    assert rows["所在区县"].iloc[0] == "杭州区" and "unknown district" in rows["reason"].iloc[0]
+    assert Path(source).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad_rows.csv"]  # the reader writes nothing
+
+
+def test_cli_writes_the_rejects_file_beside_the_input(runner, tmp_path):
+    source = shutil.copy(DATA / "bad_rows.csv", tmp_path / "bad_rows.csv")
+    result = runner.invoke(main, ["validate", str(source), "--skip-invalid"])
+    assert result.exit_code == 1 and "INVALID" in result.stdout
     rejects = tmp_path / "bad_rows.rejects.csv"
     assert rejects == default_rejects_path(source)
     assert rejects.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens it in the right encoding
     with open(rejects, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [int(r["row"]) for r in rows] == list(range(3, 14))
-    assert all(r["reason"] for r in rows)
-    assert rows[0]["所在区县"] == "杭州区" and "unknown district" in rows[0]["reason"]
-    assert "range" in rows[-1]["reason"] and "not a year" in rows[-1]["reason"]
-    assert Path(source).read_bytes() == before
 
 
-def test_skip_invalid_to_a_chosen_rejects_file(tmp_path):
+def test_skip_invalid_to_a_chosen_rejects_file(runner, tmp_path):
     target = tmp_path / "out" / "rejects.csv"
     target.parent.mkdir()
-    report = read_projects_report(DATA / "bad_rows.csv", skip_invalid=True, rejects=target)
-    assert report.rejects_path == target and report.rejected_rows == 11 and len(report.rejected) == 12
+    result = runner.invoke(main, ["validate", str(DATA / "bad_rows.csv"), "--skip-invalid", "--rejects", str(target)])
+    assert result.exit_code == 1 and str(target) in result.stdout
     assert len(target.read_text(encoding="utf-8-sig").splitlines()) == 12
 
 
-def test_rejects_never_overwrite_the_input(tmp_path):
+def test_rejects_never_overwrite_the_input(runner, tmp_path):
     source = shutil.copy(DATA / "bad_rows.csv", tmp_path / "in.csv")
     before = Path(source).read_bytes()
-    with pytest.raises(UsageError, match="input"):
-        read_projects(source, skip_invalid=True, rejects=source)
+    result = runner.invoke(main, ["validate", str(source), "--skip-invalid", "--rejects", str(source)])
+    assert result.exit_code == 2 and "input" in result.stderr
     assert Path(source).read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
@@ -669,7 +687,7 @@ def test_cli_validate_bad_file_lists_every_problem(runner):
     assert result.stdout == ""
     for row in range(3, 14):
         assert f"row {row}," in result.stderr
-    assert "12 problem(s)" in result.stderr
+    assert "11 problem(s)" in result.stderr
 
 
 def test_cli_validate_skip_invalid_writes_rejects_and_exits_1(runner, tmp_path):
@@ -702,7 +720,7 @@ def test_cli_validate_options_reach_the_reader(runner):
 
 def test_cli_validate_unreadable_file_exits_1(runner):
     result = runner.invoke(main, ["validate", str(DATA / "bad_encoding.csv")])
-    assert result.exit_code == 1 and "cannot decode" in result.stderr
+    assert result.exit_code == 1 and "encoding" in result.stderr
 
 
 def test_cli_validate_bundled_projects_pass(runner):

@@ -1,0 +1,803 @@
+"""Files to columns: the first step of the one reading pipeline (:mod:`geo.readers`).
+
+Every table sxmap reads — a project list, a ``locate --input`` table, platforms or enclaves —
+comes through :func:`read_raw`, which turns a file into a :class:`RawTable`: the header row as
+written, one Arrow array per column (cells as text, or numbers where the file stores numbers), the
+row number a user sees for each data row, and, for GIS files, one point per row.
+
+- CSV/TXT/TSV: the encoding is detected (UTF-8 with or without BOM, UTF-16 with its BOM,
+  GB18030/GBK, and Big5, Shift-JIS, EUC-KR … through ``charset-normalizer`` with a check that the
+  decoded text is plausible — never mojibake); binary files are refused in one line; the header row
+  is found below any title rows; the body is parsed by pyarrow's multi-threaded CSV reader, or by
+  Python's ``csv`` module when a row is ragged or a quote is not closed, so that the row where the
+  problem starts can be named. Cells of any size are read.
+- Excel (``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``) through python-calamine; merged cells are
+  filled with the value of their top-left cell; formulas without a cached value are reported.
+- GeoJSON, GeoPackage, Shapefile, FlatGeobuf through pyogrio's Arrow path, reprojected to WGS-84
+  from their declared CRS.
+- Parquet / GeoParquet through pyarrow.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+import re
+import stat
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geo.errors import DataError, UsageError
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
+
+#: Largest input read from something that is not a regular file (a pipe, a device): 2 GiB.
+MAX_STREAM_BYTES = 2 << 30
+_HEADER_SEARCH_ROWS = 20
+_SNIFF_BYTES = 1 << 16
+
+#: Magic numbers of files that are not tables, with what they are.
+_MAGIC = (
+    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+    (b"%PDF", "a PDF document"), (b"PAR1", "a Parquet file"), (b"SQLite format 3", "an SQLite database"),
+    (b"\x1f\x8b", "a gzip archive"), (b"Rar!", "a RAR archive"), (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"\xd0\xcf\x11\xe0", "an old Office file (.xls/.doc)"), (b"PK\x03\x04", "a ZIP container (.xlsx/.docx/.zip)"),
+    (b"\x7fELF", "a program"), (b"MZ", "a Windows program"),
+)
+
+
+@dataclass
+class RawTable:
+    """A table as read, before any interpretation.
+
+    Attributes
+    ----------
+    kind : str
+        ``CSV``, ``Excel``, ``GeoJSON``, ``GeoPackage``, ``GIS file`` or ``Parquet``.
+    headers : list of str
+        The header row as written ("" for an empty header cell).
+    columns : list of pyarrow.Array
+        One array per header: text (``string``) for CSV and Excel, the stored type for GIS and
+        Parquet files. Nulls are empty cells.
+    rownums : numpy.ndarray
+        For each data row, its number as a user sees it: the CSV record or the sheet row (the
+        header is row 1 unless title rows sit above it), the feature number in GIS files.
+    header_row : int
+        Row of the headers; 0 for GIS and Parquet files (their headers are field names).
+    points : tuple of numpy.ndarray or None
+        For GIS files and GeoParquet: ``(x, y, kind)``, WGS-84 where the file declares its CRS;
+        ``kind`` is "" for a point, the geometry type for other shapes, "empty" for none.
+    letters : list of str or None
+        Spreadsheet column letters (Excel), to name columns without a header.
+    ragged : list of tuple
+        ``(row number, cells, header width)`` of CSV rows with more cells than the header.
+    notes : list of str
+        How the file was read (encoding, header row, reprojection, merged cells).
+    problems : list of DataError
+        File-level problems that concern particular rows (formulas without a cached value).
+    """
+
+    kind: str
+    headers: list
+    columns: list
+    rownums: object
+    header_row: int = 1
+    encoding: str = ""
+    sheet: str | None = None
+    layer: str | None = None
+    points: tuple | None = None
+    letters: list | None = None
+    ragged: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rownums)
+
+    def column_label(self, index: int) -> str:
+        """The header as written, or the column's letter/number when the header is empty."""
+        header = self.headers[index] if index < len(self.headers) else ""
+        if header:
+            return header
+        return f"column {self.letters[index]}" if self.letters and index < len(self.letters) else f"column {index + 1}"
+
+
+# --------------------------------------------------------------------------------------------
+# Bytes
+
+
+def read_input_bytes(path) -> bytes:
+    """The bytes of an input file; from a pipe or device at most :data:`MAX_STREAM_BYTES`.
+
+    Raises
+    ------
+    DataError
+        Not found, a directory, unreadable, or a stream larger than the limit.
+    """
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise DataError("file not found (文件不存在)", path=path) from None
+    except OSError as exc:
+        raise DataError(f"cannot read the file (无法读取): {exc.strerror or exc}", path=path) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DataError("is a folder, not a file (这是文件夹)", path=path, hint="give the table file inside it")
+    try:
+        with open(path, "rb") as f:
+            if stat.S_ISREG(info.st_mode):
+                return f.read()
+            data = f.read(MAX_STREAM_BYTES + 1)
+    except OSError as exc:
+        raise DataError(f"cannot read the file (无法读取): {exc.strerror or exc}", path=path) from None
+    if len(data) > MAX_STREAM_BYTES:
+        raise DataError(f"more than {MAX_STREAM_BYTES >> 30} GiB from a stream that is not a regular file "
+                        "(输入过大)", path=path, hint="save the table to a file and read that")
+    return data
+
+
+def sniff_binary(data: bytes):
+    """What a non-text file is ("a PNG image" …), or ``None`` when it may be text."""
+    for magic, what in _MAGIC:
+        if data.startswith(magic):
+            return what
+    head = data[:_SNIFF_BYTES]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    if b"\x00" in head:
+        return "binary data (contains NUL bytes)"
+    controls = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 13, 12))
+    if head and controls > len(head) // 100 + 2:
+        return "binary data (control bytes)"
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Encodings
+
+#: Encodings that charset-normalizer may name, which we read, mapped to Python codecs.
+_READABLE = {
+    "big5": ("big5hkscs", "Big5"), "big5hkscs": ("big5hkscs", "Big5"), "cp950": ("cp950", "Big5 (cp950)"),
+    "shift_jis": ("cp932", "Shift-JIS"), "cp932": ("cp932", "Shift-JIS"), "euc_jp": ("euc_jp", "EUC-JP"),
+    "euc_kr": ("cp949", "EUC-KR"), "cp949": ("cp949", "EUC-KR"), "utf_16": ("utf-16", "UTF-16"),
+}
+#: GB2312's first-level hanzi (the 3,755 most common) lie at lead bytes 0xB0–0xD7.
+_COMMON_HANZI_LEADS = range(0xB0, 0xD8)
+
+
+def _hanzi_plausibility(text: str) -> float:
+    """Share of the CJK characters of ``text`` that are among the 3,755 most common hanzi.
+
+    Chinese text written in GBK scores ~0.95; Big5 or Shift-JIS bytes decoded as GB18030 give
+    rare characters and score far lower (measured: 0.2–0.5)."""
+    sample = [ch for ch in text[:20000] if "\u4e00" <= ch <= "\u9fff"]
+    if not sample:
+        return 1.0
+    common = 0
+    for ch in sample:
+        try:
+            encoded = ch.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        common += encoded[0] in _COMMON_HANZI_LEADS
+    return common / len(sample)
+
+
+def decode_text(data: bytes, path=None) -> tuple[str, str]:
+    """Decode a text file; return ``(text, label)``.
+
+    UTF-16 with its BOM; strict UTF-8 (with or without BOM); GB18030/GBK when the decoded text is
+    plausible Chinese; otherwise the encoding ``charset-normalizer`` finds (Big5, Shift-JIS,
+    EUC-KR …) when the text decodes strictly in it.
+
+    Raises
+    ------
+    DataError
+        No encoding fits; the message names what was detected and how to convert.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            pass
+    try:
+        text = data.decode("utf-8-sig")
+        return text, "UTF-8 with BOM" if data.startswith(codecs.BOM_UTF8) else "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    gb_text = None
+    try:
+        gb_text = data.decode("gb18030")
+        if _hanzi_plausibility(gb_text) >= 0.8:
+            return gb_text, "GB18030/GBK"
+    except UnicodeDecodeError:
+        pass
+    detected = _detect(data)
+    if detected in _READABLE:
+        codec, label = _READABLE[detected]
+        try:
+            return data.decode(codec), label
+        except UnicodeDecodeError:
+            pass
+    if gb_text is not None and detected in (None, "gb18030", "gbk", "gb2312", "hz"):
+        return gb_text, "GB18030/GBK"
+    how = "save it from Excel as 'CSV UTF-8 (逗号分隔)' or as .xlsx"
+    if detected:
+        raise DataError(f"the file is in {detected}, which sxmap does not read (文件编码为 {detected})",
+                        path=path, hint=f"{how}, or convert it: iconv -f {detected} -t UTF-8 FILE > FILE.utf8.csv")
+    raise DataError("cannot tell the file's encoding: it is not UTF-8, GBK/GB18030, Big5 or Shift-JIS "
+                    "(无法识别文件编码)", path=path, hint=how)
+
+
+def _detect(data: bytes):
+    """The encoding charset-normalizer finds for ``data`` (a Python codec name), or None."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[: 1 << 18]).best()
+    return best.encoding if best is not None else None
+
+
+def detect_encoding(path) -> str:
+    """The encoding of a text file, as a Python codec name (see :func:`decode_text`)."""
+    label = decode_text(read_input_bytes(path), path)[1]
+    return {"UTF-16": "utf-16", "GB18030/GBK": "gb18030", "Big5": "big5hkscs", "Big5 (cp950)": "cp950",
+            "Shift-JIS": "cp932", "EUC-JP": "euc_jp", "EUC-KR": "cp949"}.get(label, "utf-8-sig")
+
+
+# --------------------------------------------------------------------------------------------
+# File kinds
+
+
+def file_kind(path: Path, head: bytes = b"") -> str:
+    """``csv``, ``excel``, ``vector`` or ``parquet``, from the suffix, else from the first bytes."""
+    suffix = path.suffix.lower()
+    if suffix in EXCEL_SUFFIXES:
+        return "excel"
+    if suffix in VECTOR_SUFFIXES:
+        return "vector"
+    if suffix in PARQUET_SUFFIXES:
+        return "parquet"
+    if suffix in CSV_SUFFIXES:
+        return "csv"
+    if head.startswith(b"PK\x03\x04"):
+        return "excel"
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(b"SQLite format 3") or head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        return "vector"
+    return "csv"
+
+
+def _wrong_container(path: Path, kind: str, head: bytes):
+    """A file whose bytes are not what its suffix says: one line saying what it is."""
+    what = sniff_binary(head)
+    expected = {"excel": "an Excel workbook", "vector": "a GeoJSON/GeoPackage file", "parquet": "a Parquet file",
+                "csv": "a text table"}[kind]
+    found = f"it is {what}" if what else "its content does not match"
+    return DataError(f"not {expected}: {found} (文件内容与扩展名不符)", path=path,
+                     hint="check that you gave the right file, or save the table as .xlsx or CSV")
+
+
+# --------------------------------------------------------------------------------------------
+# Reading
+
+
+def read_raw(path, *, sheet=None, layer=None, header_keys=(), columns_wanted=None) -> RawTable:
+    """Read any supported file as a :class:`RawTable`.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+    sheet : str or int, optional
+        Excel sheet, by name or 1-based number; default the first sheet that holds data.
+    layer : str, optional
+        GIS layer; default the first.
+    header_keys : collection of str
+        Folded header names (see :func:`geo.readers.fold_header`) that identify the header row below
+        title rows.
+    columns_wanted : callable, optional
+        ``columns_wanted(headers) -> list of indices``: read only these columns (CSV, Parquet).
+
+    Raises
+    ------
+    DataError
+        The file cannot be read as a table; the message says what it is and what would fix it.
+    UsageError
+        ``sheet`` or ``layer`` given for a file that has none, or not found.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError("file not found (文件不存在)", path=path)
+    if path.is_dir():
+        raise DataError("is a folder, not a file (这是文件夹)", path=path, hint="give the table file inside it")
+    regular = path.is_file()
+    head = b""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_SNIFF_BYTES)
+    except OSError as exc:
+        raise DataError(f"cannot read the file (无法读取): {exc.strerror or exc}", path=path) from None
+    kind = file_kind(path, head)
+    if sheet is not None and kind != "excel":
+        raise UsageError(f"--sheet applies to Excel files; {path} is not one")
+    if layer is not None and kind != "vector":
+        raise UsageError(f"--layer applies to GeoPackage/GeoJSON files; {path} is not one")
+    if not regular and kind != "csv":
+        raise DataError("not a regular file (不是普通文件)", path=path, hint="save the data to a file first")
+    if kind == "excel":
+        return _read_excel(path, sheet, header_keys, head)
+    if kind == "vector":
+        return _read_vector(path, layer, head)
+    if kind == "parquet":
+        return _read_parquet(path, head, columns_wanted)
+    data = read_input_bytes(path)
+    what = sniff_binary(data)
+    if what:
+        raise DataError(f"not a text table: it is {what} (不是表格文件)", path=path,
+                        hint="give a CSV, .xlsx, GeoJSON or GeoPackage file")
+    return _read_csv(path, data, header_keys, columns_wanted)
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def _pick_delimiter(line: str) -> str:
+    counts = {d: line.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _find_header(lines: list, delimiter: str, header_keys) -> int:
+    """Index (in ``lines``) of the header line: the first of the first non-blank lines that holds
+    a known header (title rows above it are skipped), else the first non-blank line."""
+    from geo.readers import fold_header, is_header_row
+
+    first = None
+    for index, line in enumerate(lines[: _HEADER_SEARCH_ROWS * 2]):
+        cells = next(csv.reader([line], delimiter=delimiter), [])
+        if not any(cell.strip() for cell in cells):
+            continue
+        if first is None:
+            first = index
+        if is_header_row([fold_header(c) for c in cells if c.strip()], header_keys):
+            return index
+    return first if first is not None else 0
+
+
+def _read_csv(path: Path, data: bytes, header_keys, columns_wanted) -> RawTable:
+    import numpy as np
+
+    text, label = decode_text(data, path)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    first_lines = text[: 1 << 20].splitlines()
+    if not any(line.strip(" \t,;|\r\n") for line in first_lines):
+        if not text.strip(" \t,;|\r\n"):
+            raise DataError("the file is empty (文件为空): no header row", path=path,
+                            hint="put the headers (项目名称, 所在区县, 总投资 …) in the first row")
+    non_blank = next((line for line in first_lines if line.strip()), "")
+    delimiter = _pick_delimiter(non_blank)
+    header_index = _find_header(first_lines, delimiter, header_keys)
+    # Offset of the header line in the text (title rows above it hold no quoted newlines).
+    offset = 0
+    for line in text.splitlines(keepends=True)[:header_index]:
+        offset += len(line)
+    body = text[offset:]
+    header = next(csv.reader(io.StringIO(body.split("\n", 1)[0]), delimiter=delimiter), [])
+    headers = [cell.strip() for cell in header]
+    raw = _parse_csv_arrow(body, delimiter, headers, columns_wanted)
+    if raw is None:
+        raw = _parse_csv_python(path, body, delimiter, headers, columns_wanted)
+    raw.kind, raw.encoding = "CSV", label
+    raw.header_row = header_index + 1
+    raw.rownums = np.asarray(raw.rownums, dtype=np.int64) + header_index
+    if header_index:
+        raw.notes.append(f"header found on row {header_index + 1}; rows above it skipped "
+                         f"(表头在第{header_index + 1}行)")
+    if label not in ("UTF-8", "UTF-8 with BOM"):
+        raw.notes.append(f"decoded as {label} (按 {label} 编码读取)")
+    return raw
+
+
+def _wanted(columns_wanted, headers):
+    return list(range(len(headers))) if columns_wanted is None else list(columns_wanted(headers))
+
+
+def _parse_csv_arrow(body: str, delimiter: str, headers: list, columns_wanted):
+    """The body (header line first) parsed by pyarrow, or ``None`` when a row is ragged or the
+    parse fails (the Python parser then names the row)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    names = [f"c{i}" for i in range(len(headers))]
+    wanted = _wanted(columns_wanted, headers)
+    invalid = []
+
+    def on_invalid(row):
+        invalid.append(row)
+        return "skip"
+
+    data = body.encode("utf-8")
+    block = max(1 << 20, min(len(data) // 2 + 1, 64 << 20))
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 include_columns=[names[i] for i in wanted],
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException, OverflowError):
+        return None
+    if invalid:
+        return None
+    columns = [None] * len(headers)
+    for i in wanted:
+        columns[i] = table.column(names[i]).combine_chunks()
+    return RawTable(kind="CSV", headers=headers, columns=columns, rownums=np.arange(2, table.num_rows + 2))
+
+
+def _parse_csv_python(path, body: str, delimiter: str, headers: list, columns_wanted) -> RawTable:
+    """The careful parser: exact record numbers, ragged rows named, an unclosed quote reported at
+    the row where it opens."""
+    import numpy as np
+    import pyarrow as pa
+
+    csv.field_size_limit(sys.maxsize)
+    reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, strict=True)
+    width = len(headers)
+    wanted = _wanted(columns_wanted, headers)
+    cells = {i: [] for i in wanted}
+    rownums, ragged = [], []
+    number = 0
+    line_before = 0
+    try:
+        next(reader, None)
+        number = 1
+        line_before = reader.line_num
+        for row in reader:
+            number += 1
+            if len(row) > width and any(c.strip() for c in row[width:]):
+                ragged.append((number, row, width))
+            for i in wanted:
+                cells[i].append(row[i] if i < len(row) else "")
+            rownums.append(number)
+            line_before = reader.line_num
+    except csv.Error as exc:
+        row_start = number + 1
+        if "unexpected end of data" in str(exc) or "EOF" in str(exc):
+            raise DataError(f"a quote (\") opened in this row is never closed (引号未闭合): every following line "
+                            f"would be swallowed into one cell; the row starts on line {line_before + 1}",
+                            path=path, row=row_start,
+                            hint="close the quote, or remove the stray \" character") from None
+        raise DataError(f"malformed CSV (CSV格式错误): {exc}", path=path, row=row_start,
+                        hint="quote cells that contain the delimiter, and double quotes inside quoted cells") from None
+    columns = [None] * width
+    for i in wanted:
+        columns[i] = pa.array(cells[i], type=pa.string())
+    return RawTable(kind="CSV", headers=headers, columns=columns, rownums=np.asarray(rownums, dtype=np.int64),
+                    ragged=ragged)
+
+
+# --- Excel ----------------------------------------------------------------------------------
+
+
+def _excel_cell_text(value) -> str:
+    import datetime as dt
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if (value.hour, value.minute, value.second) != (0, 0, 0) else \
+            value.date().isoformat()
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value).strip()
+
+
+def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
+    import numpy as np
+    import pyarrow as pa
+    from python_calamine import CalamineWorkbook
+
+    if head and not head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise _wrong_container(path, "excel", head)
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise DataError(f"cannot read as an Excel workbook (无法读取Excel文件): {str(exc).splitlines()[0][:200]}",
+                        path=path, hint="check that it is an .xlsx/.xls file and not password-protected") from None
+    names = list(book.sheet_names)
+    if not names:
+        raise DataError("the workbook has no sheets (没有工作表)", path=path)
+    if sheet is None:
+        candidates = names
+    elif str(sheet) in names:
+        candidates = [str(sheet)]
+    elif str(sheet).strip().isdigit() and 1 <= int(sheet) <= len(names):
+        candidates = [names[int(sheet) - 1]]
+    else:
+        raise UsageError(f"{path}: no sheet {sheet!r} (没有该工作表); sheets are: " + ", ".join(names))
+    chosen = None
+    for name in candidates:
+        try:
+            matrix = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise DataError(f"cannot read sheet {name!r}: {str(exc).splitlines()[0][:200]}", path=path) from None
+        if any(any(v not in (None, "") for v in row) for row in matrix):
+            chosen = (name, matrix)
+            break
+    if chosen is None:
+        if sheet is None and len(names) > 1:
+            raise DataError("no sheet of the workbook holds data (所有工作表均为空); sheets are: " + ", ".join(names),
+                            path=path, hint="put the table in a sheet, or name it with --sheet")
+        raise DataError(f"sheet {candidates[0]!r} is empty (工作表为空); sheets are: " + ", ".join(names), path=path,
+                        hint="name the sheet that holds the table with --sheet")
+    name, matrix = chosen
+    notes = []
+    if sheet is None and name != names[0]:
+        notes.append(f"the first sheet(s) are empty; read sheet {name!r} (前面的工作表为空，读取 {name})")
+    merged = _fill_merged(path, name, names.index(name), matrix)
+    if merged:
+        notes.append(f"{merged} merged cell range(s) filled with their top-left value (合并单元格已填充)")
+    problems = _uncached_formulas(path, names.index(name))
+    width = max((len(r) for r in matrix), default=0)
+    from geo.readers import fold_header, is_header_row
+
+    header_index = 0
+    first = None
+    for index, row in enumerate(matrix[:_HEADER_SEARCH_ROWS * 2]):
+        texts = [_excel_cell_text(v) for v in row]
+        if not any(texts):
+            continue
+        if first is None:
+            first = index
+        if is_header_row([fold_header(t) for t in texts if t], header_keys):
+            header_index = index
+            break
+    else:
+        header_index = first or 0
+    header = [_excel_cell_text(v) for v in matrix[header_index]] + [""] * width
+    headers = header[:width]
+    body = matrix[header_index + 1:]
+    columns = []
+    for i in range(width):
+        columns.append(pa.array([_excel_cell_text(row[i]) if i < len(row) else "" for row in body], type=pa.string()))
+    from openpyxl.utils import get_column_letter
+
+    raw = RawTable(kind="Excel", headers=headers, columns=columns,
+                   rownums=np.arange(header_index + 2, header_index + 2 + len(body), dtype=np.int64),
+                   header_row=header_index + 1, sheet=name, letters=[get_column_letter(i + 1) for i in range(width)],
+                   notes=notes)
+    if header_index:
+        raw.notes.append(f"header found on row {header_index + 1}; rows above it skipped "
+                         f"(表头在第{header_index + 1}行)")
+    for row, column in problems:
+        if row > header_index + 1:
+            raw.problems.append((row, column))
+    return raw
+
+
+def _sheet_xml(path: Path, index: int):
+    """The XML of the ``index``-th worksheet of an .xlsx (``None`` for other formats)."""
+    import zipfile
+
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return None
+    try:
+        with zipfile.ZipFile(path) as z:
+            workbook = z.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            ids = re.findall(r"<(?:\w+:)?sheet\b[^>]*?r:id=\"([^\"]+)\"", workbook)
+            if index >= len(ids):
+                return None
+            target = re.search(rf"<Relationship\b[^>]*Id=\"{re.escape(ids[index])}\"[^>]*Target=\"([^\"]+)\"", rels) \
+                or re.search(rf"<Relationship\b[^>]*Target=\"([^\"]+)\"[^>]*Id=\"{re.escape(ids[index])}\"", rels)
+            if target is None:
+                return None
+            name = target.group(1).lstrip("/")
+            name = name if name.startswith("xl/") else "xl/" + name
+            return z.read(name).decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return None
+
+
+def _cell_index(ref: str) -> tuple[int, int]:
+    letters = re.match(r"[A-Z]+", ref).group(0)
+    column = 0
+    for ch in letters:
+        column = column * 26 + ord(ch) - 64
+    return int(ref[len(letters):]), column
+
+
+def _fill_merged(path: Path, name: str, index: int, matrix) -> int:
+    """Fill merged ranges with their top-left value (calamine leaves the other cells empty)."""
+    xml = _sheet_xml(path, index)
+    if not xml or "<mergeCell " not in xml:
+        return 0
+    count = 0
+    for ref in re.findall(r"<mergeCell ref=\"([A-Z]+\d+):([A-Z]+\d+)\"", xml):
+        (r0, c0), (r1, c1) = _cell_index(ref[0]), _cell_index(ref[1])
+        if r0 > len(matrix):
+            continue
+        top = matrix[r0 - 1][c0 - 1] if c0 - 1 < len(matrix[r0 - 1]) else None
+        for r in range(r0, min(r1, len(matrix)) + 1):
+            row = matrix[r - 1]
+            for c in range(c0, c1 + 1):
+                if c - 1 < len(row):
+                    row[c - 1] = top
+        count += 1
+    return count
+
+
+def _uncached_formulas(path: Path, index: int) -> list:
+    """``(row, column letter)`` of formulas that have no cached value (a workbook saved by a program
+    that does not compute them): their cells would read as empty."""
+    xml = _sheet_xml(path, index)
+    if not xml or "<f" not in xml:
+        return []
+    found = []
+    for match in re.finditer(r"<c r=\"([A-Z]+)(\d+)\"[^>]*?>(.*?)</c>", xml, flags=re.S):
+        inner = match.group(3)
+        if "<f" in inner and not re.search(r"<v>[^<]", inner) and "<is>" not in inner:
+            found.append((int(match.group(2)), match.group(1)))
+    return found
+
+
+# --- GIS files --------------------------------------------------------------------------------
+
+
+def _read_vector(path: Path, layer, head: bytes) -> RawTable:
+    import warnings
+
+    import numpy as np
+    import pyarrow as pa
+    import pyogrio
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    if path.suffix.lower() in (".geojson", ".json") and not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
+        raise _wrong_container(path, "vector", head)
+    try:
+        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+    except (DataSourceError, DataLayerError, OSError) as exc:
+        raise DataError(f"cannot read as a GeoJSON/GeoPackage file (无法读取): {str(exc).splitlines()[0][:200]}",
+                        path=path, hint="check the file, or save the table as CSV or .xlsx") from None
+    if not layers:
+        raise DataError("the file has no layers (没有图层)", path=path)
+    if layer is None:
+        layer_name = layers[0]
+    elif str(layer) in layers:
+        layer_name = str(layer)
+    else:
+        raise UsageError(f"{path}: no layer {layer!r} (没有该图层); layers are: " + ", ".join(layers))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            meta, table = pyogrio.read_arrow(path, layer=layer_name)
+    except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
+        raise DataError(f"cannot read layer {layer_name!r}: {str(exc).splitlines()[0][:200]}", path=path) from None
+    kind = "GeoPackage" if path.suffix.lower() == ".gpkg" else "GeoJSON" if path.suffix.lower() in (
+        ".geojson", ".json") else "GIS file"
+    notes = []
+    geometry_name = meta.get("geometry_name") or "wkb_geometry"
+    if geometry_name not in table.column_names:
+        geometry_name = next((n for n in ("geometry", "wkb_geometry") if n in table.column_names), None)
+    points = None
+    if geometry_name is not None:
+        wkb = table.column(geometry_name).combine_chunks()
+        points = _points_from_wkb(wkb, meta.get("crs"), notes)
+        table = table.drop_columns([geometry_name])
+    headers = [str(c) for c in table.column_names]
+    columns = [table.column(i).combine_chunks() for i in range(table.num_columns)]
+    n = table.num_rows
+    if points is None:
+        points = (np.full(n, np.nan), np.full(n, np.nan), np.full(n, "empty", dtype=object))
+    return RawTable(kind=kind, headers=headers, columns=columns, rownums=np.arange(1, n + 1, dtype=np.int64),
+                    header_row=0, layer=layer_name, points=points, notes=notes)
+
+
+def _points_from_wkb(wkb, crs, notes):
+    """``(x, y, kind)`` from a WKB array, reprojected from ``crs`` to WGS-84."""
+    import numpy as np
+    import shapely
+
+    geoms = shapely.from_wkb(wkb.to_numpy(zero_copy_only=False))
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    types = shapely.get_type_id(geoms)
+    kind = np.where(missing, "empty", "").astype(object)
+    other = ~missing & (types != 0)
+    if other.any():
+        kind[other] = shapely.get_type_id(geoms[other]).astype(str)
+        names = {"1": "LineString", "2": "LinearRing", "3": "Polygon", "4": "MultiPoint", "5": "MultiLineString",
+                 "6": "MultiPolygon", "7": "GeometryCollection"}
+        kind[other] = [names.get(k, "shape") for k in kind[other]]
+    is_point = ~missing & (types == 0)
+    x = np.full(len(geoms), np.nan)
+    y = np.full(len(geoms), np.nan)
+    x[is_point] = shapely.get_x(geoms[is_point])
+    y[is_point] = shapely.get_y(geoms[is_point])
+    if crs:
+        x, y = reproject_to_wgs84(x, y, crs, notes)
+    return x, y, kind
+
+
+def reproject_to_wgs84(x, y, crs, notes):
+    """Reproject arrays from a declared CRS to WGS-84 lon/lat (a note says so)."""
+    from pyproj import CRS, Transformer
+
+    source = CRS.from_user_input(crs)
+    if source.equals(CRS.from_epsg(4326), ignore_axis_order=True) or source.equals(CRS.from_user_input("OGC:CRS84")):
+        return x, y
+    epsg = source.to_epsg()
+    notes.append(f"reprojected from {source.name} ({'EPSG:' + str(epsg) if epsg else 'declared CRS'}) to WGS-84 "
+                 "(已由文件坐标系转换为WGS-84)")
+    return Transformer.from_crs(source, 4326, always_xy=True).transform(x, y)
+
+
+# --- Parquet --------------------------------------------------------------------------------
+
+
+def _read_parquet(path: Path, head: bytes, columns_wanted) -> RawTable:
+    import json
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not head.startswith(b"PAR1"):
+        raise _wrong_container(path, "parquet", head)
+    try:
+        schema = pq.read_schema(path)
+    except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
+        raise DataError(f"cannot read as a Parquet file (无法读取): {str(exc).splitlines()[0][:200]}",
+                        path=path) from None
+    meta = json.loads((schema.metadata or {}).get(b"geo", b"{}") or b"{}")
+    geometry = meta.get("primary_column", "geometry") if meta else None
+    headers = [n for n in schema.names if n != geometry and n != "__index_level_0__"]
+    wanted = [headers[i] for i in _wanted(columns_wanted, headers)]
+    read = wanted + ([geometry] if geometry in schema.names else [])
+    try:
+        table = pq.read_table(path, columns=read)
+    except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
+        raise DataError(f"cannot read as a Parquet file (无法读取): {str(exc).splitlines()[0][:200]}",
+                        path=path) from None
+    notes = []
+    points = None
+    if geometry in table.column_names:
+        column = table.column(geometry).combine_chunks()
+        crs = meta.get("columns", {}).get(geometry, {}).get("crs")
+        if pa.types.is_struct(column.type):
+            x = column.field("x").to_numpy(zero_copy_only=False).astype(float)
+            y = column.field("y").to_numpy(zero_copy_only=False).astype(float)
+            points = (x, y, np.where(np.isnan(x), "empty", "").astype(object))
+            if crs is not None:
+                points = (*reproject_to_wgs84(x, y, crs, notes), points[2])
+        else:
+            points = _points_from_wkb(column, crs, notes)
+    columns = [table.column(h).combine_chunks() if h in table.column_names else None for h in headers]
+    n = table.num_rows
+    return RawTable(kind="Parquet", headers=headers, columns=columns, rownums=np.arange(1, n + 1, dtype=np.int64),
+                    header_row=0, points=points, notes=notes)
+
+
+def is_regular_or_missing(path) -> bool:
+    """True when ``path`` is a regular file or does not exist."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except FileNotFoundError:
+        return True
