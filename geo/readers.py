@@ -920,14 +920,15 @@ class _Normaliser:
         return self.report(frame, rejected_positions, errors_all, int(blank.sum()), int(total.sum()))
 
     def pick_text(self, text, take):
-        import numpy as np
+        """The rows ``take`` of a text column, as a pandas string array (no copy to objects)."""
+        import pandas as pd
         import pyarrow as pa
 
         if text is None:
-            return np.full(len(take), "", dtype=object)
-        if len(take) == self.n:
-            return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
-        return np.asarray(text.take(pa.array(take)).to_numpy(zero_copy_only=False), dtype=object)
+            return pd.array([""] * len(take), dtype="str")
+        if len(take) != self.n:
+            text = text.take(pa.array(take))
+        return pd.array(text, dtype="str")
 
     def blank_rows(self):
         import numpy as np
@@ -1293,28 +1294,20 @@ class _Normaliser:
         frame["district_located"] = pd.array(codes, dtype="Int64")
         stated = frame["district"].to_numpy(dtype="int64", na_value=0)
         rownums = self.raw.rownums[take]
-        names = frame["name"].to_numpy(object)
+        names = frame["name"]
         outside = (stated == 0) & (codes == 0)
         self.warn_rows(np.flatnonzero(outside), lambda i: (
-            f"row {rownums[i]}: {names[i]}: the point lies outside Shaoxing (点位不在绍兴市内)"))
+            f"row {rownums[i]}: {names.iat[i]}: the point lies outside Shaoxing (点位不在绍兴市内)"))
         differ = (stated != 0) & (codes != stated)
 
         def where(code):
             return f"{BY_ADCODE[int(code)].name_zh} ({BY_ADCODE[int(code)].name_en})" if code else "outside Shaoxing"
 
         self.warn_rows(np.flatnonzero(differ), lambda i: (
-            f"row {rownums[i]}: {names[i]}: the point lies in {where(codes[i])}, not in the stated "
+            f"row {rownums[i]}: {names.iat[i]}: the point lies {'in ' if codes[i] else ''}{where(codes[i])}, not in the stated "
             f"{where(stated[i])} (点位不在所填区县内)"))
-        if len(frame) and (frame["name"] != "").any():
-            folded = frame["name"].str.lower().str.replace(r"[\s\"'“”‘’「」『』《》]+", "", regex=True)
-            repeated = folded.duplicated(keep="first").to_numpy()
-            if repeated.any():
-                first = {}
-                for i, key in enumerate(folded.to_numpy(object)):
-                    first.setdefault(key, i)
-                self.warn_rows(np.flatnonzero(repeated), lambda i: (
-                    f"row {rownums[i]}: the name {names[i]!r} repeats row {rownums[first[folded.iat[i]]]} "
-                    "(项目名称重复)"))
+        if len(frame):
+            self.repeated_names(frame["name"], rownums, names)
         used = int(usd[take].sum())
         if used:
             self.warnings.append(f"{used} amount(s) converted from US dollars at {self.usd_rate:g} CNY/USD "
@@ -1324,6 +1317,25 @@ class _Normaliser:
 
             frame = gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs="EPSG:4326")
         return frame
+
+    def repeated_names(self, names, rownums, written):
+        """Warn about names that repeat (ignoring case, spaces and quotes)."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        folded = pc.utf8_lower(pa.array(names))
+        if pc.any(pc.match_substring_regex(folded, r"[\s\"'“”‘’「」『』《》]")).as_py():
+            folded = pc.replace_substring_regex(folded, r"[\s\"'“”‘’「」『』《》]+", "")
+        indices = np.asarray(folded.dictionary_encode().indices.to_numpy(zero_copy_only=False))
+        _, first = np.unique(indices, return_index=True)
+        repeated = np.ones(len(indices), dtype=bool)
+        repeated[first] = False
+        repeated &= np.asarray(pc.not_equal(folded, "").to_numpy(zero_copy_only=False), dtype=bool)
+        if repeated.any():
+            first_of = first[np.searchsorted(np.unique(indices), indices)]
+            self.warn_rows(np.flatnonzero(repeated), lambda i: (
+                f"row {rownums[i]}: the name {written.iat[i]!r} repeats row {rownums[first_of[i]]} (项目名称重复)"))
 
     def report(self, frame, rejected_positions, errors_all, blank_rows, total_rows) -> ReadReport:
         headers = self.cmap.headers

@@ -386,7 +386,7 @@ def _read_csv(path: Path, data: bytes, header_keys, columns_wanted) -> RawTable:
     header_index = _find_header(first_lines, delimiter, header_keys)
     # Offset of the header line in the text (title rows above it hold no quoted newlines).
     offset = 0
-    for line in text.splitlines(keepends=True)[:header_index]:
+    for line in text[: 1 << 20].splitlines(keepends=True)[:header_index]:
         offset += len(line)
     body = text[offset:]
     header = next(csv.reader(io.StringIO(body.split("\n", 1)[0]), delimiter=delimiter), [])
