@@ -44,9 +44,10 @@ COLUMNS = {
                  "industry_basis", "year", "stage", "investment", "investment_bound", "investment_class",
                  "lon", "lat", "location_precision", "location_source", "note", "source_quote"],
     "platforms": ["id", "name", "name_en", "district", "district_note", "kind", "industry", "industry_basis",
-                  "lon", "lat", "location_precision", "location_source", "note", "source_quote"],
+                  "lon", "lat", "location_precision", "location_source", "location_url", "note", "source_quote"],
     "enclaves": ["id", "name", "home_district", "host_city", "host_district", "host_adcode", "direction", "count",
-                 "year", "lon", "lat", "location_precision", "location_source", "note", "source_quote"],
+                 "year", "lon", "lat", "location_precision", "location_source", "location_url", "note",
+                 "source_quote"],
     "district_stats": ["id", "scope_adcode", "scope_name", "scope_kind", "period", "metric", "industry", "value",
                        "unit", "bound", "note", "source_quote"],
 }
@@ -386,3 +387,60 @@ def test_named_platforms_are_present(platforms):
         assert row.kind == "功能区" and pd.isna(row.district)
     assert one(platforms, name="杭州湾上虞经开区").district == 330604
     assert one(platforms, name="杭绍临空经济示范区绍兴片区").district == 330603
+
+
+@pytest.mark.parametrize("name", list(COLUMNS))
+def test_bilingual_texts_split_once(tables, name):
+    """A "中文 / English" text has one " / " (readers show one half: maps.report._bilingual)."""
+    for column in ("note", "district_note"):
+        if column not in tables[name]:
+            continue
+        for row in tables[name].itertuples():
+            text = getattr(row, column)
+            assert text.count(" / ") <= 1, f"{name} {row.id} {column}: {text!r}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Public sources behind the locations; 滨海新区 and the 2021 transfer of 沥海
+
+
+@pytest.mark.parametrize("name", ["platforms", "enclaves"])
+def test_location_urls(tables, name):
+    """Every page cited is a web address; a point finer than a district needs one; a
+    ``location_source`` that reports what a page says names one."""
+    for row in tables[name].itertuples():
+        urls = row.location_url.split()
+        assert all(re.fullmatch(r"https?://[^\s/]+\.[^\s]+", u) for u in urls), f"{row.id}: {row.location_url!r}"
+        if row.location_precision in ("site", "platform"):
+            assert urls, f"{row.id}: a {row.location_precision} point without its source"
+        if re.search(r"\bper\b|\(URL\)|GeoNames", row.location_source):
+            assert urls, f"{row.id}: location_source cites a page but location_url is empty"
+
+
+def test_binhai_rows_say_the_zone_lies_wholly_in_yuecheng(projects, platforms):
+    """滨海新区 = nine streets of 越城区 + 沥海街道 (越城区 since February 2021): no note says it spans
+    several districts, and every row placed there is drawn in 越城区."""
+    for frame in (projects, platforms):
+        binhai = frame[frame["district_note"].str.contains("滨海新区") | (frame["platform"] == "滨海新区")
+                       if "platform" in frame else frame["district_note"].str.contains("滨海新区")]
+        assert len(binhai) >= 3
+        for row in binhai.itertuples():
+            assert "越城区" in row.district_note and ("PL01" in row.district_note or "2021" in row.district_note), row.id
+            assert "横跨" not in row.district_note and "several districts" not in row.district_note, row.id
+            assert int(locate(row.lon, row.lat)) == 330602, row.id
+    pl01 = one(platforms, id="PL01")
+    assert "绍政发〔2020〕17号" in pl01.district_note and "February 2021" in pl01.district_note
+    text = (DATA / "README.md").read_text(encoding="utf-8")
+    assert "spans the north of several districts" not in text and "February 2021" in text
+
+
+def test_lihai_seat_lies_in_yuecheng_as_provenance_says(platforms):
+    """The GeoNames point PL01 cites for 沥海 (WGS-84) lies in 越城区 in the shipped boundaries, which
+    is what PROVENANCE.md says of the February 2021 transfer."""
+    pl01 = one(platforms, id="PL01")
+    assert "https://www.geonames.org/1803720/" in pl01.location_url.split()
+    lat, lon = (float(v) for v in re.search(r"at ([\d.]+) N, ([\d.]+) E, WGS-84", pl01.location_source).groups())
+    assert int(locate(lon, lat)) == 330602
+    provenance = (DATA / "boundaries" / "PROVENANCE.md").read_text(encoding="utf-8")
+    assert "February 2021" in provenance and "2010s" not in provenance
+    assert f"{lat:.5f} N, {lon:.5f} E" in provenance
