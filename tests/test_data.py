@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import io
 import re
 from pathlib import Path
 
@@ -246,13 +247,66 @@ def test_points_inside_their_district_or_the_city(tables, name):
 
 @pytest.mark.parametrize("name", ["projects", "platforms"])
 def test_district_precision_points_are_district_anchors(tables, name):
-    """A ``district`` point is the anchor of the row's own district (where one is stated)."""
+    """A ``district`` point is the anchor of the row's own district (where one is stated); a finer
+    point comes from a cited page (a platform) or from the platform the project is on."""
+    platforms = tables["platforms"].set_index("id")
     for row in tables[name].itertuples():
-        assert row.location_precision == "district"  # the article locates nothing more precisely
-        adcode = int(re.match(r"district_anchor\((\d{6})\)", row.location_source).group(1))
-        if not pd.isna(row.district):
-            assert adcode == row.district, row.id
-        assert (row.lon, row.lat) == district_anchor(adcode)
+        if row.location_precision == "district":
+            adcode = int(re.match(r"district_anchor\((\d{6})\)", row.location_source).group(1))
+            if not pd.isna(row.district):
+                assert adcode == row.district, row.id
+            assert (row.lon, row.lat) == district_anchor(adcode)
+        elif name == "platforms":
+            assert row.location_precision == "platform" and row.location_source.startswith("point("), row.id
+            assert row.location_url, row.id
+        else:
+            assert row.location_precision in ("platform", "site"), row.id
+            ref = re.match(r"platform\((PL\d{2})\)", row.location_source)
+            if ref:
+                on = platforms.loc[ref.group(1)]
+                assert row.platform == on["name"] and (row.lon, row.lat) == (on["lon"], on["lat"]), row.id
+
+
+def test_projects_on_a_located_platform_take_its_point(projects, platforms):
+    """A project the article puts on a platform whose own place is known is drawn there."""
+    located = platforms[platforms["location_precision"] == "platform"].set_index("name")
+    for row in projects.itertuples():
+        if row.platform in located.index and row.location_precision != "site":
+            assert row.location_source.startswith(f"platform({located.loc[row.platform, 'id']})"), row.id
+            assert row.location_precision == "platform", row.id
+    # today no platform has a public coordinate (data/README.md, Locations): all stay at district anchors
+    assert set(platforms["location_precision"]) == {"district"}
+
+
+def test_make_locations_point_and_platform_rules(tmp_path):
+    """A cited GCJ-02 coordinate is converted to WGS-84; a project on that platform takes its point."""
+    import shutil
+
+    from geo.crs import from_wgs84
+
+    for name in ("projects", "platforms", "enclaves"):
+        shutil.copy(bundled_path(name), tmp_path / f"{name}.csv")
+    platforms = pd.read_csv(tmp_path / "platforms.csv", dtype=str, keep_default_na=False)
+    projects = pd.read_csv(tmp_path / "projects.csv", dtype=str, keep_default_na=False)
+    wgs = district_anchor(330604)  # a point inside 上虞区, written as a page in GCJ-02 would give it
+    gcj = [round(float(v), 6) for v in from_wgs84(*wgs, "gcj02")]
+    pl = platforms.index[platforms["name"] == "杭州湾上虞经开区"][0]
+    platforms.loc[pl, ["location_precision", "location_source"]] = ["platform", f"point({gcj[0]}, {gcj[1]}, gcj02)"]
+    pj = projects.index[projects["platform"] == "杭州湾上虞经开区"][0]
+    projects.loc[pj, ["location_precision", "location_source"]] = ["platform", f"platform({platforms.loc[pl, 'id']})"]
+    platforms.to_csv(tmp_path / "platforms.csv", index=False)
+    projects.to_csv(tmp_path / "projects.csv", index=False)
+    module = make_locations()
+    out_platforms = pd.read_csv(io.StringIO(module.render("platforms", tmp_path)))
+    out_projects = pd.read_csv(io.StringIO(module.render("projects", tmp_path)))
+    lon, lat = out_platforms.loc[pl, ["lon", "lat"]]
+    assert abs(lon - wgs[0]) < 2e-6 and abs(lat - wgs[1]) < 2e-6  # rounding of the typed GCJ-02 value only
+    assert abs(lon - gcj[0]) > 1e-3  # it was converted, not copied
+    assert tuple(out_projects.loc[pj, ["lon", "lat"]]) == (lon, lat)
+    projects.loc[pj, "location_source"] = "platform(PL99)"
+    projects.to_csv(tmp_path / "projects.csv", index=False)
+    with pytest.raises(ValueError, match="PL99"):
+        module.render("projects", tmp_path)
 
 
 def test_enclaves_inside_their_host_area(enclaves):
