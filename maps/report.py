@@ -463,8 +463,13 @@ def _text_page(brief: Briefing, font, size):
                    widths=(0.2, 0.1, 0.22, 0.16, 0.16, 0.16), row_h=0.22) - 0.2
     if brief.city_stats:
         line(_t(lang, "全市统计（报道口径）", "City-wide figures (as reported)"), 12, "bold")
+        # what the caveats below will need, so that a long list of figures squeezes its rows instead
+        caveat_lines = sum(len(_wrap("• " + c, 8.3, text_w)) for c in brief.caveats)
+        room = y - margin - 0.3 - 12 * 1.35 / 72 - caveat_lines * 8.3 * 1.35 / 72
+        row_h = max(0.13, min(0.2, room / (len(brief.city_stats) + 1)))
         y = _pdf_table(fig, y, margin, width, height, city_stats_headers(lang), [list(r) for r in brief.city_stats],
-                       widths=(0.08, 0.31, 0.13, 0.48), left=(0, 1, 3), fontsize=8.5, row_h=0.2) - 0.2
+                       widths=(0.08, 0.31, 0.13, 0.48), left=(0, 1, 3), fontsize=8.5 if row_h >= 0.17 else 7,
+                       row_h=row_h) - 0.2
     line(_t(lang, "数据来源与说明", "Source and caveats"), 12, "bold")
     for c in brief.caveats:
         line("• " + c, 8.3, colour="#333333")

@@ -271,3 +271,24 @@ def test_every_bundled_metric_has_a_label():
     from maps.report import METRIC_LABELS
 
     assert set(read_bundled("district_stats")["metric"]) <= set(METRIC_LABELS)
+
+
+def test_pdf_text_page_fits_a_long_list_of_city_figures():
+    """Twice the bundled city-wide figures still leave room for the caveats on the first page."""
+    import pandas as pd
+
+    from geo.projects import read_bundled
+    from maps import static
+    from maps.fonts import font_context
+    from maps.report import A4_LANDSCAPE_CM, _text_page, build_briefing
+
+    stats = read_bundled("district_stats")
+    city = stats[stats["scope_adcode"] == 330600]
+    later = city.assign(period=city["period"].str.replace("202", "203"))  # the same figures, other periods
+    brief = build_briefing(date="2024-03-01", stats_table=pd.concat([stats, later], ignore_index=True))
+    assert len(brief.city_stats) == 2 * len(city)
+    font = static._font(None)
+    with font_context(font):
+        fig = _text_page(brief, font, (A4_LANDSCAPE_CM[0] / 2.54, A4_LANDSCAPE_CM[1] / 2.54))
+        renderer = fig.canvas.get_renderer()
+        assert all(t.get_window_extent(renderer).y0 >= fig.bbox.y0 for t in fig.texts)
