@@ -333,7 +333,10 @@ def main():
 def districts(fmt, output, overwrite):
     """List Shaoxing's six county-level divisions (列出六个区县).
 
-    Adcode, Chinese and English names, kind, area (km², geodesic) and centroid (WGS-84).
+    Adcode, Chinese and English names, kind, area (km², geodesic) and two points (WGS-84):
+    centroid = the area centroid (面积质心), which may lie outside the district (柯桥区's lies in
+    越城区); anchor = the label point (标注点, pole of inaccessibility), always inside — labels and
+    district-precision data are placed there.
 
     \b
     Example:

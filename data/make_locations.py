@@ -1,8 +1,8 @@
 """Fill ``lon``/``lat`` of the bundled tables from the rule written in each row's ``location_source``.
 
-No point in ``projects.csv``, ``platforms.csv`` or ``enclaves.csv`` is surveyed or typed by hand:
-the article gives no coordinates, so each point is derived from the shipped boundaries by the rule
-that opens its ``location_source``:
+No point in ``projects.csv``, ``platforms.csv`` or ``enclaves.csv`` is typed in as lon/lat: each is
+computed by the rule that opens its ``location_source``. The article gives no coordinates, so today
+every point is derived from the shipped boundaries:
 
 ``district_anchor(ADCODE)``
     :func:`geo.boundaries.district_anchor` — the pole of inaccessibility of the Shaoxing district
@@ -10,6 +10,17 @@ that opens its ``location_source``:
 ``host_anchor(ADCODE)``
     ``geo.boundaries.host_geometries()[ADCODE]["anchor_lon"/"anchor_lat"]`` — the same kind of point
     for 杭州市, 西湖区, 上海市 or 深圳市 (``host-city`` / ``host-district``).
+
+Two more rules are for points taken from public pages (none yet: no page with a coordinate for a
+platform or an enclave office was found):
+
+``point(LON, LAT, CRS)``
+    A coordinate as a cited page gives it (``location_url``), in ``wgs84`` (GeoNames, most
+    encyclopaedia infoboxes) or ``gcj02`` (Gaode, many Chinese pages), converted to WGS-84 with
+    :func:`geo.crs.to_wgs84` (``location_precision`` ``platform`` or ``site``).
+``platform(PLnn)``
+    The point of platform ``PLnn`` of ``platforms.csv`` (a project the article puts on a located
+    platform; ``location_precision`` ``platform``).
 
 Run from the repository root::
 
@@ -34,22 +45,41 @@ if str(HERE.parent) not in sys.path:  # run as a script from anywhere: make ``ge
 
 TABLES = ("projects", "platforms", "enclaves")
 RULE = re.compile(r"^(district_anchor|host_anchor)\((\d{6})\)")
+POINT_RULE = re.compile(r"^point\((-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?),\s*(wgs84|gcj02)\)")
+PLATFORM_RULE = re.compile(r"^platform\((PL\d{2})\)")
 
 
-def anchor_for(location_source: str) -> tuple[float, float]:
+def anchor_for(location_source: str, platforms: dict | None = None) -> tuple[float, float]:
     """The (lon, lat) that the rule opening ``location_source`` gives.
+
+    Parameters
+    ----------
+    location_source : str
+    platforms : dict, optional
+        ``{id: location_source}`` of ``platforms.csv``, for the ``platform(PLnn)`` rule.
 
     Raises
     ------
     ValueError
-        If ``location_source`` does not open with a known rule or names an unknown area.
+        If ``location_source`` does not open with a known rule or names an unknown area or platform.
     """
     from geo.boundaries import district_anchor, host_geometries
+    from geo.crs import to_wgs84
 
+    point = POINT_RULE.match(location_source)
+    if point:
+        lon, lat = to_wgs84(float(point.group(1)), float(point.group(2)), point.group(3))
+        return round(float(lon), 6), round(float(lat), 6)
+    platform = PLATFORM_RULE.match(location_source)
+    if platform:
+        source = (platforms or {}).get(platform.group(1))
+        if source is None or PLATFORM_RULE.match(source):
+            raise ValueError(f"location_source {location_source!r}: no platform {platform.group(1)} with a point")
+        return anchor_for(source)
     match = RULE.match(location_source)
     if not match:
-        raise ValueError(f"location_source {location_source!r} does not start with "
-                         "district_anchor(ADCODE) or host_anchor(ADCODE)")
+        raise ValueError(f"location_source {location_source!r} does not start with district_anchor(ADCODE), "
+                         "host_anchor(ADCODE), point(LON, LAT, CRS) or platform(PLnn)")
     rule, adcode = match.group(1), int(match.group(2))
     if rule == "district_anchor":
         return district_anchor(adcode)
@@ -64,8 +94,12 @@ def render(name: str, data_dir: Path = HERE) -> str:
         reader = csv.DictReader(f)
         fields = list(reader.fieldnames)
         rows = list(reader)
+    platforms = None
+    if name != "platforms":
+        with open(Path(data_dir) / "platforms.csv", encoding="utf-8", newline="") as f:
+            platforms = {row["id"]: row["location_source"] for row in csv.DictReader(f)}
     for row in rows:
-        lon, lat = anchor_for(row["location_source"])
+        lon, lat = anchor_for(row["location_source"], platforms)
         row["lon"], row["lat"] = repr(float(lon)), repr(float(lat))
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=fields, lineterminator="\n")

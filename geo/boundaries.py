@@ -41,8 +41,11 @@ SIMPLIFY_TOLERANCE = 0.001
 HOST_SIMPLIFY_TOLERANCE = 0.005
 COORD_DECIMALS = 7  # about 1 cm
 
-#: The columns of the district listing (``sxmap districts``, the demo's districts.csv).
-DISTRICT_COLUMNS = ("adcode", "name_zh", "name_en", "kind_zh", "kind_en", "area_km2", "centroid_lon", "centroid_lat")
+#: The columns of the district listing (``sxmap districts``, the demo's districts.csv). Two points:
+#: ``centroid_*`` is the area centroid, which may lie outside the district (柯桥区's lies in 越城区);
+#: ``anchor_*`` is the label point (pole of inaccessibility), always inside — use it to place labels.
+DISTRICT_COLUMNS = ("adcode", "name_zh", "name_en", "kind_zh", "kind_en", "area_km2", "centroid_lon", "centroid_lat",
+                    "anchor_lon", "anchor_lat")
 
 FILES = {
     "districts": "shaoxing_districts.geojson",
@@ -107,7 +110,12 @@ def district_geometries(simplified: bool = False) -> dict[int, object]:
 
 
 def district_records() -> list[dict]:
-    """Attributes of the six districts (adcode, names, kind, area, centroid), no geometry."""
+    """Attributes of the six districts (adcode, names, kind, area, centroid, anchor), no geometry.
+
+    ``centroid_lon``/``centroid_lat`` is the planar area centroid and may lie outside the district
+    (柯桥区's lies in 越城区); ``anchor_lon``/``anchor_lat`` (:func:`district_anchor`) is always inside
+    and is the point to put a label on.
+    """
     return [{k: v for k, v in f.items() if k != "geometry"} for f in _read_features("districts")]
 
 
@@ -135,7 +143,8 @@ def load_districts(simplified: bool = False, crs: str = "wgs84"):
     -------
     geopandas.GeoDataFrame
         Columns ``adcode, name_zh, name_en, kind_zh, kind_en, area_km2, centroid_lon,
-        centroid_lat, geometry``, indexed 0..5 in adcode order.
+        centroid_lat, anchor_lon, anchor_lat, geometry``, indexed 0..5 in adcode order (the
+        centroid may lie outside the district; the anchor is inside: label there).
     """
     import geopandas as gpd
 

@@ -73,8 +73,9 @@ class Briefing:
         :func:`geo.query.stats` by district (with its 合计 row).
     summary : list of str
         Sentences computed from the data.
-    city_stats : list of (str, str)
-        City-wide figures of the bundled district statistics: (what, value).
+    city_stats : list of (str, str, str, str)
+        City-wide figures of the bundled district statistics: (period, metric, value, context);
+        see :func:`city_stats_headers`.
     caveats : list of str
     """
 
@@ -193,18 +194,78 @@ def _bilingual(text: str, lang: str) -> str:
     return text
 
 
-def _city_stats(stats_table, lang) -> list[tuple[str, str]]:
+#: What each metric of ``district_stats.csv`` measures (data/README.md), in Chinese and English.
+METRIC_LABELS = {
+    "projects_ge_50yi": ("招引50亿元以上产业项目", "Industrial projects of ≥ 5 bn yuan attracted"),
+    "projects_ge_100yi": ("其中100亿元以上产业项目", "of which ≥ 10 bn yuan"),
+    "foreign_capital_usd": ("实到外资（部口径）", "Foreign capital actually used (MOFCOM basis)"),
+    "signed_projects": ("签约项目", "Projects signed"),
+    "signed_projects_ge_50yi": ("其中50亿元以上项目", "of which ≥ 5 bn yuan"),
+    "signed_projects_ge_100yi": ("其中100亿元以上项目", "of which ≥ 10 bn yuan"),
+    "signed_projects_ge_500yi": ("其中500亿元以上项目", "of which ≥ 50 bn yuan"),
+    "signed_investment_total": ("签约项目计划投资总额", "Planned investment of the projects signed"),
+    "projects_count": ("招引项目", "Projects attracted"),
+    "investment_total": ("总投资", "Total investment"),
+    "high_level_talents": ("高层次人才", "High-level talents"),
+    "zhuji_island_offices": ("“诸暨岛”飞地", "“诸暨岛” enclave offices"),
+    "hangzhou_port_offices": ("“杭州港”", "“杭州港” stations"),
+    "tech_smes_attracted": ("引聚科技型中小企业", "Tech SMEs attracted"),
+    "provincial_talents": ("省级以上人才", "Provincial-level or higher talents"),
+    "projects_100yi_class": ("百亿级项目", "Projects of the 10 bn yuan class (百亿级)"),
+    "leader_projects": ("省市县长项目", "Governor's, mayors' and county heads' projects"),
+    "leader_projects_start_rate": ("省市县长项目开工率", "Start rate of those projects"),
+    "project_leads": ("有效项目信息", "Valid project leads"),
+}
+
+#: Units in English: (divisor, unit) — 亿 amounts in billions, counts bare.
+_UNITS_EN = {"个": (1, ""), "家": (1, "firms"), "条": (1, ""), "人": (1, "people"), "%": (1, "%"),
+             "亿元": (10, "bn yuan"), "亿美元": (10, "bn US dollars")}
+
+
+def metric_label(metric: str, lang: str = "zh") -> str:
+    """What a metric of the district statistics measures (the metric's own name if unknown)."""
+    pair = METRIC_LABELS.get(str(metric))
+    if pair is None:
+        return str(metric)
+    return pair[1] if lang == "en" else pair[0]
+
+
+def stat_value_text(value, unit: str, bound: str, lang: str = "zh") -> str:
+    """A figure with its bound and unit: ``≥ 10 亿美元`` / ``≥ 1 bn US dollars``."""
+    prefix = {"min": "≥ ", "approx": "≈ "}.get(str(bound or ""), "")
+    unit = str(unit or "")
+    if lang == "en" and unit in _UNITS_EN:
+        divisor, unit = _UNITS_EN[unit]
+        value = float(value) / divisor
+    text = f"{prefix}{_num(float(value))}"
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit == "%" else f"{text} {unit}"
+
+
+def city_stats_headers(lang: str) -> list[str]:
+    """Column headings of the city-wide figures."""
+    return [_t(lang, "时期", "Period"), _t(lang, "指标", "Figure"), _t(lang, "数值", "Value"),
+            _t(lang, "说明", "Context")]
+
+
+def _city_stats(stats_table, lang) -> list[tuple[str, str, str, str]]:
+    """(period, metric, value, context) for each city-wide figure. The context (the row's note) is
+    given once for a run of rows that share it (e.g. the five figures of one signing ceremony), and
+    left out where it only repeats the metric's label."""
     from geo.districts import CITY_ADCODE
 
     rows = stats_table[stats_table["scope_adcode"] == CITY_ADCODE]
     out = []
+    previous = None
     for _, row in rows.iterrows():
-        what = _bilingual(row.get("note", ""), lang) or str(row["metric"])
-        bound = str(row.get("bound", "") or "")
-        prefix = {"min": "≥ ", "approx": "≈ "}.get(bound, "")
-        value = float(row["value"])
-        out.append((f"{row['period']}：{what}" if lang == "zh" else f"{row['period']}: {what}",
-                    f"{prefix}{_num(value)} {row.get('unit', '')}".strip()))
+        period = str(row.get("period", "") or "")
+        context = _bilingual(row.get("note", ""), lang)
+        label = metric_label(row["metric"], lang)
+        shown = "" if (period, context) == previous or context.lower() in label.lower() else context
+        previous = (period, context)
+        out.append((period or "—", label,
+                    stat_value_text(row["value"], row.get("unit", ""), row.get("bound", ""), lang), shown))
     return out
 
 
@@ -247,8 +308,8 @@ def table_rows(brief: Briefing) -> tuple[list[str], list[list[str]]]:
     lang = brief.lang
     headers = [_t(lang, "区县", "District"), _t(lang, "项目数", "Projects"),
                _t(lang, "投资额（亿元）", "Investment (100 million yuan)"),
-               _t(lang, "≥50亿元", "≥ 50"), _t(lang, "≥100亿元", "≥ 100"),
-               _t(lang, "未披露金额", "No amount")]
+               _t(lang, "≥50亿元项目", "Projects ≥ 5 bn yuan"), _t(lang, "≥100亿元项目", "Projects ≥ 10 bn yuan"),
+               _t(lang, "未披露金额项目", "Projects without amount")]
     rows = []
     for _, r in brief.table.iterrows():
         with_amount = int(r["count"]) - int(r["n_no_amount"])
@@ -276,6 +337,10 @@ _CSS = """
 .sx-report .sx-table th, .sx-report .sx-table td { border-bottom: 1px solid #e3e3e3; padding: 5px 8px; text-align: right; }
 .sx-report .sx-table th:first-child, .sx-report .sx-table td:first-child { text-align: left; }
 .sx-report .sx-table tr.sx-total td { font-weight: 600; border-top: 2px solid #999; }
+.sx-report .sx-city th:nth-child(2), .sx-report .sx-city td:nth-child(2),
+.sx-report .sx-city th:nth-child(4), .sx-report .sx-city td:nth-child(4) { text-align: left; }
+.sx-report .sx-city td:nth-child(4) { color: #666; font-size: 13px; }
+.sx-report .sx-city td:nth-child(1), .sx-report .sx-city td:nth-child(3) { white-space: nowrap; }
 .sx-report .sx-caveats li { margin: 4px 0; }
 .sx-report footer { color: #888; font-size: 12px; margin-top: 32px; }
 @media print { .sx-report { max-width: none; padding: 0; } .sx-report figure { break-inside: avoid; } }
@@ -345,8 +410,9 @@ def report_html(brief: Briefing, map_height: str = "520px") -> str:
     out.append("</tbody></table></section>")
     if brief.city_stats:
         out += [f"<section><h2>{n + 1}. {_e(_t(lang, '全市统计（报道口径）', 'City-wide figures (as reported)'))}</h2>",
-                '<table class="sx-table"><tbody>',
-                *(f"<tr><td>{_e(a)}</td><td>{_e(b)}</td></tr>" for a, b in brief.city_stats),
+                '<table class="sx-table sx-city"><thead><tr>',
+                *(f"<th>{_e(h)}</th>" for h in city_stats_headers(lang)), "</tr></thead><tbody>",
+                *("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in brief.city_stats),
                 "</tbody></table></section>"]
     out += [f'<section class="sx-caveats"><h2>{_e(_t(lang, "数据来源与说明", "Source and caveats"))}</h2><ul>',
             *(f"<li>{_e(c)}</li>" for c in brief.caveats), "</ul></section>"]
@@ -393,34 +459,46 @@ def _text_page(brief: Briefing, font, size):
     y -= 0.12
     line(_t(lang, "各区县汇总", "Per-district table"), 12, "bold")
     headers, rows = table_rows(brief)
-    row_h = 0.25
+    y = _pdf_table(fig, y, margin, width, height, headers, rows, total_row=True,
+                   widths=(0.2, 0.1, 0.22, 0.16, 0.16, 0.16), row_h=0.22) - 0.2
+    if brief.city_stats:
+        line(_t(lang, "全市统计（报道口径）", "City-wide figures (as reported)"), 12, "bold")
+        # what the caveats below will need, so that a long list of figures squeezes its rows instead
+        caveat_lines = sum(len(_wrap("• " + c, 8.3, text_w)) for c in brief.caveats)
+        room = y - margin - 0.3 - 12 * 1.35 / 72 - caveat_lines * 8.3 * 1.35 / 72
+        row_h = max(0.13, min(0.2, room / (len(brief.city_stats) + 1)))
+        y = _pdf_table(fig, y, margin, width, height, city_stats_headers(lang), [list(r) for r in brief.city_stats],
+                       widths=(0.08, 0.31, 0.13, 0.48), left=(0, 1, 3), fontsize=8.5 if row_h >= 0.17 else 7,
+                       row_h=row_h) - 0.2
+    line(_t(lang, "数据来源与说明", "Source and caveats"), 12, "bold")
+    for c in brief.caveats:
+        line("• " + c, 8.3, colour="#333333")
+    return fig
+
+
+def _pdf_table(fig, y, margin, width, height, headers, rows, *, widths=None, left=(0,), total_row=False,
+               fontsize=9.0, row_h=0.25):
+    """Draw a table of text (a header row, then ``rows``) with its top at ``y`` inches; returns
+    the height (inches from the bottom) of its lower edge. Columns in ``left`` are left-aligned."""
     n_rows = len(rows) + 1
     ax = fig.add_axes((margin / width, (y - n_rows * row_h) / height, (width - 2 * margin) / width,
                        n_rows * row_h / height))
     ax.set_axis_off()
     table = ax.table(cellText=rows, colLabels=headers, loc="upper left", cellLoc="right", colLoc="right",
-                     bbox=(0, 0, 1, 1))
+                     colWidths=list(widths) if widths else None, bbox=(0, 0, 1, 1))
     table.auto_set_font_size(False)
-    table.set_fontsize(9)
+    table.set_fontsize(fontsize)
     for (r, c), cell in table.get_celld().items():
         cell.set_edgecolor("#dddddd")
         cell.set_linewidth(0.5)
-        if c == 0:
+        if c in left:
             cell.get_text().set_horizontalalignment("left")
-        if r == 0 or r == len(rows):
+            cell.PAD = 0.02
+        if r == 0 or (total_row and r == len(rows)):
             cell.get_text().set_fontweight("bold")
         if r == 0:
             cell.set_facecolor("#f2f2f2")
-    y -= n_rows * row_h + 0.25
-    if brief.city_stats:
-        line(_t(lang, "全市统计（报道口径）", "City-wide figures (as reported)"), 12, "bold")
-        for what, value in brief.city_stats:
-            line(f"{what}  {value}", 8.5)
-        y -= 0.1
-    line(_t(lang, "数据来源与说明", "Source and caveats"), 12, "bold")
-    for c in brief.caveats:
-        line("• " + c, 8.3, colour="#333333")
-    return fig
+    return y - n_rows * row_h
 
 
 def report_pdf(brief: Briefing, font=None) -> bytes:

@@ -125,3 +125,17 @@ def test_locate_never_overwrites_its_input(runner, tmp_path):
 def test_python_m_cli_works():
     out = subprocess.run([sys.executable, "cli.py", "locate", "120.58", "30.0"], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0 and "越城区" in out.stdout
+
+
+def test_districts_listing_gives_the_label_anchor_inside_each_district(runner):
+    """The centroid may lie outside its district (柯桥区's lies in 越城区); the anchor never does."""
+    from geo.locate import locate
+
+    rows = list(csv.DictReader(io.StringIO(runner.invoke(main, ["districts", "--format", "csv"]).output)))
+    for row in rows:
+        anchor = int(locate(float(row["anchor_lon"]), float(row["anchor_lat"])))
+        assert anchor == int(row["adcode"]), row["name_zh"]
+    keqiao = next(r for r in rows if r["adcode"] == "330603")
+    assert int(locate(float(keqiao["centroid_lon"]), float(keqiao["centroid_lat"]))) == 330602
+    help_text = runner.invoke(main, ["districts", "--help"]).output
+    assert "centroid" in help_text and "anchor" in help_text and "outside" in help_text

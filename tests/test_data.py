@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import io
 import re
 from pathlib import Path
 
@@ -44,9 +45,10 @@ COLUMNS = {
                  "industry_basis", "year", "stage", "investment", "investment_bound", "investment_class",
                  "lon", "lat", "location_precision", "location_source", "note", "source_quote"],
     "platforms": ["id", "name", "name_en", "district", "district_note", "kind", "industry", "industry_basis",
-                  "lon", "lat", "location_precision", "location_source", "note", "source_quote"],
+                  "lon", "lat", "location_precision", "location_source", "location_url", "note", "source_quote"],
     "enclaves": ["id", "name", "home_district", "host_city", "host_district", "host_adcode", "direction", "count",
-                 "year", "lon", "lat", "location_precision", "location_source", "note", "source_quote"],
+                 "year", "lon", "lat", "location_precision", "location_source", "location_url", "note",
+                 "source_quote"],
     "district_stats": ["id", "scope_adcode", "scope_name", "scope_kind", "period", "metric", "industry", "value",
                        "unit", "bound", "note", "source_quote"],
 }
@@ -245,13 +247,66 @@ def test_points_inside_their_district_or_the_city(tables, name):
 
 @pytest.mark.parametrize("name", ["projects", "platforms"])
 def test_district_precision_points_are_district_anchors(tables, name):
-    """A ``district`` point is the anchor of the row's own district (where one is stated)."""
+    """A ``district`` point is the anchor of the row's own district (where one is stated); a finer
+    point comes from a cited page (a platform) or from the platform the project is on."""
+    platforms = tables["platforms"].set_index("id")
     for row in tables[name].itertuples():
-        assert row.location_precision == "district"  # the article locates nothing more precisely
-        adcode = int(re.match(r"district_anchor\((\d{6})\)", row.location_source).group(1))
-        if not pd.isna(row.district):
-            assert adcode == row.district, row.id
-        assert (row.lon, row.lat) == district_anchor(adcode)
+        if row.location_precision == "district":
+            adcode = int(re.match(r"district_anchor\((\d{6})\)", row.location_source).group(1))
+            if not pd.isna(row.district):
+                assert adcode == row.district, row.id
+            assert (row.lon, row.lat) == district_anchor(adcode)
+        elif name == "platforms":
+            assert row.location_precision == "platform" and row.location_source.startswith("point("), row.id
+            assert row.location_url, row.id
+        else:
+            assert row.location_precision in ("platform", "site"), row.id
+            ref = re.match(r"platform\((PL\d{2})\)", row.location_source)
+            if ref:
+                on = platforms.loc[ref.group(1)]
+                assert row.platform == on["name"] and (row.lon, row.lat) == (on["lon"], on["lat"]), row.id
+
+
+def test_projects_on_a_located_platform_take_its_point(projects, platforms):
+    """A project the article puts on a platform whose own place is known is drawn there."""
+    located = platforms[platforms["location_precision"] == "platform"].set_index("name")
+    for row in projects.itertuples():
+        if row.platform in located.index and row.location_precision != "site":
+            assert row.location_source.startswith(f"platform({located.loc[row.platform, 'id']})"), row.id
+            assert row.location_precision == "platform", row.id
+    # today no platform has a public coordinate (data/README.md, Locations): all stay at district anchors
+    assert set(platforms["location_precision"]) == {"district"}
+
+
+def test_make_locations_point_and_platform_rules(tmp_path):
+    """A cited GCJ-02 coordinate is converted to WGS-84; a project on that platform takes its point."""
+    import shutil
+
+    from geo.crs import from_wgs84
+
+    for name in ("projects", "platforms", "enclaves"):
+        shutil.copy(bundled_path(name), tmp_path / f"{name}.csv")
+    platforms = pd.read_csv(tmp_path / "platforms.csv", dtype=str, keep_default_na=False)
+    projects = pd.read_csv(tmp_path / "projects.csv", dtype=str, keep_default_na=False)
+    wgs = district_anchor(330604)  # a point inside 上虞区, written as a page in GCJ-02 would give it
+    gcj = [round(float(v), 6) for v in from_wgs84(*wgs, "gcj02")]
+    pl = platforms.index[platforms["name"] == "杭州湾上虞经开区"][0]
+    platforms.loc[pl, ["location_precision", "location_source"]] = ["platform", f"point({gcj[0]}, {gcj[1]}, gcj02)"]
+    pj = projects.index[projects["platform"] == "杭州湾上虞经开区"][0]
+    projects.loc[pj, ["location_precision", "location_source"]] = ["platform", f"platform({platforms.loc[pl, 'id']})"]
+    platforms.to_csv(tmp_path / "platforms.csv", index=False)
+    projects.to_csv(tmp_path / "projects.csv", index=False)
+    module = make_locations()
+    out_platforms = pd.read_csv(io.StringIO(module.render("platforms", tmp_path)))
+    out_projects = pd.read_csv(io.StringIO(module.render("projects", tmp_path)))
+    lon, lat = out_platforms.loc[pl, ["lon", "lat"]]
+    assert abs(lon - wgs[0]) < 2e-6 and abs(lat - wgs[1]) < 2e-6  # rounding of the typed GCJ-02 value only
+    assert abs(lon - gcj[0]) > 1e-3  # it was converted, not copied
+    assert tuple(out_projects.loc[pj, ["lon", "lat"]]) == (lon, lat)
+    projects.loc[pj, "location_source"] = "platform(PL99)"
+    projects.to_csv(tmp_path / "projects.csv", index=False)
+    with pytest.raises(ValueError, match="PL99"):
+        module.render("projects", tmp_path)
 
 
 def test_enclaves_inside_their_host_area(enclaves):
@@ -386,3 +441,60 @@ def test_named_platforms_are_present(platforms):
         assert row.kind == "功能区" and pd.isna(row.district)
     assert one(platforms, name="杭州湾上虞经开区").district == 330604
     assert one(platforms, name="杭绍临空经济示范区绍兴片区").district == 330603
+
+
+@pytest.mark.parametrize("name", list(COLUMNS))
+def test_bilingual_texts_split_once(tables, name):
+    """A "中文 / English" text has one " / " (readers show one half: maps.report._bilingual)."""
+    for column in ("note", "district_note"):
+        if column not in tables[name]:
+            continue
+        for row in tables[name].itertuples():
+            text = getattr(row, column)
+            assert text.count(" / ") <= 1, f"{name} {row.id} {column}: {text!r}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Public sources behind the locations; 滨海新区 and the 2021 transfer of 沥海
+
+
+@pytest.mark.parametrize("name", ["platforms", "enclaves"])
+def test_location_urls(tables, name):
+    """Every page cited is a web address; a point finer than a district needs one; a
+    ``location_source`` that reports what a page says names one."""
+    for row in tables[name].itertuples():
+        urls = row.location_url.split()
+        assert all(re.fullmatch(r"https?://[^\s/]+\.[^\s]+", u) for u in urls), f"{row.id}: {row.location_url!r}"
+        if row.location_precision in ("site", "platform"):
+            assert urls, f"{row.id}: a {row.location_precision} point without its source"
+        if re.search(r"\bper\b|\(URL\)|GeoNames", row.location_source):
+            assert urls, f"{row.id}: location_source cites a page but location_url is empty"
+
+
+def test_binhai_rows_say_the_zone_lies_wholly_in_yuecheng(projects, platforms):
+    """滨海新区 = nine streets of 越城区 + 沥海街道 (越城区 since February 2021): no note says it spans
+    several districts, and every row placed there is drawn in 越城区."""
+    for frame in (projects, platforms):
+        binhai = frame[frame["district_note"].str.contains("滨海新区") | (frame["platform"] == "滨海新区")
+                       if "platform" in frame else frame["district_note"].str.contains("滨海新区")]
+        assert len(binhai) >= 3
+        for row in binhai.itertuples():
+            assert "越城区" in row.district_note and ("PL01" in row.district_note or "2021" in row.district_note), row.id
+            assert "横跨" not in row.district_note and "several districts" not in row.district_note, row.id
+            assert int(locate(row.lon, row.lat)) == 330602, row.id
+    pl01 = one(platforms, id="PL01")
+    assert "绍政发〔2020〕17号" in pl01.district_note and "February 2021" in pl01.district_note
+    text = (DATA / "README.md").read_text(encoding="utf-8")
+    assert "spans the north of several districts" not in text and "February 2021" in text
+
+
+def test_lihai_seat_lies_in_yuecheng_as_provenance_says(platforms):
+    """The GeoNames point PL01 cites for 沥海 (WGS-84) lies in 越城区 in the shipped boundaries, which
+    is what PROVENANCE.md says of the February 2021 transfer."""
+    pl01 = one(platforms, id="PL01")
+    assert "https://www.geonames.org/1803720/" in pl01.location_url.split()
+    lat, lon = (float(v) for v in re.search(r"at ([\d.]+) N, ([\d.]+) E, WGS-84", pl01.location_source).groups())
+    assert int(locate(lon, lat)) == 330602
+    provenance = (DATA / "boundaries" / "PROVENANCE.md").read_text(encoding="utf-8")
+    assert "February 2021" in provenance and "2010s" not in provenance
+    assert f"{lat:.5f} N, {lon:.5f} E" in provenance

@@ -145,3 +145,150 @@ def test_cli_report(tmp_path):
 def test_cli_report_help():
     result = CliRunner().invoke(main, ["report", "--help"])
     assert result.exit_code == 0 and "sxmap report -o report.html" in result.output
+
+
+# --------------------------------------------------------------------------------------------
+# Every table of the report: each figure is labelled, and no two rows share a label
+
+
+def html_tables(text: str) -> list[tuple[list[str], list[list[str]]]]:
+    """(headers, rows) of every <table> of a page, cell text unescaped."""
+    from html.parser import HTMLParser
+
+    class Tables(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tables, self.cell = [], None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "table":
+                self.tables.append(([], []))
+            elif tag == "tr" and self.tables:
+                self.row = []
+            elif tag in ("td", "th") and self.tables:
+                self.cell = []
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None:
+                text = "".join(self.cell).strip()
+                headers, rows = self.tables[-1]
+                (headers if tag == "th" else self.row).append(text)
+                self.cell = None
+            elif tag == "tr" and self.tables and self.row:
+                self.tables[-1][1].append(self.row)
+                self.row = []
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Tables()
+    parser.feed(text)
+    return parser.tables
+
+
+def check_table(headers, rows, label_columns, where):
+    assert headers and all(headers) and len(set(headers)) == len(headers), f"{where}: headers {headers}"
+    assert rows and all(len(r) == len(headers) for r in rows), f"{where}: ragged rows"
+    labels = [tuple(r[c] for c in label_columns) for r in rows]
+    assert all(all(part for part in label) for label in labels), f"{where}: a row without a label: {labels}"
+    assert len(set(labels)) == len(labels), f"{where}: repeated row labels: {labels}"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_html_report_tables_label_every_row_once(tmp_path, lang):
+    from maps.report import METRIC_LABELS, write_report
+
+    text = write_report(tmp_path / "r.html", lang=lang, date="2024-03-01").read_text(encoding="utf-8")
+    tables = html_tables(text)
+    assert len(tables) == 2  # the per-district table and the city-wide figures
+    (district_headers, district_rows), (city_headers, city_rows) = tables
+    check_table(district_headers, district_rows, [0], f"{lang} per-district table")
+    check_table(city_headers, city_rows, [0, 1], f"{lang} city-wide figures")
+    # the city-wide figures of the bundled data, one row each, labelled by what they measure
+    from geo.districts import CITY_ADCODE
+    from geo.projects import read_bundled
+
+    stats = read_bundled("district_stats")
+    city = stats[stats["scope_adcode"] == CITY_ADCODE]
+    assert len(city_rows) == len(city)
+    expected = [METRIC_LABELS[m][1 if lang == "en" else 0] for m in city["metric"]]
+    assert [r[1] for r in city_rows] == expected
+    values = {r[1]: r[2] for r in city_rows}
+    if lang == "zh":
+        assert values["签约项目"] == "31 个" and values["其中50亿元以上项目"] == "11 个"
+        assert values["其中100亿元以上项目"] == "4 个" and values["其中500亿元以上项目"] == "1 个"
+        assert values["签约项目计划投资总额"] == "1,490 亿元" and values["实到外资（部口径）"] == "≥ 10 亿美元"
+    else:
+        assert values["Projects signed"] == "31" and values["Planned investment of the projects signed"] == "149 bn yuan"
+        assert values["Foreign capital actually used (MOFCOM basis)"] == "≥ 1 bn US dollars"
+        assert not any("个" in v for v in values.values())  # no Chinese unit in the English report
+    # the ceremony is named once, on the first of its five rows
+    ceremony = [r for r in city_rows if r[0] == "2023-02"]
+    assert len(ceremony) == 5 and ceremony[0][3] and not any(r[3] for r in ceremony[1:])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pdf_text_page_tables_label_every_row_once_and_fit_the_page(lang):
+    from maps.report import A4_LANDSCAPE_CM, build_briefing, _text_page
+
+    from maps import static
+    from maps.fonts import font_context
+
+    brief = build_briefing(lang=lang, date="2024-03-01")
+    size = (A4_LANDSCAPE_CM[0] / 2.54, A4_LANDSCAPE_CM[1] / 2.54)
+    font = static._font(None)
+    with font_context(font):
+        fig = _text_page(brief, font, size)
+        check_pdf_page(fig, brief, lang)
+
+
+def check_pdf_page(fig, brief, lang):
+    tables = [t for ax in fig.axes for t in ax.tables]
+    assert len(tables) == 2
+    parsed = []
+    for table in tables:
+        cells = table.get_celld()
+        n_rows = max(r for r, _ in cells) + 1
+        n_cols = max(c for _, c in cells) + 1
+        grid = [[cells[r, c].get_text().get_text() for c in range(n_cols)] for r in range(n_rows)]
+        parsed.append((grid[0], grid[1:]))
+    check_table(*parsed[0], [0], f"{lang} PDF per-district table")
+    check_table(*parsed[1], [0, 1], f"{lang} PDF city-wide figures")
+    assert [r[1] for r in parsed[1][1]] == [r[1] for r in brief.city_stats]
+    # everything drawn on the page lies inside it (the caveats used to run off the bottom)
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    for text in fig.texts:
+        box = text.get_window_extent(renderer)
+        assert box.y0 >= page.y0 and box.x1 <= page.x1 + 1, text.get_text()
+    for ax in fig.axes:
+        assert ax.get_window_extent(renderer).y0 >= page.y0
+
+
+def test_every_bundled_metric_has_a_label():
+    from geo.projects import read_bundled
+    from maps.report import METRIC_LABELS
+
+    assert set(read_bundled("district_stats")["metric"]) <= set(METRIC_LABELS)
+
+
+def test_pdf_text_page_fits_a_long_list_of_city_figures():
+    """Twice the bundled city-wide figures still leave room for the caveats on the first page."""
+    import pandas as pd
+
+    from geo.projects import read_bundled
+    from maps import static
+    from maps.fonts import font_context
+    from maps.report import A4_LANDSCAPE_CM, _text_page, build_briefing
+
+    stats = read_bundled("district_stats")
+    city = stats[stats["scope_adcode"] == 330600]
+    later = city.assign(period=city["period"].str.replace("202", "203"))  # the same figures, other periods
+    brief = build_briefing(date="2024-03-01", stats_table=pd.concat([stats, later], ignore_index=True))
+    assert len(brief.city_stats) == 2 * len(city)
+    font = static._font(None)
+    with font_context(font):
+        fig = _text_page(brief, font, (A4_LANDSCAPE_CM[0] / 2.54, A4_LANDSCAPE_CM[1] / 2.54))
+        renderer = fig.canvas.get_renderer()
+        assert all(t.get_window_extent(renderer).y0 >= fig.bbox.y0 for t in fig.texts)
