@@ -413,7 +413,7 @@ validate.params = [p for p in validate.params if p.name != "projects_path"]
 # ============================================================================================
 # Spatial queries: stats, query, near (geo.query) — issue 5
 
-STATS_BY = ("district", "industry", "district,industry")
+STATS_BY = ("district", "industry", "district,industry", "township")
 
 
 def _query_projects(columns, projects_path=None, sheet=None, layer=None, columns_map=None, unit="亿元",
@@ -439,7 +439,7 @@ def _say_empty(n_rows, what="project"):
 @main.command("stats")
 @projects_options
 @click.option("--by", type=click.Choice(STATS_BY), default="district", show_default=True,
-              help="Group by district (区县), industry (产业), or both.")
+              help="Group by district (区县), industry (产业), both, or township (乡镇街道, from the address column).")
 @filter_options
 @format_option()
 @output_options
@@ -452,6 +452,8 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
     district appears, with zeros; the last row is the total. A project counts in the district its
     point lies in; where a stated district differs, it is reported on stderr. A CSV with the
     canonical headers, or a GeoParquet file, is read fast (a million rows in about a second).
+    By township, a project's 街道/镇/乡 comes from its address column (地址), every township of
+    the districts in view is listed, and projects without one are counted as 未知.
 
     \b
     Examples:
@@ -460,10 +462,12 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
       sxmap stats --by industry --year 2023
       sxmap stats --by district,industry --district 柯桥区 --format csv -o keqiao.csv
       sxmap stats --projects 我的项目.xlsx --min-investment 50 --format json
+      sxmap stats --projects 项目地址.csv --by township --district 诸暨市
     """
     from geo.query import STATS_COLUMNS, describe_disagreement, render_stats, stats
 
     needed = list(STATS_COLUMNS) + (["industry"] if "industry" in by or industries else []) + (["year"] if years else [])
+    needed += ["address", "township_code"] if by == "township" else []
     projects = _query_projects(needed, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
                                rejects)
     table = stats(projects, by=by, **filter_kwargs(districts, industries, years, min_investment))
@@ -483,6 +487,8 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
 @click.option("--stage", "stages", multiple=True, help="Only this stage: 签约, 开工, 投产 … (repeatable).")
 @click.option("--platform", "platforms", multiple=True,
               help="Only projects on this platform (part of its name is enough; repeatable).")
+@click.option("--township", "townships", multiple=True,
+              help="Only projects in this township (from their address): 钱清街道, 钱清, 钱清镇 (repeatable).")
 @click.option("--within", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Only projects inside the polygon(s) of this GeoJSON/GeoPackage (WGS-84 unless --within-crs).")
 @click.option("--within-crs", type=click.Choice(CRS_CHOICES, case_sensitive=False), default="wgs84",
@@ -493,12 +499,13 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
 @format_option()
 @output_options
 def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, districts,
-                  industries, years, min_investment, stages, platforms, within, within_crs, near, radius_km, fmt,
-                  output, overwrite):
+                  industries, years, min_investment, stages, platforms, townships, within, within_crs, near, radius_km,
+                  fmt, output, overwrite):
     """Find projects by filters, area or distance (查询项目).
 
     With --near, the nearest come first, with their geodesic distance in km. Districts are those
-    the points lie in.
+    the points lie in; townships (乡镇街道) come from the address column, and a township name
+    resolves like a district name (with or without 街道/镇/乡, former names such as 钱清镇).
 
     \b
     Examples:
@@ -508,13 +515,15 @@ def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
       sxmap query --near 120.5847,29.9974 --crs gcj02 --radius-km 5
       sxmap query --near 杭州湾上虞经开区 --radius-km 5
       sxmap query --within 园区.geojson --format geojson -o in_area.geojson
+      sxmap query --projects 项目地址.csv --township 钱清 --format csv
     """
     from geo.query import query, render_rows
 
     projects = _query_projects(None, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
                                rejects)
     rows = query(projects, **filter_kwargs(districts, industries, years, min_investment),
-                 stage=list(stages) or None, platform=list(platforms) or None, within=within,
+                 stage=list(stages) or None, platform=list(platforms) or None, township=list(townships) or None,
+                 within=within,
                  within_crs=within_crs, near=near, radius_km=radius_km, crs=crs)
     if "centre" in rows.attrs:
         centre = rows.attrs["centre"]
