@@ -875,6 +875,131 @@ def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, sk
                  date=date_text, title=title, value=value, source=source or default_source(projects_path, lang))
     click.echo(f"wrote {output}", err=True)
 
+# ============================================================================================
+# Geocoding addresses with Gaode, and exporting to KML/GeoPackage/Excel (geo.geocode, geo.export) — issue 12
+
+
+def _read_any_table(path, sheet=None):
+    """A CSV (UTF-8/GBK, detected) or the sheet of an .xlsx, as text cells."""
+    from pathlib import Path
+
+    from geo.readers import read_table
+
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        import pandas as pd
+
+        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
+        return frame.fillna("")
+    if sheet:
+        raise click.UsageError("--sheet applies to an Excel file")
+    return read_table(path)
+
+
+@main.command("geocode")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="CSV file to write (WGS-84 lon/lat, location_precision and geocode_* columns).")
+@click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--amap-key", envvar="AMAP_KEY", default=None, show_envvar=True,
+              help="Your Gaode (高德) Web服务 key. Nothing is sent without one.")
+@click.option("--amap-url", default="https://restapi.amap.com", show_default=True,
+              help="Base URL of the geocoding service (a test server or an intranet proxy).")
+@click.option("--city", default="绍兴", show_default=True, help="The city Gaode searches in.")
+@click.option("--address-column", default=None, help="Header of the address column (default: 地址/address …).")
+@click.option("--district-column", default=None, help="Header of the district column (default: 区县/district …).")
+@click.option("--lon-column", default=None, help="Header of the longitude column (default: lon/经度 …).")
+@click.option("--lat-column", default=None, help="Header of the latitude column (default: lat/纬度 …).")
+@click.option("--sheet", default=None, help="Excel sheet name (default: the first sheet).")
+@crs_option("Coordinate system of coordinates already in the file (written out as WGS-84).")
+@click.option("--qps", type=float, default=3.0, show_default=True, callback=_positive_handler,
+              help="At most this many requests per second (your key's limit).")
+@click.option("--refresh", is_flag=True, help="Ask Gaode again even for addresses in the cache.")
+def geocode_command(file, output, overwrite, amap_key, amap_url, city, address_column, district_column, lon_column,
+                    lat_column, sheet, crs, qps, refresh):
+    """Place rows without coordinates by their address, with Gaode (高德地理编码).
+
+    Rows of FILE (CSV or .xlsx) that have no lon/lat are sent, by their address, to Gaode's
+    geocoding web service (v3 geocode/geo, city=绍兴) with your key (--amap-key or AMAP_KEY).
+    Answers (GCJ-02) become WGS-84 lon/lat with a location_precision from Gaode's match level
+    (门牌号/兴趣点 → site; 道路/村庄/乡镇/开发区 → township; 区县 → district), the matched address,
+    and geocode_district_mismatch = yes where Gaode's district differs from the row's. Rows Gaode
+    cannot place stay in the output without coordinates and are listed on stderr. Answers are
+    cached (SQLite under ~/.cache/sxmap, or $SXMAP_CACHE_DIR): a re-run sends no request for an
+    address already answered. The output is a CSV every sxmap command reads (--projects OUT).
+
+    Exit 2 without a key (when a request is needed) or with a key Gaode refuses; exit 1 when the
+    daily quota is used up or the service cannot be reached (answers so far stay cached).
+
+    \b
+    Examples:
+      sxmap geocode 项目清单.csv -o 项目清单_坐标.csv --amap-key YOUR_KEY
+      AMAP_KEY=YOUR_KEY sxmap geocode projects.xlsx --address-column 项目地址 -o located.csv
+      sxmap markers --projects 项目清单_坐标.csv -o markers.html
+    """
+    from geo.geocode import AmapGeocoder, GeocodeCache, geocode_table, report_lines
+    from geo.output import check_output_path, write_text
+    from geo.tables import format_csv
+
+    target = check_output_path(output, overwrite=overwrite, inputs=[file])
+    frame = _read_any_table(file, sheet)
+    geocoder = AmapGeocoder(amap_key, base_url=amap_url, city=city, qps=qps) if amap_key else None
+    cache = GeocodeCache()
+    try:
+        located, report = geocode_table(frame, geocoder=geocoder, cache=cache, address_column=address_column,
+                                        district_column=district_column, lon_column=lon_column,
+                                        lat_column=lat_column, crs=crs, path=file, refresh=refresh)
+    finally:
+        cache.close()
+    write_text(target, format_csv(located))
+    for line in report_lines(report):
+        click.echo(line, err=True)
+    click.echo(f"wrote {output}", err=True)
+
+
+EXPORT_FORMATS = ("kml", "gpkg", "geojson", "csv", "xlsx")
+
+
+@main.command("export")
+@projects_options
+@filter_options
+@click.option("--township", "townships", multiple=True,
+              help="Only projects in this township (from their address), e.g. 钱清街道 (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default=None,
+              help="kml (Google Earth, 奥维), gpkg (QGIS), geojson, csv or xlsx (default: from -o's extension).")
+@click.option("--title", default=None, help="Name of the KML document (default: 绍兴招商项目).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="File to write: .kml, .gpkg, .geojson, .csv or .xlsx.")
+@click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
+def export_command(**opts):
+    """Export the located projects for Google Earth, 奥维, QGIS or Excel (导出项目).
+
+    KML: one placemark per project (WGS-84), named by the project, with its popup fields and a
+    colour per industry. GeoPackage: a point layer "projects" in EPSG:4326. XLSX and CSV: a row
+    per project with the district its point lies in, its township (乡镇街道, from the address) and
+    the location precision; text that Excel would run as a formula gets a leading apostrophe.
+
+    \b
+    Examples:
+      sxmap export -o projects.kml
+      sxmap export --projects 项目清单_坐标.csv --industry 新能源 -o xny.gpkg
+      sxmap export --district 柯桥区 --format xlsx -o keqiao.xlsx
+    """
+    from geo.export import export_projects
+    from maps.style import INDUSTRY_COLOURS
+
+    projects_path, output = opts["projects_path"], opts["output"]
+    townships = list(opts.pop("townships"))
+    projects = _filtered_projects(opts)
+    if townships:
+        from geo.query import _resolve_townships, with_townships
+
+        codes = _resolve_townships(townships)
+        projects = with_townships(projects)
+        projects = projects[projects["township_code"].isin(codes).to_numpy(bool)]
+    export_projects(projects, output, opts["fmt"], overwrite=opts["overwrite"], inputs=[projects_path],
+                    colours=INDUSTRY_COLOURS, title=opts["title"])
+    click.echo(f"wrote {output} ({len(projects)} project(s))", err=True)
+
 
 if __name__ == "__main__":
     main()
