@@ -947,7 +947,8 @@ def geocode_command(file, output, overwrite, amap_key, amap_url, city, address_c
     try:
         located, report = geocode_table(frame, geocoder=geocoder, cache=cache, address_column=address_column,
                                         district_column=district_column, lon_column=lon_column,
-                                        lat_column=lat_column, crs=crs, path=file, refresh=refresh)
+                                        lat_column=lat_column, crs=crs, path=file, refresh=refresh,
+                                        base_url=amap_url, city=city)
     finally:
         cache.close()
     write_text(target, format_csv(located))

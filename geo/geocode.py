@@ -358,7 +358,7 @@ def _number(value):
 
 def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, district_column=None,
                   lon_column=None, lat_column=None, crs: str = "wgs84", path=None, header_row: int = 1,
-                  refresh: bool = False):
+                  refresh: bool = False, base_url: str = DEFAULT_URL, city: str = DEFAULT_CITY):
     """Fill in the coordinates of the rows that lack them, from their address, with Gaode.
 
     Parameters
@@ -380,6 +380,9 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
         The row number of the header (rows are numbered as a user sees them).
     refresh : bool
         Ask again even for addresses in the cache.
+    base_url, city : str
+        The service and city whose cached answers to use when there is no ``geocoder`` (with one,
+        its own).
 
     Returns
     -------
@@ -419,8 +422,8 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
     report = GeocodeReport(rows=n)
     cache = cache or GeocodeCache()
     report.cache_path = str(cache.path)
-    service = geocoder.service if geocoder is not None else DEFAULT_URL + GEOCODE_PATH
-    city = geocoder.city if geocoder is not None else DEFAULT_CITY
+    service = geocoder.service if geocoder is not None else str(base_url).rstrip("/") + GEOCODE_PATH
+    city = geocoder.city if geocoder is not None else city
 
     addresses = [clean_text(v) for v in frame[address_col].tolist()]
     stated = [None] * n
