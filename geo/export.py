@@ -249,6 +249,7 @@ def to_csv_text(frame) -> str:
 def to_xlsx_bytes(frame, sheet: str = "项目 projects") -> bytes:
     """An XLSX workbook (bytes): Chinese headers, numbers as numbers, text neutralised."""
     from openpyxl import Workbook
+    from openpyxl.styles import Font
 
     workbook = Workbook()
     ws = workbook.active
@@ -267,7 +268,7 @@ def to_xlsx_bytes(frame, sheet: str = "项目 projects") -> bytes:
                 cells.append(value)
         ws.append(cells)
     for cell in ws[1]:
-        cell.font = cell.font.copy(bold=True)
+        cell.font = Font(bold=True)
     ws.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
