@@ -580,7 +580,7 @@ def report_lines(report: GeocodeReport, limit: int = 50) -> list[str]:
              f"{report.placed} placed, {len(report.unplaced)} not placed, {report.mismatches} district mismatch(es) "
              f"(cache: {report.cache_path})"]
     if report.unplaced:
-        lines.append(f"not placed (未能定位, kept in the output without coordinates):")
+        lines.append("not placed (未能定位, kept in the output without coordinates):")
         for rownum, address, status, reason in report.unplaced[:limit]:
             lines.append(f"  row {rownum}: {address!r}: {status} — {reason}")
         if len(report.unplaced) > limit:
