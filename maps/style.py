@@ -327,6 +327,7 @@ PRECISION_TEXT = {
     "site": ("项目地块", "project site"),
     "platform": ("仅到平台（平台位置）", "platform only (platform location)"),
     "district": ("仅到区县（区县内代表点）", "district only (a point inside the district)"),
+    "township": ("仅到乡镇街道或道路", "township or road only"),
 }
 
 

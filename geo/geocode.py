@@ -1,0 +1,588 @@
+"""Geocoding addresses with Gaode's web service (高德地理编码), with an on-disk cache.
+
+Rows of a table that have no coordinates are sent, by their address, to Gaode's geocoding web
+service v3 (``GET {base}/v3/geocode/geo?key=…&address=…&city=绍兴``) with the user's own key. Each
+answer's ``location`` (GCJ-02) becomes WGS-84 (:func:`geo.crs.gcj02_to_wgs84`), its ``level`` a
+``location_precision``, and its ``adcode`` is compared with the district the row states (or its
+address names). Rows Gaode cannot place are kept, with the reason, and reported.
+
+Answers are cached in SQLite (:func:`cache_path`): a re-run sends no request for an address
+already answered, "no match" included. Requests are spaced to at most ``qps`` per second, and a
+rate-limit answer (CUQPS_HAS_EXCEEDED_THE_LIMIT, ACCESS_TOO_FREQUENT …) is retried with exponential
+backoff. An invalid key, a key not allowed to use the service, or an exhausted daily quota stop
+the run with a clear message; what was answered before is in the cache.
+
+Only the standard library talks to the service (``urllib``); the key is never written anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geo.errors import DataError, SxmapError, UsageError
+
+DEFAULT_URL = "https://restapi.amap.com"
+GEOCODE_PATH = "/v3/geocode/geo"
+DEFAULT_CITY = "绍兴"
+DEFAULT_QPS = 3.0
+
+#: Gaode's match levels (lbs.amap.com/news/geocoder_api, 2023-12) → ``location_precision``.
+LEVEL_PRECISION = {
+    "门牌号": "site", "门址": "site", "单元号": "site", "楼层": "site", "房间": "site", "兴趣点": "site",
+    "住宅区": "site", "道路交叉路口": "site", "公交地铁站点": "site", "公交站台": "site", "地铁站": "site",
+    "道路": "township", "小巷": "township", "村庄": "township", "热点商圈": "township", "乡镇": "township",
+    "开发区": "township",
+    "区县": "district", "未知": "district",
+}
+#: Levels too coarse to place a project (the point is the city's or province's centre).
+COARSE_LEVELS = ("国家", "省", "市")
+
+#: Columns :func:`geocode_table` adds (after ``lon``, ``lat``, ``location_precision``).
+GEOCODE_COLUMNS = ("geocode_status", "geocode_level", "geocode_address", "geocode_adcode",
+                   "geocode_district_mismatch", "geocode_query", "geocode_note")
+STATUSES = ("input", "ok", "no_result", "too_coarse", "no_address", "error")
+
+_RATE_LIMIT = ("CUQPS_HAS_EXCEEDED_THE_LIMIT", "CKQPS_HAS_EXCEEDED_THE_LIMIT", "CQPS_HAS_EXCEEDED_THE_LIMIT",
+               "ACCESS_TOO_FREQUENT", "QPS_HAS_EXCEEDED_THE_LIMIT", "OVER_DIRECTION_RANGE")
+_RATE_LIMIT_CODES = ("10004", "10019", "10020", "10021", "10014", "10015")
+_QUOTA = ("DAILY_QUERY_OVER_LIMIT", "USER_DAILY_QUERY_OVER_LIMIT", "USER_ABROAD_DAILY_QUERY_OVER_LIMIT",
+          "QUOTA_PLAN_RUN_OUT", "GEOFENCE_MAX_COUNT_REACHED", "SERVICE_EXPIRED")
+_QUOTA_CODES = ("10003", "10044", "10045")
+_KEY_PROBLEMS = {
+    "INVALID_USER_KEY": "the key is wrong or has expired (key 无效或过期)",
+    "SERVICE_NOT_AVAILABLE": "the key may not use the Web服务 API (key 未开通 Web 服务; create a key of type Web服务)",
+    "INVALID_USER_IP": "this computer's IP is not in the key's whitelist (IP 白名单)",
+    "INVALID_USER_DOMAIN": "the key is bound to another domain",
+    "INVALID_USER_SIGNATURE": "the key requires a digital signature (数字签名), which sxmap does not send",
+    "INVALID_USER_SCODE": "the key's security code does not match",
+    "USERKEY_PLAT_NOMATCH": "the key is not a Web服务 key (key 平台不匹配)",
+    "IP_QUERY_OVER_LIMIT": "this IP's quota is used up",
+    "NOT_SUPPORT_HTTPS": "the service does not accept HTTPS for this key",
+    "INSUFFICIENT_PRIVILEGES": "the key lacks the privilege for this service",
+    "USER_KEY_RECYCLED": "the key has been withdrawn",
+}
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+class GeocodeError(SxmapError):
+    """The geocoding service could not be used (unreachable, bad answers, quota): exit 1."""
+
+    exit_code = 1
+
+
+class GeocodeQuotaError(GeocodeError):
+    """The key's daily quota is used up (DAILY_QUERY_OVER_LIMIT)."""
+
+
+class GeocodeKeyError(UsageError):
+    """No key, or a key the service refuses (INVALID_USER_KEY …): exit 2."""
+
+
+def clean_text(value) -> str:
+    """Text safe for a terminal and a CSV cell: NFKC-folded, control and bidi characters removed."""
+    if value is None:
+        return ""
+    return _CONTROL.sub("", unicodedata.normalize("NFKC", str(value))).strip()
+
+
+# ============================================================================================
+# The cache
+
+
+def cache_dir() -> Path:
+    """Where sxmap keeps caches: ``$SXMAP_CACHE_DIR``, else the user cache directory of
+    ``platformdirs`` if installed, else ``$XDG_CACHE_HOME/sxmap`` or ``~/.cache/sxmap``."""
+    env = os.environ.get("SXMAP_CACHE_DIR")
+    if env:
+        return Path(env).expanduser()
+    try:
+        import platformdirs
+    except ImportError:
+        base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(base) / "sxmap"
+    return Path(platformdirs.user_cache_dir("sxmap"))
+
+
+def cache_path() -> Path:
+    """The SQLite file of geocoding answers (``geocode.sqlite`` in :func:`cache_dir`)."""
+    return cache_dir() / "geocode.sqlite"
+
+
+class GeocodeCache:
+    """Gaode's answers by (service URL, city, address), in SQLite.
+
+    Only answers are kept (the JSON list of ``geocodes``, possibly empty), never the key.
+
+    Parameters
+    ----------
+    path : path, optional
+        The SQLite file (default :func:`cache_path`); its folder is created.
+    """
+
+    def __init__(self, path=None):
+        self.path = Path(path) if path else cache_path()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path)
+            self.db.execute("CREATE TABLE IF NOT EXISTS answers (service TEXT, city TEXT, address TEXT, "
+                            "geocodes TEXT, fetched TEXT, PRIMARY KEY (service, city, address))")
+            self.db.commit()
+        except (OSError, sqlite3.Error) as exc:
+            raise GeocodeError(f"cannot open the geocoding cache {self.path}: {exc}; "
+                               "set SXMAP_CACHE_DIR to a writable folder") from None
+
+    def get(self, service: str, city: str, address: str):
+        """The cached ``geocodes`` list, or ``None`` when the address was never answered."""
+        row = self.db.execute("SELECT geocodes FROM answers WHERE service=? AND city=? AND address=?",
+                              (service, city, address)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def put(self, service: str, city: str, address: str, geocodes: list) -> None:
+        """Store an answer (committed at once, so an interrupted run keeps what it got)."""
+        self.db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?)",
+                        (service, city, address, json.dumps(geocodes, ensure_ascii=False),
+                         time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())))
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+# ============================================================================================
+# The client
+
+
+class AmapGeocoder:
+    """A client of Gaode's geocoding service v3 that respects its rate limits.
+
+    Parameters
+    ----------
+    key : str
+        The user's Web服务 key.
+    base_url : str
+        The service's base URL (default https://restapi.amap.com); tests and intranet proxies
+        give their own.
+    city : str
+        The ``city`` parameter (default 绍兴).
+    qps : float
+        At most this many requests per second.
+    retries : int
+        Retries of a rate-limited or failed request, with backoff ``backoff``, 2×, 4× … seconds.
+    timeout : float
+        Seconds to wait for an answer.
+    """
+
+    def __init__(self, key: str, base_url: str = DEFAULT_URL, city: str = DEFAULT_CITY, qps: float = DEFAULT_QPS,
+                 retries: int = 4, backoff: float = 1.0, timeout: float = 15.0, sleep=time.sleep):
+        if not key or not str(key).strip():
+            raise GeocodeKeyError("no Gaode key (缺少高德 key): give --amap-key KEY or set AMAP_KEY; "
+                                  "nothing is sent without one")
+        if qps <= 0:
+            raise UsageError(f"--qps must be positive, got {qps:g}")
+        base_url = str(base_url).rstrip("/")
+        if not re.match(r"^https?://[^\s/]+", base_url):
+            raise UsageError(f"--amap-url must be an http(s) URL, got {base_url!r}")
+        self.key = str(key).strip()
+        self.base_url = base_url
+        self.city = city
+        self.interval = 1.0 / float(qps)
+        self.retries = int(retries)
+        self.backoff = float(backoff)
+        self.timeout = float(timeout)
+        self.sleep = sleep
+        self.requests = 0
+        self._last = None
+
+    @property
+    def service(self) -> str:
+        """The service's URL without the key (the cache's key)."""
+        return self.base_url + GEOCODE_PATH
+
+    def _wait_turn(self):
+        if self._last is not None:
+            wait = self._last + self.interval - time.monotonic()
+            if wait > 0:
+                self.sleep(wait)
+        self._last = time.monotonic()
+
+    def _get(self, address: str) -> dict:
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        query = urllib.parse.urlencode({"key": self.key, "address": address, "city": self.city, "output": "JSON"})
+        self._wait_turn()
+        self.requests += 1
+        request = urllib.request.Request(f"{self.service}?{query}", headers={"User-Agent": "sxmap"})
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = response.read()
+        except urllib.error.HTTPError as exc:
+            raise _Retryable(f"HTTP {exc.code} from {self.service}") from None
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise _Retryable(f"cannot reach {self.service} ({reason})") from None
+        try:
+            answer = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise _Retryable(f"{self.service} did not answer JSON") from None
+        if not isinstance(answer, dict):
+            raise _Retryable(f"{self.service} answered something other than a JSON object")
+        return answer
+
+    def geocode(self, address: str) -> list:
+        """Gaode's ``geocodes`` for an address (empty when it finds nothing).
+
+        Raises
+        ------
+        GeocodeKeyError
+            INVALID_USER_KEY and other key problems (exit 2).
+        GeocodeQuotaError
+            DAILY_QUERY_OVER_LIMIT and other exhausted quotas.
+        GeocodeError
+            The service stays unreachable or rate-limited after the retries, or answers nonsense.
+        _AddressRejected
+            The service refuses this one address (INVALID_PARAMS …); the caller reports the row.
+        """
+        delay = self.backoff
+        last = ""
+        for attempt in range(self.retries + 1):
+            try:
+                answer = self._get(address)
+            except _Retryable as exc:
+                last = str(exc)
+            else:
+                status, info = str(answer.get("status", "")), str(answer.get("info", ""))
+                code = str(answer.get("infocode", ""))
+                if status == "1":
+                    geocodes = answer.get("geocodes") or []
+                    if not isinstance(geocodes, list):
+                        raise GeocodeError(f"{self.service} answered geocodes that are not a list")
+                    return [g for g in geocodes if isinstance(g, dict)]
+                if info in _KEY_PROBLEMS or code in ("10001", "10002", "10005", "10006", "10007", "10009"):
+                    why = _KEY_PROBLEMS.get(info, "the service refuses the key")
+                    raise GeocodeKeyError(f"Gaode refused the key: {clean_text(info)} ({code}): {why}")
+                if info in _QUOTA or code in _QUOTA_CODES:
+                    raise GeocodeQuotaError(
+                        f"Gaode says {clean_text(info)} ({code}): the key's daily quota is used up (今日配额已用完); "
+                        "answers received so far are cached — run again tomorrow, or use another key")
+                if info in _RATE_LIMIT or code in _RATE_LIMIT_CODES or "QPS" in info or "FREQUENT" in info:
+                    last = f"rate limited ({clean_text(info)})"
+                elif code.startswith("2"):  # 20000 INVALID_PARAMS, 20003 UNKNOWN_ERROR … : about this address
+                    raise _AddressRejected(f"{clean_text(info)} ({code})")
+                else:
+                    last = f"{clean_text(info) or 'error'} ({code})"
+            if attempt < self.retries:
+                self.sleep(delay)
+                delay *= 2
+        raise GeocodeError(f"Gaode's geocoder failed {self.retries + 1} times: {last}; "
+                           "answers received so far are cached, run again later (or lower --qps)")
+
+
+class _Retryable(Exception):
+    pass
+
+
+class _AddressRejected(Exception):
+    pass
+
+
+# ============================================================================================
+# Geocoding a table
+
+
+_HEADERS = {
+    "address": ("address", "地址", "项目地址", "详细地址", "项目详细地址", "所在地址", "地点", "place", "location"),
+    "district": ("district", "county", "区县", "所在区县", "所属区县", "县市区", "区县市", "所在地", "所属地", "adcode"),
+    "lon": ("lon", "lng", "long", "longitude", "x", "经度"),
+    "lat": ("lat", "latitude", "y", "纬度"),
+    "location_precision": ("location_precision", "定位精度"),
+}
+
+
+def _norm_header(text) -> str:
+    text = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    text = re.sub(r"[(（\[【].*?[)）\]】]", "", text)
+    return re.sub(r"[\s_\-]+", "", text)
+
+
+def find_column(headers, field_name: str, given=None, path=None):
+    """The header of ``field_name`` (address, district, lon, lat …): ``given`` if the user named one
+    (it must exist), else the first header that is one of the field's usual names, else ``None``."""
+    headers = [str(h) for h in headers]
+    if given:
+        if given not in headers:
+            raise DataError(f"no column {given!r}", path=path, hint="columns: " + ", ".join(headers))
+        return given
+    wanted = {_norm_header(a) for a in _HEADERS[field_name]}
+    for header in headers:
+        if _norm_header(header) in wanted:
+            return header
+    return None
+
+
+@dataclass
+class GeocodeReport:
+    """What :func:`geocode_table` did: counts, and the rows it could not place."""
+
+    rows: int = 0
+    with_coordinates: int = 0
+    addresses: int = 0          # distinct addresses looked up
+    cached: int = 0             # … answered from the cache
+    requested: int = 0          # … sent to the service
+    placed: int = 0
+    mismatches: int = 0
+    unplaced: list = field(default_factory=list)   # (row number, address, status, reason)
+    cache_path: str = ""
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or str(value).strip() == ""
+
+
+def _number(value):
+    try:
+        number = float(str(value).strip().replace("，", "."))
+    except ValueError:
+        return None
+    return number if number == number else None
+
+
+def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, district_column=None,
+                  lon_column=None, lat_column=None, crs: str = "wgs84", path=None, header_row: int = 1,
+                  refresh: bool = False, base_url: str = DEFAULT_URL, city: str = DEFAULT_CITY):
+    """Fill in the coordinates of the rows that lack them, from their address, with Gaode.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The table as read (text cells).
+    geocoder : AmapGeocoder, optional
+        The client; may be ``None`` when every address needed is in the cache (else
+        :class:`GeocodeKeyError`: nothing is sent without a key).
+    cache : GeocodeCache, optional
+        Default: the user's cache (:func:`cache_path`).
+    address_column, district_column, lon_column, lat_column : str, optional
+        Headers to use (default: found by their usual names, e.g. 地址, 区县, 经度, 纬度).
+    crs : {"wgs84", "gcj02", "bd09"}
+        Datum of the coordinates already in the table (converted to WGS-84 in the output).
+    path : path, optional
+        The file, for messages.
+    header_row : int
+        The row number of the header (rows are numbered as a user sees them).
+    refresh : bool
+        Ask again even for addresses in the cache.
+    base_url, city : str
+        The service and city whose cached answers to use when there is no ``geocoder`` (with one,
+        its own).
+
+    Returns
+    -------
+    (pandas.DataFrame, GeocodeReport)
+        The table with ``lon``, ``lat`` (WGS-84; the input's coordinate columns are renamed so),
+        ``location_precision`` (``site``, ``township`` or ``district`` from Gaode's level; empty
+        where the row is not placed), a ``district`` column when the input had none (from the
+        address, else Gaode's adcode), and the :data:`GEOCODE_COLUMNS`; every input row is kept,
+        in order.
+
+    Raises
+    ------
+    DataError
+        No address column.
+    GeocodeKeyError, GeocodeQuotaError, GeocodeError
+        As :meth:`AmapGeocoder.geocode`.
+    """
+    import numpy as np
+    import pandas as pd
+
+    from geo.crs import check_crs, gcj02_to_wgs84, to_wgs84
+    from geo.districts import BY_ADCODE, try_resolve_district
+    from geo.townships import parse_addresses
+
+    crs = check_crs(crs)
+    headers = list(frame.columns)
+    address_col = find_column(headers, "address", address_column, path)
+    if address_col is None:
+        raise DataError("no address column (找不到地址列)", path=path,
+                        hint="name it 地址 or address, or give --address-column HEADER")
+    district_col = find_column(headers, "district", district_column, path)
+    lon_col = find_column(headers, "lon", lon_column, path)
+    lat_col = find_column(headers, "lat", lat_column, path)
+    precision_col = find_column(headers, "location_precision")
+
+    n = len(frame)
+    report = GeocodeReport(rows=n)
+    cache = cache or GeocodeCache()
+    report.cache_path = str(cache.path)
+    service = geocoder.service if geocoder is not None else str(base_url).rstrip("/") + GEOCODE_PATH
+    city = geocoder.city if geocoder is not None else city
+
+    addresses = [clean_text(v) for v in frame[address_col].tolist()]
+    stated = [None] * n
+    if district_col is not None:
+        for i, value in enumerate(frame[district_col].tolist()):
+            d = None if _blank(value) else try_resolve_district(clean_text(value))
+            stated[i] = d.adcode if d is not None else None
+    parsed = parse_addresses(pd.Series(addresses, dtype=object),
+                             districts=pd.array(stated, dtype="Int64"))
+    parsed_district = parsed["district"].tolist()
+
+    lon = np.full(n, np.nan)
+    lat = np.full(n, np.nan)
+    has_xy = np.zeros(n, dtype=bool)
+    if lon_col is not None and lat_col is not None:
+        for i, (x, y) in enumerate(zip(frame[lon_col].tolist(), frame[lat_col].tolist())):
+            x, y = _number(x), _number(y)
+            if x is not None and y is not None:
+                lon[i], lat[i], has_xy[i] = x, y, True
+        if has_xy.any() and crs != "wgs84":
+            lon[has_xy], lat[has_xy] = to_wgs84(lon[has_xy], lat[has_xy], crs)
+    report.with_coordinates = int(has_xy.sum())
+
+    out = {c: [""] * n for c in GEOCODE_COLUMNS}
+    precision = [""] * n
+    if precision_col is not None:
+        precision = [clean_text(v).lower() for v in frame[precision_col].tolist()]
+    for i in np.flatnonzero(has_xy):
+        out["geocode_status"][i] = "input"
+        precision[i] = precision[i] or "site"
+
+    # the query of each row to place: its address, with the stated district in front when the
+    # address names none (绍兴 is the city parameter)
+    queries = [""] * n
+    for i in np.flatnonzero(~has_xy):
+        address = addresses[i]
+        if not address:
+            out["geocode_status"][i] = "no_address"
+            precision[i] = ""
+            report.unplaced.append((i + header_row + 1, "", "no_address", "no coordinates and no address (无坐标也无地址)"))
+            continue
+        named = parsed["district_named"].iloc[i]
+        if stated[i] is not None and pd.isna(named):
+            address = BY_ADCODE[stated[i]].name_zh + address
+        queries[i] = address
+        out["geocode_query"][i] = address
+
+    distinct = list(dict.fromkeys(q for q in queries if q))
+    report.addresses = len(distinct)
+    answers, rejected = {}, {}
+    if not refresh:
+        for q in distinct:
+            cached = cache.get(service, city, q)
+            if cached is not None:
+                answers[q] = cached
+    report.cached = len(answers)
+    missing = [q for q in distinct if q not in answers]
+    if missing and geocoder is None:
+        raise GeocodeKeyError(f"{len(missing)} address(es) are not in the cache and there is no Gaode key "
+                              "(缺少高德 key): give --amap-key KEY or set AMAP_KEY; nothing is sent without one")
+    for q in missing:
+        try:
+            geocodes = geocoder.geocode(q)
+        except _AddressRejected as exc:
+            rejected[q] = str(exc)
+            continue
+        cache.put(service, city, q, geocodes)
+        answers[q] = geocodes
+    report.requested = geocoder.requests if geocoder is not None else 0
+
+    gcj = np.full((n, 2), np.nan)
+    for i, q in enumerate(queries):
+        if not q:
+            continue
+        rownum = i + header_row + 1
+        if q in rejected:
+            out["geocode_status"][i] = "error"
+            out["geocode_note"][i] = f"Gaode refused the address: {rejected[q]}"
+            report.unplaced.append((rownum, q, "error", out["geocode_note"][i]))
+            precision[i] = ""
+            continue
+        geocodes = answers[q]
+        if not geocodes:
+            out["geocode_status"][i] = "no_result"
+            out["geocode_note"][i] = "高德未找到该地址 (no match)"
+            report.unplaced.append((rownum, q, "no_result", "Gaode found nothing"))
+            precision[i] = ""
+            continue
+        first = geocodes[0]
+        level = clean_text(first.get("level"))
+        location = str(first.get("location") or "")
+        xy = [_number(v) for v in location.split(",")] if "," in location else [None, None]
+        out["geocode_level"][i] = level
+        out["geocode_address"][i] = clean_text(first.get("formatted_address"))
+        adcode = clean_text(first.get("adcode"))
+        out["geocode_adcode"][i] = adcode
+        if level in COARSE_LEVELS or None in xy:
+            out["geocode_status"][i] = "too_coarse"
+            out["geocode_note"][i] = f"高德只定位到「{level}」级 (matched only at {level or 'an unknown'} level)"
+            report.unplaced.append((rownum, q, "too_coarse", out["geocode_note"][i]))
+            precision[i] = ""
+            continue
+        gcj[i] = xy
+        out["geocode_status"][i] = "ok"
+        precision[i] = LEVEL_PRECISION.get(level, "district")
+        notes = []
+        if len(geocodes) > 1:
+            notes.append(f"{len(geocodes)} matches, the first is used (多个匹配，取第一个)")
+        expected = stated[i] if stated[i] is not None else (
+            None if pd.isna(parsed_district[i]) else int(parsed_district[i]))
+        got = int(adcode) if adcode.isdigit() else None
+        if expected is not None and got != expected:
+            got_name = BY_ADCODE[got].name_zh if got in BY_ADCODE else (clean_text(first.get("district"))
+                                                                        or adcode or "?")
+            out["geocode_district_mismatch"][i] = "yes"
+            notes.append(f"所填区县 {BY_ADCODE[expected].name_zh}，高德给出 {got_name} "
+                         f"(the row says {BY_ADCODE[expected].name_zh}, Gaode says {got_name})")
+            report.mismatches += 1
+        out["geocode_note"][i] = "; ".join(notes)
+    placed = ~np.isnan(gcj[:, 0])
+    if placed.any():
+        lon[placed], lat[placed] = gcj02_to_wgs84(gcj[placed, 0], gcj[placed, 1])
+    report.placed = int(placed.sum())
+
+    result = frame.copy()
+    lon_text = ["" if np.isnan(v) else f"{v:.7f}" for v in lon]
+    lat_text = ["" if np.isnan(v) else f"{v:.7f}" for v in lat]
+    if lon_col is not None and lat_col is not None:
+        result[lon_col], result[lat_col] = lon_text, lat_text
+        result = result.rename(columns={lon_col: "lon", lat_col: "lat"})
+    else:
+        result["lon"], result["lat"] = lon_text, lat_text
+    if precision_col is not None:
+        result = result.drop(columns=[precision_col])
+    result["location_precision"] = precision
+    if district_col is None:  # so that a row left without coordinates can still be placed by its district
+        gaode = [int(a) if a.isdigit() and int(a) in BY_ADCODE else None for a in out["geocode_adcode"]]
+        result["district"] = ["" if pd.isna(p) and g is None else str(int(p) if not pd.isna(p) else g)
+                              for p, g in zip(parsed_district, gaode)]
+    from geo.export import neutralise_formula
+
+    for column in GEOCODE_COLUMNS:
+        values = out[column]
+        if column in ("geocode_address", "geocode_note", "geocode_query"):
+            values = [neutralise_formula(v) for v in values]
+        result[column] = values
+    return result, report
+
+
+def report_lines(report: GeocodeReport, limit: int = 50) -> list[str]:
+    """Lines for stderr about a run: counts, then the rows not placed (at most ``limit``)."""
+    lines = [f"{report.rows} row(s): {report.with_coordinates} with coordinates, {report.addresses} distinct "
+             f"address(es) to place — {report.cached} from the cache, {report.requested} request(s) sent; "
+             f"{report.placed} placed, {len(report.unplaced)} not placed, {report.mismatches} district mismatch(es) "
+             f"(cache: {report.cache_path})"]
+    if report.unplaced:
+        lines.append("not placed (未能定位, kept in the output without coordinates):")
+        for rownum, address, status, reason in report.unplaced[:limit]:
+            lines.append(f"  row {rownum}: {address!r}: {status} — {reason}")
+        if len(report.unplaced) > limit:
+            lines.append(f"  … and {len(report.unplaced) - limit} more (geocode_status in the output)")
+    return lines
