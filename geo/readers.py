@@ -665,7 +665,10 @@ class ReadReport:
         The problems of the rows skipped (``skip_invalid``).
     rejected_rows : int
     rejects_path : pathlib.Path or None
-        Where the skipped rows were written.
+        Where the skipped rows were written (None: the reader writes nothing; the caller writes
+        ``rejects``, e.g. the CLI once the command succeeded).
+    rejects : pandas.DataFrame or None
+        The skipped rows as they were: ``row``, the file's headers, ``reason``.
     notes : list of str
         How the file was read (header row, reprojection).
     """
@@ -684,6 +687,7 @@ class ReadReport:
     rejected_rows: int = 0
     rejects_path: Path | None = None
     notes: list = field(default_factory=list)
+    rejects: object = None
 
 
 def default_rejects_path(path) -> Path:
@@ -748,11 +752,12 @@ def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", 
     report = read_projects_report(path, sheet=sheet, layer=layer, columns=columns, unit=unit,
                                   usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects)
     if report.rejected_rows:
-        log.warning("%s: skipped %d invalid row(s) (跳过无效行), written with reasons to %s",
-                    report.path, report.rejected_rows, report.rejects_path)
+        log.warning("%s: skipped %d invalid row(s) (跳过无效行)", report.path, report.rejected_rows)
     gdf = report.projects
     gdf.attrs["warnings"] = list(report.warnings)
     gdf.attrs["skipped"] = report.rejected_rows
+    if report.rejects is not None:
+        gdf.attrs["rejects"] = report.rejects
     return gdf
 
 
@@ -1081,31 +1086,27 @@ def _build(path, raw: RawTable, cmap: ColumnMap, *, unit, usd_rate, crs, skip_in
     if rejected:
         report.rejected = errors_all
         report.rejected_rows = len(rejected)
-        report.rejects_path = _write_rejects(path, raw, rejected, rejects)
+        report.rejects = _rejects_frame(raw, rejected)
     return report
 
 
-def _write_rejects(path: Path, raw: RawTable, rejected, rejects) -> Path:
-    """Write the bad rows as they were, with ``row`` and ``reason``, as UTF-8 with BOM (Excel
-    opens it right); atomically; never over the input."""
-    from geo.output import check_output_path, write_text
+def _rejects_frame(raw: RawTable, rejected):
+    """The bad rows as they were, with ``row`` and ``reason`` columns (all text): written by the
+    caller (the CLI writes it, through :mod:`geo.output`, once the command succeeded)."""
+    import pandas as pd
 
-    target = Path(rejects) if rejects is not None else default_rejects_path(path)
-    if target.resolve() == path.resolve():
-        raise UsageError(f"refusing to write rejected rows over the input file {path}; choose another --rejects")
-    check_output_path(target, overwrite=True, inputs=[path])
     headers = [h or f"column_{i + 1}" for i, h in enumerate(raw.headers)]
     row_header = "row" if "row" not in headers else "row_sxmap"
     reason_header = "reason" if "reason" not in headers else "reason_sxmap"
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([row_header, *headers, reason_header])
+    records = []
     for rownum, values, errors in rejected:
         cells = [_cell_text(v) for v in values] + [""] * max(0, len(headers) - len(values))
         reason = "; ".join(_reason(e) for e in errors)
-        writer.writerow([rownum, *cells, reason])
-    write_text(target, buffer.getvalue(), encoding="utf-8-sig", newline="")
-    return target
+        records.append([rownum, *cells[:len(headers)], reason])
+    columns = list(dict.fromkeys([row_header, *headers, reason_header]))
+    if len(columns) != len(headers) + 2:  # repeated headers: number them so every cell has a column
+        columns = [row_header, *[f"{h}_{i + 1}" for i, h in enumerate(headers)], reason_header]
+    return pd.DataFrame(records, columns=columns, dtype=object)
 
 
 def _reason(error: DataError) -> str:

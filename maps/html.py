@@ -1114,8 +1114,8 @@ def save_map(m, path, cdn: bool = False, overwrite: bool = False, inputs=()):
     """
     from geo.output import check_output_path, write_text
 
-    target = check_output_path(path, overwrite=overwrite, inputs=inputs)
-    return write_text(target, render_html(m, cdn=cdn))
+    check_output_path(path, overwrite=overwrite, inputs=inputs, fmt="html")  # fail before the work
+    return write_text(path, render_html(m, cdn=cdn), overwrite=overwrite, inputs=inputs, fmt="html")
 
 
 # ============================================================================================
