@@ -526,7 +526,7 @@ def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid
         click.echo(f"Error: {exc.path}: 发现 {len(exc.errors)} 个问题, nothing read "
                    f"({len(exc.errors)} problem(s) found):", err=True)
         for error in exc.errors:
-            click.echo(f"  {error}", err=True)
+            click.echo(_one_line(f"  {error}"), err=True)
         ctx.exit(1)
     if report.rejects is not None:  # the skipped rows are the product of validate --skip-invalid
         target = _rejects_target(file, rejects)
@@ -607,7 +607,7 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
         click.echo(f"note: {len(disagreements)} project(s) lie outside their stated district "
                    "and are counted where their point lies:", err=True)
         for item in disagreements:
-            click.echo(f"  {describe_disagreement(item)}", err=True)
+            click.echo(_one_line(f"  {describe_disagreement(item)}"), err=True)
     _say_empty(int(table["count"].iloc[-1]))
     write_output(render_stats(table, fmt), output, overwrite, inputs=[projects_path], fmt=fmt)
 
@@ -653,7 +653,7 @@ def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
                  within_crs=within_crs, near=near, radius_km=radius_km, crs=crs)
     if "centre" in rows.attrs:
         centre = rows.attrs["centre"]
-        click.echo(f"distances from {centre['label']} ({centre['lon']:.6f}, {centre['lat']:.6f} WGS-84)", err=True)
+        click.echo(f"distances from {_one_line(centre['label'])} ({centre['lon']:.6f}, {centre['lat']:.6f} WGS-84)", err=True)
     _say_empty(len(rows))
     write_output(render_rows(rows, fmt, "query"), output, overwrite, inputs=[projects_path, within], fmt=fmt)
 

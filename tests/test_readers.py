@@ -590,7 +590,7 @@ def test_repeated_names_are_warned_about(tmp_path):
 # --skip-invalid and the rejects file; inputs never overwritten
 
 
-def test_skip_invalid_keeps_good_rows_and_writes_the_bad_ones(tmp_path, caplog):
+def test_skip_invalid_keeps_good_rows_and_returns_the_bad_ones(tmp_path, caplog):
     source = shutil.copy(DATA / "bad_rows.csv", tmp_path / "bad_rows.csv")
     before = Path(source).read_bytes()
     with caplog.at_level(logging.WARNING, logger="sxmap"):
@@ -598,31 +598,45 @@ def test_skip_invalid_keeps_good_rows_and_writes_the_bad_ones(tmp_path, caplog):
     assert list(gdf["name"]) == ["测试项目好1", "测试项目好14"]
     assert gdf.attrs["skipped"] == 11
     assert "skipped 11 invalid row(s)" in caplog.text
+    rows = gdf.attrs["rejects"]  # the reader writes nothing: the CLI writes them once the command succeeded
+    assert [int(r) for r in rows["row"]] == list(range(3, 14))
+    assert rows["reason"].astype(bool).all()
+    assert rows["所在区县"].iloc[0] == "杭州区" and "unknown district" in rows["reason"].iloc[0]
+    assert "range" in rows["reason"].iloc[-1] and "not a year" in rows["reason"].iloc[-1]
+    assert Path(source).read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad_rows.csv"]
+
+
+def test_cli_writes_the_rejects_beside_the_input(runner, tmp_path):
+    source = shutil.copy(DATA / "bad_rows.csv", tmp_path / "bad_rows.csv")
+    result = runner.invoke(main, ["stats", "--projects", str(source), "--skip-invalid"])
+    assert result.exit_code == 0, result.output
     rejects = tmp_path / "bad_rows.rejects.csv"
     assert rejects == default_rejects_path(source)
     assert rejects.read_bytes().startswith(b"\xef\xbb\xbf")  # Excel opens it in the right encoding
     with open(rejects, encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [int(r["row"]) for r in rows] == list(range(3, 14))
-    assert all(r["reason"] for r in rows)
     assert rows[0]["所在区县"] == "杭州区" and "unknown district" in rows[0]["reason"]
-    assert "range" in rows[-1]["reason"] and "not a year" in rows[-1]["reason"]
-    assert Path(source).read_bytes() == before
 
 
-def test_skip_invalid_to_a_chosen_rejects_file(tmp_path):
+def test_skip_invalid_to_a_chosen_rejects_file(runner, tmp_path):
     target = tmp_path / "out" / "rejects.csv"
     target.parent.mkdir()
     report = read_projects_report(DATA / "bad_rows.csv", skip_invalid=True, rejects=target)
-    assert report.rejects_path == target and report.rejected_rows == 11 and len(report.rejected) == 12
+    assert report.rejects_path is None and report.rejected_rows == 11 and len(report.rejected) == 12
+    assert len(report.rejects) == 11 and not target.exists()
+    result = runner.invoke(main, ["validate", str(DATA / "bad_rows.csv"), "--skip-invalid", "--rejects", str(target)])
+    assert result.exit_code == 1 and str(target) in result.stdout
     assert len(target.read_text(encoding="utf-8-sig").splitlines()) == 12
 
 
-def test_rejects_never_overwrite_the_input(tmp_path):
+def test_rejects_never_overwrite_the_input(runner, tmp_path):
     source = shutil.copy(DATA / "bad_rows.csv", tmp_path / "in.csv")
     before = Path(source).read_bytes()
-    with pytest.raises(UsageError, match="input"):
-        read_projects(source, skip_invalid=True, rejects=source)
+    result = runner.invoke(main, ["stats", "--projects", str(source), "--skip-invalid", "--rejects", str(source),
+                                  "--overwrite"])
+    assert result.exit_code == 2 and "input" in result.stderr
     assert Path(source).read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
