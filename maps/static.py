@@ -1148,6 +1148,7 @@ def enclaves_figure(enclaves=None, *, title: str | None = None, lang: str = "zh"
     StaticMap
     """
     import geopandas as gpd
+    import pandas as pd
     import shapely
     from matplotlib.patches import FancyArrowPatch
     from pyproj import Geod
@@ -1174,8 +1175,8 @@ def enclaves_figure(enclaves=None, *, title: str | None = None, lang: str = "zh"
     dist_km = geod.inv([centre.x] * len(lon), [centre.y] * len(lat), lon, lat)[2] / 1000 if len(lon) else []
     far = [d > FAR_KM for d in dist_km]
     host_codes = [int(h) for h in enclaves["host_adcode"].dropna()]
-    near_hosts = sorted({h for h, f in zip(enclaves["host_adcode"], far)
-                         if h == h and int(h) in hosts and not f})
+    near_hosts = sorted({int(h) for h, f in zip(enclaves["host_adcode"], far)
+                         if not pd.isna(h) and int(h) in hosts and not f})
     extent = shapely.union_all([city, *(hosts[h]["geometry"] for h in near_hosts),
                                 *(shapely.Point(x, y) for x, y, f in zip(lon, lat, far) if not f)])
     crs = projected_crs(*extent.bounds[0::2])
