@@ -1317,6 +1317,25 @@ FIGURES = {
 }
 
 
+def _clean_options(options: dict) -> dict:
+    """Titles, source lines and place names without control characters or terminal escapes: they
+    end up as SVG/XML text (where a control character is invalid) and as glyphs in PNG/PDF."""
+    from geo.output import strip_control
+
+    options = dict(options)
+    for key in ("title", "source"):
+        if isinstance(options.get(key), str):
+            options[key] = strip_control(options[key])
+    places = options.get("enclaves")
+    if places is not None and hasattr(places, "columns"):
+        places = places.copy()
+        for column in ("name", "name_en", "host_city", "host_district"):
+            if column in places.columns:
+                places[column] = [v if not isinstance(v, str) else strip_control(v) for v in places[column]]
+        options["enclaves"] = places
+    return options
+
+
 def static_figure(kind: str, projects=None, **options) -> StaticMap:
     """Build the static map ``kind`` (``choropleth``, ``markers``, ``enclaves`` or ``map``).
 
@@ -1325,6 +1344,7 @@ def static_figure(kind: str, projects=None, **options) -> StaticMap:
     """
     if kind not in FIGURES:
         raise UsageError(f"no static map {kind!r}; choose one of {', '.join(FIGURES)}")
+    options = _clean_options(options)
     if kind == "enclaves":
         return enclaves_figure(**options)
     return FIGURES[kind](projects, **options)
