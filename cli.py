@@ -90,6 +90,7 @@ def projects_options(f):
     ``--crs`` (of the file's lon/lat), ``--skip-invalid`` and ``--rejects``."""
     options = [
         click.option("--projects", "projects_path", type=click.Path(exists=True, dir_okay=False), default=None,
+                     callback=_input_path_handler,
                      help="Projects file: CSV, XLSX, GeoJSON or GPKG (default: the bundled 2022–2023 data)."),
         click.option("--sheet", default=None, help="Excel sheet name or number (default: the first sheet with data)."),
         click.option("--layer", default=None, help="GeoPackage layer (default: the first layer)."),
@@ -131,23 +132,8 @@ def load_projects_from_options(projects_path=None, sheet=None, layer=None, colum
         return load_projects()
     projects = load_projects(projects_path, sheet=sheet, layer=layer, columns=columns or {}, unit=unit,
                              usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects)
-    write_rejects(projects.attrs.get("rejects"), projects_path, rejects)
     warn_no_investment(projects)
-    return projects
-
-
-def write_rejects(rejects, projects_path, target=None):
-    """Write the rows ``--skip-invalid`` skipped (if any) to ``target`` or NAME.rejects.csv."""
-    if rejects is None or not len(rejects):
-        return None
-    from geo.output import check_output_path, write_text
-    from geo.readers import default_rejects_path, rejects_csv
-
-    path = Path(target) if target is not None else default_rejects_path(projects_path)
-    write_text(check_output_path(path, overwrite=True, inputs=[projects_path]), rejects_csv(rejects),
-               encoding="utf-8-sig", newline="")
-    click.echo(f"wrote the {len(rejects)} skipped row(s), with reasons, to {path} (无效行已写入)", err=True)
-    return path
+    return _stash_rejects(projects, projects_path, rejects)
 
 
 def warn_no_investment(projects):
@@ -163,15 +149,79 @@ def filter_kwargs(districts=(), industries=(), years=(), min_investment=None):
             "year": list(years) or None, "min_investment": min_investment}
 
 
-def write_output(text: str, output, overwrite: bool, inputs=()) -> None:
-    """Write ``text`` to ``output`` atomically, or to stdout when ``output`` is None or ``-``."""
+def write_output(text: str, output, overwrite: bool, inputs=(), fmt=None) -> None:
+    """Write ``text`` to ``output`` through :mod:`geo.output` (checked, atomic, exclusive for a
+    new file), or to stdout when ``output`` is None or ``-``. ``fmt`` (csv, json, html …) must fit
+    the file's extension. Text for a terminal has its control characters stripped by the renderer."""
     if output in (None, "-"):
         click.echo(text, nl=False)
         return
-    from geo.output import check_output_path, write_text
+    from geo.output import write_text
 
-    write_text(check_output_path(output, overwrite=overwrite, inputs=inputs), text)
+    write_text(output, text, overwrite=overwrite, inputs=inputs, fmt=fmt)
     click.echo(f"wrote {output}", err=True)
+
+
+def _input_path_handler(ctx, param, value):
+    """A click callback that refuses inputs that are not files (devices such as /dev/zero,
+    directories, sockets) before anything reads them; see :func:`geo.output.check_input_path`."""
+    if value is None:
+        return None
+    from geo.output import check_input_path
+
+    try:
+        check_input_path(value)
+    except SxmapError as exc:
+        raise click.BadParameter(str(exc)) from None
+    return value
+
+
+def _rejects_target(projects_path, rejects):
+    from pathlib import Path
+
+    from geo.readers import default_rejects_path
+
+    return Path(rejects) if rejects is not None else default_rejects_path(projects_path)
+
+
+def _stash_rejects(projects, projects_path, rejects, inputs=()):
+    """Take the skipped rows (``attrs["rejects"]``, from ``--skip-invalid``) off ``projects`` and
+    keep them for :func:`_write_pending_rejects`, which writes them once the command succeeded.
+    The target is checked now, before any work: the same rules as ``-o``, and not ``-o`` itself."""
+    frame = projects.attrs.pop("rejects", None) if hasattr(projects, "attrs") else None
+    if frame is None or projects_path is None:
+        return projects
+    from geo.errors import UsageError
+    from geo.output import check_output_path
+
+    ctx = click.get_current_context()
+    params = ctx.params
+    target = _rejects_target(projects_path, rejects)
+    output = params.get("output")
+    if output not in (None, "-", ""):
+        from geo.output import _resolved
+        from pathlib import Path
+
+        if _resolved(Path(output)) == _resolved(target):
+            raise UsageError(f"--rejects {target} and -o {output} are the same file; choose two files")
+    overwrite = bool(params.get("overwrite"))
+    inputs = [projects_path, *inputs]
+    check_output_path(target, overwrite=overwrite, inputs=inputs, fmt="csv")
+    ctx.meta["sxmap_rejects"] = (frame, target, overwrite, inputs)
+    return projects
+
+
+def _write_pending_rejects(ctx) -> None:
+    """Write the rejects file kept by :func:`_stash_rejects` (UTF-8 with BOM, formulas neutralised)."""
+    pending = ctx.meta.pop("sxmap_rejects", None)
+    if pending is None:
+        return
+    from geo.output import write_text
+    from geo.tables import format_csv
+
+    frame, target, overwrite, inputs = pending
+    write_text(target, format_csv(frame), overwrite=overwrite, inputs=inputs, fmt="csv", encoding="utf-8-sig")
+    click.echo(f"wrote the {len(frame)} skipped row(s) to {target} (跳过的行已写入)", err=True)
 
 
 # --- Map outputs: images (PNG/SVG/PDF), pages, fragments and iframes
@@ -185,6 +235,12 @@ def _positive_handler(ctx, param, value):
     return value
 
 
+def _dpi(value):
+    from maps.static import check_dpi
+
+    return check_dpi(value)
+
+
 def _parse_size(text):
     """``16x12cm`` / ``6x4.5in`` → (width, height) in inches."""
     from maps.static import parse_size
@@ -195,11 +251,11 @@ def _parse_size(text):
 def static_options(f):
     """Options of PNG/SVG/PDF output (``-o map.png``): ``--dpi``, ``--size``, ``--font``, ``--source``."""
     options = [
-        click.option("--dpi", type=float, default=None, callback=_positive_handler,
-                     help="Resolution of PNG output (default 300)."),
+        click.option("--dpi", default=None, callback=parsed_by(_dpi),
+                     help="Resolution of PNG output, 50–1200 (default 300)."),
         click.option("--size", default=None, callback=parsed_by(_parse_size),
                      help="Image size, e.g. 16x12cm (default), 160x120mm or 6x4.5in."),
-        click.option("--font", type=click.Path(exists=True, dir_okay=False), default=None,
+        click.option("--font", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
                      help="A CJK font file (.ttf/.otf/.ttc) for Chinese text (default: Noto Sans CJK)."),
         click.option("--source", default=None,
                      help="Data source named on the source line (default: the bundled data's, or the file name)."),
@@ -248,6 +304,16 @@ def write_map(kind, html_builder, output, overwrite=False, *, projects=None, pro
 
     suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
     static_kwargs = dict(static_kwargs or {})
+    if output not in (None, "-") and suffix not in STATIC_EXTENSIONS:
+        from geo.output import check_output_path
+
+        try:
+            check_output_path(output, overwrite=overwrite, inputs=inputs, fmt="html")  # before the work
+        except SxmapError as exc:
+            if "does not fit" in str(exc):
+                raise click.UsageError(f"{output}: a map is written as .html/.htm, or as an image .png, .svg "
+                                       "or .pdf (扩展名与格式不符)") from None
+            raise
     if suffix in STATIC_EXTENSIONS:
         if fragment or iframe:
             raise click.UsageError("--fragment and --iframe make HTML; write the image with -o map.png alone")
@@ -269,7 +335,8 @@ def write_map(kind, html_builder, output, overwrite=False, *, projects=None, pro
     width, height = parse_embed_size(embed_size)
     m = html_builder()
     if fragment:
-        write_output(make_fragment(m, width=width, height=height, cdn=cdn), output, overwrite, inputs=inputs)
+        write_output(make_fragment(m, width=width, height=height, cdn=cdn), output, overwrite, inputs=inputs,
+                     fmt="html")
         return
     from maps.html import render_html, save_map
 
@@ -299,14 +366,59 @@ class SxmapGroup(click.Group):
     """A click group that turns sxmap's own exceptions into clean ``Error: …`` lines."""
 
     def invoke(self, ctx):
+        from geo.output import Interrupted, signals_interrupt
+
         try:
-            return super().invoke(ctx)
+            with signals_interrupt():
+                result = super().invoke(ctx)
+                _write_pending_rejects(ctx)  # only once the command succeeded
+                return result
         except SxmapError as exc:
-            raise _SxmapClickError(str(exc), exc.exit_code) from None
+            raise _SxmapClickError(_one_line(str(exc)), exc.exit_code) from None
         except FileNotFoundError as exc:
             raise _SxmapClickError(f"file not found: {exc.filename}", 1) from None
         except PermissionError as exc:
             raise _SxmapClickError(f"permission denied: {exc.filename}", 1) from None
+        except Interrupted as exc:
+            click.echo(f"sxmap: {exc} (已中断); nothing was left half-written", err=True)
+            raise click.exceptions.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            click.echo("sxmap: interrupted (已中断); nothing was left half-written", err=True)
+            raise click.exceptions.Exit(130) from None
+        except OSError as exc:  # standard output closed or full, an unreadable file …
+            where = exc.filename if exc.filename is not None else _stream_name(exc)
+            _silence_stdout()
+            reason = exc.strerror or str(exc)
+            raise _SxmapClickError(f"{where}: {reason} (读写失败)", 1) from None
+
+
+def _one_line(text: str) -> str:
+    """A message for the terminal: control characters and escape sequences removed (each line)."""
+    from geo.output import strip_control
+
+    return "\n".join(strip_control(line) for line in str(text).split("\n"))
+
+
+def _stream_name(exc) -> str:
+    return "standard output (标准输出)" if isinstance(exc, (BrokenPipeError, OSError)) else "sxmap"
+
+
+def _silence_stdout() -> None:
+    """After a failed write to stdout (``sxmap stats > /dev/full``), point it at /dev/null so that
+    Python's final flush does not print a second error."""
+    import os
+    import sys
+
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file (tests)
+        return
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except OSError:  # pragma: no cover
+        pass
 
 
 @click.group(cls=SxmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -347,14 +459,14 @@ def districts(fmt, output, overwrite):
     from geo.tables import render
 
     data = load_districts() if fmt == "geojson" else district_records()
-    write_output(render(data, fmt, list(DISTRICT_COLUMNS)), output, overwrite)
+    write_output(render(data, fmt, list(DISTRICT_COLUMNS)), output, overwrite, fmt=fmt)
 
 
 @main.command()
 @click.argument("lon", required=False)
 @click.argument("lat", required=False)
 @crs_option()
-@click.option("--input", "input_path", type=click.Path(exists=True, dir_okay=False),
+@click.option("--input", "input_path", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler,
               help="A table of points (CSV, Excel, GeoJSON …); writes it back with district columns added.")
 @click.option("--lon-column", default=None, help="Longitude (easting) column of --input (default: found by name).")
 @click.option("--lat-column", default=None, help="Latitude (northing) column of --input (default: found by name).")
@@ -388,7 +500,7 @@ def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overw
             click.echo(f"note: {note}", err=True)
         kind = {"text": "csv"}.get(fmt, fmt)
         text = render(located, kind) if kind != "geojson" else _points_geojson(located)
-        write_output(text, output, overwrite, inputs=[input_path])
+        write_output(text, output, overwrite, inputs=[input_path], fmt=kind)
         return
     if lon is None or lat is None:
         raise click.UsageError("give LON LAT (e.g. sxmap locate 120.58 30.00) or --input FILE")
@@ -402,7 +514,7 @@ def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overw
         text = f"{answer['district_zh']} {answer['district_en']} ({answer['adcode']})\n"
     else:
         text = "不在绍兴市范围内 (outside Shaoxing)\n"
-    write_output(text, output, overwrite)
+    write_output(text, output, overwrite, fmt=fmt)
 
 
 def _points_geojson(frame):
@@ -417,10 +529,11 @@ def _points_geojson(frame):
 
 
 @main.command()
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler)
 @projects_options
+@click.option("--overwrite", is_flag=True, help="Replace the rejects file if it exists.")
 @click.pass_context
-def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects):
+def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, overwrite):
     """Check a projects file and summarise it (检查项目表).
 
     Reads FILE (CSV in UTF-8 or GBK, .xlsx, GeoJSON, GeoPackage) exactly as every command's
@@ -448,10 +561,15 @@ def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid
         click.echo(f"Error: {exc.path}: 发现 {len(exc.errors)} 个问题, nothing read "
                    f"({len(exc.errors)} problem(s) found):", err=True)
         for error in exc.errors:
-            click.echo(f"  {error}", err=True)
+            click.echo(_one_line(f"  {error}"), err=True)
         ctx.exit(1)
-    report.rejects_path = write_rejects(report.rejects, file, rejects)
-    click.echo(summary_text(report), nl=False)
+    if report.rejects is not None:  # the skipped rows are the product of validate --skip-invalid
+        target = _rejects_target(file, rejects)
+        report.projects.attrs["rejects"] = report.rejects
+        _stash_rejects(report.projects, file, rejects)
+        _write_pending_rejects(ctx)
+        report.rejects_path = target
+    click.echo(_one_line(summary_text(report)), nl=False)
     if report.rejected_rows:
         click.echo(f"结果 Result: 无效 INVALID - {report.rejected_rows} row(s) skipped, see {report.rejects_path}")
         ctx.exit(1)
@@ -477,9 +595,8 @@ def _query_projects(columns, projects_path=None, sheet=None, layer=None, columns
 
     frame = load(projects_path, columns, sheet=sheet, layer=layer, columns_map=columns_map, unit=unit,
                  usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects)
-    write_rejects(frame.attrs.get("rejects"), projects_path, rejects)
     warn_no_investment(frame)
-    return frame
+    return _stash_rejects(frame, projects_path, rejects)
 
 
 def _say_empty(n_rows, what="project"):
@@ -527,9 +644,9 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
         click.echo(f"note: {len(disagreements)} project(s) lie outside their stated district "
                    "and are counted where their point lies:", err=True)
         for item in disagreements:
-            click.echo(f"  {describe_disagreement(item)}", err=True)
+            click.echo(_one_line(f"  {describe_disagreement(item)}"), err=True)
     _say_empty(int(table["count"].iloc[-1]))
-    write_output(render_stats(table, fmt), output, overwrite, inputs=[projects_path])
+    write_output(render_stats(table, fmt), output, overwrite, inputs=[projects_path], fmt=fmt)
 
 
 @main.command("query")
@@ -540,7 +657,7 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
               help="Only projects on this platform (part of its name is enough; repeatable).")
 @click.option("--township", "townships", multiple=True,
               help="Only projects in this township (from their address): 钱清街道, 钱清, 钱清镇 (repeatable).")
-@click.option("--within", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--within", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
               help="Only projects inside the polygon(s) of this GeoJSON/GeoPackage (WGS-84 unless --within-crs).")
 @click.option("--within-crs", type=click.Choice(CRS_CHOICES, case_sensitive=False), default="wgs84",
               show_default=True, help="Datum of a --within file that declares none (gcj02 if drawn on Gaode).")
@@ -578,9 +695,9 @@ def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
                  within_crs=within_crs, near=near, radius_km=radius_km, crs=crs)
     if "centre" in rows.attrs:
         centre = rows.attrs["centre"]
-        click.echo(f"distances from {centre['label']} ({centre['lon']:.6f}, {centre['lat']:.6f} WGS-84)", err=True)
+        click.echo(f"distances from {_one_line(centre['label'])} ({centre['lon']:.6f}, {centre['lat']:.6f} WGS-84)", err=True)
     _say_empty(len(rows))
-    write_output(render_rows(rows, fmt, "query"), output, overwrite, inputs=[projects_path, within])
+    write_output(render_rows(rows, fmt, "query"), output, overwrite, inputs=[projects_path, within], fmt=fmt)
 
 
 @main.command("near")
@@ -613,7 +730,7 @@ def near_command(lon, lat, projects_path, sheet, layer, columns, unit, usd_rate,
     where = (f"{point['district_zh']} {point['district_en']} ({point['adcode']})" if point["in_city"]
              else "outside Shaoxing (不在绍兴市范围内)")
     click.echo(f"point {point['lon']:g},{point['lat']:g} ({point['crs']}) lies in {where}", err=True)
-    write_output(render_rows(rows, fmt, "near"), output, overwrite, inputs=[projects_path])
+    write_output(render_rows(rows, fmt, "near"), output, overwrite, inputs=[projects_path], fmt=fmt)
 
 
 # ============================================================================================
@@ -745,7 +862,7 @@ def choropleth(**opts):
 @projects_options
 @filter_options
 @click.option("--platforms", "with_platforms", is_flag=True, help="Also draw the industrial platforms.")
-@click.option("--platforms-file", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--platforms-file", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
               help="Platforms from this file instead of the bundled ones (implies --platforms).")
 @click.option("--mode", type=click.Choice(MARKER_MODES), default="auto", show_default=True,
               help="rich: one SVG marker per project; canvas: one fast layer; auto: rich up to 2,000 projects.")
@@ -783,7 +900,7 @@ def markers(**opts):
 
 
 @main.command()
-@click.option("--enclaves", "enclaves_file", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--enclaves", "enclaves_file", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
               help="Enclaves file (default: the bundled data/enclaves.csv).")
 @html_map_options()
 @static_options
@@ -814,9 +931,9 @@ def enclaves(**opts):
 @projects_options
 @filter_options
 @classification_options
-@click.option("--platforms-file", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--platforms-file", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
               help="Platforms file (default: the bundled ones).")
-@click.option("--enclaves", "enclaves_file", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--enclaves", "enclaves_file", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
               help="Enclaves file (default: the bundled ones).")
 @click.option("--mode", type=click.Choice(MARKER_MODES), default="auto", show_default=True,
               help="Projects as SVG markers (rich), one canvas layer, or auto (rich up to 2,000).")
@@ -893,7 +1010,7 @@ def demo(output_dir, overwrite, lang, tiles, tianditu_key):
 @click.option("--value", default="count", show_default=True,
               help="What the choropleth shows: count, investment, count-min-investment=50 or stat:METRIC.")
 @click.option("--source", default=None, help="Data source to name (default: the bundled data's, or the file name).")
-@click.option("--font", type=click.Path(exists=True, dir_okay=False), default=None,
+@click.option("--font", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
               help="A CJK font file for the PDF (default: Noto Sans CJK).")
 def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, districts,
                    industries, years, min_investment, output, overwrite, lang, date_text, title, value, source, font):

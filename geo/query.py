@@ -314,6 +314,10 @@ def stats(projects, by="district", *, district=None, industry=None, year=None, m
     if "adcode" in table.columns:
         table["adcode"] = table["adcode"].astype("Int64")
     table["investment"] = table["investment"].astype(float).round(6)
+    # Unknown is not zero: a group whose projects all lack an amount has no sum (NaN, null in
+    # JSON, empty in CSV); n_no_amount beside it says how many projects have none.
+    unknown = (table["count"] > 0) & (table["n_no_amount"] == table["count"])
+    table.loc[unknown.to_numpy(dtype=bool), "investment"] = np.nan
     for name in table.columns:
         if name == "count" or name.startswith("n_"):
             table[name] = table[name].astype(np.int64)

@@ -153,7 +153,7 @@ def sniff_binary(data: bytes):
     if b"\x00" in head:
         return "binary data (contains NUL bytes)"
     controls = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 13, 12))
-    if head and controls > len(head) // 100 + 2:
+    if head and controls > len(head) // 10 + 8:
         return "binary data (control bytes)"
     return None
 
@@ -389,7 +389,8 @@ def _read_csv(path: Path, data: bytes, header_keys, columns_wanted) -> RawTable:
     for line in text[: 1 << 20].splitlines(keepends=True)[:header_index]:
         offset += len(line)
     body = text[offset:]
-    header = next(csv.reader(io.StringIO(body.split("\n", 1)[0]), delimiter=delimiter), [])
+    first = body[: 1 << 20].splitlines()
+    header = next(csv.reader([first[0] if first else ""], delimiter=delimiter), [])
     headers = [cell.strip() for cell in header]
     raw = _parse_csv_arrow(body, delimiter, headers, columns_wanted)
     if raw is None:
@@ -716,17 +717,20 @@ def _points_from_wkb(wkb, crs, notes):
     import numpy as np
     import shapely
 
-    geoms = shapely.from_wkb(wkb.to_numpy(zero_copy_only=False))
-    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    raw = wkb.to_numpy(zero_copy_only=False)
+    geoms = shapely.from_wkb(raw, on_invalid="ignore")
+    broken = shapely.is_missing(geoms) & np.array([v is not None for v in raw], dtype=bool)
+    missing = (shapely.is_missing(geoms) | shapely.is_empty(geoms)) & ~broken
     types = shapely.get_type_id(geoms)
     kind = np.where(missing, "empty", "").astype(object)
-    other = ~missing & (types != 0)
+    other = ~missing & ~broken & (types != 0)
     if other.any():
         kind[other] = shapely.get_type_id(geoms[other]).astype(str)
         names = {"1": "LineString", "2": "LinearRing", "3": "Polygon", "4": "MultiPoint", "5": "MultiLineString",
                  "6": "MultiPolygon", "7": "GeometryCollection"}
         kind[other] = [names.get(k, "shape") for k in kind[other]]
-    is_point = ~missing & (types == 0)
+    kind[broken] = "broken geometry (invalid WKB)"
+    is_point = ~missing & ~broken & (types == 0)
     x = np.full(len(geoms), np.nan)
     y = np.full(len(geoms), np.nan)
     x[is_point] = shapely.get_x(geoms[is_point])

@@ -59,19 +59,27 @@ def _records(data, columns=None):
 
 
 def _cell(value) -> str:
+    """A value as table text; text from the data has its control characters and terminal escape
+    sequences removed (a project name must not retitle the terminal or hide a line)."""
     if value is None:
         return ""
     if isinstance(value, float):
+        if not math.isfinite(value):
+            return str(value)
         if value != int(value):
             return f"{value:,.6f}".rstrip("0").rstrip(".")
         return f"{int(value):,}"
-    return str(value)
+    from geo.output import strip_control
+
+    return strip_control(str(value))
 
 
 def format_table(data, columns=None, headers=None) -> str:
     """An aligned plain-text table; numbers right-aligned, CJK characters counted as double width."""
+    from geo.output import strip_control
+
     rows, columns = _records(data, columns)
-    headers = [headers.get(c, c) if headers else c for c in columns]
+    headers = [strip_control(headers.get(c, c) if headers else c) for c in columns]
     cells = [[_cell(r[c]) for c in columns] for r in rows]
     numeric = [all(isinstance(r[c], (int, float)) or r[c] is None for r in rows) and rows for c in columns]
     widths = [max([display_width(h)] + [display_width(row[i]) for row in cells]) for i, h in enumerate(headers)]
@@ -83,12 +91,21 @@ def format_table(data, columns=None, headers=None) -> str:
 
 
 def format_csv(data, columns=None) -> str:
-    """CSV text (UTF-8 when written), header first."""
+    """CSV text (UTF-8 when written), header first.
+
+    Text cells (and headers) that a spreadsheet would run as a formula — beginning with ``=``,
+    ``+``, ``-``, ``@``, a tab or a carriage return — get a leading ``'`` (OWASP's advice on CSV
+    injection); numbers, and text that is a plain number such as ``-5``, are left alone. See
+    :func:`geo.output.neutralise_formula`.
+    """
+    from geo.output import neutralise_formula
+
     rows, columns = _records(data, columns)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([neutralise_formula(str(c)) for c in columns])
+    for row in rows:
+        writer.writerow([neutralise_formula(row[c]) for c in columns])
     return buffer.getvalue()
 
 

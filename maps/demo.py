@@ -73,6 +73,6 @@ def write_demo(output_dir, overwrite: bool = False, lang: str = "zh", tiles: str
     output_dir.mkdir(parents=True, exist_ok=True)
     paths = [check_output_path(output_dir / name, overwrite=overwrite) for name in DEMO_FILES]
     for path, text in zip(paths, _demo_texts(lang, tiles, tianditu_key)):
-        write_text(path, text)
+        write_text(path, text, overwrite=overwrite)
     write_demo_reports(output_dir, overwrite=True, date=date)
     return paths

@@ -31,7 +31,9 @@ DEFAULT_HEIGHT = "500px"
 
 _BLOCK = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<link\b[^>]*>", re.S | re.I)
 _BOILERPLATE_STYLE = re.compile(r"^\s*(html\s*,\s*body|#map)\s*\{", re.I)
-_NAME_DECL = re.compile(r"\bvar\s+([A-Za-z_][A-Za-z0-9_]*_[0-9a-f]{4,32})\b")
+# folium's globals: ``var map_0002``, ``let layer_control_000e``, ``var layer_control_000e_layers``
+_NAME_DECL = re.compile(r"\b(?:var|let|const)\s+([A-Za-z_][A-Za-z0-9_]*_[0-9a-f]{4,32}(?:_[A-Za-z]+)?)\b")
+_LEXICAL_DECL = re.compile(r"^(\s*)(?:let|const)(\s+[A-Za-z_][A-Za-z0-9_]*_[0-9a-f]{4,32}(?:_[A-Za-z]+)?\s*=)", re.M)
 _LENGTH = re.compile(r"^\d+(\.\d+)?(px|%|em|rem|vh|vw|cm|mm|in)?$")
 
 
@@ -101,7 +103,9 @@ def fragment_parts(map_or_html, *, prefix: str | None = None, cdn: bool = False)
         prefix = "sx" + hashlib.sha1(page.encode("utf-8")).hexdigest()[:8]
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", prefix):
         raise UsageError(f"prefix {prefix!r}: use letters, digits and _ only")
-    scripts = "\n".join(after)
+    # a top-level let/const cannot be declared twice on a page (the same fragment pasted twice):
+    # as var, a repeated declaration is harmless and each fragment still renames its own
+    scripts = _LEXICAL_DECL.sub(r"\1var\2", "\n".join(after))
     names = sorted(set(_NAME_DECL.findall(scripts)) | set(re.findall(r'\bid="([A-Za-z_][A-Za-z0-9_]*)"', body)),
                    key=len, reverse=True)
     map_ids = re.findall(r'<div class="folium-map" id="([^"]+)"', body)

@@ -1114,8 +1114,8 @@ def save_map(m, path, cdn: bool = False, overwrite: bool = False, inputs=()):
     """
     from geo.output import check_output_path, write_text
 
-    target = check_output_path(path, overwrite=overwrite, inputs=inputs)
-    return write_text(target, render_html(m, cdn=cdn))
+    check_output_path(path, overwrite=overwrite, inputs=inputs, fmt="html")  # fail before the work
+    return write_text(path, render_html(m, cdn=cdn), overwrite=overwrite, inputs=inputs, fmt="html")
 
 
 # ============================================================================================
@@ -1148,4 +1148,17 @@ def read_places(path):
             raise DataError("not a number", path=path, row=row + 2, column=column, value=frame[column].iloc[row],
                             hint="write decimal degrees (WGS-84), e.g. 120.58")
         frame[column] = values.astype(float)
+    # whole-number codes as in the bundled tables (read_bundled): "310000" and 310000 are one host
+    for column in ("district", "year", "count", "host_adcode", "home_district", "scope_adcode"):
+        if column not in frame.columns:
+            continue
+        text = frame[column].astype(str).str.strip().replace({"nan": "", "None": "", "<NA>": ""})
+        values = pd.to_numeric(text.replace("", None), errors="coerce")
+        whole = values.notna() & np.isfinite(values.astype(float)) & (values.astype(float) % 1 == 0)
+        bad = ~whole & text.ne("")
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError("not a whole number", path=path, row=row + 2, column=column,
+                            value=frame[column].iloc[row], hint="write a code such as 330681 (or leave it empty)")
+        frame[column] = values.where(whole).astype("Int64")
     return frame

@@ -575,11 +575,11 @@ def write_report(path, projects=None, *, overwrite: bool = False, inputs=(), fon
     from geo.output import check_output_path, write_bytes, write_text
 
     fmt = report_format(path)
-    target = check_output_path(path, overwrite=overwrite, inputs=inputs)
+    check_output_path(path, overwrite=overwrite, inputs=inputs, fmt=fmt)  # fail before the work
     brief = build_briefing(projects, **options)
     if fmt == "html":
-        return write_text(target, report_html(brief))
-    return write_bytes(target, report_pdf(brief, font=font))
+        return write_text(path, report_html(brief), overwrite=overwrite, inputs=inputs, fmt=fmt)
+    return write_bytes(path, report_pdf(brief, font=font), overwrite=overwrite, inputs=inputs, fmt=fmt)
 
 
 #: The files :func:`write_demo_reports` writes.

@@ -123,6 +123,43 @@ def parse_size(text) -> tuple[float, float]:
     return width, height
 
 
+#: The resolutions accepted for images (dots per inch).
+DPI_RANGE = (50, 1200)
+#: The most pixels a PNG may have (100 million: about 400 MB of memory while drawing).
+MAX_PIXELS = 100_000_000
+
+
+def check_dpi(dpi) -> float:
+    """``dpi`` as a float in :data:`DPI_RANGE` (``None`` gives :data:`DEFAULT_DPI`).
+
+    Raises
+    ------
+    UsageError
+        Not a number, NaN/infinite, or outside 50–1200.
+    """
+    import math
+
+    if dpi is None:
+        return float(DEFAULT_DPI)
+    try:
+        value = float(dpi)
+    except (TypeError, ValueError):
+        raise UsageError(f"--dpi {dpi!r}: give a number between {DPI_RANGE[0]} and {DPI_RANGE[1]}") from None
+    if not math.isfinite(value) or not DPI_RANGE[0] <= value <= DPI_RANGE[1]:
+        raise UsageError(f"--dpi {dpi!r}: must be between {DPI_RANGE[0]} and {DPI_RANGE[1]} "
+                         "(分辨率超出范围; 300 is print quality)")
+    return value
+
+
+def check_pixels(width_in: float, height_in: float, dpi) -> None:
+    """Refuse a PNG of more than :data:`MAX_PIXELS` pixels (``--size`` times ``--dpi``)."""
+    dpi = check_dpi(dpi)
+    w, h = round(width_in * dpi), round(height_in * dpi)
+    if w * h > MAX_PIXELS:
+        raise UsageError(f"a PNG of {w}x{h} pixels is too large (over {MAX_PIXELS // 1_000_000} million pixels; "
+                         "图片过大); lower --dpi or --size, or write .svg/.pdf")
+
+
 def projected_crs(lon_min: float, lon_max: float, lat_mid: float = 30.0) -> str:
     """The CRS to draw an extent in: EPSG:4549 inside its zone, else a transverse Mercator centred
     on the extent (so that enclaves as far as Shenzhen are not sheared)."""
@@ -166,8 +203,27 @@ class StaticMap:
         self.crs = crs
         self.texts = texts or {}
 
+    def _clean_texts(self) -> None:
+        """Remove control characters and terminal escapes from every text of the figure: a
+        title or label from hostile data must not make the SVG invalid XML."""
+        from matplotlib.text import Text
+
+        from geo.output import strip_control
+
+        for artist in self.figure.findobj(Text):
+            text = artist.get_text()
+            if text:
+                clean = strip_control(text, keep_newlines=True).replace("\r", "").replace("\t", " ")
+                if clean != text:
+                    artist.set_text(clean)
+
     def _savefig(self, target, fmt: str, dpi):
         from maps.fonts import font_context
+
+        dpi = check_dpi(dpi)
+        if fmt == "png":
+            check_pixels(*self.figure.get_size_inches(), dpi)
+        self._clean_texts()
 
         metadata = {"png": {"Software": "sxmap (matplotlib)"},
                     "svg": {"Date": None, "Creator": "sxmap (matplotlib)"},
@@ -209,8 +265,8 @@ class StaticMap:
         fmt = static_format(path)
         if fmt is None:
             raise UsageError(f"{path}: a static map is written as .png, .svg or .pdf")
-        target = check_output_path(path, overwrite=overwrite, inputs=inputs)
-        return write_bytes(target, self.to_bytes(fmt, dpi))
+        check_output_path(path, overwrite=overwrite, inputs=inputs, fmt=fmt)
+        return write_bytes(path, self.to_bytes(fmt, dpi), overwrite=overwrite, inputs=inputs, fmt=fmt)
 
     def _repr_png_(self) -> bytes:
         return self.to_bytes("png", dpi=110)
@@ -1092,6 +1148,7 @@ def enclaves_figure(enclaves=None, *, title: str | None = None, lang: str = "zh"
     StaticMap
     """
     import geopandas as gpd
+    import pandas as pd
     import shapely
     from matplotlib.patches import FancyArrowPatch
     from pyproj import Geod
@@ -1118,8 +1175,8 @@ def enclaves_figure(enclaves=None, *, title: str | None = None, lang: str = "zh"
     dist_km = geod.inv([centre.x] * len(lon), [centre.y] * len(lat), lon, lat)[2] / 1000 if len(lon) else []
     far = [d > FAR_KM for d in dist_km]
     host_codes = [int(h) for h in enclaves["host_adcode"].dropna()]
-    near_hosts = sorted({h for h, f in zip(enclaves["host_adcode"], far)
-                         if h == h and int(h) in hosts and not f})
+    near_hosts = sorted({int(h) for h, f in zip(enclaves["host_adcode"], far)
+                         if not pd.isna(h) and int(h) in hosts and not f})
     extent = shapely.union_all([city, *(hosts[h]["geometry"] for h in near_hosts),
                                 *(shapely.Point(x, y) for x, y, f in zip(lon, lat, far) if not f)])
     crs = projected_crs(*extent.bounds[0::2])
@@ -1260,6 +1317,25 @@ FIGURES = {
 }
 
 
+def _clean_options(options: dict) -> dict:
+    """Titles, source lines and place names without control characters or terminal escapes: they
+    end up as SVG/XML text (where a control character is invalid) and as glyphs in PNG/PDF."""
+    from geo.output import strip_control
+
+    options = dict(options)
+    for key in ("title", "source"):
+        if isinstance(options.get(key), str):
+            options[key] = strip_control(options[key])
+    places = options.get("enclaves")
+    if places is not None and hasattr(places, "columns"):
+        places = places.copy()
+        for column in ("name", "name_en", "host_city", "host_district"):
+            if column in places.columns:
+                places[column] = [v if not isinstance(v, str) else strip_control(v) for v in places[column]]
+        options["enclaves"] = places
+    return options
+
+
 def static_figure(kind: str, projects=None, **options) -> StaticMap:
     """Build the static map ``kind`` (``choropleth``, ``markers``, ``enclaves`` or ``map``).
 
@@ -1268,6 +1344,7 @@ def static_figure(kind: str, projects=None, **options) -> StaticMap:
     """
     if kind not in FIGURES:
         raise UsageError(f"no static map {kind!r}; choose one of {', '.join(FIGURES)}")
+    options = _clean_options(options)
     if kind == "enclaves":
         return enclaves_figure(**options)
     return FIGURES[kind](projects, **options)
@@ -1318,7 +1395,11 @@ def render_static(kind: str, path, projects=None, *, dpi: float | None = None, s
         raise UsageError(f"{path}: a static map is written as .png, .svg or .pdf")
     from geo.output import check_output_path
 
-    check_output_path(path, overwrite=overwrite, inputs=inputs)  # fail before the work
+    check_output_path(path, overwrite=overwrite, inputs=inputs, fmt=static_format(path))  # fail before the work
+    check_dpi(dpi)
+    width, height = parse_size(size)
+    if static_format(path) == "png":
+        check_pixels(width, height, dpi)
     figure = static_figure(kind, projects, size=size, font=font, **options)
     try:
         return figure.save(path, dpi=dpi, overwrite=overwrite, inputs=inputs)

@@ -65,7 +65,7 @@ def test_districts_to_file_refuses_to_overwrite(runner, tmp_path):
     assert runner.invoke(main, ["districts", "--format", "geojson", "-o", str(out)]).exit_code == 0
     again = runner.invoke(main, ["districts", "--format", "geojson", "-o", str(out)])
     assert again.exit_code == 2 and "--overwrite" in again.output
-    assert runner.invoke(main, ["districts", "-o", str(out), "--overwrite"]).exit_code == 0
+    assert runner.invoke(main, ["districts", "--format", "geojson", "-o", str(out), "--overwrite"]).exit_code == 0
 
 
 def test_locate_text_and_json(runner):

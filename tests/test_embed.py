@@ -174,3 +174,69 @@ def test_maps_render_in_jupyter(pages):
 
     m = choropleth_map(load_projects(), value="count", tiles="none")
     assert "<iframe" in m._repr_html_()
+
+
+# ============================================================================================
+# Issue 10: every global of a fragment is its own, folium's layer control included
+
+
+@pytest.fixture(scope="module")
+def layered_pages():
+    """Two combined maps (with a layer control) from different data: all projects, and 越城区's."""
+    from geo.projects import filter_projects, load_projects
+    from maps.html import combined_map, render_html
+
+    projects = load_projects()
+    some = filter_projects(projects, district="越城区")
+    return [render_html(combined_map(projects, value="count", tiles="none")),
+            render_html(combined_map(some, value="count", tiles="none", lang="en"))]
+
+
+def test_fragment_declares_no_global_without_its_prefix(layered_pages):
+    from maps.embed import fragment
+
+    for page in layered_pages:
+        assert re.search(r"\blet\s+layer_control_[0-9a-f]+\b", page)  # what folium writes
+        text = fragment(page, prefix="pfx")
+        declared = re.findall(r"\b(?:var|let|const)\s+([A-Za-z_][A-Za-z0-9_]*_[0-9a-f]{4,32}\w*)", text)
+        assert declared and all(name.startswith("pfx_") for name in declared), declared
+        assert "layer_control" in text and not re.search(r"(?<!pfx_)\blayer_control_[0-9a-f]+", text)
+        assert not re.search(r"^\s*(let|const)\s+pfx_", text, re.M)  # as var: pasting twice is harmless
+        assert not re.search(r'\bid="', text.split("<script", 1)[0].rsplit("</style>", 1)[-1])
+
+
+def test_layered_fragments_from_different_data_all_draw_on_one_page(tmp_path, layered_pages, chromium):
+    from maps.embed import fragment
+
+    a, b = (fragment(p, height="400px") for p in layered_pages)
+    page = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>host</title></head><body>"
+            f"{a}<p>between</p>{b}<p>the first again</p>{a}</body></html>")
+    path = tmp_path / "host.html"
+    path.write_text(page, encoding="utf-8")
+    seen = load_offline(chromium, path, wait_ms=2500)
+    assert seen["errors"] == [] and seen["requests"] == []
+    assert len(seen["containers"]) == 3
+    for container in seen["containers"]:
+        assert container["height"] == 400 and container["paths"] >= 6
+
+
+def test_layer_controls_of_three_fragments_each_work(tmp_path, layered_pages, chromium):
+    from maps.embed import fragment
+
+    a, b = (fragment(p, height="400px") for p in layered_pages)
+    path = tmp_path / "host.html"
+    path.write_text(f"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body>{a}{b}{a}</body></html>",
+                    encoding="utf-8")
+    page = chromium.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_timeout(2500)
+        controls = page.evaluate("""() => Array.from(document.querySelectorAll('.leaflet-container')).map(
+            c => c.querySelectorAll('.leaflet-control-layers input').length)""")
+    finally:
+        page.close()
+    assert errors == []
+    assert len(controls) == 3 and all(n >= 2 for n in controls), controls

@@ -322,7 +322,9 @@ def test_points_without_amounts(runner, tmp_path):
                     encoding="utf-8")
     table = stats(load(path), by="district,industry")
     assert list(table[table["count"] > 0]["adcode"].iloc[:-1]) == [330602, 330603]
-    assert tuple(table.iloc[-1][["count", "n_no_amount"]]) == (3, 3)
+    total = table.iloc[-1]
+    assert (total["count"], total["n_no_amount"]) == (3, 3) and math.isnan(total["investment"])  # unknown, not 0
+    assert table[table["count"] == 0]["investment"].eq(0).all()  # no project: nothing invested
     result = runner.invoke(main, ["stats", "--projects", str(path)])
     assert "no investment column" in result.stderr and "'name', 'lon', 'lat'" in result.stderr
     result = runner.invoke(main, ["query", "--projects", str(path), "--near", "120.42,30.05", "--format", "json"])
@@ -615,12 +617,12 @@ def test_cli_near(runner):
 #   诸暨市 anchor 120.306164,29.723115: P15 P16 P17 P18                         -> 4, no amounts
 #   嵊州市 anchor 120.650442,29.564488: P01 (no amount), P08 比亚迪 130 exact    -> 2, 130, ≥50 1, ≥100 1
 #   total 23 projects, 130 亿元, one ≥ 100, no lower bounds, 22 without an amount.
-BUNDLED = {
-    330602: (10, 0.0, 0, 0, 0, 0, 10),
-    330603: (3, 0.0, 0, 0, 0, 0, 3),
-    330604: (2, 0.0, 0, 0, 0, 0, 2),
-    330624: (2, 0.0, 0, 0, 0, 0, 2),
-    330681: (4, 0.0, 0, 0, 0, 0, 4),
+BUNDLED = {  # no amount known: investment NaN (unknown is not zero), n_no_amount beside it
+    330602: (10, math.nan, 0, 0, 0, 0, 10),
+    330603: (3, math.nan, 0, 0, 0, 0, 3),
+    330604: (2, math.nan, 0, 0, 0, 0, 2),
+    330624: (2, math.nan, 0, 0, 0, 0, 2),
+    330681: (4, math.nan, 0, 0, 0, 0, 4),
     330683: (2, 130.0, 1, 1, 0, 0, 1),
 }
 BUNDLED_TOTAL = (23, 130.0, 1, 1, 0, 0, 22)
@@ -640,13 +642,15 @@ def test_bundled_stats_by_district(bundled, runner):
     table = stats(bundled)
     assert len(table) == 7  # six districts (no point outside the city) and the total
     for code, expected in BUNDLED.items():
-        assert tuple(row_of(table, "adcode", code)[f] for f in FIELDS) == pytest.approx(expected)
+        assert tuple(row_of(table, "adcode", code)[f] for f in FIELDS) == pytest.approx(expected, nan_ok=True)
     assert tuple(table.iloc[-1][f] for f in FIELDS) == pytest.approx(BUNDLED_TOTAL)
     assert table.attrs["disagreements"] == []  # every stated district matches its anchor
     records = json.loads(runner.invoke(main, ["stats", "--format", "json"]).stdout)
-    assert [(r["adcode"], r["count"], r["investment"]) for r in records] == [
-        (330602, 10, 0.0), (330603, 3, 0.0), (330604, 2, 0.0), (330624, 2, 0.0), (330681, 4, 0.0),
-        (330683, 2, 130.0), (None, 23, 130.0)]
+    assert [(r["adcode"], r["count"], r["investment"], r["n_no_amount"]) for r in records] == [
+        (330602, 10, None, 10), (330603, 3, None, 3), (330604, 2, None, 2), (330624, 2, None, 2),
+        (330681, 4, None, 4), (330683, 2, 130.0, 1), (None, 23, 130.0, 22)]
+    rows = runner.invoke(main, ["stats", "--format", "csv"]).stdout.splitlines()
+    assert rows[1].startswith("330602,越城区,Yuecheng District,10,,") and rows[1].endswith(",10")
 
 
 def test_bundled_stats_by_industry(bundled):

@@ -400,3 +400,21 @@ def test_write_map_picks_static_or_html_by_extension(tmp_path, projects, capsys)
         write_map("choropleth", never, str(tmp_path / "c.html"), projects=projects, dpi=300)
     with pytest.raises(click.UsageError):
         write_map("choropleth", never, str(tmp_path / "c.png"), projects=projects, fragment=True)
+
+
+def test_a_copy_of_the_bundled_enclaves_draws_like_the_bundled_file(tmp_path):
+    """Issue 10: a user's file reads codes as text ("310000"); they must match the hosts' numbers."""
+    import shutil
+
+    from cli import main
+
+    copy = shutil.copy(Path(__file__).resolve().parent.parent / "data" / "enclaves.csv", tmp_path / "e.csv")
+    runner = CliRunner()
+    for name, args in (("mine.svg", ["--enclaves", str(copy)]), ("bundled.svg", [])):
+        result = runner.invoke(main, ["enclaves", *args, "-o", str(tmp_path / name)])
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "mine.svg").read_bytes() == (tmp_path / "bundled.svg").read_bytes()
+    bad = tmp_path / "bad.csv"
+    bad.write_text((tmp_path / "e.csv").read_text(encoding="utf-8").replace(",310000,", ",上海,", 1), encoding="utf-8")
+    result = runner.invoke(main, ["enclaves", "--enclaves", str(bad), "-o", str(tmp_path / "bad.svg")])
+    assert result.exit_code == 1 and "host_adcode" in result.stderr and "Traceback" not in result.output
