@@ -332,8 +332,23 @@ def write_map(kind, html_builder, output, overwrite=False, *, projects=None, pro
     from maps.embed import fragment as make_fragment
     from maps.embed import iframe_snippet, parse_embed_size
 
+    from geo.progress import stages
+
     width, height = parse_embed_size(embed_size)
-    m = html_builder()
+    with stages(f"sxmap {kind}", ["构建 building", "写出 writing"]) as step:
+        step("构建 building")
+        m = html_builder()
+        step("写出 writing")
+        _write_html(m, kind, output, overwrite, inputs, fragment, iframe, width, height, cdn)
+
+
+def _write_html(m, kind, output, overwrite, inputs, fragment, iframe, width, height, cdn):
+    """The HTML half of :func:`write_map`: a fragment, an iframe snippet, or the page."""
+    from pathlib import Path
+
+    from maps.embed import fragment as make_fragment
+    from maps.embed import iframe_snippet
+
     if fragment:
         write_output(make_fragment(m, width=width, height=height, cdn=cdn), output, overwrite, inputs=inputs,
                      fmt="html")

@@ -673,6 +673,18 @@ def read_projects_report(path, *, sheet=None, layer=None, columns=None, unit="�
         def wanted(headers):
             cmap = match_columns(headers, columns, require_name=False)
             return sorted(i for name, i in cmap.fields.items() if name in need or name.startswith("investment"))
+    from geo.progress import stages
+
+    with stages(f"sxmap {path.name}", ["读取 reading", "整理 normalising", "定位 locating"]) as step:
+        step("读取 reading")
+        report = _read_and_normalise(path, step, sheet=sheet, layer=layer, columns=columns, unit=unit,
+                                     usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, fields=fields,
+                                     geometry=geometry, known=known, wanted=wanted)
+    return report
+
+
+def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, fields, geometry,
+                        known, wanted):
     try:
         raw = read_raw(path, sheet=sheet, layer=layer, header_keys=known, columns_wanted=wanted)
         cmap = match_columns(raw.headers, columns, require_name=fields is None or "name" in fields)
@@ -681,16 +693,17 @@ def read_projects_report(path, *, sheet=None, layer=None, columns=None, unit="�
             raise DataError(exc.message, path=path, row=getattr(locals().get("raw"), "header_row", None) or None,
                             value=exc.value, hint=exc.hint) from None
         raise
-    if raw.columns and all(c is None for c in raw.columns) and raw.headers and fields is None:
-        pass
     if cmap.coordinate_crs and cmap.coordinate_crs != crs and crs in ("wgs84", "gcj02", "bd09"):
         if crs != "wgs84":
             lon_header = raw.headers[cmap.fields.get("lon", cmap.fields.get("x", 0))]
             raise UsageError(f"{path}: the header {lon_header!r} says the coordinates are {cmap.coordinate_crs} "
                              f"but --crs is {crs}; pass --crs {cmap.coordinate_crs}")
         crs = cmap.coordinate_crs
-    return _Normaliser(path, raw, cmap, unit=cmap.investment_unit or unit, usd_rate=usd_rate, crs=crs,
-                       skip_invalid=skip_invalid, geometry=geometry).run()
+    step("整理 normalising")
+    normaliser = _Normaliser(path, raw, cmap, unit=cmap.investment_unit or unit, usd_rate=usd_rate, crs=crs,
+                             skip_invalid=skip_invalid, geometry=geometry)
+    normaliser.step = step
+    return normaliser.run()
 
 
 # --------------------------------------------------------------------------------------------
@@ -745,7 +758,7 @@ def _per_distinct(text, parse):
 _NUMBER_RE = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 
 
-def _numbers(column, n):
+def _numbers(column, n, text=None):
     """A column of coordinates as float64 (NaN for empty cells) and, for cells that are not plain
     numbers, ``{row: DataError}`` (after trying :func:`parse_coordinate` on each distinct one)."""
     import numpy as np
@@ -758,7 +771,7 @@ def _numbers(column, n):
         values = np.array(pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
         values = np.where(np.isfinite(values), values, np.nan)
         return values, {}
-    text = _as_text(column, n)
+    text = _as_text(column, n) if text is None else text
     plain = pc.match_substring_regex(text, _NUMBER_RE)
     out = pc.cast(pc.if_else(plain, text, None), pa.float64()).to_numpy(zero_copy_only=False)
     out = np.array(out, dtype=float)
@@ -805,7 +818,15 @@ class _Normaliser:
         return None if index is None else self.raw.columns[index]
 
     def text(self, name):
-        return _as_text(self.column(name), self.n)
+        index = self.cmap.fields.get(name)
+        return _as_text(None, self.n) if index is None else self.column_text(index)
+
+    def column_text(self, index):
+        """Column ``index`` as trimmed text, converted once."""
+        cache = self.__dict__.setdefault("_texts", {})
+        if index not in cache:
+            cache[index] = _as_text(self.raw.columns[index], self.n)
+        return cache[index]
 
     def fail(self, position, name, error, column=None):
         column = column if column is not None else self.label(name)
@@ -842,6 +863,7 @@ class _Normaliser:
     def run(self) -> ReadReport:
         import numpy as np
         import pandas as pd
+        import pyarrow.compute as pc
 
         n = self.n
         texts = {name: self.text(name) for name in _TEXT_FIELDS if name in self.cmap.fields}
@@ -849,7 +871,7 @@ class _Normaliser:
         total = self.total_rows(texts.get("name"), blank)
         keep = ~blank & ~total
         if "name" in texts:
-            empty = np.asarray(texts["name"].to_numpy(zero_copy_only=False) == "", dtype=bool) & keep
+            empty = np.asarray(pc.equal(texts["name"], "").to_numpy(zero_copy_only=False), dtype=bool) & keep
             self.fail_rows(np.flatnonzero(empty), "name",
                            DataError("the project name is empty (项目名称为空)", hint="give every row a name"))
         for number, cells, width in self.raw.ragged:
@@ -913,7 +935,7 @@ class _Normaliser:
             column = self.raw.columns[index]
             if column is None:
                 continue
-            values = self.pick_text(_as_text(column, n), take)
+            values = self.pick_text(self.column_text(index), take)
             if self.raw.headers[index] or any(values):
                 frame[out] = values
         frame = self.finish(frame, take, usd)
@@ -935,10 +957,10 @@ class _Normaliser:
         import pyarrow.compute as pc
 
         blank = np.ones(self.n, dtype=bool)
-        for column in self.raw.columns:
+        for index, column in enumerate(self.raw.columns):
             if column is None:
                 continue
-            filled = pc.not_equal(_as_text(column, self.n), "").to_numpy(zero_copy_only=False)
+            filled = pc.not_equal(self.column_text(index), "").to_numpy(zero_copy_only=False)
             blank &= ~np.asarray(filled, dtype=bool)
         if self.raw.points is not None:
             blank &= self.raw.points[2] == "empty"
@@ -950,11 +972,17 @@ class _Normaliser:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        total = np.zeros(self.n, dtype=bool)
         if names is None:
-            return np.zeros(self.n, dtype=bool)
-        folded = pc.utf8_rtrim(pc.utf8_lower(pc.replace_substring_regex(names, r"\s+", "")), characters=":：")
-        total = np.asarray(pc.is_in(folded, value_set=pa.array(sorted(_TOTAL_NAMES))).to_numpy(zero_copy_only=False),
-                           dtype=bool) & ~blank
+            return total
+        short = np.flatnonzero(np.asarray(pc.less_equal(pc.utf8_length(names), 12).to_numpy(zero_copy_only=False)))
+        if len(short):
+            few = names.take(pa.array(short))
+            folded = pc.utf8_rtrim(pc.utf8_lower(pc.replace_substring_regex(few, r"\s+", "")), characters=":：")
+            hit = np.asarray(pc.is_in(folded, value_set=pa.array(sorted(_TOTAL_NAMES))).to_numpy(zero_copy_only=False),
+                             dtype=bool)
+            total[short[hit]] = True
+        total &= ~blank
         if total.any():
             rows = ", ".join(str(r) for r in self.raw.rownums[total][:5])
             self.notes.append(f"{int(total.sum())} total row(s) dropped (row {rows}): they sum projects, they are "
@@ -1068,8 +1096,10 @@ class _Normaliser:
         north_name = "lat" if "lat" in fields else "y" if "y" in fields else None
         if east_name is None and north_name is None:
             return np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-        east, east_errors = _numbers(self.column(east_name), n) if east_name else (np.full(n, np.nan), {})
-        north, north_errors = _numbers(self.column(north_name), n) if north_name else (np.full(n, np.nan), {})
+        east, east_errors = _numbers(self.column(east_name), n, self.text(east_name)) if east_name else (
+            np.full(n, np.nan), {})
+        north, north_errors = _numbers(self.column(north_name), n, self.text(north_name)) if north_name else (
+            np.full(n, np.nan), {})
         failed = np.zeros(n, dtype=bool)
         for name, errs in ((east_name, east_errors), (north_name, north_errors)):
             for position, error in errs.items():
@@ -1287,6 +1317,7 @@ class _Normaliser:
         import numpy as np
         import pandas as pd
 
+        getattr(self, "step", lambda name: None)("定位 locating")
         from geo.districts import BY_ADCODE
         from geo.locate import locate
 
@@ -1325,6 +1356,8 @@ class _Normaliser:
         import pyarrow.compute as pc
 
         folded = pc.utf8_lower(pa.array(names))
+        if len(pc.unique(folded)) == len(folded):  # (pc.count_distinct is far slower)
+            return
         if pc.any(pc.match_substring_regex(folded, r"[\s\"'“”‘’「」『』《》]")).as_py():
             folded = pc.replace_substring_regex(folded, r"[\s\"'“”‘’「」『』《》]+", "")
         indices = np.asarray(folded.dictionary_encode().indices.to_numpy(zero_copy_only=False))

@@ -370,29 +370,52 @@ def _find_header(lines: list, delimiter: str, header_keys) -> int:
     return first if first is not None else 0
 
 
-def _read_csv(path: Path, data: bytes, header_keys, columns_wanted) -> RawTable:
+def _head_text(data: bytes, path) -> tuple[str, str, bool]:
+    """The text of the first MiB (or of the whole file when it is not UTF-8), its encoding label,
+    and whether the head is UTF-8 (the rest is then left to pyarrow, which checks it)."""
+    head = data[: 1 << 20]
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        for cut in range(4):  # the MiB may end inside a character
+            try:
+                text = head[: len(head) - cut].decode("utf-8-sig")
+                return text, "UTF-8 with BOM" if data.startswith(codecs.BOM_UTF8) else "UTF-8", True
+            except UnicodeDecodeError as exc:
+                if exc.start < len(head) - 4:
+                    break
+    text, label = decode_text(data, path)
+    return text, label, False
+
+
+def _read_csv(path: Path, data: bytes, header_keys, columns_wanted, decode_all=False) -> RawTable:
     import numpy as np
 
-    text, label = decode_text(data, path)
+    text, label, utf8 = (*decode_text(data, path), False) if decode_all else _head_text(data, path)
     if text.startswith("\ufeff"):
         text = text[1:]
     first_lines = text[: 1 << 20].splitlines()
-    if not any(line.strip(" \t,;|\r\n") for line in first_lines):
-        if not text.strip(" \t,;|\r\n"):
-            raise DataError("the file is empty (文件为空): no header row", path=path,
-                            hint="put the headers (项目名称, 所在区县, 总投资 …) in the first row")
+    if not any(line.strip(" \t,;|\r\n\x00") for line in first_lines) and len(data) <= 1 << 20:
+        raise DataError("the file is empty (文件为空): no header row", path=path,
+                        hint="put the headers (项目名称, 所在区县, 总投资 …) in the first row")
     non_blank = next((line for line in first_lines if line.strip()), "")
     delimiter = _pick_delimiter(non_blank)
     header_index = _find_header(first_lines, delimiter, header_keys)
-    # Offset of the header line in the text (title rows above it hold no quoted newlines).
-    offset = 0
-    for line in text[: 1 << 20].splitlines(keepends=True)[:header_index]:
-        offset += len(line)
-    body = text[offset:]
-    first = body[: 1 << 20].splitlines()
+    # Offset of the header line (title rows above it hold no quoted newlines).
+    offset = sum(len(line) for line in text[: 1 << 20].splitlines(keepends=True)[:header_index])
+    first = text[offset: offset + (1 << 20)].splitlines()
     header = next(csv.reader([first[0] if first else ""], delimiter=delimiter), [])
     headers = [cell.strip() for cell in header]
-    raw = _parse_csv_arrow(body, delimiter, headers, columns_wanted)
+    raw = None
+    if utf8:
+        start = (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0) + len(text[:offset].encode("utf-8"))
+        raw = _parse_csv_arrow(data[start:], delimiter, headers, columns_wanted)
+        if raw is None:
+            try:
+                body = data[start:].decode("utf-8")
+            except UnicodeDecodeError:  # UTF-8 at the top, something else below: decide on the whole file
+                return _read_csv(path, data, header_keys, columns_wanted, decode_all=True)
+    else:
+        body = text[offset:]
+        raw = _parse_csv_arrow(body.encode("utf-8"), delimiter, headers, columns_wanted)
     if raw is None:
         raw = _parse_csv_python(path, body, delimiter, headers, columns_wanted)
     raw.kind, raw.encoding = "CSV", label
@@ -410,9 +433,11 @@ def _wanted(columns_wanted, headers):
     return list(range(len(headers))) if columns_wanted is None else list(columns_wanted(headers))
 
 
-def _parse_csv_arrow(body: str, delimiter: str, headers: list, columns_wanted):
-    """The body (header line first) parsed by pyarrow, or ``None`` when a row is ragged or the
-    parse fails (the Python parser then names the row)."""
+def _parse_csv_arrow(data: bytes, delimiter: str, headers: list, columns_wanted):
+    """The body (UTF-8 bytes, header line first) parsed by pyarrow, or ``None`` when a row is
+    ragged, a cell is not UTF-8 or the parse fails (the careful parser then names the row).
+
+    Without any quote character, rows cannot hold newlines: the file is parsed in parallel blocks."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -425,13 +450,13 @@ def _parse_csv_arrow(body: str, delimiter: str, headers: list, columns_wanted):
         invalid.append(row)
         return "skip"
 
-    data = body.encode("utf-8")
-    block = max(1 << 20, min(len(data) // 2 + 1, 64 << 20))
+    quoted = b'"' in data
+    block = max(1 << 20, min(len(data) // 2 + 1, 64 << 20)) if quoted else 1 << 22
     try:
         table = pacsv.read_csv(
-            io.BytesIO(data),
+            pa.py_buffer(data),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted, ignore_empty_lines=False,
                                              invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                  include_columns=[names[i] for i in wanted],
@@ -511,6 +536,29 @@ def _excel_cell_text(value) -> str:
     return str(value).strip()
 
 
+def _excel_column(values):
+    """A sheet column as a pyarrow string array: text as written, whole numbers without ".0",
+    dates as ISO text (:func:`_excel_cell_text`); the common kinds without a call per cell."""
+    import pyarrow as pa
+
+    kinds = set(map(type, values))
+    if kinds <= {str, type(None)}:
+        return pa.array(["" if v is None else v.strip() for v in values], type=pa.string())
+    if kinds <= {str, float, int, type(None)}:
+        return pa.array([v.strip() if type(v) is str else "" if v is None else
+                         (str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v)))
+                         for v in values], type=pa.string())
+    cache: dict = {}
+    out = []
+    for v in values:
+        key = (type(v), v)
+        text = cache.get(key)
+        if text is None:
+            text = cache[key] = _excel_cell_text(v)
+        out.append(text)
+    return pa.array(out, type=pa.string())
+
+
 def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
     import numpy as np
     import pyarrow as pa
@@ -537,11 +585,12 @@ def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
     chosen = None
     for name in candidates:
         try:
-            matrix = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            sheet_obj = book.get_sheet_by_name(name)
+            matrix = sheet_obj.to_python(skip_empty_area=False)
         except Exception as exc:
             raise DataError(f"cannot read sheet {name!r}: {str(exc).splitlines()[0][:200]}", path=path) from None
         if any(any(v not in (None, "") for v in row) for row in matrix):
-            chosen = (name, matrix)
+            chosen = (name, matrix, list(getattr(sheet_obj, "merged_cell_ranges", None) or []))
             break
     if chosen is None:
         if sheet is None and len(names) > 1:
@@ -549,11 +598,11 @@ def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
                             path=path, hint="put the table in a sheet, or name it with --sheet")
         raise DataError(f"sheet {candidates[0]!r} is empty (工作表为空); sheets are: " + ", ".join(names), path=path,
                         hint="name the sheet that holds the table with --sheet")
-    name, matrix = chosen
+    name, matrix, ranges = chosen  # skip_empty_area=False: the matrix starts at A1
     notes = []
     if sheet is None and name != names[0]:
         notes.append(f"the first sheet(s) are empty; read sheet {name!r} (前面的工作表为空，读取 {name})")
-    merged = _fill_merged(path, name, names.index(name), matrix)
+    merged = _fill_merged(matrix, ranges)
     if merged:
         notes.append(f"{merged} merged cell range(s) filled with their top-left value (合并单元格已填充)")
     problems = _uncached_formulas(path, names.index(name))
@@ -576,9 +625,7 @@ def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
     header = [_excel_cell_text(v) for v in matrix[header_index]] + [""] * width
     headers = header[:width]
     body = matrix[header_index + 1:]
-    columns = []
-    for i in range(width):
-        columns.append(pa.array([_excel_cell_text(row[i]) if i < len(row) else "" for row in body], type=pa.string()))
+    columns = [_excel_column([row[i] if i < len(row) else None for row in body]) for i in range(width)]
     from openpyxl.utils import get_column_letter
 
     raw = RawTable(kind="Excel", headers=headers, columns=columns,
@@ -613,50 +660,36 @@ def _sheet_xml(path: Path, index: int):
                 return None
             name = target.group(1).lstrip("/")
             name = name if name.startswith("xl/") else "xl/" + name
-            return z.read(name).decode("utf-8", "replace")
+            return z.read(name)
     except (KeyError, zipfile.BadZipFile, OSError):
         return None
 
 
-def _cell_index(ref: str) -> tuple[int, int]:
-    letters = re.match(r"[A-Z]+", ref).group(0)
-    column = 0
-    for ch in letters:
-        column = column * 26 + ord(ch) - 64
-    return int(ref[len(letters):]), column
-
-
-def _fill_merged(path: Path, name: str, index: int, matrix) -> int:
-    """Fill merged ranges with their top-left value (calamine leaves the other cells empty)."""
-    xml = _sheet_xml(path, index)
-    if not xml or "<mergeCell " not in xml:
-        return 0
-    count = 0
-    for ref in re.findall(r"<mergeCell ref=\"([A-Z]+\d+):([A-Z]+\d+)\"", xml):
-        (r0, c0), (r1, c1) = _cell_index(ref[0]), _cell_index(ref[1])
-        if r0 > len(matrix):
+def _fill_merged(matrix, ranges) -> int:
+    """Fill merged ranges (``((r0, c0), (r1, c1))``, 0-based) with their top-left value: calamine
+    leaves the other cells empty."""
+    for (r0, c0), (r1, c1) in ranges:
+        if r0 >= len(matrix):
             continue
-        top = matrix[r0 - 1][c0 - 1] if c0 - 1 < len(matrix[r0 - 1]) else None
-        for r in range(r0, min(r1, len(matrix)) + 1):
-            row = matrix[r - 1]
-            for c in range(c0, c1 + 1):
-                if c - 1 < len(row):
-                    row[c - 1] = top
-        count += 1
-    return count
+        top = matrix[r0][c0] if c0 < len(matrix[r0]) else None
+        for r in range(r0, min(r1, len(matrix) - 1) + 1):
+            row = matrix[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                row[c] = top
+    return len(ranges)
 
 
 def _uncached_formulas(path: Path, index: int) -> list:
     """``(row, column letter)`` of formulas that have no cached value (a workbook saved by a program
     that does not compute them): their cells would read as empty."""
     xml = _sheet_xml(path, index)
-    if not xml or "<f" not in xml:
+    if not xml or b"<f" not in xml:
         return []
     found = []
-    for match in re.finditer(r"<c r=\"([A-Z]+)(\d+)\"[^>]*?>(.*?)</c>", xml, flags=re.S):
-        inner = match.group(3)
-        if "<f" in inner and not re.search(r"<v>[^<]", inner) and "<is>" not in inner:
-            found.append((int(match.group(2)), match.group(1)))
+    pattern = rb'<c r="([A-Z]+)(\d+)"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(<v>[^<]|<is>)?'
+    for match in re.finditer(pattern, xml):
+        if match.group(3) is None:
+            found.append((int(match.group(2)), match.group(1).decode("ascii")))
     return found
 
 
