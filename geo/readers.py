@@ -891,7 +891,14 @@ class _Normaliser:
         year, date = self.years()
         amount, bound, usd, low, high = self.amounts()
         lon, lat, site, coord_failed = self.coordinates()
-        precision = self.locate_rows(texts.get("platform"), district, lon, lat, site, coord_failed)
+        places = self.addresses(texts.get("address"), district, keep) if "address" in texts else None
+        platforms = texts.get("platform")
+        placed_district = district
+        if places is not None:
+            placed_district = np.where(district > 0, district, places["district"])
+            if (places["platform"] != "").any():
+                platforms = self.platform_or_address(platforms, places["platform"])
+        precision = self.locate_rows(platforms, placed_district, lon, lat, site, coord_failed)
         ids = self.identifiers(texts.get("id"), keep)
 
         error_rows = np.zeros(n, dtype=bool)
@@ -927,6 +934,14 @@ class _Normaliser:
         frame = pd.DataFrame(data)
         if "address" in texts:
             frame["address"] = self.pick_text(texts["address"], take)
+            frame["township_code"] = places["township_code"][take]
+            frame["township"] = places["township"][take]
+            stated_none = (district[take] <= 0) & (places["district"][take] > 0)
+            if stated_none.any():
+                codes = frame["district"].to_numpy(dtype="int64", na_value=0)
+                codes[stated_none] = places["district"][take][stated_none]
+                frame["district"] = pd.array(np.where(codes > 0, codes, 0), dtype="Int64")
+                frame.loc[codes <= 0, "district"] = pd.NA
         if date is not None and (date[take] != "").any():
             frame["date"] = date[take]
         if np.isfinite(low[take]).any():
@@ -1192,6 +1207,46 @@ class _Normaliser:
             lon[site], lat[site] = x, y
         return lon, lat, site, failed
 
+    def addresses(self, texts, district, keep):
+        """District, township and platform named in each row's address (:mod:`geo.townships`),
+        parsed once per distinct address; a district that disagrees with the stated one is a
+        warning."""
+        import numpy as np
+        import pandas as pd
+
+        from geo.districts import BY_ADCODE
+        from geo.townships import parse_addresses
+
+        stated = pd.array(np.where(district > 0, district, 0), dtype="Int64")
+        stated[district <= 0] = pd.NA
+        parsed = parse_addresses(pd.Series(pd.array(texts, dtype="str")), districts=stated)
+        found = parsed["district"].to_numpy(dtype="int64", na_value=0)
+        named = parsed["district_named"].to_numpy(dtype="int64", na_value=0)
+        clash = keep & (district > 0) & (found > 0) & (found != district)
+        label = self.label("address")
+
+        def where(code):
+            return f"{BY_ADCODE[int(code)].name_zh} ({BY_ADCODE[int(code)].name_en})"
+
+        self.warn_rows(np.flatnonzero(clash), lambda i: (
+            f"row {self.raw.rownums[i]}: the {label} {texts[i].as_py()!r} lies in {where(found[i])}, not in the "
+            f"stated {where(district[i])} (地址与所填区县不符)"))
+        moved = keep & (named > 0) & (found > 0) & (named != found) & ~clash
+        self.warn_rows(np.flatnonzero(moved), lambda i: (
+            f"row {self.raw.rownums[i]}: {texts[i].as_py()!r}: the township now belongs to {where(found[i])}, not "
+            f"{where(named[i])} as written (乡镇已划归{BY_ADCODE[int(found[i])].name_zh})"))
+        return {"district": found, "township_code": parsed["township_code"].to_numpy(object),
+                "township": parsed["township"].to_numpy(object), "platform": parsed["platform"].to_numpy(object)}
+
+    def platform_or_address(self, platforms, from_address):
+        """The platform column, or where it is empty the platform the address names."""
+        import numpy as np
+        import pyarrow as pa
+
+        given = np.asarray(platforms.to_numpy(zero_copy_only=False), dtype=object) if platforms is not None \
+            else np.full(self.n, "", dtype=object)
+        return pa.array(np.where(given != "", given, from_address), type=pa.string())
+
     def locate_rows(self, platforms, district, lon, lat, site, coord_failed):
         """Precision per row and lon/lat filled from platforms and district anchors."""
         import numpy as np
@@ -1279,7 +1334,7 @@ class _Normaliser:
                 continue
             if position in self.errors and any(e.column == self.label("district") for e in self.errors[position]):
                 continue  # the district error says it all
-            hint = "give coordinates, a bundled platform name, or the district"
+            hint = "give coordinates, a bundled platform name, the district, or an address naming a township"
             if written:
                 close = difflib.get_close_matches(written, names, n=3, cutoff=0.3)
                 if close:
