@@ -382,7 +382,12 @@ def _one_line(text: str) -> str:
 
 
 def _stream_name(exc) -> str:
-    return "standard output (标准输出)" if isinstance(exc, (BrokenPipeError, OSError)) else "sxmap"
+    """What an OSError without a file name was writing to: file writes go through geo.output
+    (which names the file), so a full disk or closed pipe here is standard output."""
+    import errno
+
+    stream_errors = (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EBADF, errno.EDQUOT, errno.EFBIG)
+    return "standard output (标准输出)" if exc.errno in stream_errors else "input/output (读写)"
 
 
 def _silence_stdout() -> None:
