@@ -96,7 +96,7 @@ def test_formulas_never_reach_csv_output(tmp_path):
     rejects = tmp_path / "formulas.rejects.csv"
     for args in (["query", "--projects", str(source), "--format", "csv", *skip],
                  ["near", "120.58", "30", "--projects", str(source), "--format", "csv", *skip],
-                 ["locate", "--input", str(source)]):
+                 ["locate", "--input", str(source), "--lon-column", "经度", "--lat-column", "纬度"]):
         result = CliRunner().invoke(main, args)
         assert result.exit_code == 0, result.output
         for text in (result.stdout, rejects.read_text(encoding="utf-8-sig")):
