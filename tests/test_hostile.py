@@ -115,8 +115,8 @@ def test_escapes_never_reach_the_terminal(tmp_path):
 # ============================================================================================
 # Property tests: random bytes and random table-shaped content
 
-PROPERTY = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                            HealthCheck.too_slow])
+PROPERTY = settings(max_examples=50, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 CELL = st.one_of(
     st.text(max_size=12),
     st.sampled_from(["越城区", "柯桥区", "上虞区", "诸暨市", "嵊州市", "新昌县", "杭州", "", " ", "nan", "inf", "-0",
