@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import string
 from pathlib import Path
 
 import pytest
@@ -170,7 +169,9 @@ def xlsx_books(draw):
     wb = Workbook()
     ws = wb.active
     ws.title = draw(st.sampled_from(["Sheet", "项目", "2023年"]))
-    legal = lambda v: "".join(ch for ch in v if ch in string.printable or ord(ch) > 0x9f) if isinstance(v, str) else v  # noqa: E731
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    legal = lambda v: ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v  # noqa: E731
     for row in [headers, *rows]:
         ws.append([legal(v) for v in row])
     buffer = io.BytesIO()
