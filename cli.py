@@ -174,18 +174,14 @@ def _stash_rejects(projects, projects_path, rejects, inputs=()):
     if frame is None or projects_path is None:
         return projects
     from geo.errors import UsageError
-    from geo.output import check_output_path
+    from geo.output import check_output_path, same_file
 
     ctx = click.get_current_context()
     params = ctx.params
     target = _rejects_target(projects_path, rejects)
     output = params.get("output")
-    if output not in (None, "-", ""):
-        from geo.output import _resolved
-        from pathlib import Path
-
-        if _resolved(Path(output)) == _resolved(target):
-            raise UsageError(f"--rejects {target} and -o {output} are the same file; choose two files")
+    if output not in (None, "-", "") and same_file(output, target):
+        raise UsageError(f"--rejects {target} and -o {output} are the same file; choose two files")
     overwrite = bool(params.get("overwrite"))
     inputs = [projects_path, *inputs]
     check_output_path(target, overwrite=overwrite, inputs=inputs, fmt="csv")
@@ -209,12 +205,6 @@ def _write_pending_rejects(ctx) -> None:
 # --- Map outputs: images (PNG/SVG/PDF), pages, fragments and iframes
 
 STATIC_EXTENSIONS = (".png", ".svg", ".pdf")
-
-
-def _positive_handler(ctx, param, value):
-    if value is not None and value <= 0:
-        raise click.BadParameter(f"must be positive (got {value:g})")
-    return value
 
 
 def _dpi(value):
@@ -287,15 +277,12 @@ def write_map(kind, html_builder, output, overwrite=False, *, projects=None, pro
     suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
     static_kwargs = dict(static_kwargs or {})
     if output not in (None, "-") and suffix not in STATIC_EXTENSIONS:
-        from geo.output import check_output_path
+        from geo.output import FORMAT_EXTENSIONS, check_output_path
 
-        try:
-            check_output_path(output, overwrite=overwrite, inputs=inputs, fmt="html")  # before the work
-        except SxmapError as exc:
-            if "does not fit" in str(exc):
-                raise click.UsageError(f"{output}: a map is written as .html/.htm, or as an image .png, .svg "
-                                       "or .pdf (扩展名与格式不符)") from None
-            raise
+        if output and suffix not in FORMAT_EXTENSIONS["html"]:
+            raise click.UsageError(f"{output}: a map is written as .html/.htm, or as an image .png, .svg "
+                                   "or .pdf (扩展名与格式不符)")
+        check_output_path(output, overwrite=overwrite, inputs=inputs, fmt="html")  # before the work
     if suffix in STATIC_EXTENSIONS:
         if fragment or iframe:
             raise click.UsageError("--fragment and --iframe make HTML; write the image with -o map.png alone")

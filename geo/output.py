@@ -145,6 +145,17 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
+def same_file(a, b) -> bool:
+    """Whether two paths name one file: the same resolved path, or (both existing) one inode."""
+    a, b = Path(a), Path(b)
+    if _resolved(a) == _resolved(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a directory (目录)"
@@ -221,11 +232,7 @@ def check_output_path(path, *, overwrite: bool = False, inputs=(), fmt: str | No
         if source is None or str(source) == "":
             continue
         source = Path(source)
-        same = _resolved(source) == target
-        if not same and info is not None:
-            with contextlib.suppress(OSError):
-                same = os.path.samefile(source, path)
-        if same:
+        if same_file(source, path):
             raise UsageError(f"refusing to overwrite the input file {source} (不能覆盖输入文件); choose another output")
     for folder in protected_dirs():
         if target == folder or folder in target.parents:
