@@ -227,7 +227,8 @@ def static_options(f):
                      help="Resolution of PNG output, 50–1200 (default 300)."),
         click.option("--size", default=None, callback=parsed_by(_parse_size),
                      help="Image size, e.g. 16x12cm (default), 160x120mm or 6x4.5in."),
-        click.option("--font", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
+        click.option("--font", type=click.Path(exists=True, dir_okay=False), default=None,
+                     callback=_input_path_handler,
                      help="A CJK font file (.ttf/.otf/.ttc) for Chinese text (default: Noto Sans CJK)."),
         click.option("--source", default=None,
                      help="Data source named on the source line (default: the bundled data's, or the file name)."),
@@ -437,7 +438,8 @@ def districts(fmt, output, overwrite):
 @click.argument("lon", required=False)
 @click.argument("lat", required=False)
 @crs_option()
-@click.option("--input", "input_path", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler,
+@click.option("--input", "input_path", type=click.Path(exists=True, dir_okay=False),
+              callback=_input_path_handler,
               help="A CSV of points; writes it back with district columns added.")
 @click.option("--lon-column", default="lon", show_default=True, help="Longitude column of --input.")
 @click.option("--lat-column", default="lat", show_default=True, help="Latitude column of --input.")
@@ -610,7 +612,8 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
 @click.option("--stage", "stages", multiple=True, help="Only this stage: 签约, 开工, 投产 … (repeatable).")
 @click.option("--platform", "platforms", multiple=True,
               help="Only projects on this platform (part of its name is enough; repeatable).")
-@click.option("--within", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
+@click.option("--within", type=click.Path(exists=True, dir_okay=False), default=None,
+              callback=_input_path_handler,
               help="Only projects inside the polygon(s) of this GeoJSON/GeoPackage (WGS-84 unless --within-crs).")
 @click.option("--within-crs", type=click.Choice(CRS_CHOICES, case_sensitive=False), default="wgs84",
               show_default=True, help="Datum of a --within file that declares none (gcj02 if drawn on Gaode).")
@@ -812,7 +815,8 @@ def choropleth(**opts):
 @projects_options
 @filter_options
 @click.option("--platforms", "with_platforms", is_flag=True, help="Also draw the industrial platforms.")
-@click.option("--platforms-file", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
+@click.option("--platforms-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              callback=_input_path_handler,
               help="Platforms from this file instead of the bundled ones (implies --platforms).")
 @click.option("--mode", type=click.Choice(MARKER_MODES), default="auto", show_default=True,
               help="rich: one SVG marker per project; canvas: one fast layer; auto: rich up to 2,000 projects.")
@@ -850,7 +854,8 @@ def markers(**opts):
 
 
 @main.command()
-@click.option("--enclaves", "enclaves_file", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
+@click.option("--enclaves", "enclaves_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              callback=_input_path_handler,
               help="Enclaves file (default: the bundled data/enclaves.csv).")
 @html_map_options()
 @static_options
@@ -881,9 +886,11 @@ def enclaves(**opts):
 @projects_options
 @filter_options
 @classification_options
-@click.option("--platforms-file", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
+@click.option("--platforms-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              callback=_input_path_handler,
               help="Platforms file (default: the bundled ones).")
-@click.option("--enclaves", "enclaves_file", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
+@click.option("--enclaves", "enclaves_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              callback=_input_path_handler,
               help="Enclaves file (default: the bundled ones).")
 @click.option("--mode", type=click.Choice(MARKER_MODES), default="auto", show_default=True,
               help="Projects as SVG markers (rich), one canvas layer, or auto (rich up to 2,000).")
@@ -960,7 +967,8 @@ def demo(output_dir, overwrite, lang, tiles, tianditu_key):
 @click.option("--value", default="count", show_default=True,
               help="What the choropleth shows: count, investment, count-min-investment=50 or stat:METRIC.")
 @click.option("--source", default=None, help="Data source to name (default: the bundled data's, or the file name).")
-@click.option("--font", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
+@click.option("--font", type=click.Path(exists=True, dir_okay=False), default=None,
+              callback=_input_path_handler,
               help="A CJK font file for the PDF (default: Noto Sans CJK).")
 def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, districts,
                    industries, years, min_investment, output, overwrite, lang, date_text, title, value, source, font):
