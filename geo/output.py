@@ -400,14 +400,16 @@ _ESCAPE_SEQUENCE = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9d[^\x07\x9
                               r"|\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b[@-_]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_XML_INVALID = re.compile("[\ufffe\uffff\ud800-\udfff]")
+# not valid in XML; and the bidirectional overrides that can make a terminal line read other than it is
+_XML_INVALID = re.compile("[\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 _NUMBER = re.compile(r"^[+-]?(\d[\d,]*\.?\d*|\.\d+)([eE][+-]?\d+)?%?$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def strip_control(text, *, keep_newlines: bool = False) -> str:
     """``text`` without terminal escape sequences (ANSI CSI, OSC such as hyperlinks or title
-    changes) and without C0/C1 control characters: safe for a terminal and valid in XML/SVG.
+    changes), C0/C1 control characters and bidirectional overrides: safe for a terminal and valid
+    in XML/SVG.
 
     Tabs, newlines and carriage returns become spaces (or are kept with ``keep_newlines``).
 
