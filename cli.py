@@ -9,8 +9,6 @@ and writes the result. Heavy libraries are imported inside the commands so that 
 from __future__ import annotations
 
 
-from pathlib import Path
-
 import click
 
 from geo.errors import SxmapError
@@ -192,18 +190,14 @@ def _stash_rejects(projects, projects_path, rejects, inputs=()):
     if frame is None or projects_path is None:
         return projects
     from geo.errors import UsageError
-    from geo.output import check_output_path
+    from geo.output import check_output_path, same_file
 
     ctx = click.get_current_context()
     params = ctx.params
     target = _rejects_target(projects_path, rejects)
     output = params.get("output")
-    if output not in (None, "-", ""):
-        from geo.output import _resolved
-        from pathlib import Path
-
-        if _resolved(Path(output)) == _resolved(target):
-            raise UsageError(f"--rejects {target} and -o {output} are the same file; choose two files")
+    if output not in (None, "-", "") and same_file(output, target):
+        raise UsageError(f"--rejects {target} and -o {output} are the same file; choose two files")
     overwrite = bool(params.get("overwrite"))
     inputs = [projects_path, *inputs]
     check_output_path(target, overwrite=overwrite, inputs=inputs, fmt="csv")
@@ -255,7 +249,8 @@ def static_options(f):
                      help="Resolution of PNG output, 50–1200 (default 300)."),
         click.option("--size", default=None, callback=parsed_by(_parse_size),
                      help="Image size, e.g. 16x12cm (default), 160x120mm or 6x4.5in."),
-        click.option("--font", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
+        click.option("--font", type=click.Path(exists=True, dir_okay=False), default=None,
+                     callback=_input_path_handler,
                      help="A CJK font file (.ttf/.otf/.ttc) for Chinese text (default: Noto Sans CJK)."),
         click.option("--source", default=None,
                      help="Data source named on the source line (default: the bundled data's, or the file name)."),
@@ -305,15 +300,12 @@ def write_map(kind, html_builder, output, overwrite=False, *, projects=None, pro
     suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
     static_kwargs = dict(static_kwargs or {})
     if output not in (None, "-") and suffix not in STATIC_EXTENSIONS:
-        from geo.output import check_output_path
+        from geo.output import FORMAT_EXTENSIONS, check_output_path
 
-        try:
-            check_output_path(output, overwrite=overwrite, inputs=inputs, fmt="html")  # before the work
-        except SxmapError as exc:
-            if "does not fit" in str(exc):
-                raise click.UsageError(f"{output}: a map is written as .html/.htm, or as an image .png, .svg "
-                                       "or .pdf (扩展名与格式不符)") from None
-            raise
+        if output and suffix not in FORMAT_EXTENSIONS["html"]:
+            raise click.UsageError(f"{output}: a map is written as .html/.htm, or as an image .png, .svg "
+                                   "or .pdf (扩展名与格式不符)")
+        check_output_path(output, overwrite=overwrite, inputs=inputs, fmt="html")  # before the work
     if suffix in STATIC_EXTENSIONS:
         if fragment or iframe:
             raise click.UsageError("--fragment and --iframe make HTML; write the image with -o map.png alone")
@@ -329,10 +321,8 @@ def write_map(kind, html_builder, output, overwrite=False, *, projects=None, pro
         raise click.UsageError(f"{', '.join(given)} apply to images: use -o map.png, map.svg or map.pdf")
     if fragment and iframe:
         raise click.UsageError("choose --fragment or --iframe, not both")
-    from maps.embed import fragment as make_fragment
-    from maps.embed import iframe_snippet, parse_embed_size
-
     from geo.progress import stages
+    from maps.embed import parse_embed_size
 
     width, height = parse_embed_size(embed_size)
     with stages(f"sxmap {kind}", ["构建 building", "写出 writing"]) as step:
@@ -415,7 +405,12 @@ def _one_line(text: str) -> str:
 
 
 def _stream_name(exc) -> str:
-    return "standard output (标准输出)" if isinstance(exc, (BrokenPipeError, OSError)) else "sxmap"
+    """What an OSError without a file name was writing to: file writes go through geo.output
+    (which names the file), so a full disk or closed pipe here is standard output."""
+    import errno
+
+    stream_errors = (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EBADF, errno.EDQUOT, errno.EFBIG)
+    return "standard output (标准输出)" if exc.errno in stream_errors else "input/output (读写)"
 
 
 def _silence_stdout() -> None:
@@ -877,7 +872,8 @@ def choropleth(**opts):
 @projects_options
 @filter_options
 @click.option("--platforms", "with_platforms", is_flag=True, help="Also draw the industrial platforms.")
-@click.option("--platforms-file", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
+@click.option("--platforms-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              callback=_input_path_handler,
               help="Platforms from this file instead of the bundled ones (implies --platforms).")
 @click.option("--mode", type=click.Choice(MARKER_MODES), default="auto", show_default=True,
               help="rich: one SVG marker per project; canvas: one fast layer; auto: rich up to 2,000 projects.")
@@ -915,7 +911,8 @@ def markers(**opts):
 
 
 @main.command()
-@click.option("--enclaves", "enclaves_file", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
+@click.option("--enclaves", "enclaves_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              callback=_input_path_handler,
               help="Enclaves file (default: the bundled data/enclaves.csv).")
 @html_map_options()
 @static_options
@@ -946,9 +943,11 @@ def enclaves(**opts):
 @projects_options
 @filter_options
 @classification_options
-@click.option("--platforms-file", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
+@click.option("--platforms-file", type=click.Path(exists=True, dir_okay=False), default=None,
+              callback=_input_path_handler,
               help="Platforms file (default: the bundled ones).")
-@click.option("--enclaves", "enclaves_file", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
+@click.option("--enclaves", "enclaves_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              callback=_input_path_handler,
               help="Enclaves file (default: the bundled ones).")
 @click.option("--mode", type=click.Choice(MARKER_MODES), default="auto", show_default=True,
               help="Projects as SVG markers (rich), one canvas layer, or auto (rich up to 2,000).")
@@ -1025,7 +1024,8 @@ def demo(output_dir, overwrite, lang, tiles, tianditu_key):
 @click.option("--value", default="count", show_default=True,
               help="What the choropleth shows: count, investment, count-min-investment=50 or stat:METRIC.")
 @click.option("--source", default=None, help="Data source to name (default: the bundled data's, or the file name).")
-@click.option("--font", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
+@click.option("--font", type=click.Path(exists=True, dir_okay=False), default=None,
+              callback=_input_path_handler,
               help="A CJK font file for the PDF (default: Noto Sans CJK).")
 def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, districts,
                    industries, years, min_investment, output, overwrite, lang, date_text, title, value, source, font):

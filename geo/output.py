@@ -145,6 +145,17 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
+def same_file(a, b) -> bool:
+    """Whether two paths name one file: the same resolved path, or (both existing) one inode."""
+    a, b = Path(a), Path(b)
+    if _resolved(a) == _resolved(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def _kind(mode: int) -> str:
     if stat.S_ISDIR(mode):
         return "a directory (目录)"
@@ -221,11 +232,7 @@ def check_output_path(path, *, overwrite: bool = False, inputs=(), fmt: str | No
         if source is None or str(source) == "":
             continue
         source = Path(source)
-        same = _resolved(source) == target
-        if not same and info is not None:
-            with contextlib.suppress(OSError):
-                same = os.path.samefile(source, path)
-        if same:
+        if same_file(source, path):
             raise UsageError(f"refusing to overwrite the input file {source} (不能覆盖输入文件); choose another output")
     for folder in protected_dirs():
         if target == folder or folder in target.parents:
@@ -366,7 +373,7 @@ def check_input_path(path) -> Path:
 
 
 def read_input_bytes(path, limit: int = MAX_STREAM_BYTES) -> bytes:
-    """The bytes of an input (after :func:`check_input_path`), at most ``limit`` of them.
+    """The bytes of an input (after :func:`check_input_path`); from a pipe at most ``limit``.
 
     Raises
     ------
@@ -376,6 +383,8 @@ def read_input_bytes(path, limit: int = MAX_STREAM_BYTES) -> bytes:
     path = check_input_path(path)
     try:
         with open(path, "rb") as f:
+            if stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return f.read()  # a regular file has an end: the limit is for pipes
             data = f.read(limit + 1)
     except OSError as exc:
         raise DataError(f"cannot read the file: {exc.strerror or exc} (无法读取)", path=path) from None
@@ -393,14 +402,16 @@ _ESCAPE_SEQUENCE = re.compile(r"\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x9d[^\x07\x9
                               r"|\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b[@-_]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _CONTROL_ALL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_XML_INVALID = re.compile("[\ufffe\uffff\ud800-\udfff]")
+# not valid in XML; and the bidirectional overrides that can make a terminal line read other than it is
+_XML_INVALID = re.compile("[\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 _NUMBER = re.compile(r"^[+-]?(\d[\d,]*\.?\d*|\.\d+)([eE][+-]?\d+)?%?$")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def strip_control(text, *, keep_newlines: bool = False) -> str:
     """``text`` without terminal escape sequences (ANSI CSI, OSC such as hyperlinks or title
-    changes) and without C0/C1 control characters: safe for a terminal and valid in XML/SVG.
+    changes), C0/C1 control characters and bidirectional overrides: safe for a terminal and valid
+    in XML/SVG.
 
     Tabs, newlines and carriage returns become spaces (or are kept with ``keep_newlines``).
 

@@ -615,10 +615,14 @@ def read_area(within, crs: str = "wgs84"):
 
         try:
             frame = gpd.read_file(within)
-        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-            reason = str(exc).split(";")[0].rstrip(".")
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
+                pyogrio.errors.GeometryError, pyogrio.errors.CRSError, ValueError) as exc:
+            reason = str(exc).split(";")[0].rstrip(".")[:200]
             raise DataError(f"cannot read it as GeoJSON/GeoPackage ({reason})", path=within,
                             hint="give a GeoJSON file of polygons") from None
+        if not isinstance(frame, gpd.GeoDataFrame):  # a table without geometry, e.g. a CSV of points
+            raise DataError("holds no geometry (a table, not a map of areas)", path=within,
+                            hint="give a GeoJSON of the area to search, e.g. drawn on geojson.io")
         if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
             frame = frame.to_crs("EPSG:4326")
         geoms = [g for g in frame.geometry if g is not None and not g.is_empty]

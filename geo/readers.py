@@ -30,7 +30,6 @@ reported (:attr:`ReadReport.warnings`); ``district_located`` shows where it lies
 from __future__ import annotations
 
 import difflib
-import io
 import logging
 import math
 import re
@@ -668,11 +667,13 @@ def read_projects_report(path, *, sheet=None, layer=None, columns=None, unit="�
     known = header_keys((columns or {}).values())
     wanted = None
     if fields is not None:
-        need = set(fields) | {"name", "lon", "lat", "x", "y", "district", "platform", "location_precision"}
+        need = set(fields) | {"name", "lon", "lat", "x", "y", "district", "platform", "location_precision", "address"}
 
-        def wanted(headers):
+        def only_needed(headers):
             cmap = match_columns(headers, columns, require_name=False)
             return sorted(i for name, i in cmap.fields.items() if name in need or name.startswith("investment"))
+
+        wanted = only_needed
     from geo.progress import stages
 
     with stages(f"sxmap {path.name}", ["读取 reading", "整理 normalising", "定位 locating"]) as step:

@@ -23,22 +23,19 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import os
 import re
-import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo.errors import DataError, UsageError
+from geo.output import check_input_path, read_input_bytes
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
 
-#: Largest input read from something that is not a regular file (a pipe, a device): 2 GiB.
-MAX_STREAM_BYTES = 2 << 30
 _HEADER_SEARCH_ROWS = 20
 _SNIFF_BYTES = 1 << 16
 
@@ -110,36 +107,6 @@ class RawTable:
 
 # --------------------------------------------------------------------------------------------
 # Bytes
-
-
-def read_input_bytes(path) -> bytes:
-    """The bytes of an input file; from a pipe or device at most :data:`MAX_STREAM_BYTES`.
-
-    Raises
-    ------
-    DataError
-        Not found, a directory, unreadable, or a stream larger than the limit.
-    """
-    path = Path(path)
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise DataError("file not found (文件不存在)", path=path) from None
-    except OSError as exc:
-        raise DataError(f"cannot read the file (无法读取): {exc.strerror or exc}", path=path) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise DataError("is a folder, not a file (这是文件夹)", path=path, hint="give the table file inside it")
-    try:
-        with open(path, "rb") as f:
-            if stat.S_ISREG(info.st_mode):
-                return f.read()
-            data = f.read(MAX_STREAM_BYTES + 1)
-    except OSError as exc:
-        raise DataError(f"cannot read the file (无法读取): {exc.strerror or exc}", path=path) from None
-    if len(data) > MAX_STREAM_BYTES:
-        raise DataError(f"more than {MAX_STREAM_BYTES >> 30} GiB from a stream that is not a regular file "
-                        "(输入过大)", path=path, hint="save the table to a file and read that")
-    return data
 
 
 def sniff_binary(data: bytes):
@@ -311,11 +278,7 @@ def read_raw(path, *, sheet=None, layer=None, header_keys=(), columns_wanted=Non
     UsageError
         ``sheet`` or ``layer`` given for a file that has none, or not found.
     """
-    path = Path(path)
-    if not path.exists():
-        raise DataError("file not found (文件不存在)", path=path)
-    if path.is_dir():
-        raise DataError("is a folder, not a file (这是文件夹)", path=path, hint="give the table file inside it")
+    path = check_input_path(path)  # exists; a regular file or a pipe, never a device
     regular = path.is_file()
     head = b""
     try:
@@ -561,7 +524,6 @@ def _excel_column(values):
 
 def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
     import numpy as np
-    import pyarrow as pa
     from python_calamine import CalamineWorkbook
 
     if head and not head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
@@ -700,7 +662,6 @@ def _read_vector(path: Path, layer, head: bytes) -> RawTable:
     import warnings
 
     import numpy as np
-    import pyarrow as pa
     import pyogrio
     from pyogrio.errors import DataLayerError, DataSourceError
 
@@ -830,11 +791,3 @@ def _read_parquet(path: Path, head: bytes, columns_wanted) -> RawTable:
     n = table.num_rows
     return RawTable(kind="Parquet", headers=headers, columns=columns, rownums=np.arange(1, n + 1, dtype=np.int64),
                     header_row=0, points=points, notes=notes)
-
-
-def is_regular_or_missing(path) -> bool:
-    """True when ``path`` is a regular file or does not exist."""
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except FileNotFoundError:
-        return True

@@ -394,7 +394,7 @@ def test_terminal_tables_and_messages_lose_escape_sequences(runner, tmp_path):
 
 @pytest.mark.parametrize("text, clean", [
     ("a\x1b]8;;http://evil\x1b\\link\x1b]8;;\x1b\\b", "alinkb"), ("x\x00y\x7fz\x85", "xyz"), ("a\nb\tc", "a b c"),
-    ("\ud800ok", "ok"), ("正常文字", "正常文字"),
+    ("\ud800ok", "ok"), ("正常文字", "正常文字"), ("\u202eevil\u202c", "evil"),
 ])
 def test_strip_control(text, clean):
     assert strip_control(text) == clean

@@ -706,3 +706,13 @@ def test_cli_falls_back_to_the_full_reader(runner, tmp_path):
     assert (records["柯桥区"]["investment"], records["柯桥区"]["n_lower_bound"]) == (300.0, 1)
     assert records["越城区"]["investment"] == 0.5  # 5000万元
     assert records["合计"]["count"] == 2
+
+
+@pytest.mark.parametrize("content, name", [("name,lon,lat\na,120.58,30.0\n", "points.csv"),
+                                           ("\x89PNG\r\n\x1a\n", "fake.geojson"), ("", "empty.geojson")])
+def test_within_a_file_that_is_not_an_area_is_one_line(runner, tmp_path, content, name):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    result = runner.invoke(main, ["query", "--within", str(path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1 and str(path) in result.stderr and "Traceback" not in result.output

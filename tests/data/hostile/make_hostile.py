@@ -80,6 +80,9 @@ def files() -> dict[str, bytes]:
             [[120.5, 30.0], [120.6, 30.0], [120.6, 30.1], [120.5, 30.0]]]}}]}))
     out["null_geometry.geojson"] = text(json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"name": "无", "district": "越城区"}, "geometry": None}]}))
+    out["line_one_point.geojson"] = text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "线"}, "geometry": {"type": "LineString",
+                                                                     "coordinates": [[120.5, 30.0]]}}]}))
     # --- injections
     out["formulas.csv"] = text(HEADER + GOOD + '"=HYPERLINK(""http://evil.example"",""click"")",越城区,10,120.58,30.0\n'
                                "+cmd|' /C calc'!A0,柯桥区,@SUM(1+1),120.42,30.05\n"
