@@ -221,9 +221,9 @@ def match_columns(headers, columns=None, *, require_name: bool = True) -> Column
             candidates.setdefault(name, []).append(i)
     for name, found in candidates.items():
         if len(found) > 1:
-            both = " and ".join(repr(headers[i]) for i in found)
-            raise DataError(f"columns {both} both look like {name!r} (多列匹配同一字段)",
-                            hint=f"rename one, or choose one with --column {name}=HEADER")
+            where = " and ".join(f"column {i + 1} {headers[i]!r}" for i in found)
+            raise DataError(f"{where} both look like {name!r} (多列匹配同一字段)",
+                            hint=f"rename or delete one, or choose one with --column {name}=HEADER")
         fields[name] = found[0]
     if "investment" not in fields:
         ranked = sorted((rank, i) for i, key in enumerate(folded)
@@ -688,6 +688,9 @@ def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, cr
                         known, wanted):
     try:
         raw = read_raw(path, sheet=sheet, layer=layer, header_keys=known, columns_wanted=wanted)
+        if raw.points is not None and not len(raw):
+            raise DataError(f"the {raw.kind} file has no features (没有要素)", path=path,
+                            hint="export the layer again with its projects, or give a CSV/.xlsx table")
         cmap = match_columns(raw.headers, columns, require_name=fields is None or "name" in fields)
     except DataError as exc:
         if exc.path is None:
