@@ -10,9 +10,9 @@ a GeoParquet of the canonical table (lon/lat columns and a WKB geometry, as
 ``GeoDataFrame.to_parquet`` writes it) and a GeoParquet with the geometry only. For each file it
 times, in the same process:
 
-- sxmap's path, the functions ``sxmap stats`` calls: :func:`geo.query.read_canonical` (pyarrow,
-  only the needed columns), :func:`geo.query.add_located` (:func:`geo.locate.locate`) and
-  :func:`geo.query.stats` (``numpy.bincount``) — split into read / locate / aggregate;
+- sxmap's path, the functions ``sxmap stats`` calls: :func:`geo.query.load` (the one reader: pyarrow,
+  only the needed columns, vectorised normalisation and :func:`geo.locate.locate`, all timed as
+  "read") and :func:`geo.query.stats` (``numpy.bincount``, "aggregate");
 - a plain geopandas pipeline: ``geopandas.read_file`` (CSV, GDAL's CSV driver with the lon/lat
   columns as geometry) or ``geopandas.read_parquet``, ``geopandas.sjoin(..., predicate="within")``
   against the districts, and ``groupby`` — reading the same columns; for the CSV also
@@ -98,13 +98,11 @@ def prepare(n):
 
 def sxmap_path(path):
     """What ``sxmap stats --projects PATH --by district`` does, timed in three parts."""
-    from geo.query import STATS_COLUMNS, add_located, read_canonical, stats
+    from geo.query import STATS_COLUMNS, load, stats
 
     t0 = time.perf_counter()
-    frame = read_canonical(path, STATS_COLUMNS)
-    t1 = time.perf_counter()
-    frame = add_located(frame)
-    t2 = time.perf_counter()
+    frame = load(path, STATS_COLUMNS)  # the one reader: read, normalise and locate
+    t1 = t2 = time.perf_counter()
     table = stats(frame, by="district")
     t3 = time.perf_counter()
     return table, {"read": t1 - t0, "locate": t2 - t1, "aggregate": t3 - t2, "total": t3 - t0}
@@ -207,7 +205,8 @@ def main(argv=None):
             b = median_of(theirs[name])
             print(f"{'':<36} {name:<10} {b['read']:7.3f} {b['locate']:7.3f} {b['aggregate']:7.3f} "
                   f"{b['total']:7.3f}  {b['total'] / a['total']:5.1f}x  {'yes' if identical else 'NO'}")
-    print("\nsxmap: geo.query.read_canonical (pyarrow) + add_located (geo.locate.locate) + stats (bincount).")
+    print("\nsxmap: geo.query.load (the one reader: pyarrow, vectorised normalisation and geo.locate.locate, all "
+          "under 'read') + stats (bincount).")
     print("geopandas: read_file (GDAL CSV driver) or read_parquet + sjoin(predicate='within') + groupby;")
     print("pd+gpd: pandas.read_csv + points_from_xy + sjoin + groupby (a stronger CSV baseline).")
     print("ratio = baseline total / sxmap total; same = identical tables.")
