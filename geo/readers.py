@@ -715,25 +715,26 @@ def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, cr
 
 
 def _as_text(column, n):
-    """A column as a pyarrow string array: nulls → "", whitespace trimmed; numbers as text."""
+    """A column as a pyarrow (large) string array: nulls → "", whitespace trimmed; numbers as text."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
     if column is None:
-        return pa.array([""] * n, type=pa.string())
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return pa.array([""] * n, type=pa.large_string())
+    if not pa.types.is_large_string(column.type):
         if pa.types.is_floating(column.type):
             values = column.to_numpy(zero_copy_only=False)
             text = [("" if v != v else (str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))))
                     for v in values]
-            column = pa.array(text, type=pa.string())
+            column = pa.array(text, type=pa.large_string())
         else:
             try:
-                column = pc.cast(column, pa.string())
+                column = pc.cast(column, pa.large_string())
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                column = pa.array([None if v is None else str(v) for v in column.to_pylist()], type=pa.string())
-    column = pc.fill_null(column, "")
-    return pc.utf8_trim_whitespace(column)
+                column = pa.array([None if v is None else str(v) for v in column.to_pylist()], type=pa.large_string())
+    if column.null_count:
+        column = pc.fill_null(column, "")
+    return pc.utf8_trim_whitespace(column)  # cheaper than looking for whitespace first
 
 
 def _distinct(text):
@@ -1249,7 +1250,7 @@ class _Normaliser:
 
         given = np.asarray(platforms.to_numpy(zero_copy_only=False), dtype=object) if platforms is not None \
             else np.full(self.n, "", dtype=object)
-        return pa.array(np.where(given != "", given, from_address), type=pa.string())
+        return pa.array(np.where(given != "", given, from_address), type=pa.large_string())
 
     def locate_rows(self, platforms, district, lon, lat, site, coord_failed):
         """Precision per row and lon/lat filled from platforms and district anchors."""
@@ -1352,8 +1353,9 @@ class _Normaliser:
         import numpy as np
         import pandas as pd
         import pyarrow as pa
+        import pyarrow.compute as pc
 
-        rownums = pa.array(self.raw.rownums.astype(str))
+        rownums = pc.cast(pa.array(self.raw.rownums), pa.large_string())
         if ids is None:
             return rownums
         values = pd.Series(np.asarray(ids.to_numpy(zero_copy_only=False), dtype=object))
@@ -1367,8 +1369,6 @@ class _Normaliser:
                 self.fail(position, "id", DataError(
                     f"the same id as row {self.raw.rownums[first[values.iat[position]]]} (编号重复)",
                     value=values.iat[position], hint="give every row its own id, or leave the column empty"))
-        import pyarrow.compute as pc
-
         return pc.if_else(pc.equal(ids, ""), rownums, ids)
 
     def finish(self, frame, take, usd):

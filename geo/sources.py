@@ -370,7 +370,7 @@ def _read_csv(path: Path, data: bytes, header_keys, columns_wanted, decode_all=F
     raw = None
     if utf8:
         start = (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0) + len(text[:offset].encode("utf-8"))
-        raw = _parse_csv_arrow(data[start:], delimiter, headers, columns_wanted)
+        raw = _parse_csv_arrow(data, delimiter, headers, columns_wanted, start=start)
         if raw is None:
             try:
                 body = data[start:].decode("utf-8")
@@ -396,7 +396,7 @@ def _wanted(columns_wanted, headers):
     return list(range(len(headers))) if columns_wanted is None else list(columns_wanted(headers))
 
 
-def _parse_csv_arrow(data: bytes, delimiter: str, headers: list, columns_wanted):
+def _parse_csv_arrow(data: bytes, delimiter: str, headers: list, columns_wanted, start: int = 0):
     """The body (UTF-8 bytes, header line first) parsed by pyarrow, or ``None`` when a row is
     ragged, a cell is not UTF-8 or the parse fails (the careful parser then names the row).
 
@@ -413,15 +413,15 @@ def _parse_csv_arrow(data: bytes, delimiter: str, headers: list, columns_wanted)
         invalid.append(row)
         return "skip"
 
-    quoted = b'"' in data
-    block = max(1 << 20, min(len(data) // 2 + 1, 64 << 20)) if quoted else 1 << 22
+    quoted = data.find(b'"', start) != -1
+    block = max(1 << 20, min((len(data) - start) // 2 + 1, 64 << 20)) if quoted else 1 << 22
     try:
         table = pacsv.read_csv(
-            pa.py_buffer(data),
+            pa.py_buffer(data).slice(start),  # no copy
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted, ignore_empty_lines=False,
                                              invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                  include_columns=[names[i] for i in wanted],
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
@@ -472,7 +472,7 @@ def _parse_csv_python(path, body: str, delimiter: str, headers: list, columns_wa
                         hint="quote cells that contain the delimiter, and double quotes inside quoted cells") from None
     columns = [None] * width
     for i in wanted:
-        columns[i] = pa.array(cells[i], type=pa.string())
+        columns[i] = pa.array(cells[i], type=pa.large_string())
     return RawTable(kind="CSV", headers=headers, columns=columns, rownums=np.asarray(rownums, dtype=np.int64),
                     ragged=ragged)
 
@@ -506,11 +506,11 @@ def _excel_column(values):
 
     kinds = set(map(type, values))
     if kinds <= {str, type(None)}:
-        return pa.array(["" if v is None else v.strip() for v in values], type=pa.string())
+        return pa.array(["" if v is None else v.strip() for v in values], type=pa.large_string())
     if kinds <= {str, float, int, type(None)}:
         return pa.array([v.strip() if type(v) is str else "" if v is None else
                          (str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v)))
-                         for v in values], type=pa.string())
+                         for v in values], type=pa.large_string())
     cache: dict = {}
     out = []
     for v in values:
@@ -519,7 +519,7 @@ def _excel_column(values):
         if text is None:
             text = cache[key] = _excel_cell_text(v)
         out.append(text)
-    return pa.array(out, type=pa.string())
+    return pa.array(out, type=pa.large_string())
 
 
 def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
