@@ -193,6 +193,24 @@ def _district_labels(adcodes):
     return zh, en
 
 
+def _filtered_for_stats(projects, district, industry, year, min_investment):
+    """The projects after the filters (located first), the districts chosen (adcodes or None),
+    and the stated-district disagreements of the whole table."""
+    from geo.districts import resolve_district
+    from geo.projects import filter_projects
+
+    chosen = None
+    if _given(district):
+        chosen = list(dict.fromkeys(resolve_district(d).adcode for d in _as_list(district)))
+    if "district_located" not in projects.columns:
+        projects = add_located(projects)
+    disagreements = district_disagreements(projects)
+    if any(_given(v) for v in (district, industry, year, min_investment)):
+        projects = filter_projects(projects, district=district, industry=industry, year=year,
+                                   min_investment=min_investment)
+    return projects, chosen, disagreements
+
+
 def stats(projects, by="district", *, district=None, industry=None, year=None, min_investment=None,
           thresholds=THRESHOLDS):
     """Totals of projects per district, per industry, or per district and industry.
@@ -234,22 +252,13 @@ def stats(projects, by="district", *, district=None, industry=None, year=None, m
     """
     import pandas as pd
 
-    from geo.districts import CITY_ADCODE, DISTRICTS, resolve_district
-    from geo.projects import filter_projects
+    from geo.districts import CITY_ADCODE, DISTRICTS
 
     keys = _check_by(by)
     if keys == ("township",):
         return stats_by_township(projects, district=district, industry=industry, year=year,
                                  min_investment=min_investment, thresholds=thresholds)
-    chosen = None
-    if _given(district):
-        chosen = list(dict.fromkeys(resolve_district(d).adcode for d in _as_list(district)))
-    if "district_located" not in projects.columns:
-        projects = add_located(projects)
-    disagreements = district_disagreements(projects)
-    if any(_given(v) for v in (district, industry, year, min_investment)):
-        projects = filter_projects(projects, district=district, industry=industry, year=year,
-                                   min_investment=min_investment)
+    projects, chosen, disagreements = _filtered_for_stats(projects, district, industry, year, min_investment)
     codes = _codes(projects)
     n_rows = len(projects)
     if "investment" in projects.columns:
@@ -408,19 +417,10 @@ def stats_by_township(projects, *, district=None, industry=None, year=None, min_
     """
     import pandas as pd
 
-    from geo.districts import DISTRICTS, resolve_district
-    from geo.projects import filter_projects
+    from geo.districts import DISTRICTS
     from geo.townships import load_townships
 
-    chosen = None
-    if _given(district):
-        chosen = list(dict.fromkeys(resolve_district(d).adcode for d in _as_list(district)))
-    if "district_located" not in projects.columns:
-        projects = add_located(projects)
-    disagreements = district_disagreements(projects)
-    if any(_given(v) for v in (district, industry, year, min_investment)):
-        projects = filter_projects(projects, district=district, industry=industry, year=year,
-                                   min_investment=min_investment)
+    projects, chosen, disagreements = _filtered_for_stats(projects, district, industry, year, min_investment)
     codes = project_townships(projects)["township_code"].to_numpy(object)
     n_rows = len(projects)
     amount = (projects["investment"].to_numpy(dtype=float, na_value=np.nan) if "investment" in projects.columns

@@ -56,9 +56,16 @@ PROJECTED = (
     ("proj_hz_4549", "EPSG:4549", ("横坐标", "纵坐标"), "EN"),
 )
 BIG5_NAMES = ("紹興紡織產業園區項目", "臺灣積體電路製造廠", "國際會議中心")
+#: Small Big5 tables: one row (GB18030 decodes it "successfully" into common hanzi and a private-use
+#: character), and two rows.
+BIG5_ONE_ROW_NAMES = ("紹興紡織",)
+BIG5_TWO_ROW_NAMES = ("紹興紡織產業園", "臺灣公司")
+#: Korean in EUC-KR: its Hangul bytes fall where GB2312 keeps common hanzi.
+EUC_KR_NAMES = ("삼성전자 반도체 공장", "현대자동차 부품 센터", "엘지화학 배터리 공장")
 SJIS_NAMES = ("東京精密機械工場", "株式会社テスト電子", "大阪物流センター")
 CP1251_NAMES = ("Текстильный парк Шаосина", "Завод точного машиностроения", "Логистический центр")
-GB18030_NAMES = ("绍兴纺织产业园项目", "镜湖新区数字经济中心", "滨海新区集成电路产业园")
+#: The third has 𠮷 (U+20BB7, four bytes in GB18030, not in GBK): a real company's name (𠮷野家).
+GB18030_NAMES = ("绍兴纺织产业园项目", "镜湖新区数字经济中心", "𠮷野家中央厨房项目")
 
 
 def write_csv(path: Path, rows, encoding="utf-8") -> Path:
@@ -100,8 +107,9 @@ def png_bytes() -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
 
 
-def write_xlsx(path: Path, rows, date_format="yyyy-mm-dd") -> Path:
-    """An .xlsx with real datetime cells, re-zipped with a fixed timestamp (reproducible bytes)."""
+def write_xlsx(path: Path, rows, date_format="yyyy-mm-dd", formats=None) -> Path:
+    """An .xlsx with real datetime cells, re-zipped with a fixed timestamp (reproducible bytes).
+    ``formats``: ``{cell reference: number format}`` for particular cells."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -113,6 +121,8 @@ def write_xlsx(path: Path, rows, date_format="yyyy-mm-dd") -> Path:
         for cell in cells:
             if isinstance(cell.value, dt.datetime):
                 cell.number_format = date_format
+    for reference, number_format in (formats or {}).items():
+        sheet[reference].number_format = number_format
     fixed = dt.datetime(2024, 1, 1)
     book.properties.created = book.properties.modified = fixed
     buffer = io.BytesIO()
@@ -146,6 +156,11 @@ def make(out: Path = HERE) -> list:
             ["测试项目甲", "越城区", first],
             ["测试项目乙", "柯桥区", second],
         ]))
+    written.append(write_csv(out / "invest_header_newline.csv", [  # Alt+Enter in the Excel header, saved as CSV
+        ["项目名称", "所在区县", "计划总投资\n（万元）"],
+        ["测试项目甲", "越城区", "8000"],
+        ["测试项目乙", "柯桥区", "3000"],
+    ]))
     written.append(write_csv(out / "invest_several.csv", [
         ["项目名称", "所在区县", "固定资产投资", "计划总投资", "协议投资"],
         ["测试项目甲", "越城区", "8", "20", "15"],
@@ -197,7 +212,9 @@ def make(out: Path = HERE) -> list:
         ("测试项目甲", "越城区", dt.datetime(2023, 3, 8), 10),
         ("测试项目乙", "柯桥区", dt.datetime(2022, 11, 30), 5),
         ("测试项目丙", "嵊州市", dt.datetime(2021, 1, 15), 2),
-    ]))
+        ("测试项目丁", "新昌县", dt.datetime(2020, 12, 31), 1),  # shown as 2020年12月31日
+        ("测试项目戊", "上虞区", 44993, 3),  # a date serial without a date format: 2023-03-08
+    ], formats={"C5": 'yyyy"年"m"月"d"日"'}))
     written.append(write_csv(out / "dates.csv", [
         ["项目名称", "所在区县", "签约日期"],
         ["测试项目甲", "越城区", "2023-03-08"],
@@ -216,6 +233,11 @@ def make(out: Path = HERE) -> list:
             values = (north, east) if order == "NE" else (east, north)
             rows.append([f"{district_name(code)}测试点", district_name(code), f"{values[0]:.2f}", f"{values[1]:.2f}"])
         written.append(write_csv(out / f"{stem}.csv", rows))
+    survey = [["项目名称", "所在区县", "X", "Y"]]  # a surveyor's workbook: numbers, X the northing, zone in front
+    for code in PROJECTED_DISTRICTS:
+        east, north = projected(*points[code], "EPSG:4528")
+        survey.append([f"{district_name(code)}测试点", district_name(code), north, east])
+    written.append(write_xlsx(out / "proj_survey_4528.xlsx", survey))
     written.append(write_csv(out / "degrees.csv", [["项目名称", "所在区县", "经度", "纬度"]] + [
         [f"{district_name(code)}测试点", district_name(code), f"{points[code][0]:.6f}", f"{points[code][1]:.6f}"]
         for code in PROJECTED_DISTRICTS]))
@@ -224,6 +246,11 @@ def make(out: Path = HERE) -> list:
     written.append(write_csv(out / "big5.csv", [["name", "district", "investment"]] + [
         [name, district, amount] for name, district, amount in zip(BIG5_NAMES, ("330602", "330603", "330604"),
                                                                    ("10", "5", "3"))], encoding="big5"))
+    for stem, names, encoding in (("big5_one_row", BIG5_ONE_ROW_NAMES, "big5"),
+                                  ("big5_two_rows", BIG5_TWO_ROW_NAMES, "big5"),
+                                  ("euc_kr", EUC_KR_NAMES, "euc_kr")):
+        written.append(write_csv(out / f"{stem}.csv", [["name", "district", "investment"]] + [
+            [name, "330602", "10"] for name in names], encoding=encoding))
     written.append(write_csv(out / "shift_jis.csv", [["name", "district", "investment"]] + [
         [name, district, amount] for name, district, amount in zip(SJIS_NAMES, ("Yuecheng", "Keqiao", "Zhuji"),
                                                                    ("10", "5", "3"))], encoding="shift_jis"))
