@@ -272,6 +272,8 @@ def _chinese_in_yuan(text: str, factor: Decimal, original, unit_name) -> Decimal
     import cn2an
 
     core = text[:-1] if text.endswith("元") else text
+    if core[:1] in "十百千万亿佰仟拾":  # 百亿 is 一百亿, as 逾百亿元 is written
+        core = "一" + core
     try:
         number = Decimal(str(cn2an.cn2an(core, "smart")))
     except (ValueError, KeyError, TypeError, IndexError):

@@ -987,7 +987,8 @@ class _Normaliser:
         return blank
 
     def total_rows(self, names, blank):
-        """Rows whose name is 合计/总计/小计: dropped with a note, not taken for projects."""
+        """Rows that say 合计/总计/小计 — in the name, or in another cell when the name is empty (合计
+        under 序号): dropped with a note, not taken for projects."""
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -995,13 +996,23 @@ class _Normaliser:
         total = np.zeros(self.n, dtype=bool)
         if names is None:
             return total
-        short = np.flatnonzero(np.asarray(pc.less_equal(pc.utf8_length(names), 12).to_numpy(zero_copy_only=False)))
+        words = pa.array(sorted(_TOTAL_NAMES), type=pa.large_string())
+
+        def says_total(text, positions):
+            few = text.take(pa.array(positions))
+            folded = pc.utf8_normalize(few, "NFKC")  # 合　计 (an ideographic space) → 合 计
+            folded = pc.utf8_rtrim(pc.utf8_lower(pc.replace_substring_regex(folded, r"\s+", "")), characters=":：")
+            return np.asarray(pc.is_in(folded, value_set=words).to_numpy(zero_copy_only=False), dtype=bool)
+
+        short = np.flatnonzero(np.asarray(pc.less_equal(pc.utf8_length(names), 12).to_numpy(zero_copy_only=False))
+                               & ~blank)
         if len(short):
-            few = names.take(pa.array(short))
-            folded = pc.utf8_rtrim(pc.utf8_lower(pc.replace_substring_regex(few, r"\s+", "")), characters=":：")
-            hit = np.asarray(pc.is_in(folded, value_set=pa.array(sorted(_TOTAL_NAMES))).to_numpy(zero_copy_only=False),
-                             dtype=bool)
-            total[short[hit]] = True
+            total[short[says_total(names, short)]] = True
+        nameless = np.flatnonzero(np.asarray(pc.equal(names, "").to_numpy(zero_copy_only=False)) & ~blank)
+        if len(nameless):
+            for index, column in enumerate(self.raw.columns):
+                if column is not None:
+                    total[nameless[says_total(self.column_text(index), nameless)]] = True
         total &= ~blank
         if total.any():
             rows = ", ".join(str(r) for r in self.raw.rownums[total][:5])
@@ -1151,13 +1162,13 @@ class _Normaliser:
         given = ~np.isnan(east) & ~np.isnan(north)
         big = given & ((np.abs(east) > 1000) | (np.abs(north) > 1000))
         if big.sum() * 2 > given.sum() and given.any():
-            guess = _guess_projected(east[big], north[big])
+            code, guess = _guess_projected(east[big], north[big])
             first = int(np.flatnonzero(big)[0])
             raise DataErrors([DataError(
                 f"the coordinates are metres, not degrees (坐标为投影坐标): {guess}", path=self.path,
                 row=int(self.raw.rownums[first]), value=f"{east[first]:g}, {north[first]:g}",
                 column=f"{self.label('lon') or self.label('x')}/{self.label('lat') or self.label('y')}",
-                hint="pass the coordinate system with --crs, e.g. --crs EPSG:4549")], path=self.path)
+                hint=f"pass the coordinate system with --crs, e.g. --crs {code}")], path=self.path)
 
     def projected_axes(self, east, north, east_name, north_name):
         """Decide which column is the easting under a projected CRS (in Chinese surveying X is
@@ -1470,14 +1481,15 @@ class _Normaliser:
         return pd.DataFrame(data)
 
 
-def _guess_projected(east, north) -> str:
-    """Which CGCS2000 Gauss–Krüger system metres near Shaoxing fit."""
+def _guess_projected(east, north) -> tuple[str, str]:
+    """Which CGCS2000 Gauss–Krüger system metres near Shaoxing fit: its code, and a sentence."""
     import numpy as np
 
     values = np.concatenate([east, north])
     if (values >= 1e7).any():
-        return "eastings with the zone number 40 in front fit EPSG:4528 (CGCS2000 3-degree Gauss–Krüger zone 40)"
-    return "they fit EPSG:4549 (CGCS2000 3-degree Gauss–Krüger, central meridian 120°E) near Shaoxing"
+        return "EPSG:4528", ("eastings with the zone number 40 in front fit EPSG:4528 (CGCS2000 3-degree "
+                             "Gauss–Krüger zone 40)")
+    return "EPSG:4549", "they fit EPSG:4549 (CGCS2000 3-degree Gauss–Krüger, central meridian 120°E) near Shaoxing"
 
 
 def _reason(error: DataError) -> str:
@@ -1591,8 +1603,12 @@ def summary_text(report: ReadReport) -> str:
     lines = [f"文件 File: {report.path} ({source})"]
     lines += [f"  {note}" for note in report.notes]
     lines.append("列 Columns: " + ", ".join(f"{name} ← {header!r}" for name, header in report.columns.items()))
-    if report.ignored:
-        lines.append("未使用的列 Ignored headers (kept as extra columns): " + ", ".join(repr(h) for h in report.ignored))
+    kept = [h for h in report.ignored if fold_header(h) not in _IGNORED]
+    dropped = [h for h in report.ignored if fold_header(h) in _IGNORED]
+    if kept:
+        lines.append("未使用的列 Ignored headers (kept as extra columns): " + ", ".join(repr(h) for h in kept))
+    if dropped:
+        lines.append("序号列 Running numbers (dropped): " + ", ".join(repr(h) for h in dropped))
     lines.append(f"读取 Rows read: {report.rows_read}  有效 valid: {len(gdf)}  跳过 skipped: {report.rejected_rows}")
     precision_names = {"site": "点位 site", "platform": "平台 platform", "district": "区县 district"}
     counts = gdf["location_precision"].value_counts()
@@ -1600,10 +1616,13 @@ def summary_text(report: ReadReport) -> str:
         f"{label} {int(counts.get(key, 0))}" for key, label in precision_names.items()))
     amounts = gdf["investment"]
     bounds = gdf["investment_bound"].value_counts()
-    lines.append(f"金额 Amounts: {int(amounts.notna().sum())} given (exact {int(bounds.get('exact', 0))}, "
-                 f"min {int(bounds.get('min', 0))}, approx {int(bounds.get('approx', 0))}), "
-                 f"{int(amounts.isna().sum())} without; sum {amounts.sum(skipna=True):.4g} 亿元"
-                 + (" (lower bounds included: ≥)" if bounds.get("min", 0) else ""))
+    if "investment" not in report.columns:
+        lines.append("金额 Amounts: no investment column (没有投资额列): unknown, not 0")
+    else:
+        lines.append(f"金额 Amounts: {int(amounts.notna().sum())} given (exact {int(bounds.get('exact', 0))}, "
+                     f"min {int(bounds.get('min', 0))}, approx {int(bounds.get('approx', 0))}), "
+                     f"{int(amounts.isna().sum())} without; sum {amounts.sum(skipna=True):.4g} 亿元"
+                     + (" (lower bounds included: ≥)" if bounds.get("min", 0) else ""))
     rows = []
     for d in DISTRICTS:
         rows.append({"district": f"{d.name_zh} {d.name_en}", "stated": int((gdf["district"] == d.adcode).sum()),

@@ -128,22 +128,20 @@ def sniff_binary(data: bytes):
 # --------------------------------------------------------------------------------------------
 # Encodings
 
-#: Encodings that charset-normalizer may name, which we read, mapped to Python codecs.
-_READABLE = {
-    "big5": ("big5hkscs", "Big5"), "big5hkscs": ("big5hkscs", "Big5"), "cp950": ("cp950", "Big5 (cp950)"),
-    "shift_jis": ("cp932", "Shift-JIS"), "cp932": ("cp932", "Shift-JIS"), "euc_jp": ("euc_jp", "EUC-JP"),
-    "euc_kr": ("cp949", "EUC-KR"), "cp949": ("cp949", "EUC-KR"), "utf_16": ("utf-16", "UTF-16"),
-}
 #: GB2312's first-level hanzi (the 3,755 most common) lie at lead bytes 0xB0–0xD7.
 _COMMON_HANZI_LEADS = range(0xB0, 0xD8)
 
 
 def _hanzi_plausibility(text: str) -> float:
-    """Share of the CJK characters of ``text`` that are among the 3,755 most common hanzi.
+    """Share of the CJK characters of ``text`` that are among the 3,755 most common hanzi; 0 when
+    the text holds private-use characters (a sure sign of a wrong decoding).
 
     Chinese text written in GBK scores ~0.95; Big5 or Shift-JIS bytes decoded as GB18030 give
     rare characters and score far lower (measured: 0.2–0.5)."""
-    sample = [ch for ch in text[:20000] if "\u4e00" <= ch <= "\u9fff"]
+    head = text[:20000]
+    if any("\ue000" <= ch <= "\uf8ff" for ch in head):
+        return 0.0
+    sample = [ch for ch in head if "\u4e00" <= ch <= "\u9fff"]
     if not sample:
         return 1.0
     common = 0
@@ -156,17 +154,25 @@ def _hanzi_plausibility(text: str) -> float:
     return common / len(sample)
 
 
+#: East Asian encodings told apart from GB18030 (Python codec, label), in the order tried.
+_EAST_ASIAN = (("big5hkscs", "Big5"), ("cp932", "Shift-JIS"), ("cp949", "EUC-KR"))
+#: Below this many non-ASCII bytes a file is too short to tell these encodings apart.
+_ENOUGH_TEXT = 40
+
+
 def decode_text(data: bytes, path=None) -> tuple[str, str]:
     """Decode a text file; return ``(text, label)``.
 
-    UTF-16 with its BOM; strict UTF-8 (with or without BOM); GB18030/GBK when the decoded text is
-    plausible Chinese; otherwise the encoding ``charset-normalizer`` finds (Big5, Shift-JIS,
-    EUC-KR …) when the text decodes strictly in it.
+    UTF-16 with its BOM; strict UTF-8 (with or without BOM); else GB18030/GBK, Big5, Shift-JIS or
+    EUC-KR: the candidates that decode strictly (GB18030 only when its text is plausible Chinese)
+    are weighed by ``charset-normalizer`` among themselves. A file too short to tell them apart
+    (fewer than 40 non-ASCII bytes) is read as GB18030 when that is plausible — what Excel on
+    Chinese Windows writes — else refused naming the candidates.
 
     Raises
     ------
     DataError
-        No encoding fits; the message names what was detected and how to convert.
+        No encoding fits, or several fit a short file; the message names them and how to convert.
     """
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
@@ -178,43 +184,64 @@ def decode_text(data: bytes, path=None) -> tuple[str, str]:
         return text, "UTF-8 with BOM" if data.startswith(codecs.BOM_UTF8) else "UTF-8"
     except UnicodeDecodeError:
         pass
-    gb_text = None
+    candidates = {}
     try:
         gb_text = data.decode("gb18030")
         if _hanzi_plausibility(gb_text) >= 0.8:
-            return gb_text, "GB18030/GBK"
+            candidates["GB18030/GBK"] = gb_text
     except UnicodeDecodeError:
         pass
-    detected = _detect(data)
-    if detected in _READABLE:
-        codec, label = _READABLE[detected]
+    for codec, label in _EAST_ASIAN:
         try:
-            return data.decode(codec), label
+            candidates[label] = data.decode(codec)
         except UnicodeDecodeError:
-            pass
-    if gb_text is not None and detected in (None, "gb18030", "gbk", "gb2312", "hz"):
-        return gb_text, "GB18030/GBK"
+            continue
     how = "save it from Excel as 'CSV UTF-8 (逗号分隔)' or as .xlsx"
-    if detected:
-        raise DataError(f"the file is in {detected}, which sxmap does not read (文件编码为 {detected})",
-                        path=path, hint=f"{how}, or convert it: iconv -f {detected} -t UTF-8 FILE > FILE.utf8.csv")
-    raise DataError("cannot tell the file's encoding: it is not UTF-8, GBK/GB18030, Big5 or Shift-JIS "
+    enough = sum(b >= 0x80 for b in data[: 1 << 16]) >= _ENOUGH_TEXT
+    detected = _detect(data, isolate=True) if candidates else None
+    if detected in candidates and enough:
+        return candidates[detected], detected
+    if len(candidates) == 1:
+        (label, text), = candidates.items()
+        return text, label
+    if "GB18030/GBK" in candidates and (not enough or detected in (None, "GB18030/GBK")):
+        return candidates["GB18030/GBK"], "GB18030/GBK"
+    if candidates:
+        names = " or ".join(candidates)
+        raise DataError(f"cannot tell whether the file is in {names} (无法判断文件编码: {names})", path=path,
+                        hint=f"{how}, or convert it with iconv -f ENCODING -t UTF-8")
+    other = _detect(data, isolate=False)
+    if other:
+        raise DataError(f"the file is in {other}, which sxmap does not read (文件编码为 {other})",
+                        path=path, hint=f"{how}, or convert it: iconv -f {other} -t UTF-8 FILE > FILE.utf8.csv")
+    raise DataError("cannot tell the file's encoding: it is not UTF-8, GBK/GB18030, Big5, Shift-JIS or EUC-KR "
                     "(无法识别文件编码)", path=path, hint=how)
 
 
-def _detect(data: bytes):
-    """The encoding charset-normalizer finds for ``data`` (a Python codec name), or None."""
+#: charset-normalizer's names → the labels of :func:`decode_text`.
+_DETECTED = {"gb18030": "GB18030/GBK", "gbk": "GB18030/GBK", "gb2312": "GB18030/GBK", "big5": "Big5",
+             "big5hkscs": "Big5", "cp950": "Big5", "shift_jis": "Shift-JIS", "cp932": "Shift-JIS",
+             "euc_jp": "Shift-JIS", "euc_kr": "EUC-KR", "cp949": "EUC-KR", "johab": "EUC-KR"}
+
+
+def _detect(data: bytes, isolate: bool):
+    """What charset-normalizer finds: among the East Asian encodings (a label of
+    :func:`decode_text`) when ``isolate``, else any encoding (its codec name); or None."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[: 1 << 18]).best()
+    sample = data[: 1 << 18]
+    if isolate:
+        best = from_bytes(sample, cp_isolation=["gb18030", "big5", "cp950", "shift_jis", "cp932", "euc_kr"]).best()
+        return _DETECTED.get(best.encoding) if best is not None else None
+    best = from_bytes(sample).best()
     return best.encoding if best is not None else None
 
 
 def detect_encoding(path) -> str:
     """The encoding of a text file, as a Python codec name (see :func:`decode_text`)."""
     label = decode_text(read_input_bytes(path), path)[1]
-    return {"UTF-16": "utf-16", "GB18030/GBK": "gb18030", "Big5": "big5hkscs", "Big5 (cp950)": "cp950",
-            "Shift-JIS": "cp932", "EUC-JP": "euc_jp", "EUC-KR": "cp949"}.get(label, "utf-8-sig")
+    return {"UTF-16": "utf-16", "GB18030/GBK": "gb18030", "Big5": "big5hkscs", "EUC-KR": "cp949",
+            "Shift-JIS": "cp932"}.get(label, "utf-8-sig")
 
 
 # --------------------------------------------------------------------------------------------
@@ -338,7 +365,7 @@ def _head_text(data: bytes, path) -> tuple[str, str, bool]:
     and whether the head is UTF-8 (the rest is then left to pyarrow, which checks it)."""
     head = data[: 1 << 20]
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        for cut in range(4):  # the MiB may end inside a character
+        for cut in range(4 if len(data) > len(head) else 1):  # a cut MiB may end inside a character
             try:
                 text = head[: len(head) - cut].decode("utf-8-sig")
                 return text, "UTF-8 with BOM" if data.startswith(codecs.BOM_UTF8) else "UTF-8", True
@@ -349,36 +376,52 @@ def _head_text(data: bytes, path) -> tuple[str, str, bool]:
     return text, label, False
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _offset_after_lines(text: str, count: int) -> int:
+    """The position in ``text`` after its first ``count`` lines (CSV line breaks only)."""
+    if count <= 0:
+        return 0
+    for number, match in enumerate(_LINE_BREAK.finditer(text), start=1):
+        if number == count:
+            return match.end()
+    return len(text)
+
+
 def _read_csv(path: Path, data: bytes, header_keys, columns_wanted, decode_all=False) -> RawTable:
     import numpy as np
 
     text, label, utf8 = (*decode_text(data, path), False) if decode_all else _head_text(data, path)
     if text.startswith("\ufeff"):
         text = text[1:]
-    first_lines = text[: 1 << 20].splitlines()
+    first_lines = _LINE_BREAK.split(text[: 1 << 20])
     if not any(line.strip(" \t,;|\r\n\x00") for line in first_lines) and len(data) <= 1 << 20:
         raise DataError("the file is empty (文件为空): no header row", path=path,
                         hint="put the headers (项目名称, 所在区县, 总投资 …) in the first row")
     non_blank = next((line for line in first_lines if line.strip()), "")
     delimiter = _pick_delimiter(non_blank)
     header_index = _find_header(first_lines, delimiter, header_keys)
-    # Offset of the header line (title rows above it hold no quoted newlines).
-    offset = sum(len(line) for line in text[: 1 << 20].splitlines(keepends=True)[:header_index])
-    first = text[offset: offset + (1 << 20)].splitlines()
-    header = next(csv.reader([first[0] if first else ""], delimiter=delimiter), [])
+    # The header record may span lines (a header cell with a line break, Alt+Enter in Excel);
+    # title rows above it do not.
+    offset = _offset_after_lines(text, header_index)
+    reader = csv.reader(io.StringIO(text[offset: offset + (1 << 20)], newline=""), delimiter=delimiter)
+    header = next(reader, [])
     headers = [cell.strip() for cell in header]
+    body_offset = _offset_after_lines(text, header_index + max(reader.line_num, 1))
     raw = None
     if utf8:
-        start = (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0) + len(text[:offset].encode("utf-8"))
+        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+        start = bom + len(text[:body_offset].encode("utf-8"))
         raw = _parse_csv_arrow(data, delimiter, headers, columns_wanted, start=start)
         if raw is None:
             try:
-                body = data[start:].decode("utf-8")
+                body = data[bom + len(text[:offset].encode("utf-8")):].decode("utf-8")
             except UnicodeDecodeError:  # UTF-8 at the top, something else below: decide on the whole file
                 return _read_csv(path, data, header_keys, columns_wanted, decode_all=True)
     else:
         body = text[offset:]
-        raw = _parse_csv_arrow(body.encode("utf-8"), delimiter, headers, columns_wanted)
+        raw = _parse_csv_arrow(text[body_offset:].encode("utf-8"), delimiter, headers, columns_wanted)
     if raw is None:
         raw = _parse_csv_python(path, body, delimiter, headers, columns_wanted)
     raw.kind, raw.encoding = "CSV", label
@@ -397,7 +440,7 @@ def _wanted(columns_wanted, headers):
 
 
 def _parse_csv_arrow(data: bytes, delimiter: str, headers: list, columns_wanted, start: int = 0):
-    """The body (UTF-8 bytes, header line first) parsed by pyarrow, or ``None`` when a row is
+    """The data rows (UTF-8 bytes from ``start``, after the header) parsed by pyarrow, or ``None`` when a row is
     ragged, a cell is not UTF-8 or the parse fails (the careful parser then names the row).
 
     Without any quote character, rows cannot hold newlines: the file is parsed in parallel blocks."""
@@ -407,27 +450,18 @@ def _parse_csv_arrow(data: bytes, delimiter: str, headers: list, columns_wanted,
 
     names = [f"c{i}" for i in range(len(headers))]
     wanted = _wanted(columns_wanted, headers)
-    invalid = []
-
-    def on_invalid(row):
-        invalid.append(row)
-        return "skip"
-
     quoted = data.find(b'"', start) != -1
     block = max(1 << 20, min((len(data) - start) // 2 + 1, 64 << 20)) if quoted else 1 << 22
     try:
         table = pacsv.read_csv(
             pa.py_buffer(data).slice(start),  # no copy
-            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, block_size=block),
-            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted, ignore_empty_lines=False,
-                                             invalid_row_handler=on_invalid),
+            read_options=pacsv.ReadOptions(column_names=names, block_size=block),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quoted, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
                                                  include_columns=[names[i] for i in wanted],
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
-    except (pa.ArrowInvalid, pa.ArrowException, OverflowError):
-        return None
-    if invalid:
+    except (pa.ArrowInvalid, pa.ArrowException, OverflowError):  # a ragged row, a stray quote, not UTF-8 …
         return None
     columns = [None] * len(headers)
     for i in wanted:
