@@ -7,7 +7,8 @@ CDNs; offline (an intranet) it stays blank ("L is not defined"). sxmap's pages i
   (layer-control icon, default marker) turned into data URIs;
 - jQuery 3.7.1 from ``xstatic-jquery`` (folium's own popups call it; sxmap's do not, but maps
   returned to a notebook may be given folium popups);
-- sxmap's own script and style (:mod:`maps.assets`).
+- sxmap's own script and style, real files in the package (``maps/web/sxmap.js`` and
+  ``sxmap.css``, read by :mod:`maps.assets`): :func:`sxmap_js`, :func:`sxmap_css`.
 
 Bootstrap and Font Awesome are not needed: sxmap draws with circle markers, canvas and DivIcons.
 With ``cdn=True`` Leaflet and jQuery are linked from jsDelivr instead (smaller files that need
@@ -106,6 +107,20 @@ def marker_icons() -> dict:
         "iconRetinaUrl": data_uri(images / "marker-icon-2x.png"),
         "shadowUrl": data_uri(images / "marker-shadow.png"),
     }
+
+
+def sxmap_js() -> str:
+    """sxmap's own script (``maps/web/sxmap.js``), ready to inline."""
+    from maps import assets
+
+    return _check_inline(assets.script(), "sxmap.js")
+
+
+def sxmap_css() -> str:
+    """sxmap's own style (``maps/web/sxmap.css``), ready to inline."""
+    from maps import assets
+
+    return _check_inline(assets.style(), "sxmap.css")
 
 
 _JS_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
