@@ -817,23 +817,20 @@
     if (!home) { return; }
     entries.push({name: home.name, lat: home.lat, lon: home.lon, home: true, count: 0});
     var size = map.getSize(), c = L.point(size.x / 2, size.y / 2), placed = [];
-    var inset = {left: 70, right: 70, top: 58, bottom: 26};
+    var inset = {left: 70, right: 70, top: 58, bottom: 26}, origin = container.getBoundingClientRect();
+    // the controls, legend and title: indicators keep off them
+    Array.prototype.forEach.call(container.querySelectorAll(".leaflet-control, .sx-title"), function (node) {
+      var r = node.getBoundingClientRect();
+      if (r.width && r.height) { placed.push({l: r.left - origin.left, t: r.top - origin.top, r: r.right - origin.left, b: r.bottom - origin.top}); }
+    });
+    var homeBounds = home.bounds ? L.latLngBounds(home.bounds) : null;
     entries.forEach(function (entry) {
       var ll = L.latLng(entry.lat, entry.lon);
-      if (bounds.contains(ll)) { return; }
+      if (entry.home ? (homeBounds ? bounds.intersects(homeBounds) : bounds.contains(ll)) : bounds.contains(ll)) { return; }
       var p = map.latLngToContainerPoint(ll), d = p.subtract(c);
       var tx = d.x > 0 ? (size.x - inset.right - c.x) / d.x : d.x < 0 ? (inset.left - c.x) / d.x : Infinity;
       var ty = d.y > 0 ? (size.y - inset.bottom - c.y) / d.y : d.y < 0 ? (inset.top - c.y) / d.y : Infinity;
-      var t = Math.min(tx, ty), x = c.x + d.x * t, y = c.y + d.y * t;
-      for (var tries = 0; tries < 12; tries++) {
-        var clash = false;
-        for (var q = 0; q < placed.length; q++) {
-          if (Math.abs(placed[q][0] - x) < 130 && Math.abs(placed[q][1] - y) < 26) { clash = true; break; }
-        }
-        if (!clash) { break; }
-        if (tx <= ty) { y += 28; } else { x += 135; }
-      }
-      placed.push([x, y]);
+      var t = Math.min(tx, ty), x0 = c.x + d.x * t, y0 = c.y + d.y * t;
       var km = L.latLng(home.lat, home.lon).distanceTo(ll) / 1000;
       km = km >= 200 ? Math.round(km / 10) * 10 : Math.round(km);
       var button = el("button", "sx-edge" + (entry.home ? " sx-edge-home" : ""));
@@ -844,6 +841,21 @@
       button.appendChild(el("span", "sx-edge-name", entry.name + (entry.count > 1 ? " ×" + entry.count : "")));
       if (!entry.home) { button.appendChild(el("span", "sx-edge-km", (T.km || "{km} km").replace("{km}", sx.fmt(km)))); }
       button.title = ((entry.home ? T.back : T.fly) || "").replace("{name}", entry.name);
+      box.appendChild(button);
+      // slide along its edge until it covers no control and no other indicator
+      var w = button.offsetWidth || 120, h = button.offsetHeight || 22, x = x0, y = y0;
+      for (var step = 0; step < 40; step++) {
+        var shift = (step % 2 ? -1 : 1) * Math.ceil(step / 2) * 14;
+        x = tx <= ty ? x0 : Math.max(w / 2 + 4, Math.min(size.x - w / 2 - 4, x0 + shift));
+        y = tx <= ty ? Math.max(h / 2 + 4, Math.min(size.y - h / 2 - 4, y0 + shift)) : y0;
+        var free = true;
+        for (var q = 0; q < placed.length && free; q++) {
+          var o = placed[q];
+          if (x - w / 2 < o.r + 3 && o.l - 3 < x + w / 2 && y - h / 2 < o.b + 3 && o.t - 3 < y + h / 2) { free = false; }
+        }
+        if (free) { break; }
+      }
+      placed.push({l: x - w / 2, t: y - h / 2, r: x + w / 2, b: y + h / 2});
       button.style.left = Math.round(x) + "px";
       button.style.top = Math.round(y) + "px";
       L.DomEvent.disableClickPropagation(button);
@@ -852,7 +864,6 @@
         map.once("moveend", function () { if (entry.item && entry.item.marker && entry.item.marker._map) { entry.item.marker.openPopup(); } });
         map.flyTo(ll, Math.max(Math.min(map.getZoom(), 11), 9), {duration: 1});
       });
-      box.appendChild(button);
     });
   };
   // ---------------------------------------------------------------- links (curved, with arrows)
