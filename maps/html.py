@@ -1151,7 +1151,8 @@ def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=N
     values = st.district_values(projects, value, stats=stats, stat_period=stat_period, stat_industry=stat_industry)
     present = values["value"].dropna()
     k_eff = min(int(k), max(int(present.nunique()), 1)) if bins is None else k
-    classes = st.classify(values["value"].to_numpy(float), scheme, k_eff, bins)
+    classes = st.classify(values["value"].to_numpy(float), scheme, k_eff, bins,
+                          integer=st.parse_value(value)[0] in ("count", "count_min"))
     label = values.attrs["label_en" if lang == "en" else "label_zh"]
     m = new_map(tiles, lang, _title(title, f"绍兴市各区县{label}", f"Shaoxing districts: {label}", lang), tianditu_key)
     add_choropleth(m, values, classes)
@@ -1227,7 +1228,8 @@ def combined_map(projects, platforms=None, enclaves=None, value="investment", sc
     values = st.district_values(projects, value)
     present = values["value"].dropna()
     k_eff = min(int(k), max(int(present.nunique()), 1)) if bins is None else k
-    classes = st.classify(values["value"].to_numpy(float), scheme, k_eff, bins)
+    classes = st.classify(values["value"].to_numpy(float), scheme, k_eff, bins,
+                          integer=st.parse_value(value)[0] in ("count", "count_min"))
     add_choropleth(m, values, classes, opacity=0.45 if tiles != "none" else None)
     if enclaves is not None and len(enclaves):
         add_enclaves(m, enclaves)
