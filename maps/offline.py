@@ -123,17 +123,22 @@ def sxmap_css() -> str:
     return _check_inline(assets.style(), "sxmap.css")
 
 
-_JS_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JS_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029",
+               "{": "\\u007b"}
 
 
 def js_json(obj) -> str:
     """JSON for a ``<script>``: UTF-8 kept, ``< > &`` and U+2028/2029 escaped, keys in given order.
 
     The result is a JavaScript expression; no string in it can end the script element or start
-    an HTML comment, whatever the data.
+    an HTML comment, whatever the data, nor open a Jinja tag (``{{``, ``{%``, ``{#``: branca
+    renders each script through Jinja once more).
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return re.sub("[<>&\u2028\u2029]", lambda m: _JS_ESCAPES[m.group(0)], text)
+    # "{" before "{", "%" or "#" only occurs inside strings (JSON puts '"' or '}' after a brace):
+    # escaped, because branca parses every rendered script as a Jinja template again, and
+    # "{{ … }}" in a project's name would be evaluated (run) at build time.
+    return re.sub("[<>&\u2028\u2029]|\\{(?=[{%#])", lambda m: _JS_ESCAPES[m.group(0)], text)
 
 
 def script_tag(js: str) -> str:

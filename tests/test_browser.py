@@ -140,8 +140,8 @@ def test_only_tile_requests_with_tiles(offline_page, projects, tmp_path):
 
 def test_hostile_names_show_as_text_and_never_run(offline_page, projects, tmp_path):
     evil = projects.copy()
-    evil.loc[evil.index[:4], "name"] = XSS
-    evil.loc[evil.index[:4], "company"] = XSS[::-1]
+    evil.loc[evil.index[:len(XSS)], "name"] = XSS
+    evil.loc[evil.index[:len(XSS)], "company"] = XSS[::-1]
     title = XSS[0] + XSS[1]
     path = H.save_map(H.markers_map(evil, tiles="none", title=title), tmp_path / "xss.html")
     page = offline_page.open(path)
@@ -288,9 +288,14 @@ FILTER_CASES = [  # query, (count, total 亿元, includes a lower bound) on the 
 ]
 
 
-@pytest.mark.parametrize("mode", ["rich", "canvas"])
-def test_filter_api_counts_and_totals(offline_page, projects, tmp_path, mode):
-    path = H.save_map(H.markers_map(projects, tiles="none", mode=mode), tmp_path / "f.html")
+@pytest.mark.parametrize("mode", ["rich", "canvas", "compressed"])
+def test_filter_api_counts_and_totals(offline_page, projects, tmp_path, mode, monkeypatch):
+    if mode == "compressed":  # what a page of more than COMPRESS_ABOVE projects carries
+        monkeypatch.setattr(H, "COMPRESS_ABOVE", 0)
+        text = H.render_html(H.markers_map(projects, tiles="none", mode="canvas"))
+        assert '"z":' in text and '"zparts":' in text
+    path = H.save_map(H.markers_map(projects, tiles="none", mode="canvas" if mode == "compressed" else mode),
+                      tmp_path / "f.html")
     page = offline_page.open(path)
     for query, (count, total, lower) in FILTER_CASES:
         got = page.evaluate(f"sxmap.filter({json.dumps(query)})")  # a Promise: awaited by playwright

@@ -473,13 +473,13 @@ def _geo(frame):
 
 
 XSS = ["<img src=x onerror=alert(1)>", "</script><script>window.__xss=1</script>", "`${window.__xss=1}`",
-       "\\1 '\" & <b>bold</b>"]
+       "\\1 '\" & <b>bold</b>", "{{ 7*7 }}{% if 1 %}if{% endif %}{# c #}"]
 
 
 def test_user_strings_never_reach_html_unescaped(projects, tmp_path):
     evil = projects.copy()
-    evil.loc[evil.index[:4], "name"] = XSS
-    evil.loc[evil.index[:4], "company"] = XSS[::-1]
+    evil.loc[evil.index[:len(XSS)], "name"] = XSS
+    evil.loc[evil.index[:len(XSS)], "company"] = XSS[::-1]
     text = H.render_html(H.markers_map(evil, tiles="none", title=XSS[0] + XSS[1]))
     for payload in XSS:
         if "<" in payload:
@@ -491,6 +491,9 @@ def test_user_strings_never_reach_html_unescaped(projects, tmp_path):
         assert text[match.start() - 1] == '"' and text[match.end()] == '"'
     assert "`${window.__xss=1}`" in text
     assert "<title>&lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;" in text
+    # Jinja tags in data are never evaluated (branca parses rendered scripts as templates again)
+    assert "\\u007b{ 7*7 }}\\u007b% if 1 %}if\\u007b% endif %}\\u007b# c #}" in text
+    assert "{{" not in text.split("<script>sxmap.icons")[-1] and "{%" not in text
 
 
 # ============================================================================================

@@ -12,6 +12,9 @@
 
   var TYPES = {u8: Uint8Array, u16: Uint16Array, u32: Uint32Array, i16: Int16Array, i32: Int32Array, f32: Float32Array};
   sx.decode = function (b64, type) {
+    if (typeof b64 !== "string") {  // bytes from a decompressed blob (4-byte aligned)
+      return new TYPES[type](b64.buffer, b64.byteOffset, b64.byteLength / TYPES[type].BYTES_PER_ELEMENT);
+    }
     var bin = atob(b64), n = bin.length, bytes = new Uint8Array(n);
     for (var i = 0; i < n; i++) { bytes[i] = bin.charCodeAt(i); }
     return new TYPES[type](bytes.buffer);
@@ -20,6 +23,15 @@
   // Integer offsets of 3 or 4 bytes, little-endian.
   sx.decodeAxis = function (spec) {
     if (spec.b === 4) { return sx.decode(spec.c, "u32"); }
+    if (spec.b === "v") {  // sorted values as LEB128 steps
+      var raw = sx.decode(spec.c, "u8"), values = new Uint32Array(spec.n), v = 0, acc = 0, scale = 1, k = 0;
+      for (var q = 0; q < raw.length; q++) {
+        var byte = raw[q];
+        acc += (byte & 127) * scale;
+        if (byte < 128) { v += acc; values[k++] = v; acc = 0; scale = 1; } else { scale *= 128; }
+      }
+      return values;
+    }
     var bytes = sx.decode(spec.c, "u8"), n = bytes.length / 3, out = new Uint32Array(n);
     for (var i = 0, j = 0; i < n; i++, j += 3) { out[i] = bytes[j] | (bytes[j + 1] << 8) | (bytes[j + 2] << 16); }
     return out;
@@ -382,14 +394,24 @@
     var indOk = null, disOk = null, k;
     if (ind) { indOk = new Uint8Array(this.palette.length + 1); for (k in ind) { indOk[k] = 1; } }
     if (dis) { disOk = new Uint8Array(this.adcodes.length + 1); for (k in dis) { disOk[k] = 1; } }
-    var names = null, companies = null;
+    var nameCol = this.cols[this.spec.title], compCol = this.cols.company, fold = /[a-z]/.test(text);
+    var match = null;
     if (text) {
-      if (!this._lower) {
-        var nameCol = this.cols[this.spec.title], compCol = this.cols.company;
-        this._lower = new Array(n);
-        for (i = 0; i < n; i++) { this._lower[i] = (nameCol.get(i) + "\u0000" + (compCol ? compCol.get(i) : "")).toLowerCase(); }
+      // company names repeat: test each distinct one once
+      var compHit = null;
+      if (compCol && compCol.dict) {
+        compHit = new Uint8Array(compCol.dict.length);
+        for (k = 0; k < compCol.dict.length; k++) {
+          compHit[k] = (fold ? String(compCol.dict[k]).toLowerCase() : String(compCol.dict[k])).indexOf(text) >= 0 ? 1 : 0;
+        }
       }
-      names = this._lower;
+      match = function (i) {
+        var name = nameCol.get(i);
+        if ((fold ? name.toLowerCase() : name).indexOf(text) >= 0) { return true; }
+        if (compHit) { return compHit[compCol.code(i)] === 1; }
+        var company = compCol ? compCol.get(i) : "";
+        return (fold ? company.toLowerCase() : company).indexOf(text) >= 0;
+      };
     }
     var year = this.year, amt = this.amt, cc = this.colourCode, dist = this.dist;
     for (i = 0; i < n; i++) {
@@ -398,10 +420,9 @@
       else if (disOk && !disOk[dist[i]]) { ok = 0; }
       else if ((y0 !== null && !(year[i] && year[i] >= y0)) || (y1 !== null && !(year[i] && year[i] <= y1))) { ok = 0; }
       else if ((a0 !== null && !(amt[i] >= a0)) || (a1 !== null && !(amt[i] <= a1))) { ok = 0; }
-      else if (names && names[i].indexOf(text) < 0) { ok = 0; }
+      else if (match && !match(i)) { ok = 0; }
       mask[i] = ok;
     }
-    void companies;
     this._totals();
   };
   Points.prototype.title = function (i) { return this.cols[this.spec.title].get(i); };
@@ -502,8 +523,73 @@
 
   function stackDiameter(n) { return Math.round(26 + 6 * Math.log(Math.max(n, 1)) / Math.LN10); }
 
+  // A compressed spec (many projects): its blob is opened by the browser's DecompressionStream;
+  // the layer fills in when done, and sxmap.ready waits for it.
+  sx.pending = 0;
+  sx.waiting = [];
+  // Base-85 text (digits: printable ASCII without " & ' < > \ ` {) back to bytes.
+  var B85 = (function () {
+    var digits = [];
+    for (var c = 0x21; c < 0x7f && digits.length < 85; c++) { if ("\"&'<>\\`{".indexOf(String.fromCharCode(c)) < 0) { digits.push(c); } }
+    var table = new Uint8Array(128);
+    for (var k = 0; k < digits.length; k++) { table[digits[k]] = k; }
+    return table;
+  })();
+  sx.b85 = function (text, size) {
+    var n = text.length / 5, out = new Uint8Array(n * 4);
+    for (var i = 0, j = 0, q = 0; i < n; i++, q += 5) {
+      var v = (((B85[text.charCodeAt(q)] * 85 + B85[text.charCodeAt(q + 1)]) * 85 + B85[text.charCodeAt(q + 2)]) * 85 +
+               B85[text.charCodeAt(q + 3)]) * 85 + B85[text.charCodeAt(q + 4)];
+      out[j++] = v >>> 24; out[j++] = (v >>> 16) & 255; out[j++] = (v >>> 8) & 255; out[j++] = v & 255;
+    }
+    return out.subarray(0, size);
+  };
+  // Bytes regrouped by position (all low bytes, then the next …) back to integers' order.
+  function unplane(raw, width) {
+    if (width <= 1) { return raw; }
+    var n = raw.length / width, out = new Uint8Array(raw.length);
+    for (var b = 0; b < width; b++) {
+      var plane = raw.subarray(b * n, (b + 1) * n);
+      for (var i = 0, j = b; i < n; i++, j += width) { out[j] = plane[i]; }
+    }
+    return out;
+  }
+  function inflate(spec) {
+    var bytes = sx.b85(spec.z, spec.zbytes);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+    return new Response(stream).arrayBuffer().then(function (buffer) {
+      var text = new TextDecoder();
+      spec.zparts.forEach(function (part) {
+        var raw = new Uint8Array(buffer, part.at, part.n), to = part.to;
+        if (to[0] === "x") { spec.x.c = unplane(raw, to[1]); }
+        else if (to[0] === "y") { spec.y.c = raw; }
+        else if (to[0] === "packs") { spec.packs[to[1]].c = unplane(raw, to[2]); }
+        else if (to[0] === "located") { spec.located.c = raw; }
+        else if (to[0] === "plain") { spec.plain[to[1]].v = text.decode(raw).split("\u0000"); }
+      });
+      delete spec.z;
+      return spec;
+    });
+  }
   sx.points = function (spec) {
-    var pts = new Points(spec), group = L.layerGroup(), circles;
+    var group = L.layerGroup();
+    if (!spec.z) { return fillPoints(group, spec); }
+    group.sxPending = true;
+    sx.pending++;
+    inflate(spec).then(function () {
+      fillPoints(group, spec);
+      group.sxPending = false;
+      group.fire("sxdata");
+      sx.pending--;
+      if (!sx.pending) { sx.waiting.splice(0).forEach(function (map) { sx.ready(map); }); }
+    }, function (error) {
+      sx.pending--;
+      throw error;
+    });
+    return group;
+  };
+  function fillPoints(group, spec) {
+    var pts = new Points(spec), circles;
     group.sxPoints = pts;
     if (spec.mode === "canvas") {
       circles = new SxCanvasPoints(pts, {pane: "sxPoints"});
@@ -591,8 +677,9 @@
       }
     };
     group.on("add", function (e) { once(sx.ctl(e.target._map).points, group); });
+    if (group._map) { once(sx.ctl(group._map).points, group); }
     return group;
-  };
+  }
 
   // One canvas for many points, drawn from the typed arrays. Circles when up to DOTS projects
   // are in view; above, one dot of a few pixels each written straight into the image (a million
@@ -1016,6 +1103,7 @@
 
   sx.panel = function (map, spec) {
     var ctl = sx.ctl(map), layer = window[spec.points], pts = layer && layer.sxPoints, T = spec.texts;
+    if (layer && layer.sxPending) { layer.once("sxdata", function () { sx.panel(map, spec); }); return null; }
     if (!pts) { return null; }
     ctl.layer = layer; ctl.pts = pts; ctl.T = T;
     ctl.districtLayer = spec.districts ? window[spec.districts] : null;
@@ -1166,6 +1254,7 @@
 
   // ---------------------------------------------------------------- ready, and the page API
   sx.ready = function (map) {
+    if (sx.pending) { sx.waiting.push(map); return; }
     var ctl = sx.ctl(map);
     var api = ctl.api = {
       map: map,
