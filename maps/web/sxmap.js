@@ -758,8 +758,7 @@
       if (this.dots) {
         var m = this._m, c = this._container, W = c.width, H = c.height, img = ctx.createImageData(W, H);
         var buf = new Uint32Array(img.data.buffer), s = 2 * m, colours = this._colours32, cc = pts.colourCode;
-        for (k = 0; k < n; k++) {
-          i = order[k];
+        for (i = 0; i < n; i++) {  // in data order: no colour is always painted last
           if (!mask[i] || stack[i] >= 0) { continue; }
           X = ((px[i] * scale - ox + dx[i] - x0) * m - m) | 0; Y = ((py[i] * scale - oy + dy[i] - y0) * m - m) | 0;
           if (X < 0 || Y < 0 || X + s > W || Y + s > H) { continue; }
