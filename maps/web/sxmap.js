@@ -685,7 +685,7 @@
   // are in view; above, one dot of a few pixels each written straight into the image (a million
   // arcs take seconds, a million pixels milliseconds) and a click reports how many projects lie
   // under the cursor, their total, and offers to zoom in.
-  var DOTS = 40000;
+  var DOTS = 10000;
   var SxCanvasPoints = L.Renderer.extend({
     initialize: function (pts, options) {
       L.Renderer.prototype.initialize.call(this, options);
