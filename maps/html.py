@@ -1092,6 +1092,17 @@ def _host_outlines(m, enclaves):
             [[round(miny, 6), round(minx, 6)], [round(maxy, 6), round(maxx, 6)]])
 
 
+def _host_label(row, hosts, lang):
+    """The city hosting an enclave, in the map's language (for the edge indicators)."""
+    try:
+        code = int(row.get("host_adcode"))
+    except (TypeError, ValueError):
+        code = None
+    if code in hosts:
+        return hosts[code]["name_zh" if lang == "zh" else "name_en"]
+    return str(row.get("host_city", "") or "")
+
+
 def add_enclaves(m, enclaves, name=None, show=True):
     """Add enclave offices (飞地): a marker at each office, a curved arrow from its home district
     (the district's anchor) to it, outbound ones solid blue, inbound ones dashed green diamonds;
@@ -1112,6 +1123,9 @@ def add_enclaves(m, enclaves, name=None, show=True):
                                  ("飞地所在城市" if lang == "zh" else "Places hosting enclaves"), host_bounds, show))
     places, links = [], []
     all_x, all_y = list(x), list(y)
+    from geo.boundaries import host_geometries
+
+    hosts_by_code = host_geometries()
     for i, row in enumerate(enclaves.to_dict("records")):
         direction = str(row.get("direction", "") or "outbound")
         inbound = direction == "inbound"
@@ -1137,7 +1151,7 @@ def add_enclaves(m, enclaves, name=None, show=True):
         title = str(row.get("name", ""))
         places.append({"lat": round(float(y[i]), 6), "lon": round(float(x[i]), 6), "name": title, "rows": rows,
                        "colour": colour, "dashed": str(row.get("location_precision", "")) not in ("site",),
-                       "inbound": inbound, "host": str(row.get("host_city", "") or "") or title})
+                       "inbound": inbound, "host": _host_label(row, hosts_by_code, lang) or title})
         if home_code in BY_ADCODE:
             hx, hy = m.sx_datum.point(*district_anchor(home_code))
             all_x.append(hx)
