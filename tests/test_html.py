@@ -580,3 +580,32 @@ def test_columns_that_drive_colour_size_and_outline_stay_dictionaries(projects):
     assert cols["industry"] == list(many["industry"])
     industry_dict = next(c["d"] for p in spec["packs"] for c in p["cols"] if c["key"] == "industry")
     assert len(spec["colour"]["palette"]) == len(industry_dict) == 14
+
+
+def test_compressed_pages_are_deterministic_and_round_trip(projects, monkeypatch):
+    import zlib
+
+    monkeypatch.setattr(H, "COMPRESS_ABOVE", 0)
+    a = H.render_html(H.markers_map(projects, tiles="none", mode="canvas"))
+    assert a == H.render_html(H.markers_map(projects, tiles="none", mode="canvas"))
+    (spec,) = specs(a, "points")
+    assert spec["q"] == H.COARSE_QUANTUM and not set(spec["z"]) & set("\"&'<>\\`{")
+    digits = {c: i for i, c in enumerate(H.B85)}
+    raw = bytearray()
+    for k in range(0, len(spec["z"]), 5):
+        v = 0
+        for c in spec["z"][k:k + 5]:
+            v = v * 85 + digits[c]
+        raw += v.to_bytes(4, "big")
+    blob = zlib.decompress(bytes(raw[:spec["zbytes"]]), -15)
+    y = [p for p in spec["zparts"] if p["to"] == ["y"]][0]
+    steps, value, shift = [], 0, 0
+    for byte in blob[y["at"]:y["at"] + y["n"]]:  # LEB128
+        value |= (byte & 127) << shift
+        shift += 7
+        if byte < 128:
+            steps.append(value)
+            value, shift = 0, 0
+    assert len(steps) == len(projects)
+    lat = spec["y0"] + np.cumsum(steps) * spec["q"]
+    assert np.allclose(np.sort(lat), np.sort(projects["lat"].to_numpy(float)), atol=1e-5)
