@@ -17,7 +17,12 @@ Design
 - **Fast at scale.** Projects are sent as typed arrays (coordinates as int32 offsets of 1e-6°,
   amounts as float32, text columns dictionary-encoded) in base64. Up to ``rich_limit`` points
   (2,000) they become individual SVG circle markers with tooltips; above, one canvas layer draws
-  them and popups are built on click from the arrays.
+  them (plain dots when more than 10,000 are in view) and popups are built on click from the
+  arrays. Above 200,000 the data is compressed (:func:`_compress_spec`).
+- **Reachable.** Projects sharing a spot are spread around it or gathered into a count marker
+  (:func:`spread_co_located`); platforms, enclaves and labels lie below the projects.
+- **Explorable.** A filter panel and a page API (``sxmap.filter``, ``sxmap.visible``; see the
+  README) narrow the projects in the page; in the combined map the districts are recoloured.
 - **Datum.** With Gaode tiles (GCJ-02) every geometry and point is converted to GCJ-02 so that it
   lines up with the tiles; with the other tiles everything stays WGS-84.
 """
@@ -678,7 +683,7 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
     """The projects as the compact spec of ``sxmap.points`` (see the module docstring).
 
     Coordinates are integer offsets of 1e-6° from the south-west corner (3 bytes an axis within
-    16°); names are a plain list; every other popup field is dictionary-encoded and the codes
+    16°; 1e-5° and compressed above :data:`COMPRESS_ABOVE` projects); names are a plain list; every other popup field is dictionary-encoded and the codes
     packed into as few integers as fit (mixed radix). Colours come from the industry codes,
     circle sizes from the amount codes, dashed outlines from the precision codes.
 
