@@ -19,10 +19,17 @@ A second baseline, ``gdf.explore()`` with its defaults (all fields in a tooltip,
 colours: explore's fast case), is measured in the same run. Prints the medians and the three ratios (targets: size ≤ 1/10, build+save ≤ 1/5, page ready
 ≤ 1/5 of explore's).
 
+Then sxmap alone at scale (``--scale``, default 100,000 and 1,000,000 projects): build + save,
+HTML size, page ready, and the page's filter (``sxmap.filter({...})``, timed from the call until
+its Promise resolves, i.e. filtered, redrawn and counted) for five queries: two industries, an
+amount and year range, a name search, a district, and clearing. Targets: at 100,000 a filter
+≤ 0.3 s; at 1,000,000 a page ≤ 15 MiB, ready ≤ 5 s, a filter ≤ 1 s.
+
 Usage::
 
-    .venv/bin/python benchmarks/bench_html.py            # 100,000 points, 3 repeats
-    .venv/bin/python benchmarks/bench_html.py -n 20000 --repeat 1
+    .venv/bin/python benchmarks/bench_html.py            # 100,000 points vs explore, then 100k and 1M
+    .venv/bin/python benchmarks/bench_html.py -n 20000 --repeat 1 --scale 100000
+    .venv/bin/python benchmarks/bench_html.py --no-explore --scale 1000000
 """
 
 from __future__ import annotations
@@ -174,12 +181,84 @@ def page_ready(browser, path, predicate, repeat):
     return times, errors
 
 
+FILTERS = [
+    "{industry: ['新能源', '生物医药']}",
+    "{min_investment: 10, year: [2020, 2022]}",
+    "{text: '00012'}",
+    "{district: ['诸暨市']}",
+    "{}",
+]
+#: n → (size MiB, ready s, filter s) targets of the scale runs; None where the issue sets none
+SCALE_TARGETS = {100_000: (None, None, 0.3), 1_000_000: (15.0, 5.0, 1.0)}
+
+
+def filter_times(browser, path, repeat):
+    """(ready seconds, [filter seconds …], page errors) over ``repeat`` page loads."""
+    ready, filters, errors = [], [], []
+    for _ in range(repeat):
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(("file:", "data:")) else r.abort())
+        page.goto(path.as_uri(), wait_until="commit", timeout=300_000)
+        page.wait_for_function("() => { if (window.sxmapReady === true) { window.__benchReady = window.__benchReady "
+                               "|| performance.now(); return true; } return false; }", polling=100, timeout=300_000)
+        ready.append(page.evaluate("window.__benchReady") / 1000)
+        for query in FILTERS:
+            filters.append(page.evaluate(f"(async () => {{ const t = performance.now(); await sxmap.filter({query}); "
+                                         "return (performance.now() - t) / 1000; })()"))
+        page.close()
+    return ready, filters, errors
+
+
+def scale_runs(sizes, repeat, folder):
+    """sxmap alone at each size: build + save, size, ready, filter; prints a table, returns ok."""
+    from playwright.sync_api import sync_playwright
+
+    med = statistics.median
+    rows, ok = [], True
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        for n in sizes:
+            projects = generate_projects(n)
+            path = folder / f"sxmap_{n}.html"
+            build = time_build(build_sxmap, projects, path, 1)[0]
+            del projects
+            ready, filters, errors = filter_times(browser, path, repeat)
+            size = path.stat().st_size / 1024 / 1024
+            per_query = [med(filters[k::len(FILTERS)]) for k in range(len(FILTERS))]
+            rows.append((n, build, size, med(ready), med(filters), max(per_query), errors))
+            print(f"{n:,} projects, filter medians (s) per query: "
+                  + "  ".join(f"{q} {t:.3f}" for q, t in zip(FILTERS, per_query)))
+        browser.close()
+    print(f"\nsxmap at scale (canvas; {repeat} page loads, {len(FILTERS)} filters each; worst = the slowest"
+          " query's median)")
+    print(f"{'projects':>10}{'build+save s':>14}{'MiB':>8}{'ready s':>9}{'filter s (median)':>19}{'(worst)':>8}   targets")
+    for n, build, size, ready, fmed, fmax, errors in rows:
+        target = SCALE_TARGETS.get(n, (None, None, None))
+        met = all(t is None or v <= t for v, t in zip((size, ready, fmax), target))
+        ok &= met
+        text = ", ".join(f"{name} ≤ {t:g}" for name, t in zip(("MiB", "ready", "filter"), target) if t is not None)
+        print(f"{n:>10,}{build:14.2f}{size:8.2f}{ready:9.2f}{fmed:19.3f}{fmax:8.3f}   {text or '-'}"
+              f"{'' if met else '  NOT MET'}" + (f"  page errors: {errors[:2]}" if errors else ""))
+    return ok
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=100_000, help="number of projects (default 100,000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (default 3)")
     parser.add_argument("--keep", type=Path, default=None, help="keep the two HTML files in this folder")
+    parser.add_argument("--scale", default="100000,1000000",
+                        help="sizes for the sxmap-alone runs, comma-separated ('' for none)")
+    parser.add_argument("--no-explore", action="store_true", help="skip the comparison with explore()")
     args = parser.parse_args(argv)
+    sizes = [int(x) for x in args.scale.split(",") if x.strip()]
+    if args.no_explore:
+        folder = args.keep or Path(tempfile.mkdtemp(prefix="sxmap-bench-"))
+        folder.mkdir(parents=True, exist_ok=True)
+        ok = scale_runs(sizes, args.repeat, folder)
+        print("all targets met" if ok else "NOT all targets met")
+        return 0 if ok else 1
 
     from playwright.sync_api import sync_playwright
 
@@ -229,6 +308,8 @@ def main(argv=None):
     for key in builders:
         print(f"runs (s) {key:16} build {[round(t, 2) for t in build[key]]}  ready {[round(t, 2) for t in ready[key]]}"
               + (f"  page errors: {errors[key][:2]}" if errors[key] else ""))
+    if sizes:
+        ok &= scale_runs(sizes, args.repeat, folder)
     print("all targets met" if ok else "NOT all targets met")
     return 0 if ok else 1
 

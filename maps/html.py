@@ -17,7 +17,12 @@ Design
 - **Fast at scale.** Projects are sent as typed arrays (coordinates as int32 offsets of 1e-6°,
   amounts as float32, text columns dictionary-encoded) in base64. Up to ``rich_limit`` points
   (2,000) they become individual SVG circle markers with tooltips; above, one canvas layer draws
-  them and popups are built on click from the arrays.
+  them (plain dots when more than 10,000 are in view) and popups are built on click from the
+  arrays. Above 200,000 the data is compressed (:func:`_compress_spec`).
+- **Reachable.** Projects sharing a spot are spread around it or gathered into a count marker
+  (:func:`spread_co_located`); platforms, enclaves and labels lie below the projects.
+- **Explorable.** A filter panel and a page API (``sxmap.filter``, ``sxmap.visible``; see the
+  README) narrow the projects in the page; in the combined map the districts are recoloured.
 - **Datum.** With Gaode tiles (GCJ-02) every geometry and point is converted to GCJ-02 so that it
   lines up with the tiles; with the other tiles everything stays WGS-84.
 """
@@ -42,7 +47,20 @@ TILES = ("osm", "gaode", "gaode-satellite", "tianditu", "none")
 #: Above this many projects, the markers map switches from SVG markers to one canvas layer.
 RICH_LIMIT = 2000
 COORD_QUANTUM = 1e-6  # degrees (~0.1 m): the resolution of coordinates written to pages
+#: The resolution of compressed pages (more than COMPRESS_ABOVE projects): 1e-5° (~1 m), which
+#: saves ~1 MiB a million projects; a map shows nothing finer.
+COARSE_QUANTUM = 1e-5
 GEOMETRY_DECIMALS = 6
+#: Above this many projects the page's data is sorted by position, delta-coded and compressed
+#: (raw deflate, opened by the browser's DecompressionStream): a million projects in ~13 MiB.
+COMPRESS_ABOVE = 200_000
+
+#: Projects sharing one spot are spread around it (a sunflower) up to this many; more become one
+#: count marker that lists them on click.
+SPREAD_MAX = 24
+#: Enclaves this close to the city (km, from the centre of its bounds) are in the opening view;
+#: farther ones get an indicator at the map's edge.
+NEAR_KM = 150.0
 
 PLATFORM_COLOUR = "#5e3c99"
 OUTBOUND_COLOUR = "#1f5fa8"
@@ -76,6 +94,15 @@ class Basemap:
     layers: tuple = field(default=())
 
 
+#: Gaode's tiles over https (an https page blocks http tiles), the host rotating over
+#: webrd01–04 / webst01–04 (``{s}``); xyzservices' templates are http with a fixed host.
+GAODE_URLS = {
+    "gaode": "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=7&x={x}&y={y}&z={z}",
+    "gaode-satellite": "https://webst0{s}.is.autonavi.com/appmaptile?style=6&x={x}&y={y}&z={z}",
+}
+#: The credit for Gaode's map data: © 高德地图 / AutoNavi. Its 审图号 (GS number) is not added: no
+#: source for the current number was at hand.
+GAODE_ATTRIBUTION = '&copy; <a href="https://www.amap.com/">高德地图</a> AutoNavi'
 TIANDITU_ATTRIBUTION = '&copy; <a href="https://www.tianditu.gov.cn/">天地图</a>'
 
 
@@ -109,7 +136,7 @@ def basemap(tiles: str = "osm", tianditu_key: str | None = None) -> Basemap:
     if tiles in ("gaode", "gaode-satellite"):
         p = xyz.Gaode.Normal if tiles == "gaode" else xyz.Gaode.Satellite
         name = "高德地图" if tiles == "gaode" else "高德卫星图"
-        return Basemap(tiles, "gcj02", (TileSpec(p.build_url(), p.html_attribution, name, "1234",
+        return Basemap(tiles, "gcj02", (TileSpec(GAODE_URLS[tiles], GAODE_ATTRIBUTION, name, "1234",
                                                  int(p.get("max_zoom", 18))),))
     key = tianditu_key or os.environ.get("TIANDITU_KEY")
     if not key:
@@ -169,7 +196,7 @@ def _classes():
     from branca.element import Element, MacroElement
     from folium.template import Template
 
-    from maps import assets, offline
+    from maps import offline
 
     class Raw(Element):
         """Literal HTML (no template processing)."""
@@ -212,7 +239,7 @@ def _classes():
             else:
                 parts += [offline.style_tag(offline.leaflet_css()), offline.script_tag(offline.leaflet_js()),
                           offline.script_tag(offline.jquery_js())]
-            parts += [offline.style_tag(assets.CSS), offline.script_tag(assets.JS),
+            parts += [offline.style_tag(offline.sxmap_css()), offline.script_tag(offline.sxmap_js()),
                       offline.script_tag(f"sxmap.icons({js_json(offline.marker_icons())});")]
             figure.header.add_child(Raw("\n".join(parts)), name="sxmap_assets")
             super().render(**kwargs)
@@ -357,6 +384,10 @@ def finish_map(m, fit=None, layer_control=None):
         m.add_child(C["SxCall"]("legend", {"sections": m.sx_legend}))
     if m.sx_title:
         m.add_child(C["SxCall"]("title", str(m.sx_title)))
+    points = getattr(m, "sx_points_layer", None)
+    if points is not None:
+        m.add_child(C["SxCall"]("panel", {"points": points, "districts": getattr(m, "sx_districts_layer", None),
+                                          "texts": PANEL_TEXTS[m.sx_lang], "list": 100}))
     layers = [c for c in m._children.values() if isinstance(c, folium.map.Layer) and c.control]
     if layer_control is None:
         layer_control = len(layers) > 1
@@ -367,6 +398,21 @@ def finish_map(m, fit=None, layer_control=None):
         m.fit_bounds(bounds, padding=(12, 12))
     m.add_child(C["SxCall"]("ready"), name="sxmap_ready")
     return m
+
+
+PANEL_TEXTS = {
+    "zh": {"filter": "筛选", "status": "显示 {n} / {m} 个项目，合计 {x} 亿元", "industry": "产业", "district": "所在区县",
+           "year": "年份", "from": "从", "to": "至", "amount": "投资额（亿元）", "min": "最低", "max": "最高",
+           "search": "名称", "search_hint": "项目或企业名称", "clear": "清除筛选", "sort": "列表排序",
+           "sort_amount": "投资额（高→低）", "sort_year": "年份（新→旧）", "sort_name": "名称", "unit": "亿",
+           "list_more": "列出前 {k} 个（共 {n} 个）", "none": "（空）"},
+    "en": {"filter": "Filter", "status": "Showing {n} of {m} projects, total {x} (100 million yuan)", "industry": "Industry",
+           "district": "District (located)", "year": "Year", "from": "from", "to": "to",
+           "amount": "Investment (100 million yuan)", "min": "min", "max": "max", "search": "Name",
+           "search_hint": "project or company name", "clear": "Clear filters", "sort": "Sort the list",
+           "sort_amount": "investment (high → low)", "sort_year": "year (new → old)", "sort_name": "name",
+           "unit": " (100m yuan)", "list_more": "the first {k} of {n} listed", "none": "(none)"},
+}
 
 
 def _union_bounds(bounds_list):
@@ -461,6 +507,7 @@ def add_choropleth(m, values, classes, name=None, show=True, opacity=None):
         if kind == "stat" and getattr(row, "period", ""):
             rows.append(["时期" if lang == "zh" else "Period", str(row.period)])
         properties[int(row.adcode)] = {
+            "adcode": int(row.adcode),
             "name": BY_ADCODE[int(row.adcode)].label(lang),
             "fill": None if nodata else colour,
             "rows": rows,
@@ -468,7 +515,15 @@ def add_choropleth(m, values, classes, name=None, show=True, opacity=None):
     collection, bounds = _district_features(m, properties)
     spec = {"geojson": collection, "labels": _district_labels(m), "weight": 1.2,
             "opacity": opacity if opacity is not None else (0.85 if m.sx_tiles == "none" else 0.7)}
+    if kind in ("investment", "count", "count_min") and classes.k:
+        # the page recolours the districts from the projects it shows (filter), with these bins
+        arg = st.parse_value(values.attrs.get("value", "investment"))[1]
+        spec["recolour"] = {"kind": kind, "arg": float(arg) if kind == "count_min" else None,
+                            "bins": list(classes.bins), "colours": list(classes.colours),
+                            "texts": {"label": label, "count": st.text("count", lang), "no_data": st.text("no_data", lang),
+                                      "no_projects": st.text("no_projects", lang)}}
     layer = _add_layer(m, "districts", spec, name or st.text("districts", lang), bounds, show)
+    m.sx_districts_layer = layer
     items = [{"type": "fill", "colour": c, "label": lab} for c, lab in zip(classes.colours, classes.labels)]
     if values["value"].isna().any() or not items:
         items.append({"type": "hatch", "label": st.text("no_data", lang)})
@@ -482,7 +537,7 @@ def add_district_outlines(m, name=None, show=True, labels=True):
     """Add the six districts as plain outlines with their names (no data colours)."""
     from geo.districts import BY_ADCODE
 
-    properties = {a: {"name": d.label(m.sx_lang), "fill": "#f7f7f7", "rows": []} for a, d in BY_ADCODE.items()}
+    properties = {a: {"adcode": a, "name": d.label(m.sx_lang), "fill": "#f7f7f7", "rows": []} for a, d in BY_ADCODE.items()}
     collection, bounds = _district_features(m, properties)
     spec = {"geojson": collection, "labels": _district_labels(m) if labels else [], "weight": 1.2,
             "opacity": 0.35 if m.sx_tiles == "none" else 0.05, "line": "#666666"}
@@ -600,7 +655,8 @@ def _district_text(frame, lang):
 
 
 def _amount_column(frame, lang):
-    """Codes of distinct (amount, bound) pairs, their formatted labels and their amounts (亿元)."""
+    """Codes of distinct (amount, bound) pairs, their formatted labels, their amounts (亿元) and
+    whether each is a lower bound."""
     import pandas as pd
 
     amounts = frame["investment"].astype(float) if "investment" in frame else pd.Series(np.nan, index=frame.index)
@@ -609,7 +665,7 @@ def _amount_column(frame, lang):
     codes, uniques = pd.factorize(keys, sort=False)
     values = [None if a == -1.0 else float(a) for a, _ in uniques]
     labels = [st.format_amount(float("nan") if v is None else v, b, lang) for v, (_, b) in zip(values, uniques)]
-    return codes.astype(np.int64), labels, values
+    return codes.astype(np.int64), labels, values, [int(b == "min") for _, b in uniques]
 
 
 def _check_coordinates(frame, what):
@@ -627,7 +683,7 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
     """The projects as the compact spec of ``sxmap.points`` (see the module docstring).
 
     Coordinates are integer offsets of 1e-6° from the south-west corner (3 bytes an axis within
-    16°); names are a plain list; every other popup field is dictionary-encoded and the codes
+    16°; 1e-5° and compressed above :data:`COMPRESS_ABOVE` projects); names are a plain list; every other popup field is dictionary-encoded and the codes
     packed into as few integers as fit (mixed radix). Colours come from the industry codes,
     circle sizes from the amount codes, dashed outlines from the precision codes.
 
@@ -663,10 +719,16 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
     x, y = datum.xy(lon, lat)
     x0 = math.floor(float(x.min()) * 1e4) / 1e4 if n else 0.0
     y0 = math.floor(float(y.min()) * 1e4) / 1e4 if n else 0.0
-    xi = np.round((x - x0) / COORD_QUANTUM).astype(np.int64)
-    yi = np.round((y - y0) / COORD_QUANTUM).astype(np.int64)
+    compress = n > COMPRESS_ABOVE
+    quantum = COARSE_QUANTUM if compress else COORD_QUANTUM
+    xi = np.round((x - x0) / quantum).astype(np.int64)
+    yi = np.round((y - y0) / quantum).astype(np.int64)
+    if compress:  # south to north, then west to east: the latitudes become small steps
+        order = np.lexsort((xi, yi))
+        projects = projects.iloc[order].reset_index(drop=True)
+        x, y, xi, yi = x[order], y[order], xi[order], yi[order]
 
-    amount_codes, amount_labels, amount_values = _amount_column(projects, lang)
+    amount_codes, amount_labels, amount_values, amount_min = _amount_column(projects, lang)
     finite = [v for v in amount_values if v is not None and v > 0]
     max_radius = max_radius or (28.0 if mode == "rich" else 14.0)
     scale = st.marker_scale(max(finite) if finite else 0.0, max_radius)
@@ -697,18 +759,208 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
     fields += [[st.text("investment", lang), "amount"], [st.text("stage", lang), "stage"],
                [st.text("year", lang), "year"], [st.text("precision", lang), "precision"]]
     spec = {
-        "mode": mode, "n": n, "q": COORD_QUANTUM, "x0": x0, "y0": y0,
+        "mode": mode, "n": n, "q": quantum, "x0": x0, "y0": y0,
         "x": _encode_axis(xi), "y": _encode_axis(yi),
         "plain": plain, "packs": packs,
-        "colour": {"key": "industry", "palette": [st.industry_colour(s) for s in present]},
-        "size": {"key": "amount", "values": amount_values},
+        "colour": {"key": "industry", "palette": [st.industry_colour(s) for s in present], "names": present},
+        "size": {"key": "amount", "values": amount_values, "min": amount_min},
         "approx": {"key": "precision", "flags": [int(p != "site") for p in precisions]},
         "scale": round(scale, 6), "rmin": 3.0 if mode == "rich" else 2.0,
-        "title": "name", "fields": fields,
+        "title": "name", "fields": fields, "yearKey": "year",
         "more": ("另有 {n} 个项目" if lang == "zh" else "and {n} more"),
         "limit": 10,
+        "located": _located_column(projects, lang),
+        "texts": POINT_TEXTS[lang],
     }
+    radii = _radii(amount_codes, amount_values, scale, spec["rmin"])
+    spec["spread"], spec["stacks"] = spread_co_located(xi, yi, radii)
+    if compress:
+        _compress_spec(spec, yi)
     return spec, present, scale, (x, y)
+
+
+def _varint(values) -> bytes:
+    """Non-negative integers as LEB128 (7 bits a byte, high bit = more follows)."""
+    v = np.asarray(values, dtype=np.uint64)
+    nbytes = np.ones(v.size, dtype=np.int64)
+    rest = v >> np.uint64(7)
+    while (rest > 0).any():
+        nbytes += rest > 0
+        rest >>= np.uint64(7)
+    out = np.empty(int(nbytes.sum()), dtype=np.uint8)
+    starts = np.cumsum(nbytes) - nbytes
+    rem = v.copy()
+    for k in range(int(nbytes.max()) if v.size else 0):
+        sel = nbytes > k
+        more = (nbytes[sel] > k + 1).astype(np.uint8) << 7
+        out[starts[sel] + k] = (rem[sel] & np.uint64(127)).astype(np.uint8) | more
+        rem[sel] >>= np.uint64(7)
+    return out.tobytes()
+
+
+#: Base-85 digits for compressed data inside a JSON string in a <script>: printable ASCII without
+#: " & ' < > \\ ` { (5 characters for 4 bytes: 6 % smaller than base64, nothing to escape, no
+#: Jinja tag).
+B85 = "".join(c for c in map(chr, range(0x21, 0x7F)) if c not in "\"&'<>\\`{")[:85]
+
+
+def _b85(data: bytes) -> str:
+    """``data`` (padded with zeros to a multiple of 4 bytes) in :data:`B85` digits, big-endian."""
+    padded = data + b"\0" * ((-len(data)) % 4)
+    values = np.frombuffer(padded, dtype=">u4").astype(np.uint64)
+    digits = np.empty((values.size, 5), dtype=np.uint8)
+    for k in range(4, -1, -1):
+        digits[:, k] = (values % np.uint64(85)).astype(np.uint8)
+        values //= np.uint64(85)
+    alphabet = np.frombuffer(B85.encode("ascii"), dtype=np.uint8)
+    return alphabet[digits.reshape(-1)].tobytes().decode("ascii")
+
+
+def _planes(raw: bytes, width: int) -> bytes:
+    """Bytes of ``width``-byte integers regrouped by position (all low bytes, then the next …):
+    the high bytes, often alike, then compress far better."""
+    if width <= 1 or not raw:
+        return raw
+    return np.frombuffer(raw, dtype=np.uint8).reshape(-1, width).T.tobytes()
+
+
+def _compress_spec(spec, yi) -> None:
+    """Move the per-project arrays and text of ``spec`` into one raw-deflate blob (``spec["z"]``,
+    in :data:`B85` digits; ``spec["zparts"]`` says where each part lies, 4-byte aligned).
+    Latitudes (sorted) go as LEB128 steps, longitudes and packed codes as byte planes
+    (:func:`_planes`), text columns as UTF-8 joined by NUL. Deterministic: zlib at level 9."""
+    import zlib
+
+    blob, parts = bytearray(), []
+
+    def add(raw: bytes, target):
+        blob.extend(b"\0" * ((-len(blob)) % 4))
+        parts.append({"at": len(blob), "n": len(raw), "to": target})
+        blob.extend(raw)
+
+    add(_planes(base64.b64decode(spec["x"]["c"]), spec["x"]["b"]), ["x", spec["x"]["b"]])
+    spec["x"]["c"] = None
+    add(_varint(np.diff(np.asarray(yi, dtype=np.int64), prepend=0)), ["y"])
+    spec["y"] = {"b": "v", "c": None, "n": int(len(yi))}
+    for k, pack in enumerate(spec["packs"]):
+        add(_planes(base64.b64decode(pack["c"]), {"u8": 1, "u16": 2, "u32": 4}[pack["t"]]), ["packs", k,
+                                                                                         {"u8": 1, "u16": 2, "u32": 4}[pack["t"]]])
+        pack["c"] = None
+    add(base64.b64decode(spec["located"]["c"]), ["located"])
+    spec["located"]["c"] = None
+    for key, column in spec["plain"].items():
+        add("\0".join(str(v).replace("\0", "") for v in column["v"]).encode("utf-8"), ["plain", key])
+        column["v"] = None
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = packer.compress(bytes(blob)) + packer.flush()
+    spec["z"] = _b85(packed)
+    spec["zbytes"] = len(packed)
+    spec["zparts"] = parts
+
+
+POINT_TEXTS = {
+    "zh": {"here": "此处 {n} 个项目，合计 {x} 亿元", "zoom_in": "放大查看", "stack": "同一位置 {n} 个项目，合计 {x} 亿元",
+           "stack_tip": "{n} 个项目（点击列出）", "back": "← 返回列表"},
+    "en": {"here": "{n} projects here, total {x} (100 million yuan)", "zoom_in": "Zoom in",
+           "stack": "{n} projects at one spot, total {x} (100 million yuan)", "stack_tip": "{n} projects (click for the list)",
+           "back": "← back to the list"},
+}
+
+
+def _radii(amount_codes, amount_values, scale, rmin):
+    """Circle radius of each project in pixels, as the page computes it."""
+    per_code = np.array([max(scale * math.sqrt(v), rmin) if v is not None and v > 0 else rmin for v in amount_values]
+                        or [rmin], dtype=float)
+    return per_code[amount_codes] if len(amount_codes) else np.zeros(0)
+
+
+def spread_co_located(xi, yi, radii, spread_max=SPREAD_MAX, gap=1.0):
+    """Projects sharing one spot: offsets that spread small groups around it, count markers for big ones.
+
+    A group of two sits side by side; up to ``spread_max`` make a sunflower, the largest circle
+    nearest the spot (as :func:`maps.static.spread_overlapping` does on the static maps). The
+    offsets are in screen pixels, so the groups keep their shape at every zoom.
+
+    Parameters
+    ----------
+    xi, yi : numpy.ndarray of int
+        Quantised coordinates (the same spot = the same pair).
+    radii : numpy.ndarray
+        Circle radii in pixels.
+    spread_max : int
+        Larger groups are gathered into one count marker instead.
+
+    Returns
+    -------
+    spread : dict
+        ``{"i": indices, "dx": offsets, "dy": offsets}`` (base64 uint32 / int16), empty if none.
+    stacks : dict
+        ``{"i": members of each group in turn, "n": group sizes}`` (base64 uint32), empty if none.
+    """
+    xi = np.asarray(xi, dtype=np.int64)
+    yi = np.asarray(yi, dtype=np.int64)
+    if xi.size < 2:
+        return {}, {}
+    key = xi * (int(yi.max()) + 1) + yi
+    _, inverse, counts = np.unique(key, return_inverse=True, return_counts=True)
+    inverse = inverse.reshape(-1)
+    shared = np.flatnonzero(counts[inverse] > 1)
+    if shared.size == 0:
+        return {}, {}
+    shared = shared[np.lexsort((shared, -radii[shared], inverse[shared]))]
+    cuts = np.flatnonzero(np.diff(inverse[shared])) + 1
+    golden = math.pi * (3 - math.sqrt(5))
+    ids, dxs, dys, stack_ids, stack_sizes = [], [], [], [], []
+    for members in np.split(shared, cuts):
+        if members.size > spread_max:
+            stack_ids.append(np.sort(members))
+            stack_sizes.append(members.size)
+            continue
+        r = radii[members]
+        if members.size == 2:
+            half = (r.sum() + gap) / 2
+            offsets = [(-half, 0.0), (half, 0.0)]
+        else:
+            spacing = 0.64 * (2 * float(r.mean()) + gap)
+            offsets = [(spacing * math.sqrt(k + 0.5) * math.cos(k * golden + math.pi / 2),
+                        -spacing * math.sqrt(k + 0.5) * math.sin(k * golden + math.pi / 2)) for k in range(members.size)]
+        ids.append(members)
+        dxs.extend(round(dx) for dx, _ in offsets)
+        dys.extend(round(dy) for _, dy in offsets)
+    spread = {}
+    if ids:
+        spread = {"i": _b64(np.concatenate(ids), "<u4"), "dx": _b64(dxs, "<i2"), "dy": _b64(dys, "<i2")}
+    stacks = {}
+    if stack_ids:
+        stacks = {"i": _b64(np.concatenate(stack_ids), "<u4"), "n": _b64(stack_sizes, "<u4")}
+    return spread, stacks
+
+
+def _located_column(projects, lang):
+    """The district each project lies in (``district_located``), for the page's filter and for
+    recolouring the districts: ``{"c": base64 uint8 codes, "adcodes", "names", "other"}`` (names
+    in the page's language, ``other`` in the other one; code of a point outside the city: the
+    last, adcode 0)."""
+    from geo.districts import BY_ADCODE
+
+    if "district_located" in projects:
+        located = projects["district_located"].fillna(0).to_numpy(dtype=np.int64)
+    else:
+        from geo.locate import locate
+
+        located = np.asarray(locate(projects["lon"].to_numpy(float), projects["lat"].to_numpy(float)), dtype=np.int64)
+    adcodes = list(BY_ADCODE)
+    other = "en" if lang == "zh" else "zh"
+    names = [BY_ADCODE[a].label(lang) for a in adcodes]
+    others = [BY_ADCODE[a].label(other) for a in adcodes]
+    lookup = {a: k for k, a in enumerate(adcodes)}
+    codes = np.array([lookup.get(int(a), len(adcodes)) for a in np.unique(located)], dtype=np.int64)
+    codes = codes[np.searchsorted(np.unique(located), located)] if located.size else np.zeros(0, dtype=np.int64)
+    if (codes == len(adcodes)).any():
+        adcodes.append(0)
+        names.append("市外" if lang == "zh" else "outside the city")
+        others.append("outside the city" if lang == "zh" else "市外")
+    return {"c": _b64(codes, "<u1"), "adcodes": adcodes, "names": names, "other": others}
 
 
 def _year_text(frame):
@@ -743,6 +995,7 @@ def add_projects(m, projects, name=None, show=True, mode=None):
     lang = m.sx_lang
     spec, industries, scale, (x, y) = encode_projects(projects, m.sx_datum, lang, mode)
     layer = _add_layer(m, "points", spec, name or st.text("projects", lang), _bounds_of(x, y, 0.01), show)
+    m.sx_points_layer = layer
     lname = layer
     m.sx_legend.append({"title": st.text("industry", lang), "layer": lname,
                         "items": [{"type": "circle", "r": 6, "colour": st.industry_colour(s),
@@ -844,6 +1097,17 @@ def _host_outlines(m, enclaves):
             [[round(miny, 6), round(minx, 6)], [round(maxy, 6), round(maxx, 6)]])
 
 
+def _host_label(row, hosts, lang):
+    """The city hosting an enclave, in the map's language (for the edge indicators)."""
+    try:
+        code = int(row.get("host_adcode"))
+    except (TypeError, ValueError):
+        code = None
+    if code in hosts:
+        return hosts[code]["name_zh" if lang == "zh" else "name_en"]
+    return str(row.get("host_city", "") or "")
+
+
 def add_enclaves(m, enclaves, name=None, show=True):
     """Add enclave offices (飞地): a marker at each office, a curved arrow from its home district
     (the district's anchor) to it, outbound ones solid blue, inbound ones dashed green diamonds;
@@ -864,6 +1128,9 @@ def add_enclaves(m, enclaves, name=None, show=True):
                                  ("飞地所在城市" if lang == "zh" else "Places hosting enclaves"), host_bounds, show))
     places, links = [], []
     all_x, all_y = list(x), list(y)
+    from geo.boundaries import host_geometries
+
+    hosts_by_code = host_geometries()
     for i, row in enumerate(enclaves.to_dict("records")):
         direction = str(row.get("direction", "") or "outbound")
         inbound = direction == "inbound"
@@ -889,7 +1156,7 @@ def add_enclaves(m, enclaves, name=None, show=True):
         title = str(row.get("name", ""))
         places.append({"lat": round(float(y[i]), 6), "lon": round(float(x[i]), 6), "name": title, "rows": rows,
                        "colour": colour, "dashed": str(row.get("location_precision", "")) not in ("site",),
-                       "inbound": inbound})
+                       "inbound": inbound, "host": _host_label(row, hosts_by_code, lang) or title})
         if home_code in BY_ADCODE:
             hx, hy = m.sx_datum.point(*district_anchor(home_code))
             all_x.append(hx)
@@ -904,7 +1171,8 @@ def add_enclaves(m, enclaves, name=None, show=True):
     in_items = [p for p in places if p["inbound"]]
     place_layers = []
     if out_items:
-        place_layers.append(_add_layer(m, "places", {"items": out_items, "cls": "sx-enclave sx-enclave-out", "size": 14},
+        place_layers.append(_add_layer(m, "places", {"items": out_items, "cls": "sx-enclave sx-enclave-out", "size": 14,
+                                                     "edge": _edge_spec(m)},
                                        group_name + ("（外飞地）" if lang == "zh" else " (outbound)"),
                                        _bounds_of([p["lon"] for p in out_items], [p["lat"] for p in out_items], 0.05), show))
     if in_items:
@@ -927,6 +1195,30 @@ def add_enclaves(m, enclaves, name=None, show=True):
 
 # ============================================================================================
 # The maps
+
+
+def _edge_spec(m):
+    """What the page needs for the indicators of enclaves outside the view: the city (name,
+    centre, bounds: the indicator that leads back) and the words."""
+    bounds = _city_bounds(m)
+    lang = m.sx_lang
+    return {"home": {"name": "绍兴市" if lang == "zh" else "Shaoxing",
+                     "lat": round((bounds[0][0] + bounds[1][0]) / 2, 6), "lon": round((bounds[0][1] + bounds[1][1]) / 2, 6),
+                     "bounds": bounds},
+            "texts": ({"km": "{km} 公里", "fly": "飞往 {name}", "back": "回到 {name}"} if lang == "zh"
+                      else {"km": "{km} km", "fly": "Fly to {name}", "back": "Back to {name}"})}
+
+
+def _near_bounds(m, enclaves, near_km=NEAR_KM):
+    """The city and the enclaves within ``near_km`` of its centre (the opening view of the enclaves map)."""
+    bounds = _city_bounds(m)
+    lat0, lon0 = (bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2
+    lon, lat = _check_coordinates(enclaves, "enclaves")
+    x, y = m.sx_datum.xy(lon, lat)
+    p1, p2, dl = np.radians(lat0), np.radians(y), np.radians(x - lon0)
+    km = 6371.0088 * np.arccos(np.clip(np.sin(p1) * np.sin(p2) + np.cos(p1) * np.cos(p2) * np.cos(dl), -1, 1))
+    near = km <= near_km
+    return _union_bounds([bounds, _bounds_of(x[near], y[near], 0.05)])
 
 
 def _title(title, default_zh, default_en, lang):
@@ -971,7 +1263,8 @@ def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=N
     values = st.district_values(projects, value, stats=stats, stat_period=stat_period, stat_industry=stat_industry)
     present = values["value"].dropna()
     k_eff = min(int(k), max(int(present.nunique()), 1)) if bins is None else k
-    classes = st.classify(values["value"].to_numpy(float), scheme, k_eff, bins)
+    classes = st.classify(values["value"].to_numpy(float), scheme, k_eff, bins,
+                          integer=st.parse_value(value)[0] in ("count", "count_min"))
     label = values.attrs["label_en" if lang == "en" else "label_zh"]
     m = new_map(tiles, lang, _title(title, f"绍兴市各区县{label}", f"Shaoxing districts: {label}", lang), tianditu_key)
     add_choropleth(m, values, classes)
@@ -1008,7 +1301,11 @@ def markers_map(projects, platforms=None, tiles="osm", lang="zh", title=None, mo
 
 
 def enclaves_map(enclaves, tiles="osm", lang="zh", title=None, tianditu_key=None):
-    """Enclave offices (飞地) linked to their home districts; the view fits all of them.
+    """Enclave offices (飞地) linked to their home districts.
+
+    The opening view fits the city and the enclaves within :data:`NEAR_KM` of it (Hangzhou); the
+    farther ones (Shenzhen, Shanghai) get an indicator at the map's edge, with their distance,
+    that flies there on click.
 
     Parameters
     ----------
@@ -1024,7 +1321,8 @@ def enclaves_map(enclaves, tiles="osm", lang="zh", title=None, tianditu_key=None
     m = new_map(tiles, lang, _title(title, "绍兴飞地分布", "Shaoxing's enclave offices", lang), tianditu_key)
     add_district_outlines(m)
     add_enclaves(m, enclaves)
-    return finish_map(m)
+    fit = _near_bounds(m, enclaves) if enclaves is not None and len(enclaves) else None
+    return finish_map(m, fit=fit)
 
 
 def combined_map(projects, platforms=None, enclaves=None, value="investment", scheme="quantiles", k=5, bins=None,
@@ -1042,7 +1340,8 @@ def combined_map(projects, platforms=None, enclaves=None, value="investment", sc
     values = st.district_values(projects, value)
     present = values["value"].dropna()
     k_eff = min(int(k), max(int(present.nunique()), 1)) if bins is None else k
-    classes = st.classify(values["value"].to_numpy(float), scheme, k_eff, bins)
+    classes = st.classify(values["value"].to_numpy(float), scheme, k_eff, bins,
+                          integer=st.parse_value(value)[0] in ("count", "count_min"))
     add_choropleth(m, values, classes, opacity=0.45 if tiles != "none" else None)
     if enclaves is not None and len(enclaves):
         add_enclaves(m, enclaves)

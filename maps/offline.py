@@ -7,7 +7,8 @@ CDNs; offline (an intranet) it stays blank ("L is not defined"). sxmap's pages i
   (layer-control icon, default marker) turned into data URIs;
 - jQuery 3.7.1 from ``xstatic-jquery`` (folium's own popups call it; sxmap's do not, but maps
   returned to a notebook may be given folium popups);
-- sxmap's own script and style (:mod:`maps.assets`).
+- sxmap's own script and style, real files in the package (``maps/web/sxmap.js`` and
+  ``sxmap.css``, read by :mod:`maps.assets`): :func:`sxmap_js`, :func:`sxmap_css`.
 
 Bootstrap and Font Awesome are not needed: sxmap draws with circle markers, canvas and DivIcons.
 With ``cdn=True`` Leaflet and jQuery are linked from jsDelivr instead (smaller files that need
@@ -108,17 +109,36 @@ def marker_icons() -> dict:
     }
 
 
-_JS_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+def sxmap_js() -> str:
+    """sxmap's own script (``maps/web/sxmap.js``), ready to inline."""
+    from maps import assets
+
+    return _check_inline(assets.script(), "sxmap.js")
+
+
+def sxmap_css() -> str:
+    """sxmap's own style (``maps/web/sxmap.css``), ready to inline."""
+    from maps import assets
+
+    return _check_inline(assets.style(), "sxmap.css")
+
+
+_JS_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029",
+               "{": "\\u007b"}
 
 
 def js_json(obj) -> str:
     """JSON for a ``<script>``: UTF-8 kept, ``< > &`` and U+2028/2029 escaped, keys in given order.
 
     The result is a JavaScript expression; no string in it can end the script element or start
-    an HTML comment, whatever the data.
+    an HTML comment, whatever the data, nor open a Jinja tag (``{{``, ``{%``, ``{#``: branca
+    renders each script through Jinja once more).
     """
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return re.sub("[<>&\u2028\u2029]", lambda m: _JS_ESCAPES[m.group(0)], text)
+    # "{" before "{", "%" or "#" only occurs inside strings (JSON puts '"' or '}' after a brace):
+    # escaped, because branca parses every rendered script as a Jinja template again, and
+    # "{{ … }}" in a project's name would be evaluated (run) at build time.
+    return re.sub("[<>&\u2028\u2029]|\\{(?=[{%#])", lambda m: _JS_ESCAPES[m.group(0)], text)
 
 
 def script_tag(js: str) -> str:

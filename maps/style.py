@@ -136,7 +136,10 @@ class Classes:
     lower : float
         The lowest value classified (the lower bound of the first class).
     labels : tuple of str
-        Legend labels, one per class, e.g. "50 – 100".
+        Legend labels, one per class, as ranges that do not share endpoints and match the bins
+        (a class holds the values above the previous bound up to its own): "6 – 12.5",
+        "> 12.5 – 15", …; for integers (counts) "2", "3 – 4", "5 – 10"; "> 100" above the last
+        user bin.
     colours : tuple of str
         Hex colours, one per class (ColorBrewer YlOrRd).
     scheme : str
@@ -198,7 +201,7 @@ def parse_bins(text) -> list[float]:
     return bins
 
 
-def classify(values, scheme: str = "quantiles", k: int = 5, bins=None) -> Classes:
+def classify(values, scheme: str = "quantiles", k: int = 5, bins=None, integer: bool = False) -> Classes:
     """Classify values for a choropleth with mapclassify; NaN means no data and is left out.
 
     Parameters
@@ -212,6 +215,9 @@ def classify(values, scheme: str = "quantiles", k: int = 5, bins=None) -> Classe
     bins : sequence of float or str, optional
         Upper bounds for ``scheme="user"`` (giving bins implies it), e.g. ``[10, 50, 100]``.
         Values above the last bound get a class of their own, "> last".
+    integer : bool
+        The values are counts: label the classes as integer ranges ("5 – 10" for the class above
+        4 up to 10) instead of "> 4 – 10".
 
     Returns
     -------
@@ -226,7 +232,9 @@ def classify(values, scheme: str = "quantiles", k: int = 5, bins=None) -> Classe
     --------
     >>> c = classify([1, 5, 20, float("nan")], "user", bins=[2, 10])
     >>> c.labels
-    ('1 – 2', '2 – 10', '> 10')
+    ('1 – 2', '> 2 – 10', '> 10')
+    >>> classify([2, 3, 4, 10], "quantiles", k=5, integer=True).labels
+    ('2', '3', '4', '5 – 10')
     >>> c.class_of([1, 5, 20, float("nan")]).tolist()
     [0, 1, 2, -1]
     """
@@ -246,7 +254,7 @@ def classify(values, scheme: str = "quantiles", k: int = 5, bins=None) -> Classe
         if len(upper) > MAX_CLASSES:
             raise UsageError(f"at most {MAX_CLASSES} classes (got {len(upper)} from --bins)")
         lower = float(min(present.min(), upper[0])) if present.size else 0.0
-        return _make_classes(upper, lower, scheme, open_top=len(upper) > len(bins))
+        return _make_classes(upper, lower, scheme, open_top=len(upper) > len(bins), integer=integer)
     if not isinstance(k, (int, np.integer)) or not 1 <= k <= MAX_CLASSES:
         raise UsageError(f"-k must be between 1 and {MAX_CLASSES} (got {k})")
     if present.size == 0:
@@ -255,7 +263,7 @@ def classify(values, scheme: str = "quantiles", k: int = 5, bins=None) -> Classe
     if distinct.size <= k:
         # Too few distinct values to form k classes: one class per value (what mapclassify does,
         # without its warning).
-        return _make_classes([float(v) for v in distinct], float(distinct[0]), scheme, singletons=True)
+        return _make_classes([float(v) for v in distinct], float(distinct[0]), scheme, integer=integer)
     import warnings
 
     with warnings.catch_warnings():
@@ -266,21 +274,31 @@ def classify(values, scheme: str = "quantiles", k: int = 5, bins=None) -> Classe
         cls = getattr(mapclassify, _MAPCLASSIFY_NAMES[scheme])
         result = _seeded(lambda: cls(present, k=int(k)))
     upper = sorted({float(f"{b:.10g}") for b in result.bins})
-    return _make_classes(upper, float(present.min()), scheme)
+    return _make_classes(upper, float(present.min()), scheme, integer=integer)
 
 
-def _make_classes(upper, lower, scheme, open_top=False, singletons=False) -> Classes:
+def _make_classes(upper, lower, scheme, open_top=False, integer=False) -> Classes:
+    """Classes from their upper bounds; labels as ranges without shared endpoints.
+
+    The first class is [lower, b₀]; class i is (bᵢ₋₁, bᵢ] (what :meth:`Classes.class_of` and
+    mapclassify do), written "> bᵢ₋₁ – bᵢ", or for integers "bᵢ₋₁+1 – bᵢ" (a single number when
+    the range holds one).
+    """
     k = len(upper)
     colours = sequential_colours(k) if k else ()
+    integer = integer and all(float(b).is_integer() for b in [lower, *upper])
     labels = []
     for i, b in enumerate(upper):
         lo = lower if i == 0 else upper[i - 1]
         if open_top and i == k - 1:
             labels.append(f"> {_number(lo)}")
-        elif lo == b or singletons:
-            labels.append(_number(b))
+        elif i == 0:
+            labels.append(_number(b) if lo == b else f"{_number(lo)} – {_number(b)}")
+        elif integer:
+            first = lo + 1
+            labels.append(_number(b) if first == b else f"{_number(first)} – {_number(b)}")
         else:
-            labels.append(f"{_number(lo)} – {_number(b)}")
+            labels.append(f"> {_number(lo)} – {_number(b)}")
     return Classes(bins=tuple(float(b) for b in upper), lower=float(lower), labels=tuple(labels),
                    colours=tuple(colours), scheme=scheme)
 

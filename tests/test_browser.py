@@ -8,6 +8,9 @@ show hostile names as text without running them.
 
 from __future__ import annotations
 
+import json
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -34,14 +37,46 @@ def demo_dir(tmp_path_factory):
 
 
 def expected_markers(projects):
-    """Circles the rich layer draws: projects at the same place with the same size, industry and
-    precision share one marker."""
-    key = pd.DataFrame({
-        "lon": projects["lon"].round(6), "lat": projects["lat"].round(6),
-        "amount": projects["investment"].fillna(-1), "industry": projects["industry"],
-        "approx": projects["location_precision"] != "site",
-    })
-    return len(key.drop_duplicates())
+    """Circles the rich layer draws: one a project (projects sharing a spot are spread around it),
+    except those gathered into count markers (more than ``SPREAD_MAX`` at one spot)."""
+    spots = projects["lon"].round(6).astype(str) + "," + projects["lat"].round(6).astype(str)
+    sizes = spots.map(spots.value_counts())
+    return int((sizes <= H.SPREAD_MAX).sum())
+
+
+REACHABLE = """() => Array.from(document.querySelectorAll('path.sx-point')).map(p => {
+    // a point of the page where this circle is what a click hits (or null)
+    const b = p.getBoundingClientRect();
+    for (let i = 1; i < 8; i++) for (let j = 1; j < 8; j++) {
+        const x = b.left + b.width * i / 8, y = b.top + b.height * j / 8;
+        if (x >= 0 && y >= 0 && x < innerWidth && y < innerHeight && document.elementFromPoint(x, y) === p) return [x, y];
+    }
+    return null;
+})"""
+
+
+def click_every_project(page):
+    """Click each project circle where it is on top; the titles of the popups seen."""
+    page.evaluate("sxmap.map.closePopup()")
+    page.mouse.move(1, 1)
+    points = page.evaluate(REACHABLE)
+    seen = []
+    for point in points:
+        if point is None:
+            seen.append(None)
+            continue
+        page.mouse.click(*point)
+        seen.append(page.locator(".leaflet-popup-content .sx-card-title").last.inner_text())
+        page.evaluate("sxmap.map.closePopup()")
+        page.mouse.move(1, 1)
+    return seen
+
+
+def container_point(page, lat, lon, dx=0, dy=0):
+    """The page coordinates of a point of the map (plus a pixel offset)."""
+    return page.evaluate(f"""() => {{ const p = sxmap.map.latLngToContainerPoint([{lat}, {lon}]),
+                                       r = sxmap.map.getContainer().getBoundingClientRect();
+                                       return [p.x + r.left + {dx}, p.y + r.top + {dy}]; }}""")
 
 
 def assert_clean(state):
@@ -64,9 +99,16 @@ def test_demo_maps_open_offline(offline_page, demo_dir, name):
         enclaves = read_bundled("enclaves")
         assert offline_page.count(".sx-enclave") == len(enclaves)
         assert offline_page.count("path.sx-link") == (enclaves["direction"] == "outbound").sum()
-    if name == "enclaves":  # the view fits every enclave, Shenzhen included
-        for lat, lon in zip(enclaves["lat"], enclaves["lon"]):
-            assert page.evaluate(f"sxmap.map.getBounds().contains([{lat}, {lon}])")
+    if name == "enclaves":  # the view fits the city and Hangzhou; Shenzhen gets an edge indicator
+        for lat, lon, host in zip(enclaves["lat"], enclaves["lon"], enclaves["host_city"]):
+            inside = page.evaluate(f"sxmap.map.getBounds().contains([{lat}, {lon}])")
+            assert inside == (host in ("杭州市", "绍兴市")), host
+        assert page.evaluate("sxmap.map.getBounds().contains([30.0, 120.58])")
+    if name in ("enclaves", "map"):
+        edges = page.locator(".sx-edge")
+        texts = [edges.nth(i).inner_text() for i in range(edges.count())]
+        assert any("深圳市" in t and "公里" in t for t in texts), texts
+        assert not any("杭州市" in t for t in texts)
     assert offline_page.blocked == []
     assert_clean(offline_page)
 
@@ -98,8 +140,8 @@ def test_only_tile_requests_with_tiles(offline_page, projects, tmp_path):
 
 def test_hostile_names_show_as_text_and_never_run(offline_page, projects, tmp_path):
     evil = projects.copy()
-    evil.loc[evil.index[:4], "name"] = XSS
-    evil.loc[evil.index[:4], "company"] = XSS[::-1]
+    evil.loc[evil.index[:len(XSS)], "name"] = XSS
+    evil.loc[evil.index[:len(XSS)], "company"] = XSS[::-1]
     title = XSS[0] + XSS[1]
     path = H.save_map(H.markers_map(evil, tiles="none", title=title), tmp_path / "xss.html")
     page = offline_page.open(path)
@@ -119,16 +161,35 @@ def test_hostile_names_show_as_text_and_never_run(offline_page, projects, tmp_pa
 
 
 
-def test_identical_projects_share_a_marker_whose_popup_lists_them(offline_page, projects, tmp_path):
+def test_projects_at_one_spot_are_spread_and_each_reachable(offline_page, projects, tmp_path):
     path = H.save_map(H.markers_map(projects, tiles="none"), tmp_path / "m.html")
     page = offline_page.open(path)
-    assert offline_page.count("path.sx-point") == 6  # 戊 and 己: same place, same amount
-    assert offline_page.count("path.sx-point.sx-approx") == 5
-    point = page.evaluate("() => { const p = sxmap.map.latLngToContainerPoint([29.723115, 120.306164]); return [p.x, p.y]; }")
-    page.mouse.click(*point)
-    text = page.inner_text(".leaflet-popup-content")
-    assert "测试项目戊" in text and "测试项目己" in text and "≥200亿" in text
-    assert "仅到区县" in text  # precision shown
+    assert offline_page.count("path.sx-point") == len(projects) == 7  # 戊 and 己 (same spot) apart
+    assert offline_page.count("path.sx-point.sx-approx") == 6
+    seen = click_every_project(page)
+    assert None not in seen and len(set(seen)) == 7
+    assert_clean(offline_page)
+
+
+def test_bundled_yuecheng_ten_projects_at_one_spot_all_reachable(offline_page, demo_dir):
+    """越城区 has 10 projects at its anchor: spread around it, each one clickable, none under the
+    platform symbols (which are drawn below the projects)."""
+    from geo.projects import load_projects
+
+    projects = load_projects()
+    spots = projects["lon"].round(6).astype(str) + "," + projects["lat"].round(6).astype(str)
+    spot = spots.value_counts().index[0]
+    names = set(projects.loc[spots == spot, "name"])
+    assert len(names) == 10
+    page = offline_page.open(demo_dir / "map.html")
+    lon, lat = map(float, spot.split(","))
+    for zoom in (None, 12):  # the opening view, and closer
+        if zoom:
+            page.evaluate(f"void sxmap.map.setView([{lat}, {lon}], {zoom}, {{animate: false}})")
+            page.wait_for_timeout(100)
+        # every one is somewhere on top: not under a platform square, a label or another project
+        seen = set(click_every_project(page))
+        assert names <= seen, names - seen
     assert_clean(offline_page)
 
 
@@ -205,4 +266,188 @@ def test_folium_markers_added_in_a_notebook_get_their_icon_offline(offline_page,
     assert src.startswith("data:image/png;base64,")
     assert page.evaluate("document.querySelector('img.leaflet-marker-icon').naturalWidth") == 25
     assert offline_page.blocked == []
+    assert_clean(offline_page)
+
+
+# ---------------------------------------------------------------- filters and the page API
+
+FILTER_CASES = [  # query, (count, total 亿元, includes a lower bound) on the fixture's 7 projects
+    ({}, (7, 740, True)),
+    ({"industry": ["新能源"]}, (2, 250, False)),
+    ({"industry": ["New energy"]}, (0, 0, False)),  # labels are matched in the page's language
+    ({"district": [330602]}, (2, 180, True)),
+    ({"district": ["诸暨市", "嵊州市"]}, (3, 530, True)),
+    ({"year": [2023, 2023]}, (2, 60, True)),
+    ({"year": [None, 2022]}, (5, 680, True)),
+    ({"min_investment": 100}, (4, 650, True)),
+    ({"max_investment": 50}, (1, 30, False)),
+    ({"min_investment": 100, "industry": ["智能视觉"], "year": [2022, 2022]}, (2, 400, True)),
+    ({"text": "戊"}, (1, 200, True)),
+    ({"text": "测试企业丙"}, (1, 30, False)),
+    ({"industry": []}, (0, 0, False)),
+]
+
+
+@pytest.mark.parametrize("mode", ["rich", "canvas", "compressed"])
+def test_filter_api_counts_and_totals(offline_page, projects, tmp_path, mode, monkeypatch):
+    if mode == "compressed":  # what a page of more than COMPRESS_ABOVE projects carries
+        monkeypatch.setattr(H, "COMPRESS_ABOVE", 0)
+        text = H.render_html(H.markers_map(projects, tiles="none", mode="canvas"))
+        assert '"z":' in text and '"zparts":' in text
+    path = H.save_map(H.markers_map(projects, tiles="none", mode="canvas" if mode == "compressed" else mode),
+                      tmp_path / "f.html")
+    page = offline_page.open(path)
+    for query, (count, total, lower) in FILTER_CASES:
+        got = page.evaluate(f"sxmap.filter({json.dumps(query)})")  # a Promise: awaited by playwright
+        assert (got["count"], got["total"], round(got["investment"], 6), got["lower_bound"]) == (count, 7, total, lower), query
+        assert page.evaluate("sxmap.visible().count") == count
+        status = page.inner_text(".sx-status")
+        assert status == f"显示 {count} / 7 个项目，合计 {'≥' if lower else ''}{total} 亿元", status
+        if mode == "rich":
+            assert offline_page.count("path.sx-point") == count
+    assert page.evaluate("sxmap.filter({}).then(v => v.count)") == 7
+    assert_clean(offline_page)
+
+
+def test_filter_panel_by_keyboard_and_list_flies_to_the_project(offline_page, projects, tmp_path):
+    path = H.save_map(H.markers_map(projects, tiles="none"), tmp_path / "p.html")
+    page = offline_page.open(path)
+    page.focus(".sx-panel-toggle")
+    page.keyboard.press("Enter")
+    assert page.is_visible(".sx-panel-body")
+    items = page.locator(".sx-list .sx-item-name")
+    assert [items.nth(i).inner_text() for i in range(items.count())][:3] == ["测试项目戊", "测试项目己", "测试项目庚"]
+    # untick 智能视觉 with the keyboard: 5 projects left
+    page.locator(".sx-check", has_text="智能视觉").locator("input").focus()
+    page.keyboard.press("Space")
+    page.wait_for_function("sxmap.visible().count === 5")
+    assert page.inner_text(".sx-status") == "显示 5 / 7 个项目，合计 ≥340 亿元"
+    assert items.count() == 5
+    # a name search typed in the box (debounced)
+    page.fill(".sx-panel input[type=search]", "庚")
+    page.wait_for_function("sxmap.visible().count === 1")
+    page.locator(".sx-list .sx-item").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".leaflet-popup-content .sx-card-title")
+    assert page.inner_text(".leaflet-popup-content .sx-card-title") == "测试项目庚"
+    assert page.evaluate("sxmap.map.getZoom()") >= 13
+    # the API's query shows in the panel; {} clears both
+    page.evaluate("sxmap.filter({min_investment: 100, year: [2022, null]})")
+    assert page.input_value(".sx-panel input[type=number] >> nth=2") == "100"
+    assert page.is_checked(".sx-check:has-text('智能视觉') input")
+    page.click(".sx-clear")
+    assert page.evaluate("sxmap.visible().count") == 7 and page.input_value(".sx-panel input[type=search]") == ""
+    assert_clean(offline_page)
+
+
+def test_combined_map_district_colours_follow_the_filter(offline_page, projects, tmp_path):
+    path = H.save_map(H.combined_map(projects, value="count", tiles="none"), tmp_path / "c.html")
+    page = offline_page.open(path)
+    fills = "Array.from(document.querySelectorAll('path.sx-district')).map(e => e.getAttribute('fill'))"
+    before = page.evaluate(fills)
+    assert before.count("url(#sx-nodata)") == 1  # 新昌 has no project
+    page.evaluate("sxmap.filter({industry: ['新能源']})")  # 越城 and 嵊州 keep one each
+    after = page.evaluate(fills)
+    assert after.count("url(#sx-nodata)") == 4 and after != before
+    page.evaluate("sxmap.filter({})")
+    assert page.evaluate(fills) == before
+    assert_clean(offline_page)
+
+
+@pytest.mark.parametrize("mode", ["rich", "canvas"])
+def test_many_projects_at_one_spot_make_a_count_marker(offline_page, projects, tmp_path, mode):
+    from geo.projects import to_geoframe
+
+    n = H.SPREAD_MAX + 6
+    frame = read_fixture("projects").iloc[[0] * n].reset_index(drop=True)
+    frame["lon"], frame["lat"] = "120.6", "30.0"  # a spot of its own, inside 越城区
+    frame["id"] = [f"S{i}" for i in range(n)]
+    frame["name"] = [f"同址项目{i:02d}" for i in range(n)]
+    frame["investment"] = np.arange(1, n + 1, dtype=float)
+    frame["investment_bound"] = "exact"
+    both = to_geoframe(pd.concat([read_fixture("projects"), frame], ignore_index=True))
+    path = H.save_map(H.markers_map(both, tiles="none", mode=mode), tmp_path / "s.html")
+    page = offline_page.open(path)
+    assert offline_page.count(".sx-stack") == 1
+    assert page.inner_text(".sx-stack") == str(n)
+    if mode == "rich":
+        assert offline_page.count("path.sx-point") == 7
+    page.click(".sx-stack")
+    page.wait_for_selector(".sx-stack-list")
+    assert f"同一位置 {n} 个项目" in page.inner_text(".sx-stack-list .sx-summary")
+    buttons = page.locator(".sx-stack-list button")
+    assert buttons.count() == n and buttons.first.inner_text().startswith(f"同址项目{n - 1:02d}")  # largest first
+    buttons.nth(3).click()
+    assert page.inner_text(".leaflet-popup-content .sx-card-title") == f"同址项目{n - 4:02d}"
+    page.evaluate(f"sxmap.filter({{min_investment: {n - 4}}})")
+    assert page.inner_text(".sx-stack") == "5"
+    assert_clean(offline_page)
+
+
+def test_legend_fits_the_map_and_sections_collapse(offline_page, demo_dir):
+    page = offline_page.open(demo_dir / "map.html")
+    box = page.evaluate("""() => { const b = document.querySelector('.sx-legend'), m = sxmap.map.getContainer();
+                                   return [b.scrollHeight, b.clientHeight, b.getBoundingClientRect().top,
+                                           m.getBoundingClientRect().top]; }""")
+    assert box[0] <= box[1] + 1 and box[2] >= box[3]  # no scrolling, inside the map
+    titles = page.locator(".sx-legend summary")
+    assert {titles.nth(i).inner_text() for i in range(titles.count())} >= {"投资额", "位置精度", "产业平台"}
+    for i in range(titles.count()):
+        assert titles.nth(i).is_visible()
+    closed = page.locator(".sx-legend details:not([open]) summary").first
+    title = closed.inner_text()
+    closed.focus()
+    page.keyboard.press("Enter")  # a closed section opens from the keyboard
+    assert page.locator(".sx-legend details[open] summary", has_text=title).count() == 1
+    assert_clean(offline_page)
+
+
+def test_district_labels_do_not_cover_projects(offline_page, demo_dir):
+    page = offline_page.open(demo_dir / "markers.html")
+    overlaps = page.evaluate("""() => {
+        const labels = Array.from(document.querySelectorAll('.sx-label span')).filter(s => s.style.visibility !== 'hidden')
+            .map(s => s.getBoundingClientRect());
+        const dots = Array.from(document.querySelectorAll('path.sx-point')).map(p => p.getBoundingClientRect());
+        let n = 0;
+        for (const a of labels) for (const b of dots)
+            if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) n++;
+        return [n, labels.length];
+    }""")
+    assert overlaps == [0, 6]
+    assert_clean(offline_page)
+
+
+def test_enclave_edge_indicator_flies_there_and_back(offline_page, demo_dir):
+    page = offline_page.open(demo_dir / "enclaves.html")
+    shenzhen = page.locator(".sx-edge", has_text="深圳市")
+    assert shenzhen.count() == 1
+    km = re.search(r"([\d,]+) 公里", shenzhen.inner_text())
+    assert km and 900 <= int(km.group(1).replace(",", "")) <= 1200
+    shenzhen.click()
+    page.wait_for_function("sxmap.map.getBounds().contains([22.55, 114.06])", timeout=10_000)
+    page.wait_for_selector(".sx-edge-home")
+    assert "绍兴市" in page.inner_text(".sx-edge-home")
+    page.click(".sx-edge-home")
+    page.wait_for_function("sxmap.map.getBounds().contains([30.0, 120.58])", timeout=10_000)
+    assert_clean(offline_page)
+
+
+def test_fragments_carry_their_own_api(offline_page, projects, tmp_path):
+    from maps.embed import fragment
+
+    one = fragment(H.markers_map(projects, tiles="none"), height="400px")
+    # (a second map with a layer control would clash today: folium declares it with `let`, which
+    # maps.embed does not prefix yet)
+    two = fragment(H.choropleth_map(projects), height="400px")
+    path = tmp_path / "host.html"
+    path.write_text(f"<!doctype html><html><head><meta charset='utf-8'></head><body>{one}{two}</body></html>", encoding="utf-8")
+    page = offline_page.open(path, ready="document.querySelectorAll('.sxmap-fragment .folium-map').length === 2 "
+                                          "&& Array.from(document.querySelectorAll('.folium-map')).every(c => c.sxmap)")
+    assert page.evaluate("window.sxmap.filter === undefined && window.sxmap.map === undefined")
+    counts = page.evaluate("""async () => {
+        const [a, b] = Array.from(document.querySelectorAll('.folium-map')).map(c => c.sxmap);
+        const first = await a.filter({industry: ['新能源']});
+        return [first.count, a.visible().count, b.visible().count, a.map !== b.map];
+    }""")
+    assert counts == [2, 2, 0, True]  # the choropleth has no projects layer
     assert_clean(offline_page)

@@ -102,7 +102,7 @@ def test_classify_schemes_give_k_classes_and_leave_nan_out(scheme):
 def test_classify_user_bins_open_top_and_bounds_inclusive():
     classes = st.classify([1, 10, 11, 50, 120, np.nan], "user", bins="10,50,100")
     assert classes.bins == (10.0, 50.0, 100.0, 120.0)
-    assert classes.labels == ("1 – 10", "10 – 50", "50 – 100", "> 100")
+    assert classes.labels == ("1 – 10", "> 10 – 50", "> 50 – 100", "> 100")
     assert classes.class_of([1, 10, 11, 50, 120, np.nan]).tolist() == [0, 0, 1, 1, 3, -1]
     # giving bins implies the user scheme
     assert st.classify([5, 20], bins=[10, 30]).scheme == "user"
@@ -110,7 +110,26 @@ def test_classify_user_bins_open_top_and_bounds_inclusive():
 
 def test_classify_fewer_distinct_values_than_k():
     classes = st.classify([2, 2, 5, np.nan], "quantiles", k=5)
-    assert classes.bins == (2.0, 5.0) and classes.labels == ("2", "5")
+    assert classes.bins == (2.0, 5.0) and classes.labels == ("2", "> 2 – 5")
+    # counts: integer ranges, so that a district with 4 projects (filtered page) has a class
+    counts = st.classify([2, 3, 4, 10, 10, np.nan], "quantiles", k=5, integer=True)
+    assert counts.labels == ("2", "3", "4", "5 – 10")
+    assert counts.class_of([7]).tolist() == [3]
+
+
+def test_class_labels_are_ranges_matching_mapclassify_bins():
+    import mapclassify
+
+    values = np.array([6, 7.5, 9, 12.5, 13, 15, 40, 41, 100.25])
+    classes = st.classify(values, "quantiles", k=4)
+    bins = mapclassify.Quantiles(values, k=4).bins
+    assert classes.bins == tuple(float(f"{b:.10g}") for b in bins)
+    lows = [classes.lower, *classes.bins[:-1]]
+    for i, (label, lo, hi) in enumerate(zip(classes.labels, lows, classes.bins)):
+        # "lo – hi" for the first class, "> lo – hi" after: no endpoint shared by two classes
+        assert label == (f"{st._number(lo)} – {st._number(hi)}" if i == 0 else f"> {st._number(lo)} – {st._number(hi)}")
+        members = values[classes.class_of(values) == i]
+        assert members.size and members.max() <= hi and (i == 0 or members.min() > lo)
 
 
 def test_natural_breaks_is_deterministic_and_keeps_numpy_random_state():
@@ -428,14 +447,39 @@ def test_tiles_and_tianditu_key(projects, monkeypatch):
     assert "L.tileLayer" not in none and "sx-notiles" in none
 
 
+@pytest.mark.parametrize("tiles, host", [("gaode", "webrd0"), ("gaode-satellite", "webst0")])
+def test_gaode_tiles_over_https_with_rotating_hosts_and_credit(projects, tiles, host):
+    layer = H.basemap(tiles).layers[0]
+    assert layer.url.startswith(f"https://{host}{{s}}.is.autonavi.com/") and layer.subdomains == "1234"
+    assert "高德地图" in layer.attribution and "AutoNavi" in layer.attribution
+    text = H.render_html(H.markers_map(projects, tiles=tiles))
+    assert f"https://{host}{{s}}.is.autonavi.com" in text and "http://web" not in text
+    assert '"subdomains": "1234"' in text
+
+
+def test_page_script_and_style_are_package_files_inlined():
+    from maps import assets, offline
+
+    assert (assets.WEB / "sxmap.js").is_file() and (assets.WEB / "sxmap.css").is_file()
+    text = H.render_html(H.markers_map(read_fixture("projects").pipe(_geo), tiles="none"))
+    assert offline.sxmap_js() in text and offline.sxmap_css() in text
+    assert "sxmap.panel(" in text and "sxmap.ready(" in text
+
+
+def _geo(frame):
+    from geo.projects import to_geoframe
+
+    return to_geoframe(frame)
+
+
 XSS = ["<img src=x onerror=alert(1)>", "</script><script>window.__xss=1</script>", "`${window.__xss=1}`",
-       "\\1 '\" & <b>bold</b>"]
+       "\\1 '\" & <b>bold</b>", "{{ 7*7 }}{% if 1 %}if{% endif %}{# c #}"]
 
 
 def test_user_strings_never_reach_html_unescaped(projects, tmp_path):
     evil = projects.copy()
-    evil.loc[evil.index[:4], "name"] = XSS
-    evil.loc[evil.index[:4], "company"] = XSS[::-1]
+    evil.loc[evil.index[:len(XSS)], "name"] = XSS
+    evil.loc[evil.index[:len(XSS)], "company"] = XSS[::-1]
     text = H.render_html(H.markers_map(evil, tiles="none", title=XSS[0] + XSS[1]))
     for payload in XSS:
         if "<" in payload:
@@ -447,6 +491,9 @@ def test_user_strings_never_reach_html_unescaped(projects, tmp_path):
         assert text[match.start() - 1] == '"' and text[match.end()] == '"'
     assert "`${window.__xss=1}`" in text
     assert "<title>&lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;" in text
+    # Jinja tags in data are never evaluated (branca parses rendered scripts as templates again)
+    assert "\\u007b{ 7*7 }}\\u007b% if 1 %}if\\u007b% endif %}\\u007b# c #}" in text
+    assert "{{" not in text.split("<script>sxmap.icons")[-1] and "{%" not in text
 
 
 # ============================================================================================
@@ -533,3 +580,32 @@ def test_columns_that_drive_colour_size_and_outline_stay_dictionaries(projects):
     assert cols["industry"] == list(many["industry"])
     industry_dict = next(c["d"] for p in spec["packs"] for c in p["cols"] if c["key"] == "industry")
     assert len(spec["colour"]["palette"]) == len(industry_dict) == 14
+
+
+def test_compressed_pages_are_deterministic_and_round_trip(projects, monkeypatch):
+    import zlib
+
+    monkeypatch.setattr(H, "COMPRESS_ABOVE", 0)
+    a = H.render_html(H.markers_map(projects, tiles="none", mode="canvas"))
+    assert a == H.render_html(H.markers_map(projects, tiles="none", mode="canvas"))
+    (spec,) = specs(a, "points")
+    assert spec["q"] == H.COARSE_QUANTUM and not set(spec["z"]) & set("\"&'<>\\`{")
+    digits = {c: i for i, c in enumerate(H.B85)}
+    raw = bytearray()
+    for k in range(0, len(spec["z"]), 5):
+        v = 0
+        for c in spec["z"][k:k + 5]:
+            v = v * 85 + digits[c]
+        raw += v.to_bytes(4, "big")
+    blob = zlib.decompress(bytes(raw[:spec["zbytes"]]), -15)
+    y = [p for p in spec["zparts"] if p["to"] == ["y"]][0]
+    steps, value, shift = [], 0, 0
+    for byte in blob[y["at"]:y["at"] + y["n"]]:  # LEB128
+        value |= (byte & 127) << shift
+        shift += 7
+        if byte < 128:
+            steps.append(value)
+            value, shift = 0, 0
+    assert len(steps) == len(projects)
+    lat = spec["y0"] + np.cumsum(steps) * spec["q"]
+    assert np.allclose(np.sort(lat), np.sort(projects["lat"].to_numpy(float)), atol=1e-5)
