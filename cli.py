@@ -129,7 +129,8 @@ def load_projects_from_options(projects_path=None, sheet=None, layer=None, colum
     if projects_path is None:
         return load_projects()
     projects = load_projects(projects_path, sheet=sheet, layer=layer, columns=columns or {}, unit=unit,
-                             usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects)
+                             usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects,
+                             geometry=False)  # maps and exports draw from lon/lat: no million shapely points
     warn_no_investment(projects)
     return _stash_rejects(projects, projects_path, rejects)
 

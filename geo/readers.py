@@ -1004,8 +1004,9 @@ class _Normaliser:
             folded = pc.utf8_rtrim(pc.utf8_lower(pc.replace_substring_regex(folded, r"\s+", "")), characters=":：")
             return np.asarray(pc.is_in(folded, value_set=words).to_numpy(zero_copy_only=False), dtype=bool)
 
-        short = np.flatnonzero(np.asarray(pc.less_equal(pc.utf8_length(names), 12).to_numpy(zero_copy_only=False))
-                               & ~blank)
+        maybe = pc.or_(pc.match_substring(names, "计"), pc.or_(pc.match_substring(names, "total", ignore_case=True),
+                                                           pc.match_substring(names, "sum", ignore_case=True)))
+        short = np.flatnonzero(np.asarray(maybe.to_numpy(zero_copy_only=False), dtype=bool) & ~blank)
         if len(short):
             total[short[says_total(names, short)]] = True
         nameless = np.flatnonzero(np.asarray(pc.equal(names, "").to_numpy(zero_copy_only=False)) & ~blank)
