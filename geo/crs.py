@@ -30,6 +30,7 @@ _EE = 0.00669342162296594323  # its first eccentricity squared
 _X_PI = np.pi * 3000.0 / 180.0
 _TOLERANCE_DEG = 1e-12
 _MAX_ITERATIONS = 30
+_CHUNK = 1 << 17  # points converted at a time
 
 
 def check_crs(name: str) -> str:
@@ -206,7 +207,15 @@ def convert(lon, lat, src: str, dst: str):
     if src == dst:
         scalar = _is_scalar(lon, lat)
         return _unwrap(*_as_arrays(lon, lat), scalar)
-    return _CONVERTERS[(src, dst)](lon, lat)
+    converter = _CONVERTERS[(src, dst)]
+    if np.ndim(lon) == 1 and np.size(lon) > _CHUNK:  # a few MB of temporaries at a time, not hundreds
+        lon, lat = _as_arrays(lon, lat)
+        out_lon, out_lat = np.empty_like(lon), np.empty_like(lat)
+        for start in range(0, lon.size, _CHUNK):
+            part = slice(start, start + _CHUNK)
+            out_lon[part], out_lat[part] = converter(lon[part], lat[part])
+        return out_lon, out_lat
+    return converter(lon, lat)
 
 
 def to_wgs84(lon, lat, crs: str = "wgs84"):

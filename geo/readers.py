@@ -831,6 +831,8 @@ class _Normaliser:
         cache = self.__dict__.setdefault("_texts", {})
         if index not in cache:
             cache[index] = _as_text(self.raw.columns[index], self.n)
+            if self.raw.points is None:  # the text replaces the column as read (half the memory)
+                self.raw.columns[index] = cache[index]
         return cache[index]
 
     def fail(self, position, name, error, column=None):

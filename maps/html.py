@@ -679,6 +679,11 @@ def _check_coordinates(frame, what):
     return lon, lat
 
 
+#: The columns of the project table a page shows or filters by.
+PAGE_COLUMNS = ("id", "name", "name_en", "company", "district", "platform", "industry", "year", "stage", "investment",
+                "investment_bound", "lon", "lat", "location_precision", "district_located")
+
+
 def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
     """The projects as the compact spec of ``sxmap.points`` (see the module docstring).
 
@@ -725,7 +730,8 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
     yi = np.round((y - y0) / quantum).astype(np.int64)
     if compress:  # south to north, then west to east: the latitudes become small steps
         order = np.lexsort((xi, yi))
-        projects = projects.iloc[order].reset_index(drop=True)
+        used = [c for c in PAGE_COLUMNS if c in projects.columns]  # reorder only what the page shows
+        projects = projects[used].iloc[order].reset_index(drop=True)
         x, y, xi, yi = x[order], y[order], xi[order], yi[order]
 
     amount_codes, amount_labels, amount_values, amount_min = _amount_column(projects, lang)
