@@ -679,11 +679,6 @@ def _check_coordinates(frame, what):
     return lon, lat
 
 
-#: The columns of the project table a page shows or filters by.
-PAGE_COLUMNS = ("id", "name", "name_en", "company", "district", "platform", "industry", "year", "stage", "investment",
-                "investment_bound", "lon", "lat", "location_precision", "district_located")
-
-
 def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
     """The projects as the compact spec of ``sxmap.points`` (see the module docstring).
 
@@ -728,22 +723,28 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
     quantum = COARSE_QUANTUM if compress else COORD_QUANTUM
     xi = np.round((x - x0) / quantum).astype(np.int64)
     yi = np.round((y - y0) / quantum).astype(np.int64)
-    if compress:  # south to north, then west to east: the latitudes become small steps
-        order = np.lexsort((xi, yi))
-        used = [c for c in PAGE_COLUMNS if c in projects.columns]  # reorder only what the page shows
-        projects = projects[used].iloc[order].reset_index(drop=True)
-        x, y, xi, yi = x[order], y[order], xi[order], yi[order]
+    # Compressed pages list the projects south to north, then west to east (the latitudes become
+    # small steps): every per-project array is computed in the table's order, then reordered.
+    by_place = np.lexsort((xi, yi)) if compress else None
+
+    def reorder(codes):
+        return codes if by_place is None else np.asarray(codes)[by_place]
+
+    if by_place is not None:
+        x, y, xi, yi = x[by_place], y[by_place], xi[by_place], yi[by_place]
 
     amount_codes, amount_labels, amount_values, amount_min = _amount_column(projects, lang)
+    amount_codes = reorder(amount_codes)
     finite = [v for v in amount_values if v is not None and v > 0]
     max_radius = max_radius or (28.0 if mode == "rich" else 14.0)
     scale = st.marker_scale(max(finite) if finite else 0.0, max_radius)
 
     precision_codes, precisions = _factorize(_text_series(projects, "location_precision"))
+    precision_codes = reorder(precision_codes)
     industry = _text_series(projects, "industry")
     order = {name: i for i, name in enumerate(st.INDUSTRIES)}
     present = sorted(set(industry.unique().tolist()), key=lambda s: (order.get(s, len(order)), s))
-    industry_codes = pd.Categorical(industry, categories=present).codes.astype(np.int64)
+    industry_codes = reorder(pd.Categorical(industry, categories=present).codes.astype(np.int64))
 
     names = _text_series(projects, "name")
     if lang == "en":
@@ -760,6 +761,8 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
         "year": _factorize(_year_text(projects)),
         "precision": (precision_codes, [st.precision_label(p, lang) for p in precisions]),
     }
+    columns = {key: (codes if key in ("industry", "amount", "precision") else reorder(codes), uniques)
+               for key, (codes, uniques) in columns.items()}
     plain, packs = encode_columns(columns, plain_ok=("name", "company", "platform", "stage", "year", "district"))
     fields = [[st.text(key, lang), key] for key in ("company", "district", "platform", "industry")]
     fields += [[st.text("investment", lang), "amount"], [st.text("stage", lang), "stage"],
@@ -775,7 +778,7 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
         "title": "name", "fields": fields, "yearKey": "year",
         "more": ("另有 {n} 个项目" if lang == "zh" else "and {n} more"),
         "limit": 10,
-        "located": _located_column(projects, lang),
+        "located": _located_column(projects, lang, by_place),
         "texts": POINT_TEXTS[lang],
     }
     radii = _radii(amount_codes, amount_values, scale, spec["rmin"])
@@ -946,7 +949,7 @@ def spread_co_located(xi, yi, radii, spread_max=SPREAD_MAX, gap=1.0):
     return spread, stacks
 
 
-def _located_column(projects, lang):
+def _located_column(projects, lang, order=None):
     """The district each project lies in (``district_located``), for the page's filter and for
     recolouring the districts: ``{"c": base64 uint8 codes, "adcodes", "names", "other"}`` (names
     in the page's language, ``other`` in the other one; code of a point outside the city: the
@@ -970,6 +973,8 @@ def _located_column(projects, lang):
         adcodes.append(0)
         names.append("市外" if lang == "zh" else "outside the city")
         others.append("outside the city" if lang == "zh" else "市外")
+    if order is not None:
+        codes = codes[order]
     return {"c": _b64(codes, "<u1"), "adcodes": adcodes, "names": names, "other": others}
 
 
