@@ -16,6 +16,8 @@ Every file is written atomically (a temporary file renamed into place) after
 
 from __future__ import annotations
 
+from geo.output import neutralise_formula  # noqa: F401 - one rule for every CSV/XLSX writer
+
 import html
 import io
 import math
@@ -51,21 +53,6 @@ PRECISION_ZH = {"site": "项目地块 site", "platform": "仅到平台 platform"
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def neutralise_formula(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe; anything else is unchanged.
-
-    Examples
-    --------
-    >>> neutralise_formula("=HYPERLINK(\\"http://x\\")")
-    '\\'=HYPERLINK("http://x")'
-    >>> neutralise_formula("钱清街道"), neutralise_formula(12.5)
-    ('钱清街道', 12.5)
-    """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _clean(value):

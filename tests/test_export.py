@@ -37,8 +37,10 @@ def hostile(tmp_path):
 
 def test_neutralise_formula():
     assert neutralise_formula("=1+1") == "'=1+1"
-    for text in ("+1", "-1", "@A1", "\tx", "\rx"):
+    for text in ("+A1", "-A1+1", "@A1", "=cmd|' /C calc'!A0"):
         assert neutralise_formula(text) == "'" + text
+    assert neutralise_formula("+1") == "+1" and neutralise_formula("-1") == "-1"  # numbers stay numbers
+    assert neutralise_formula("\t=1") == "'\t=1" and neutralise_formula("\rx") == "'\rx"
     assert neutralise_formula("钱清 = 1") == "钱清 = 1" and neutralise_formula(-3.5) == -3.5
 
 
