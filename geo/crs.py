@@ -10,7 +10,9 @@ All functions take and return longitude first, latitude second, in degrees, and 
 numpy arrays of any shape (a million points take well under a second). The forward transforms are
 the public closed forms; the inverses (GCJ-02→WGS-84, BD-09→GCJ-02) are solved by fixed-point
 iteration until the round trip is within 1e-12 degree (about 1e-7 m), far below the metres of error
-of the usual one-step approximation.
+of the usual one-step approximation. For many points the iteration starts from the inverse
+interpolated on a fine grid, which saves two of its five steps (a million points in well under a
+second).
 
 "Outside China": GCJ-02 equals WGS-84 outside the rectangle 72.004–137.8347°E, 0.8293–55.8271°N,
 the test every published implementation (and Amap's own SDK) uses. It is a rectangle, not the
@@ -31,6 +33,9 @@ _X_PI = np.pi * 3000.0 / 180.0
 _TOLERANCE_DEG = 1e-12
 _MAX_ITERATIONS = 30
 _CHUNK = 1 << 17  # points converted at a time
+_GRID_START_MIN = 1 << 14  # from this many points, start the inverse from a grid
+_GRID_STEP = 0.005  # degrees between grid nodes (finer than the shifts' waves)
+_GRID_NODES = 200_000  # at most about this many nodes: a coarser grid over a wide extent
 
 
 def check_crs(name: str) -> str:
@@ -106,9 +111,23 @@ def _is_scalar(lon, lat):
     return np.ndim(lon) == 0 and np.ndim(lat) == 0
 
 
-def _invert(forward, lon, lat):
-    """Solve forward(x, y) = (lon, lat) for (x, y) by fixed-point iteration."""
-    x, y = lon.copy(), lat.copy()
+def _invert(forward, lon, lat, plain=False):
+    """Solve forward(x, y) = (lon, lat) for (x, y) by fixed-point iteration.
+
+    For many points the iteration starts from the inverse interpolated on a fine grid
+    (:func:`_grid_start`: two evaluations fewer, the same stopping rule and precision) and runs
+    over slices of :data:`_CHUNK` points (a few MB of temporaries at a time, not hundreds)."""
+    if plain or lon.size < _GRID_START_MIN:
+        return _iterate(forward, lon, lat, lon.copy(), lat.copy())
+    x, y = _grid_start(forward, lon, lat)
+    for start in range(0, lon.size, _CHUNK):
+        part = slice(start, start + _CHUNK)
+        x[part], y[part] = _iterate(forward, lon[part], lat[part], x[part], y[part])
+    return x, y
+
+
+def _iterate(forward, lon, lat, x, y):
+    """The fixed-point iteration of :func:`_invert` from the start (x, y)."""
     for _ in range(_MAX_ITERATIONS):
         fx, fy = forward(x, y)
         ex, ey = lon - fx, lat - fy
@@ -119,6 +138,32 @@ def _invert(forward, lon, lat):
         if ex.size == 0 or max(np.nanmax(np.abs(ex)), np.nanmax(np.abs(ey))) < 100 * _TOLERANCE_DEG:
             break
     return x, y
+
+
+def _grid_start(forward, lon, lat):
+    """A starting point for :func:`_invert`: the exact inverse on a grid over the points' extent
+    (spacing :data:`_GRID_STEP`, coarser if the extent is large), interpolated bilinearly. The
+    shifts are smooth, so the start is within ~1e-7° where the plain start is ~5e-3° away."""
+    finite = np.isfinite(lon) & np.isfinite(lat)
+    if not finite.any():
+        return lon.copy(), lat.copy()
+    west, east = float(lon[finite].min()), float(lon[finite].max())
+    south, north = float(lat[finite].min()), float(lat[finite].max())
+    step = max(_GRID_STEP, np.sqrt((east - west + _GRID_STEP) * (north - south + _GRID_STEP) / _GRID_NODES))
+    gx = west + step * np.arange(int((east - west) / step) + 2)
+    gy = south + step * np.arange(int((north - south) / step) + 2)
+    mx, my = np.meshgrid(gx, gy)
+    ix, iy = _invert(forward, mx.ravel(), my.ravel(), plain=True)
+    dx, dy = (ix - mx.ravel()).reshape(mx.shape), (iy - my.ravel()).reshape(my.shape)
+    fx, fy = (np.where(finite, lon, west) - west) / step, (np.where(finite, lat, south) - south) / step
+    i, j = np.minimum(fx.astype(np.int64), gx.size - 2), np.minimum(fy.astype(np.int64), gy.size - 2)
+    tx, ty = fx - i, fy - j
+
+    def bilinear(d):
+        return ((d[j, i] * (1 - tx) + d[j, i + 1] * tx) * (1 - ty)
+                + (d[j + 1, i] * (1 - tx) + d[j + 1, i + 1] * tx) * ty)
+
+    return np.where(finite, lon + bilinear(dx), lon), np.where(finite, lat + bilinear(dy), lat)
 
 
 def _wgs84_to_gcj02(lon, lat):
@@ -207,15 +252,7 @@ def convert(lon, lat, src: str, dst: str):
     if src == dst:
         scalar = _is_scalar(lon, lat)
         return _unwrap(*_as_arrays(lon, lat), scalar)
-    converter = _CONVERTERS[(src, dst)]
-    if np.ndim(lon) == 1 and np.size(lon) > _CHUNK:  # a few MB of temporaries at a time, not hundreds
-        lon, lat = _as_arrays(lon, lat)
-        out_lon, out_lat = np.empty_like(lon), np.empty_like(lat)
-        for start in range(0, lon.size, _CHUNK):
-            part = slice(start, start + _CHUNK)
-            out_lon[part], out_lat[part] = converter(lon[part], lat[part])
-        return out_lon, out_lat
-    return converter(lon, lat)
+    return _CONVERTERS[(src, dst)](lon, lat)
 
 
 def to_wgs84(lon, lat, crs: str = "wgs84"):

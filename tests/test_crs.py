@@ -137,3 +137,19 @@ def test_transform_geometry_moves_every_vertex():
     back = crs.transform_geometry(moved, "gcj02", "wgs84")
     assert back.equals_exact(square, 1e-10)
     assert not math.isclose(moved.centroid.x, square.centroid.x, abs_tol=1e-4)
+
+
+def test_grid_started_inverse_equals_the_plain_iteration(monkeypatch):
+    """Many points start from an interpolated grid; the answer is the same to 1e-11°."""
+    rng = np.random.default_rng(9)
+    lon, lat = rng.uniform(118.0, 123.0, 60_000), rng.uniform(28.0, 32.0, 60_000)
+    lon[::997] = np.nan  # missing points stay missing
+    for forward, inverse in ((crs.wgs84_to_gcj02, crs.gcj02_to_wgs84), (crs.wgs84_to_bd09, crs.bd09_to_wgs84)):
+        shifted = forward(lon, lat)
+        fast = inverse(*shifted)
+        monkeypatch.setattr(crs, "_GRID_START_MIN", 10 ** 9)
+        plain = inverse(*shifted)
+        monkeypatch.undo()
+        assert np.isnan(fast[0]).sum() == np.isnan(lon).sum()
+        assert np.nanmax(np.abs(fast[0] - plain[0])) < 1e-11 and np.nanmax(np.abs(fast[1] - plain[1])) < 1e-11
+        assert np.nanmax(np.abs(fast[0] - lon)) < 1e-11 and np.nanmax(np.abs(fast[1] - lat)) < 1e-11
