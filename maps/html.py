@@ -562,11 +562,17 @@ def _code_type(n: int) -> tuple[str, str]:
 
 def _factorize(values) -> tuple[np.ndarray, list]:
     """Codes and distinct values (in order of first appearance) of a text column (vectorised:
-    pandas' Arrow-backed strings, no Python loop over the rows)."""
+    pandas' Arrow-backed strings, no Python loop over the rows). A long column that a fixed
+    sample shows to be nearly all distinct (names) comes back as itself with codes 0…n−1."""
     import pandas as pd
 
     series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
     series = series.astype("str").fillna("")
+    n = len(series)
+    if n > 100_000:  # names and the like, nearly all distinct: a plain list, no hashing
+        sample = series.iloc[:: n // 2000]
+        if sample.nunique() >= 0.9 * len(sample):
+            return np.arange(n, dtype=np.int64), series.tolist()
     codes, uniques = pd.factorize(series, sort=False)
     return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object).tolist()
 
@@ -595,7 +601,8 @@ def encode_columns(columns: dict, plain_ok=None) -> tuple[dict, list]:
     for key, (codes, uniques) in columns.items():
         n = len(codes)
         if n > 16 and len(uniques) > 0.5 * n and (plain_ok is None or key in plain_ok):
-            plain[key] = {"v": np.asarray(uniques, dtype=object)[codes].tolist()}
+            identity = len(uniques) == n and (n == 0 or (codes[0] == 0 and (np.diff(codes) == 1).all()))
+            plain[key] = {"v": uniques if identity else np.asarray(uniques, dtype=object)[codes].tolist()}
         else:
             packable.append((key, codes, uniques))
     packable.sort(key=lambda item: -len(item[2]))
@@ -655,17 +662,21 @@ def _district_text(frame, lang):
 
 
 def _amount_column(frame, lang):
-    """Codes of distinct (amount, bound) pairs, their formatted labels, their amounts (亿元) and
-    whether each is a lower bound."""
+    """Codes of distinct (amount, bound) pairs (in order of first appearance), their formatted
+    labels, their amounts (亿元) and whether each is a lower bound. Vectorised: the amounts and
+    the bounds are factorised apart, then their pairs."""
     import pandas as pd
 
     amounts = frame["investment"].astype(float) if "investment" in frame else pd.Series(np.nan, index=frame.index)
-    bounds = _text_series(frame, "investment_bound")
-    keys = pd.Series(list(zip(amounts.round(6).fillna(-1.0).tolist(), bounds.tolist())), dtype=object)
-    codes, uniques = pd.factorize(keys, sort=False)
-    values = [None if a == -1.0 else float(a) for a, _ in uniques]
-    labels = [st.format_amount(float("nan") if v is None else v, b, lang) for v, (_, b) in zip(values, uniques)]
-    return codes.astype(np.int64), labels, values, [int(b == "min") for _, b in uniques]
+    amount_codes, amount_values = pd.factorize(amounts.round(6).fillna(-1.0), sort=False)
+    bound_codes, bound_values = pd.factorize(_text_series(frame, "investment_bound"), sort=False)
+    pairs = np.asarray(amount_codes, dtype=np.int64) * max(len(bound_values), 1) + np.asarray(bound_codes)
+    codes, firsts = pd.factorize(pairs, sort=False)
+    amount_of = np.asarray(amount_values, dtype=float)[firsts // max(len(bound_values), 1)]
+    bound_of = np.asarray(bound_values, dtype=object)[firsts % max(len(bound_values), 1)]
+    values = [None if a == -1.0 else float(a) for a in amount_of]
+    labels = [st.format_amount(float("nan") if v is None else v, b, lang) for v, b in zip(values, bound_of)]
+    return np.asarray(codes, dtype=np.int64), labels, values, [int(b == "min") for b in bound_of]
 
 
 def _check_coordinates(frame, what):
