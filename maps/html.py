@@ -249,7 +249,7 @@ def _classes():
 
         _template = Template(
             "{% macro script(this, kwargs) %}\n"
-            "var {{ this.get_name() }} = sxmap.{{ this.kind }}({{ this.spec_js }});\n"
+            "var {{ this.get_name() }} = sxmap.{{ this.kind }}({{ this.spec_token() }});\n"
             "{% endmacro %}"
         )
 
@@ -259,6 +259,12 @@ def _classes():
             self.kind = kind
             self.spec_js = js_json(spec)
             self.bounds = None
+
+        def spec_token(self):
+            """What the template writes in place of the spec: :func:`render_html` puts the spec
+            there afterwards, so that branca's Jinja pass does not lex megabytes of data. The
+            token starts with '<', which js_json escapes in every string: no data can forge it."""
+            return f"<sxspec:{id(self)}>"  # never in the output: not a page id, so a second render works
 
         def _get_self_bounds(self):
             return self.bounds or [[None, None], [None, None]]
@@ -1408,7 +1414,25 @@ def render_html(m, cdn: bool = False) -> str:
         m.cdn = cdn
     _renumber(m)
     text = m.get_root().render()
-    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+    return _put_specs(m.get_root(), text)
+
+
+def _put_specs(root, text: str) -> str:
+    """Replace each layer's spec token (see ``SxLayer.spec_token``) by its spec."""
+    layers = []
+
+    def walk(element):
+        if hasattr(element, "spec_token") and hasattr(element, "spec_js"):
+            layers.append(element)
+        for child in element._children.values():
+            walk(child)
+
+    walk(root)
+    if not layers:
+        return text
+    specs = {layer.spec_token(): layer.spec_js for layer in layers}
+    return re.sub("<sxspec:[A-Za-z0-9_]+>", lambda found: specs[found.group(0)], text)
 
 
 def save_map(m, path, cdn: bool = False, overwrite: bool = False, inputs=()):
