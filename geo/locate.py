@@ -178,36 +178,3 @@ def describe_point(lon: float, lat: float, crs: str = "wgs84") -> dict:
         "district_en": district.label_en if district else None,
         "in_city": district is not None,
     }
-
-
-def locate_frame(frame, lon_column: str = "lon", lat_column: str = "lat", crs: str = "wgs84", path=None):
-    """Add ``adcode``, ``district_zh`` and ``district_en`` columns to a table of points.
-
-    Every row whose coordinates are not numbers is reported (file, row, column, value) in one
-    :class:`~geo.errors.DataErrors`; nothing is dropped silently.
-    """
-    import pandas as pd
-
-    from geo.districts import BY_ADCODE
-    from geo.errors import DataError, DataErrors
-
-    for column in (lon_column, lat_column):
-        if column not in frame.columns:
-            raise DataError(f"no column {column!r}; columns are {list(frame.columns)}", path=path,
-                            hint="name the coordinate columns with --lon-column/--lat-column")
-    errors = []
-    numbers = {}
-    for column in (lon_column, lat_column):
-        values = pd.to_numeric(frame[column], errors="coerce")
-        for i in values.index[values.isna()]:
-            errors.append(DataError("not a number", row=int(i) + 2, column=column, value=frame.at[i, column],
-                                    hint="write decimal degrees, e.g. 120.58"))
-        numbers[column] = values.to_numpy(dtype=float)
-    if errors:
-        raise DataErrors(errors, path=path)
-    codes = locate(numbers[lon_column], numbers[lat_column], crs)
-    out = frame.copy()
-    out["adcode"] = pd.array([c if c else None for c in codes], dtype="Int64")
-    out["district_zh"] = [BY_ADCODE[c].name_zh if c else None for c in codes]
-    out["district_en"] = [BY_ADCODE[c].label_en if c else None for c in codes]
-    return out

@@ -543,8 +543,8 @@ class ReadReport:
         The problems of the rows skipped (``skip_invalid``).
     rejected_rows : int
     rejects : pandas.DataFrame or None
-        The skipped rows as they were, with ``row`` and ``reason``: for the caller to write (see
-        :func:`rejects_csv`) once the command has succeeded.
+        The skipped rows as they were, with ``row`` and ``reason``, for the caller to write once
+        the command has succeeded (the CLI does, through :mod:`geo.output`).
     rejects_path : pathlib.Path or None
         Where the caller wrote them.
     notes : list of str
@@ -573,11 +573,6 @@ def default_rejects_path(path) -> Path:
     """``projects.xlsx`` → ``projects.rejects.csv`` beside it."""
     path = Path(path)
     return path.with_name(f"{path.stem}.rejects.csv")
-
-
-def rejects_csv(rejects) -> str:
-    """The rejects table as CSV text (UTF-8 with BOM when written, so that Excel opens it right)."""
-    return rejects.to_csv(index=False)
 
 
 # --------------------------------------------------------------------------------------------
