@@ -772,7 +772,8 @@ def _choropleth_layer(projects, value, scheme, k, bins, stats, lang):
     """Values, classes, colours and the legend section of a choropleth (no drawing)."""
     frame = style.district_values(projects, value=value, stats=stats)
     kind, _ = style.parse_value(value)
-    classes = style.classify(frame["value"].to_numpy(float), scheme=scheme, k=k, bins=bins)
+    classes = style.classify(frame["value"].to_numpy(float), scheme=scheme, k=k, bins=bins,
+                             integer=kind in ("count", "count_min"))  # counts read 2, 3, 5 – 10, as on the pages
     title = frame.attrs.get("label_en" if lang == "en" else "label_zh") or style.value_label(value, lang)
     no_data = bool(frame["value"].isna().any())
     note = None

@@ -210,6 +210,13 @@ def test_svg_keeps_district_names_as_text(tmp_path, count_map):
     assert "Noto Sans CJK SC" in Path(path).read_text(encoding="utf-8")
 
 
+def test_count_legend_reads_as_whole_numbers(tmp_path, count_map):
+    """Counts are whole numbers: "5 – 10", never "> 4 – 10" (the same labels as the pages)."""
+    texts = svg_texts(count_map.save(tmp_path / "map.svg"))
+    assert not any(t.startswith(">") for t in texts)
+    assert "5 – 10" in texts and "2" in texts
+
+
 def test_svg_is_reproducible(tmp_path, count_map):
     a = count_map.save(tmp_path / "a.svg").read_bytes()
     b = count_map.save(tmp_path / "b.svg").read_bytes()
