@@ -89,7 +89,8 @@ def projects_options(f):
     options = [
         click.option("--projects", "projects_path", type=click.Path(exists=True, dir_okay=False), default=None,
                      callback=_input_path_handler,
-                     help="Projects file: CSV, XLSX, GeoJSON or GPKG (default: the bundled 2022–2023 data)."),
+                     help="Projects file: CSV, XLSX/XLS/ODS, GeoJSON, GPKG, Shapefile or Parquet (default: the bundled "
+                     "2022–2023 data)."),
         click.option("--sheet", default=None, help="Excel sheet name or number (default: the first sheet with data)."),
         click.option("--layer", default=None, help="GeoPackage layer (default: the first layer)."),
         click.option("--column", "columns", multiple=True, callback=_column_mapping_handler,
@@ -547,9 +548,10 @@ def _points_geojson(frame):
 def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, overwrite):
     """Check a projects file and summarise it (检查项目表).
 
-    Reads FILE (CSV in UTF-8 or GBK, .xlsx, GeoJSON, GeoPackage) exactly as every command's
-    --projects does and prints what it found: rows read, how each row was placed (site, platform
-    or district), rows per district, points outside their stated district, skipped rows.
+    Reads FILE (CSV in UTF-8, GBK, Big5 …, .xlsx/.xls/.ods, GeoJSON, GeoPackage, Shapefile,
+    Parquet) exactly as every command's --projects does and prints what it found: the columns it
+    used and the headers it ignored, rows read, how each row was placed (site, platform or
+    district), rows per district, points outside their stated district, skipped rows.
 
     Exit 0 if every row is valid; 1 with every problem listed (file, row, column, value, fix) if
     not, also with --skip-invalid, which writes the bad rows to a rejects file; 2 for a bad option.
@@ -559,6 +561,7 @@ def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid
       sxmap validate 项目清单.xlsx --sheet 2023年
       sxmap validate projects.csv --column investment=计划总投资 --unit 万元
       sxmap validate projects.csv --crs gcj02 --usd-rate 7.1
+      sxmap validate 测绘点位.xlsx --crs EPSG:4549
       sxmap validate projects.csv --skip-invalid --rejects bad_rows.csv
     """
     from geo.errors import DataErrors
