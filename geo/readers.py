@@ -699,10 +699,8 @@ def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, cr
                              f"but --crs is {crs}; pass --crs {cmap.coordinate_crs}")
         crs = cmap.coordinate_crs
     step("整理 normalising")
-    normaliser = _Normaliser(path, raw, cmap, unit=cmap.investment_unit or unit, usd_rate=usd_rate, crs=crs,
-                             skip_invalid=skip_invalid, geometry=geometry)
-    normaliser.step = step
-    return normaliser.run()
+    return _Normaliser(path, raw, cmap, unit=cmap.investment_unit or unit, usd_rate=usd_rate, crs=crs,
+                       skip_invalid=skip_invalid, geometry=geometry, step=step).run()
 
 
 # --------------------------------------------------------------------------------------------
@@ -807,7 +805,7 @@ def _numbers(column, n, text=None):
 class _Normaliser:
     """Columns of a :class:`RawTable` → the canonical table, with errors and warnings."""
 
-    def __init__(self, path, raw, cmap, *, unit, usd_rate, crs, skip_invalid, geometry):
+    def __init__(self, path, raw, cmap, *, unit, usd_rate, crs, skip_invalid, geometry, step=None):
         self.path, self.raw, self.cmap = path, raw, cmap
         self.unit, self.usd_rate, self.crs = unit, usd_rate, crs
         self.skip_invalid, self.geometry = skip_invalid, geometry
@@ -815,6 +813,10 @@ class _Normaliser:
         self.errors: dict = {}  # row position -> list of DataError
         self.warnings: list = []
         self.notes: list = list(raw.notes) + list(cmap.notes)
+        self.step = step or (lambda name: None)  # progress: called as a stage starts
+        self._texts: dict = {}  # column index -> its trimmed text (see column_text)
+        # platforms as matched by place_by_platform, for no_location's messages
+        self._platform_index, self._platform_values, self._unlocated, self.platform_names = None, [], {}, []
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -831,7 +833,7 @@ class _Normaliser:
 
     def column_text(self, index):
         """Column ``index`` as trimmed text, converted once."""
-        cache = self.__dict__.setdefault("_texts", {})
+        cache = self._texts
         if index not in cache:
             cache[index] = _as_text(self.raw.columns[index], self.n)
             if self.raw.points is None:  # the text replaces the column as read (half the memory)
@@ -1326,7 +1328,6 @@ class _Normaliser:
             if platform is None:
                 continue
             if platform.lon is None:
-                self._unlocated = getattr(self, "_unlocated", {})
                 self._unlocated[k] = platform
                 continue
             if platform.precision == "district":
@@ -1341,10 +1342,8 @@ class _Normaliser:
         self._platform_index, self._platform_values = indices, values
 
     def no_location(self, positions, platforms):
-        unlocated = getattr(self, "_unlocated", {})
-        indices = getattr(self, "_platform_index", None)
-        values = getattr(self, "_platform_values", [])
-        names = getattr(self, "platform_names", [])
+        unlocated, indices = self._unlocated, self._platform_index
+        values, names = self._platform_values, self.platform_names
         for position in positions:
             k = indices[position] if indices is not None else None
             written = values[k] if k is not None else ""
@@ -1392,7 +1391,7 @@ class _Normaliser:
         import numpy as np
         import pandas as pd
 
-        getattr(self, "step", lambda name: None)("定位 locating")
+        self.step("定位 locating")
         from geo.districts import BY_ADCODE
         from geo.locate import locate
 
