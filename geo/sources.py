@@ -343,14 +343,16 @@ def _pick_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def _find_header(lines: list, delimiter: str, header_keys) -> int:
-    """Index (in ``lines``) of the header line: the first of the first non-blank lines that holds
-    a known header (title rows above it are skipped), else the first non-blank line."""
+def _find_header(rows, header_keys) -> int:
+    """Index of the header row among ``rows`` (lists of cell texts): the first of the first
+    non-blank rows that holds a known header (title rows above it are skipped), else the first
+    non-blank row. Used for CSV lines and sheet rows alike."""
     from geo.readers import fold_header, is_header_row
 
     first = None
-    for index, line in enumerate(lines[: _HEADER_SEARCH_ROWS * 2]):
-        cells = next(csv.reader([line], delimiter=delimiter), [])
+    for index, cells in enumerate(rows):
+        if index >= _HEADER_SEARCH_ROWS * 2:
+            break
         if not any(cell.strip() for cell in cells):
             continue
         if first is None:
@@ -401,7 +403,8 @@ def _read_csv(path: Path, data: bytes, header_keys, columns_wanted, decode_all=F
                         hint="put the headers (项目名称, 所在区县, 总投资 …) in the first row")
     non_blank = next((line for line in first_lines if line.strip()), "")
     delimiter = _pick_delimiter(non_blank)
-    header_index = _find_header(first_lines, delimiter, header_keys)
+    header_index = _find_header((next(csv.reader([line], delimiter=delimiter), []) for line in first_lines),
+                                header_keys)
     # The header record may span lines (a header cell with a line break, Alt+Enter in Excel);
     # title rows above it do not.
     offset = _offset_after_lines(text, header_index)
@@ -603,21 +606,7 @@ def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
         notes.append(f"{merged} merged cell range(s) filled with their top-left value (合并单元格已填充)")
     problems = _uncached_formulas(path, names.index(name))
     width = max((len(r) for r in matrix), default=0)
-    from geo.readers import fold_header, is_header_row
-
-    header_index = 0
-    first = None
-    for index, row in enumerate(matrix[:_HEADER_SEARCH_ROWS * 2]):
-        texts = [_excel_cell_text(v) for v in row]
-        if not any(texts):
-            continue
-        if first is None:
-            first = index
-        if is_header_row([fold_header(t) for t in texts if t], header_keys):
-            header_index = index
-            break
-    else:
-        header_index = first or 0
+    header_index = _find_header(([_excel_cell_text(v) for v in row] for row in matrix), header_keys)
     header = [_excel_cell_text(v) for v in matrix[header_index]] + [""] * width
     headers = header[:width]
     body = matrix[header_index + 1:]
