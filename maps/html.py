@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import base64
 import html as html_lib
-import itertools
 import math
 import os
 import re
@@ -1394,15 +1393,15 @@ def _city_bounds(m):
 
 def _renumber(m) -> None:
     """Give every element of the page an id from its position in the tree (not random)."""
-    root = m.get_root()
-    counter = itertools.count(1)
+    for number, element in enumerate(_elements(m.get_root()), start=1):
+        element._id = f"{number:04x}"
 
-    def walk(element):
-        element._id = f"{next(counter):04x}"
-        for child in list(element._children.values()):
-            walk(child)
 
-    walk(root)
+def _elements(element):
+    """Every element of a page's tree, parents before their children."""
+    yield element
+    for child in list(element._children.values()):
+        yield from _elements(child)
 
 
 def render_html(m, cdn: bool = False) -> str:
@@ -1420,15 +1419,7 @@ def render_html(m, cdn: bool = False) -> str:
 
 def _put_specs(root, text: str) -> str:
     """Replace each layer's spec token (see ``SxLayer.spec_token``) by its spec."""
-    layers = []
-
-    def walk(element):
-        if hasattr(element, "spec_token") and hasattr(element, "spec_js"):
-            layers.append(element)
-        for child in element._children.values():
-            walk(child)
-
-    walk(root)
+    layers = [e for e in _elements(root) if hasattr(e, "spec_token") and hasattr(e, "spec_js")]
     if not layers:
         return text
     specs = {layer.spec_token(): layer.spec_js for layer in layers}
