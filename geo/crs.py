@@ -116,14 +116,40 @@ def _invert(forward, lon, lat, plain=False):
 
     For many points the iteration starts from the inverse interpolated on a fine grid
     (:func:`_grid_start`: two evaluations fewer, the same stopping rule and precision) and runs
-    over slices of :data:`_CHUNK` points (a few MB of temporaries at a time, not hundreds)."""
+    over slices of :data:`_CHUNK` points (a few MB of temporaries at a time, not hundreds, which
+    keeps them in the CPU's cache), the slices on as many threads as there are cores (numpy
+    releases the GIL in its loops)."""
     if plain or lon.size < _GRID_START_MIN:
         return _iterate(forward, lon, lat, lon.copy(), lat.copy())
-    x, y = _grid_start(forward, lon, lat)
-    for start in range(0, lon.size, _CHUNK):
-        part = slice(start, start + _CHUNK)
-        x[part], y[part] = _iterate(forward, lon[part], lat[part], x[part], y[part])
-    return x, y
+    shape = lon.shape
+    lon, lat = lon.ravel(), lat.ravel()
+    start = _grid_start(forward, lon, lat)
+    x, y = np.empty_like(lon), np.empty_like(lat)
+
+    def solve(part):
+        x[part], y[part] = _iterate(forward, lon[part], lat[part], *start(lon[part], lat[part]))
+
+    parts = [slice(i, i + _CHUNK) for i in range(0, lon.size, _CHUNK)]
+    workers = min(len(parts), _cores())
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(solve, parts))
+    else:
+        for part in parts:
+            solve(part)
+    return x.reshape(shape), y.reshape(shape)
+
+
+def _cores():
+    """The cores this process may run on."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _iterate(forward, lon, lat, x, y):
@@ -141,29 +167,35 @@ def _iterate(forward, lon, lat, x, y):
 
 
 def _grid_start(forward, lon, lat):
-    """A starting point for :func:`_invert`: the exact inverse on a grid over the points' extent
-    (spacing :data:`_GRID_STEP`, coarser if the extent is large), interpolated bilinearly. The
-    shifts are smooth, so the start is within ~1e-7° where the plain start is ~5e-3° away."""
+    """A function giving starting points for :func:`_invert`: the exact inverse on a grid over the
+    points' extent (spacing :data:`_GRID_STEP`, coarser if the extent is large), interpolated
+    bilinearly. The shifts are smooth, so the start is within ~1e-7° where the plain start is
+    ~5e-3° away."""
     finite = np.isfinite(lon) & np.isfinite(lat)
     if not finite.any():
-        return lon.copy(), lat.copy()
-    west, east = float(lon[finite].min()), float(lon[finite].max())
-    south, north = float(lat[finite].min()), float(lat[finite].max())
+        return lambda lon, lat: (lon.copy(), lat.copy())
+    west, east = float(np.nanmin(np.where(finite, lon, np.nan))), float(np.nanmax(np.where(finite, lon, np.nan)))
+    south, north = float(np.nanmin(np.where(finite, lat, np.nan))), float(np.nanmax(np.where(finite, lat, np.nan)))
     step = max(_GRID_STEP, np.sqrt((east - west + _GRID_STEP) * (north - south + _GRID_STEP) / _GRID_NODES))
     gx = west + step * np.arange(int((east - west) / step) + 2)
     gy = south + step * np.arange(int((north - south) / step) + 2)
     mx, my = np.meshgrid(gx, gy)
     ix, iy = _invert(forward, mx.ravel(), my.ravel(), plain=True)
     dx, dy = (ix - mx.ravel()).reshape(mx.shape), (iy - my.ravel()).reshape(my.shape)
-    fx, fy = (np.where(finite, lon, west) - west) / step, (np.where(finite, lat, south) - south) / step
-    i, j = np.minimum(fx.astype(np.int64), gx.size - 2), np.minimum(fy.astype(np.int64), gy.size - 2)
-    tx, ty = fx - i, fy - j
 
-    def bilinear(d):
-        return ((d[j, i] * (1 - tx) + d[j, i + 1] * tx) * (1 - ty)
-                + (d[j + 1, i] * (1 - tx) + d[j + 1, i + 1] * tx) * ty)
+    def start(lon, lat):
+        finite = np.isfinite(lon) & np.isfinite(lat)
+        fx, fy = (np.where(finite, lon, west) - west) / step, (np.where(finite, lat, south) - south) / step
+        i, j = np.minimum(fx.astype(np.int64), gx.size - 2), np.minimum(fy.astype(np.int64), gy.size - 2)
+        tx, ty = fx - i, fy - j
 
-    return np.where(finite, lon + bilinear(dx), lon), np.where(finite, lat + bilinear(dy), lat)
+        def bilinear(d):
+            return ((d[j, i] * (1 - tx) + d[j, i + 1] * tx) * (1 - ty)
+                    + (d[j + 1, i] * (1 - tx) + d[j + 1, i + 1] * tx) * ty)
+
+        return np.where(finite, lon + bilinear(dx), lon), np.where(finite, lat + bilinear(dy), lat)
+
+    return start
 
 
 def _wgs84_to_gcj02(lon, lat):

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo.errors import DataError, DataErrors, UnknownDistrictError, UsageError
+from geo.projects import PRECISIONS
 from geo.sources import (CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, VECTOR_SUFFIXES, RawTable,  # noqa: F401
                          detect_encoding, read_raw)
 
@@ -74,6 +75,8 @@ FIELDS = tuple(ALIASES)
 IGNORED_HEADERS = ("序号", "no", "no.", "#", "行号")
 #: Columns the reader computes; a source column of one of these names is kept as ``<name>_source``.
 _RESERVED = ("district_located", "geometry", "reason", "date", "investment_low", "investment_high")
+_BOUNDS = ("", "exact", "min", "approx")  # investment_bound codes while reading
+_PRECISION_WORDS = ("", *PRECISIONS)  # location precision codes while reading: 0 = not placed
 _TEXT_FIELDS = ("id", "name", "name_en", "company", "platform", "industry", "stage", "address")
 _TOTAL_NAMES = {"合计", "总计", "小计", "total", "sum", "合计:", "总计:", "全市合计", "总合计"}
 _CRS_WORDS = {
@@ -730,6 +733,23 @@ def _as_text(column, n):
     return pc.utf8_trim_whitespace(column)  # cheaper than looking for whitespace first
 
 
+def _strings(values):
+    """An object array of strings (``None`` for missing) as a pandas string array, through Arrow
+    (pandas would look at every object to infer the type)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return pd.array(pa.array(values, type=pa.large_string(), from_pandas=True), dtype="str")
+
+
+def _words(codes, words):
+    """Indices into a tuple of words (``codes``) as a pandas string array."""
+    import pandas as pd
+    import pyarrow as pa
+
+    return pd.array(pa.array(words, type=pa.large_string()).take(codes), dtype="str")
+
+
 def _distinct(text):
     """``(indices, values)``: each row's index into the distinct values of a string array."""
     import numpy as np
@@ -875,6 +895,7 @@ class _Normaliser:
     def run(self) -> ReadReport:
         import numpy as np
         import pandas as pd
+        import pyarrow as pa
         import pyarrow.compute as pc
 
         n = self.n
@@ -940,22 +961,24 @@ class _Normaliser:
         data["year"][year[take] <= 0] = pd.NA
         data["stage"] = self.pick_text(texts.get("stage"), take)
         data["investment"] = amount[take]
-        data["investment_bound"] = bound[take]
+        data["investment_bound"] = _words(bound[take], _BOUNDS)
         data["lon"], data["lat"] = lon[take], lat[take]
-        data["location_precision"] = precision[take]
+        data["location_precision"] = _words(precision[take], _PRECISION_WORDS)
         frame = pd.DataFrame(data)
         if "address" in texts:
             frame["address"] = self.pick_text(texts["address"], take)
-            frame["township_code"] = places["township_code"][take]
-            frame["township"] = places["township"][take]
+            frame["township_code"] = _strings(places["township_code"][take])
+            frame["township"] = _strings(places["township"][take])
             stated_none = (district[take] <= 0) & (places["district"][take] > 0)
             if stated_none.any():
                 codes = frame["district"].to_numpy(dtype="int64", na_value=0)
                 codes[stated_none] = places["district"][take][stated_none]
                 frame["district"] = pd.array(np.where(codes > 0, codes, 0), dtype="Int64")
                 frame.loc[codes <= 0, "district"] = pd.NA
-        if date is not None and (date[take] != "").any():
-            frame["date"] = date[take]
+        if date is not None:
+            date = date.take(take) if len(take) != n else date
+            if pc.any(pc.not_equal(date, "")).as_py():
+                frame["date"] = pd.array(date, dtype="str")
         if np.isfinite(low[take]).any():
             frame["investment_low"], frame["investment_high"] = low[take], high[take]
         for index, out in self.cmap.extras:
@@ -974,7 +997,7 @@ class _Normaliser:
         import pyarrow as pa
 
         if text is None:
-            return pd.array([""] * len(take), dtype="str")
+            return pd.array(pa.repeat(pa.scalar("", pa.large_string()), len(take)), dtype="str")
         if len(take) != self.n:
             text = text.take(pa.array(take))
         return pd.array(text, dtype="str")
@@ -1051,6 +1074,7 @@ class _Normaliser:
 
     def years(self):
         import numpy as np
+        import pyarrow as pa
 
         if "year" not in self.cmap.fields:
             return np.zeros(self.n, dtype=np.int64), None
@@ -1059,7 +1083,7 @@ class _Normaliser:
         if not results:
             return np.zeros(self.n, dtype=np.int64), None
         years = np.array([(r[0] or 0) if r else 0 for r in results], dtype=np.int64)[indices]
-        dates = np.array([r[1] if r else "" for r in results], dtype=object)[indices]
+        dates = pa.array([r[1] if r else "" for r in results], type=pa.large_string()).take(indices)
         return years, dates
 
     def amounts(self):
@@ -1070,7 +1094,7 @@ class _Normaliser:
         n = self.n
         nan = np.full(n, np.nan)
         if "investment" not in self.cmap.fields:
-            return nan, np.full(n, "", dtype=object), np.zeros(n, dtype=bool), nan, nan
+            return nan, np.zeros(n, dtype=np.int8), np.zeros(n, dtype=bool), nan, nan
 
         def parse(value):
             return read_amount(value, unit=self.unit, usd_rate=self.usd_rate, currency=self.cmap.investment_currency)
@@ -1078,9 +1102,9 @@ class _Normaliser:
         indices, results, errors = _per_distinct(self.text("investment"), parse)
         failed = self.fail_distinct("investment", indices, errors)
         if not results:
-            return nan, np.full(n, "", dtype=object), np.zeros(n, dtype=bool), nan, nan
+            return nan, np.zeros(n, dtype=np.int8), np.zeros(n, dtype=bool), nan, nan
         value = np.array([r.value if r else np.nan for r in results], dtype=float)[indices]
-        bound = np.array([r.bound if r else "" for r in results], dtype=object)[indices]
+        bound = np.array([_BOUNDS.index(r.bound) if r else 0 for r in results], dtype=np.int8)[indices]
         usd = np.array([bool(r and r.usd and not math.isnan(r.value)) for r in results], dtype=bool)[indices]
         low = np.array([r.low if r else np.nan for r in results], dtype=float)[indices]
         high = np.array([r.high if r else np.nan for r in results], dtype=float)[indices]
@@ -1089,28 +1113,34 @@ class _Normaliser:
         return value, bound, usd, low, high
 
     def stated_bounds(self, value, bound, amount_failed):
-        """Apply an ``investment_bound`` column: it may state the bound of a plain amount."""
+        """Apply an ``investment_bound`` column: it may state the bound of a plain amount.
+        ``bound`` and the result are indices into :data:`_BOUNDS`."""
         import numpy as np
 
         indices, values = _distinct(self.text("investment_bound"))
-        stated = np.array([_BOUND_WORDS.get(v.lower(), "?") for v in values], dtype=object)[indices] \
-            if values else np.full(self.n, "", dtype=object)
-        cells = np.array(values, dtype=object)[indices] if values else np.full(self.n, "", dtype=object)
+        if not values:
+            return bound
+        unknown = -1
+        codes = [_BOUNDS.index(_BOUND_WORDS[v.lower()]) if v.lower() in _BOUND_WORDS else unknown for v in values]
+        stated = np.array(codes, dtype=np.int8)[indices]
+        exact = _BOUNDS.index("exact")
         nan = np.isnan(value) & ~amount_failed
-        for position in np.flatnonzero(stated == "?"):
-            self.fail(position, "investment_bound", DataError("unknown bound (金额口径无效)", value=cells[position],
+        for position in np.flatnonzero(stated == unknown):
+            self.fail(position, "investment_bound", DataError("unknown bound (金额口径无效)",
+                                                              value=values[indices[position]],
                                                               hint="write exact, min or approx (or leave empty)"))
-        for position in np.flatnonzero(nan & (stated != "") & (stated != "?")):
+        for position in np.flatnonzero(nan & (stated > 0)):
             self.fail(position, "investment_bound", DataError("a bound without an amount (有口径无金额)",
-                                                              value=cells[position],
+                                                              value=values[indices[position]],
                                                               hint="give the amount or leave the bound empty"))
-        clash = ~np.isnan(value) & (bound != "exact") & (stated != "?") & (stated != bound)
+        clash = ~np.isnan(value) & (bound != exact) & (stated != unknown) & (stated != bound)
         for position in np.flatnonzero(clash):
             self.fail(position, "investment_bound", DataError(
-                f"the amount says {bound[position]} but the bound column says {stated[position] or 'nothing'} "
-                "(口径矛盾)", value=cells[position], hint="make them agree"))
-        take = ~np.isnan(value) & (bound == "exact") & (stated != "") & (stated != "?")
-        return np.where(take, stated, bound)
+                f"the amount says {_BOUNDS[bound[position]]} but the bound column says "
+                f"{_BOUNDS[stated[position]] or 'nothing'} (口径矛盾)", value=values[indices[position]],
+                hint="make them agree"))
+        take = ~np.isnan(value) & (bound == exact) & (stated > 0)
+        return np.where(take, stated, bound).astype(np.int8)
 
     def coordinates(self):
         """WGS-84 lon/lat of rows with their own coordinates; ``site`` where given and valid."""
@@ -1275,22 +1305,22 @@ class _Normaliser:
         import numpy as np
 
         from geo.boundaries import district_anchor
-        from geo.projects import PRECISIONS
 
         n = self.n
-        precision = np.full(n, "", dtype=object)
-        declared = np.full(n, "", dtype=object)
+        words = _PRECISION_WORDS
+        precision = np.zeros(n, dtype=np.int8)  # an index into _PRECISION_WORDS; 0: not placed yet
+        declared = np.zeros(n, dtype=np.int8)
         if "location_precision" in self.cmap.fields:
             indices, values = _distinct(self.text("location_precision"))
-            declared = np.array([v.lower() for v in values], dtype=object)[indices] if values else declared
-            bad = ~np.isin(declared, ["", *PRECISIONS])
-            for position in np.flatnonzero(bad):
+            codes = np.array([words.index(v.lower()) if v.lower() in words else -1 for v in values], dtype=np.int8)
+            declared = codes[indices] if values else declared
+            for position in np.flatnonzero(declared < 0):
                 self.fail(position, "location_precision", DataError(
-                    "unknown location precision (定位精度无效)", value=declared[position],
+                    "unknown location precision (定位精度无效)", value=values[indices[position]].lower(),
                     hint="write site, platform or district (or leave empty)"))
-            declared[bad] = ""
-        precision[site] = np.where(declared[site] != "", declared[site], "site")
-        claims_site = ~site & ~coord_failed & (declared == "site")
+            declared[declared < 0] = 0
+        precision[site] = np.where(declared[site] != 0, declared[site], words.index("site"))
+        claims_site = ~site & ~coord_failed & (declared == words.index("site"))
         for position in np.flatnonzero(claims_site):
             self.fail(position, "location_precision", DataError(
                 "location precision is site but there are no coordinates (无坐标却标为点位)", value="site",
@@ -1298,12 +1328,12 @@ class _Normaliser:
         todo = ~site & ~coord_failed & ~claims_site
         if platforms is not None and todo.any():
             self.place_by_platform(platforms, district, lon, lat, precision, todo)
-        by_district = todo & (precision == "") & (district > 0)
+        by_district = todo & (precision == 0) & (district > 0)
         for code in np.unique(district[by_district]):
             rows = by_district & (district == code)
             lon[rows], lat[rows] = district_anchor(int(code))
-            precision[rows] = "district"
-        unplaced = todo & (precision == "") & (district == 0)
+            precision[rows] = words.index("district")
+        unplaced = todo & (precision == 0) & (district == 0)
         if unplaced.any():
             self.no_location(np.flatnonzero(unplaced), platforms)
         return precision
@@ -1333,7 +1363,7 @@ class _Normaliser:
             if platform.precision == "district":
                 rows = rows & (district <= 0)
             lon[rows], lat[rows] = platform.lon, platform.lat
-            precision[rows] = platform.precision
+            precision[rows] = _PRECISION_WORDS.index(platform.precision)
         for k, candidates in ambiguous:
             rows = np.flatnonzero(todo & (indices == k))
             self.warn_rows(rows, lambda p, k=k, candidates=candidates: (
@@ -1430,6 +1460,8 @@ class _Normaliser:
         import pyarrow.compute as pc
 
         folded = pc.utf8_lower(pa.array(names))
+        if pa.types.is_large_string(folded.type) and folded.nbytes < 1 << 30:
+            folded = folded.cast(pa.string())  # hashing is twice as fast on (small) strings
         if len(pc.unique(folded)) == len(folded):  # (pc.count_distinct is far slower)
             return
         if pc.any(pc.match_substring_regex(folded, r"[\s\"'“”‘’「」『』《》]")).as_py():

@@ -153,3 +153,15 @@ def test_grid_started_inverse_equals_the_plain_iteration(monkeypatch):
         assert np.isnan(fast[0]).sum() == np.isnan(lon).sum()
         assert np.nanmax(np.abs(fast[0] - plain[0])) < 1e-11 and np.nanmax(np.abs(fast[1] - plain[1])) < 1e-11
         assert np.nanmax(np.abs(fast[0] - lon)) < 1e-11 and np.nanmax(np.abs(fast[1] - lat)) < 1e-11
+        monkeypatch.setattr(crs, "_CHUNK", 4096)  # many slices, solved on several threads
+        sliced = inverse(*shifted)
+        monkeypatch.undo()
+        assert np.array_equal(sliced[0], fast[0], equal_nan=True) and np.array_equal(sliced[1], fast[1], equal_nan=True)
+
+
+def test_grid_started_inverse_keeps_the_shape():
+    rng = np.random.default_rng(3)
+    lon, lat = rng.uniform(120.0, 121.0, (300, 100)), rng.uniform(29.0, 30.0, (300, 100))
+    back = crs.gcj02_to_wgs84(*crs.wgs84_to_gcj02(lon, lat))
+    assert back[0].shape == (300, 100)
+    assert np.abs(back[0] - lon).max() < 1e-11 and np.abs(back[1] - lat).max() < 1e-11
