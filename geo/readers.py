@@ -750,6 +750,42 @@ def _words(codes, words):
     return pd.array(pa.array(words, type=pa.large_string()).take(codes), dtype="str")
 
 
+_NAME_NOISE = r"[\s\"'“”‘’「」『』《》]"
+
+
+def _folded_names(names):
+    """Names as compared for repeats: lower case, without spaces and quotes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    folded = pc.utf8_lower(names)
+    if pc.any(pc.match_substring_regex(folded, _NAME_NOISE)).as_py():
+        folded = pc.replace_substring_regex(folded, _NAME_NOISE + "+", "")
+    if pa.types.is_large_string(folded.type) and folded.nbytes < 1 << 30:
+        folded = folded.cast(pa.string())  # hashing is twice as fast on (small) strings
+    return folded
+
+
+def _all_distinct(names):
+    """Whether no two names are the same once folded (:func:`_folded_names`)."""
+    import pyarrow.compute as pc
+
+    folded = _folded_names(names)
+    return len(pc.unique(folded)) == len(folded)
+
+
+def _in_background(work, *args):
+    """Start ``work(*args)`` on a thread (for Arrow work, which releases the GIL while the reader
+    goes on); ``.result()`` waits for it and raises what it raised."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(work, *args)
+    finally:
+        pool.shutdown(wait=False)
+
+
 def _distinct(text):
     """``(indices, values)``: each row's index into the distinct values of a string array."""
     import numpy as np
@@ -837,6 +873,7 @@ class _Normaliser:
         self._texts: dict = {}  # column index -> its trimmed text (see column_text)
         # platforms as matched by place_by_platform, for no_location's messages
         self._platform_index, self._platform_values, self._unlocated, self.platform_names = None, [], {}, []
+        self._names_distinct = None  # a future: are the names of all rows distinct? (repeated_names)
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -900,6 +937,8 @@ class _Normaliser:
 
         n = self.n
         texts = {name: self.text(name) for name in _TEXT_FIELDS if name in self.cmap.fields}
+        if "name" in texts and n > 1:  # the one check on every row's name, while the rest is read
+            self._names_distinct = _in_background(_all_distinct, texts["name"])
         blank = self.blank_rows()
         total = self.total_rows(texts.get("name"), blank)
         keep = ~blank & ~total
@@ -1459,13 +1498,9 @@ class _Normaliser:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        folded = pc.utf8_lower(pa.array(names))
-        if pa.types.is_large_string(folded.type) and folded.nbytes < 1 << 30:
-            folded = folded.cast(pa.string())  # hashing is twice as fast on (small) strings
-        if len(pc.unique(folded)) == len(folded):  # (pc.count_distinct is far slower)
-            return
-        if pc.any(pc.match_substring_regex(folded, r"[\s\"'“”‘’「」『』《》]")).as_py():
-            folded = pc.replace_substring_regex(folded, r"[\s\"'“”‘’「」『』《》]+", "")
+        if self._names_distinct is not None and self._names_distinct.result():
+            return  # every row's name differs, so the kept rows' names do
+        folded = _folded_names(pa.array(names))
         indices = np.asarray(folded.dictionary_encode().indices.to_numpy(zero_copy_only=False))
         _, first = np.unique(indices, return_index=True)
         repeated = np.ones(len(indices), dtype=bool)

@@ -542,6 +542,32 @@ def test_range_keeps_its_ends():
     assert (amount.low, amount.high, amount.value, amount.bound) == (10, 20, 15, "approx")
 
 
+_WORDS_BEFORE = st.sampled_from(["", "超过", "超", "逾", "不低于", "约", "近", "将近", "大约"])
+_WORDS_AFTER = st.sampled_from(["", "以上", "左右", "余", "+"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(before=_WORDS_BEFORE, digits=st.from_regex(r"(0|[1-9][0-9]{0,15})(\.[0-9]{1,13})?", fullmatch=True),
+       mult=st.sampled_from(["", "亿", "万", "千万"]), yuan=st.sampled_from(["", "元"]), after=_WORDS_AFTER,
+       unit=st.sampled_from(["亿元", "万元", "元"]))
+def test_common_amount_forms_read_as_the_careful_parser_reads_them(before, digits, mult, yuan, after, unit):
+    """read_amount takes a shortcut for the common forms; it must agree with the general parser
+    on every value and every error."""
+    from geo.amounts import _read_amount_carefully
+
+    text = before + digits + mult + yuan + after
+
+    def outcome(read):
+        try:
+            return read()
+        except DataError as exc:
+            return ("error", exc.message, exc.value)
+
+    fast = outcome(lambda: read_amount(text, unit=unit))
+    careful = outcome(lambda: _read_amount_carefully(text, unit, None, "CNY"))
+    assert fast == careful
+
+
 def test_absurd_amounts_are_row_errors():
     with pytest.raises(DataErrors) as excinfo:
         read("amounts_bad.csv")

@@ -728,3 +728,12 @@ def test_cli_validate_bundled_projects_pass(runner):
     result = runner.invoke(main, ["validate", str(bundled_path("projects"))])
     assert result.exit_code == 0, result.output
     assert "跳过 skipped: 0" in result.stdout
+
+
+def test_names_differing_only_in_spaces_or_quotes_are_repeats(tmp_path):
+    """Spaces and quotes are ignored even when no two names are equal as written."""
+    path = write_csv(tmp_path / "t.csv", [["项目名称", "区县"], ["智能 装备", "越城"], ["“智能装备”", "柯桥"],
+                                          ["Sensor Park", "诸暨"], ["sensorpark", "嵊州"], ["别的项目", "新昌"]])
+    report = read_projects_report(path)
+    repeats = [w for w in report.warnings if "项目名称重复" in w]
+    assert len(repeats) == 2 and "repeats row 2" in repeats[0] and "repeats row 4" in repeats[1]
