@@ -8,10 +8,16 @@ and writes the result. Heavy libraries are imported inside the commands so that 
 
 from __future__ import annotations
 
+import os
 
-import click
+# Arrow's allocator (mimalloc) in 2 MiB pages, set before pyarrow loads. Reading a million-row
+# table allocates a few hundred MB at once; on virtual machines, where touching a fresh 4 KiB page
+# is slow, this halves the read (benchmarks/bench_read.py; the README's performance section).
+os.environ.setdefault("MIMALLOC_LARGE_OS_PAGES", "1")
 
-from geo.errors import SxmapError
+import click  # noqa: E402
+
+from geo.errors import SxmapError  # noqa: E402
 
 CRS_CHOICES = ("wgs84", "gcj02", "bd09")
 TABLE_FORMATS = ("table", "csv", "json", "geojson")

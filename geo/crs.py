@@ -9,10 +9,10 @@
 All functions take and return longitude first, latitude second, in degrees, and work on scalars or
 numpy arrays of any shape (a million points take well under a second). The forward transforms are
 the public closed forms; the inverses (GCJ-02→WGS-84, BD-09→GCJ-02) are solved by fixed-point
-iteration until the round trip is within 1e-12 degree (about 1e-7 m), far below the metres of error
-of the usual one-step approximation. For many points the iteration starts from the inverse
-interpolated on a fine grid, which saves two of its five steps (a million points in well under a
-second).
+iteration until the round trip is within 1e-11 degree (about 1 µm; typically 1e-12°), far below the
+metres of error of the usual one-step approximation. For many points the iteration starts from the
+inverse interpolated on a fine grid, which saves two of its four steps, and runs on every core (a
+million points in under half a second on two cores).
 
 "Outside China": GCJ-02 equals WGS-84 outside the rectangle 72.004–137.8347°E, 0.8293–55.8271°N,
 the test every published implementation (and Amap's own SDK) uses. It is a rectangle, not the
@@ -30,7 +30,7 @@ CRS_NAMES = ("wgs84", "gcj02", "bd09")
 _A = 6378245.0  # Krasovsky 1940 semi-major axis used by GCJ-02
 _EE = 0.00669342162296594323  # its first eccentricity squared
 _X_PI = np.pi * 3000.0 / 180.0
-_TOLERANCE_DEG = 1e-12
+_TOLERANCE_DEG = 1e-11  # about 1 µm; the answers come out near 1e-12°
 _MAX_ITERATIONS = 30
 _CHUNK = 1 << 17  # points converted at a time
 _GRID_START_MIN = 1 << 14  # from this many points, start the inverse from a grid
