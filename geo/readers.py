@@ -684,6 +684,10 @@ def read_projects_report(path, *, sheet=None, layer=None, columns=None, unit="�
 
 def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, fields, geometry,
                         known, wanted):
+    import numpy  # noqa: F401  (imported here, not by two threads at once)
+    import pyarrow  # noqa: F401
+
+    warm = _in_background(_warm_up)  # while the file is read: pyarrow parses it without holding the GIL
     try:
         raw = read_raw(path, sheet=sheet, layer=layer, header_keys=known, columns_wanted=wanted)
         if raw.points is not None and not len(raw):
@@ -702,6 +706,7 @@ def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, cr
                              f"but --crs is {crs}; pass --crs {cmap.coordinate_crs}")
         crs = cmap.coordinate_crs
     step("整理 normalising")
+    warm.result()
     return _Normaliser(path, raw, cmap, unit=cmap.investment_unit or unit, usd_rate=usd_rate, crs=crs,
                        skip_invalid=skip_invalid, geometry=geometry, step=step).run()
 
@@ -772,6 +777,15 @@ def _all_distinct(names):
 
     folded = _folded_names(names)
     return len(pc.unique(folded)) == len(folded)
+
+
+def _warm_up():
+    """What normalising needs next and takes a moment to set up: pandas, the district index."""
+    import pandas  # noqa: F401
+
+    from geo.locate import prepare
+
+    prepare()
 
 
 def _in_background(work, *args):

@@ -566,20 +566,45 @@ def _code_type(n: int) -> tuple[str, str]:
 
 
 def _factorize(values) -> tuple[np.ndarray, list]:
-    """Codes and distinct values (in order of first appearance) of a text column (vectorised:
-    pandas' Arrow-backed strings, no Python loop over the rows). A long column that a fixed
-    sample shows to be nearly all distinct (names) comes back as itself with codes 0…n−1."""
+    """Codes and distinct values (in order of first appearance) of a text column, through Arrow
+    (no Python loop over the rows). A long column that a fixed sample shows to be nearly all
+    distinct (names) comes back as itself, an Arrow string array, with codes 0…n−1."""
+    import pyarrow.compute as pc
+
+    text = _arrow_text(values)
+    n = len(text)
+    if n > 100_000:  # names and the like, nearly all distinct: no hashing
+        sample = text.take(np.arange(0, n, n // 2000))
+        if len(pc.unique(sample)) >= 0.9 * len(sample):
+            return np.arange(n, dtype=np.int64), text
+    encoded = text.dictionary_encode()
+    return (np.asarray(encoded.indices.to_numpy(zero_copy_only=False), dtype=np.int64),
+            encoded.dictionary.to_pylist())
+
+
+def _arrow_text(values):
+    """A text column (a pandas Series or a list) as one Arrow large-string array, "" for missing."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if isinstance(values, pd.Series):
+        values = values.astype("str")
+        text = pa.array(values.array, from_pandas=True)
+    else:
+        text = pa.array(values, type=pa.large_string(), from_pandas=True)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    text = text.cast(pa.large_string())
+    return pc.fill_null(text, "") if text.null_count else text
+
+
+def _codes_and_labels(codes, label):
+    """Factorise integer codes (first appearance first) and label each distinct one."""
     import pandas as pd
 
-    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
-    series = series.astype("str").fillna("")
-    n = len(series)
-    if n > 100_000:  # names and the like, nearly all distinct: a plain list, no hashing
-        sample = series.iloc[:: n // 2000]
-        if sample.nunique() >= 0.9 * len(sample):
-            return np.arange(n, dtype=np.int64), series.tolist()
-    codes, uniques = pd.factorize(series, sort=False)
-    return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object).tolist()
+    factor, distinct = pd.factorize(np.asarray(codes, dtype=np.int64), sort=False)
+    return np.asarray(factor, dtype=np.int64), [label(int(c)) for c in distinct]
 
 
 def encode_columns(columns: dict, plain_ok=None) -> tuple[dict, list]:
@@ -609,7 +634,7 @@ def encode_columns(columns: dict, plain_ok=None) -> tuple[dict, list]:
             identity = len(uniques) == n and (n == 0 or (codes[0] == 0 and (np.diff(codes) == 1).all()))
             plain[key] = {"v": uniques if identity else np.asarray(uniques, dtype=object)[codes].tolist()}
         else:
-            packable.append((key, codes, uniques))
+            packable.append((key, codes, _as_list(uniques)))
     packable.sort(key=lambda item: -len(item[2]))
     groups: list[list] = []
     for item in packable:
@@ -634,6 +659,11 @@ def encode_columns(columns: dict, plain_ok=None) -> tuple[dict, list]:
     return plain, packs
 
 
+def _as_list(values) -> list:
+    """Distinct values as a list (from an Arrow array too)."""
+    return values if isinstance(values, list) else values.to_pylist()
+
+
 def _encode_axis(values) -> dict:
     """Non-negative integer offsets as 3-byte (when they fit) or 4-byte little-endian, base64."""
     values = np.asarray(values, dtype=np.int64)
@@ -652,18 +682,31 @@ def _text_series(frame, column):
     return frame[column].astype("str").fillna("")
 
 
-def _district_text(frame, lang):
-    """The stated district of each row as a label (未注明 / not stated when unknown)."""
+def _district_column(frame, lang):
+    """Codes and labels of each row's stated district (未注明 / not stated when unknown)."""
     import pandas as pd
 
     from geo.districts import BY_ADCODE
 
     unknown = "未注明" if lang == "zh" else "not stated"
     if "district" not in frame:
-        return [unknown] * len(frame)
-    names = {a: d.label(lang) for a, d in BY_ADCODE.items()}
-    codes = pd.to_numeric(frame["district"], errors="coerce")
-    return codes.map(names).where(codes.notna(), unknown).fillna(codes.astype("str")).astype("str").tolist()
+        return np.zeros(len(frame), dtype=np.int64), [unknown] if len(frame) else []
+    codes = pd.to_numeric(frame["district"], errors="coerce").astype("Float64").fillna(-1).to_numpy(float)
+    whole = np.isfinite(codes) & (codes == np.round(codes))
+    codes = np.where(whole, codes, -1).astype(np.int64)
+
+    def label(code):
+        if code == -1:
+            return unknown
+        return BY_ADCODE[code].label(lang) if code in BY_ADCODE else str(code)
+
+    return _codes_and_labels(codes, label)
+
+
+def _district_text(frame, lang):
+    """The stated district of each row as a label (未注明 / not stated when unknown)."""
+    codes, labels = _district_column(frame, lang)
+    return np.asarray(labels, dtype=object)[codes].tolist() if len(codes) else []
 
 
 def _amount_column(frame, lang):
@@ -769,17 +812,19 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
     columns = {
         "name": _factorize(names),
         "company": _factorize(_text_series(projects, "company")),
-        "district": _factorize(_district_text(projects, lang)),
+        "district": _district_column(projects, lang),
         "platform": _factorize(_text_series(projects, "platform")),
         "industry": (industry_codes, [st.industry_label(s, lang) for s in present]),
         "amount": (amount_codes, amount_labels),
         "stage": _factorize(_text_series(projects, "stage")),
-        "year": _factorize(_year_text(projects)),
+        "year": _year_column(projects),
         "precision": (precision_codes, [st.precision_label(p, lang) for p in precisions]),
     }
     columns = {key: (codes if key in ("industry", "amount", "precision") else reorder(codes), uniques)
                for key, (codes, uniques) in columns.items()}
     plain, packs = encode_columns(columns, plain_ok=("name", "company", "platform", "stage", "year", "district"))
+    if not compress:  # written as JSON lists
+        plain = {key: {"v": _as_list(column["v"])} for key, column in plain.items()}
     fields = [[st.text(key, lang), key] for key in ("company", "district", "platform", "industry")]
     fields += [[st.text("investment", lang), "amount"], [st.text("stage", lang), "stage"],
                [st.text("year", lang), "year"], [st.text("precision", lang), "precision"]]
@@ -854,8 +899,8 @@ def _compress_spec(spec, yi) -> None:
     in :data:`B85` digits; ``spec["zparts"]`` says where each part lies, 4-byte aligned).
     Latitudes (sorted) go as LEB128 steps, longitudes and packed codes as byte planes
     (:func:`_planes`), text columns as UTF-8 joined by NUL. Deterministic: zlib at level 6 (level 9
-    took 12× longer on a million names for 2 % less)."""
-    import zlib
+    took 12× longer on a million names for 2 % less), in blocks on every core
+    (:func:`deflate_in_blocks`)."""
 
     blob, parts = bytearray(), []
 
@@ -875,16 +920,59 @@ def _compress_spec(spec, yi) -> None:
     add(base64.b64decode(spec["located"]["c"]), ["located"])
     spec["located"]["c"] = None
     for key, column in spec["plain"].items():
-        text = "\0".join(column["v"])
-        if text.count("\0") != max(len(column["v"]) - 1, 0):  # a NUL inside a value: remove it
-            text = "\0".join(str(v).replace("\0", "") for v in column["v"])
-        add(text.encode("utf-8"), ["plain", key])
+        add(_nul_joined(column["v"]), ["plain", key])
         column["v"] = None
-    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
-    packed = packer.compress(bytes(blob)) + packer.flush()
+    packed = deflate_in_blocks(bytes(blob))
     spec["z"] = _b85(packed)
     spec["zbytes"] = len(packed)
     spec["zparts"] = parts
+
+
+def _nul_joined(values) -> bytes:
+    """Text values as UTF-8 joined by NUL (a NUL inside a value is removed), through Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = _arrow_text(values)
+    if pc.any(pc.match_substring(text, "\0")).as_py():
+        text = pc.replace_substring(text, "\0", "")
+    if not len(text):
+        return b""
+    one = pa.LargeListArray.from_arrays(pa.array([0, len(text)], type=pa.int64()), text)
+    return pc.binary_join(one, pa.scalar("\0", pa.large_string()))[0].as_buffer().to_pybytes()
+
+
+DEFLATE_BLOCK = 1 << 22  # bytes compressed apart (4 MiB: a fraction of a per cent larger than one stream)
+
+
+def deflate_in_blocks(data: bytes, level: int = 6) -> bytes:
+    """``data`` as one raw-deflate stream, compressed in blocks of :data:`DEFLATE_BLOCK` bytes on
+    every core, as pigz does: each block but the last ends with a sync flush (a byte boundary, not
+    final) and is primed with the 32 KiB before it, so the blocks join into one stream that any
+    inflater (the browser's ``DecompressionStream("deflate-raw")``) reads whole. The blocks do not
+    depend on the number of cores: the output is the same on every machine."""
+    import zlib
+
+    from geo.crs import _cores
+
+    starts = list(range(0, len(data), DEFLATE_BLOCK)) or [0]
+    view = memoryview(data)
+
+    def block(start):
+        window = bytes(view[max(0, start - 32768): start])
+        packer = zlib.compressobj(level, zlib.DEFLATED, -15, zdict=window) if window else \
+            zlib.compressobj(level, zlib.DEFLATED, -15)
+        last = start == starts[-1]
+        return packer.compress(view[start: start + DEFLATE_BLOCK]) + packer.flush(
+            zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
+
+    workers = min(len(starts), _cores())
+    if workers == 1:
+        return b"".join(block(start) for start in starts)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers) as pool:
+        return b"".join(pool.map(block, starts))
 
 
 POINT_TEXTS = {
@@ -994,14 +1082,23 @@ def _located_column(projects, lang, order=None):
     return {"c": _b64(codes, "<u1"), "adcodes": adcodes, "names": names, "other": others}
 
 
-def _year_text(frame):
-    if "year" not in frame:
-        return [""] * len(frame)
+def _year_column(frame):
+    """Codes and labels of each row's year ("" when unknown)."""
     import pandas as pd
 
-    years = pd.to_numeric(frame["year"], errors="coerce")
-    whole = years.notna() & (years % 1 == 0)
-    return years.where(whole).astype("Int64").astype("str").where(whole, "").tolist()
+    if "year" not in frame:
+        return np.zeros(len(frame), dtype=np.int64), [""] if len(frame) else []
+    years = pd.to_numeric(frame["year"], errors="coerce").astype("Float64").fillna(np.nan).to_numpy(float)
+    whole = np.isfinite(years) & (years == np.round(years))
+    none = np.iinfo(np.int64).min
+    codes = np.full(len(years), none, dtype=np.int64)
+    codes[whole] = years[whole].astype(np.int64)
+    return _codes_and_labels(codes, lambda y: "" if y == none else str(y))
+
+
+def _year_text(frame):
+    codes, labels = _year_column(frame)
+    return np.asarray(labels, dtype=object)[codes].tolist() if len(codes) else []
 
 
 def _nice_amounts(max_amount: float) -> list[float]:

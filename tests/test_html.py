@@ -582,6 +582,24 @@ def test_columns_that_drive_colour_size_and_outline_stay_dictionaries(projects):
     assert len(spec["colour"]["palette"]) == len(industry_dict) == 14
 
 
+@pytest.mark.parametrize("size", [0, 1, 100, 32768, 200_003])
+def test_deflate_in_blocks_is_one_stream_whatever_the_cores(size, monkeypatch):
+    import zlib
+
+    from geo import crs
+
+    data = np.random.default_rng(size).integers(0, 40, size, dtype=np.uint8).tobytes()
+    monkeypatch.setattr(H, "DEFLATE_BLOCK", 4096)
+    monkeypatch.setattr(crs, "_cores", lambda: 3)
+    packed = H.deflate_in_blocks(data)
+    monkeypatch.setattr(crs, "_cores", lambda: 1)
+    assert H.deflate_in_blocks(data) == packed  # the same bytes on any machine
+    inflater = zlib.decompressobj(-15)
+    assert inflater.decompress(packed) + inflater.flush() == data and inflater.eof  # one whole stream
+    if size > 50_000:  # blocks primed with the window before them lose (almost) nothing
+        assert len(packed) < 1.01 * len(zlib.compress(data, 6))
+
+
 def test_compressed_pages_are_deterministic_and_round_trip(projects, monkeypatch):
     import zlib
 
