@@ -946,7 +946,6 @@ class _Normaliser:
     def run(self) -> ReadReport:
         import numpy as np
         import pandas as pd
-        import pyarrow as pa
         import pyarrow.compute as pc
 
         n = self.n

@@ -583,12 +583,14 @@ def _factorize(values) -> tuple[np.ndarray, list]:
 
 
 def _arrow_text(values):
-    """A text column (a pandas Series or a list) as one Arrow large-string array, "" for missing."""
+    """A text column (Arrow, a pandas Series or a list) as one Arrow large-string array, "" for missing."""
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if isinstance(values, pd.Series):
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        text = values
+    elif isinstance(values, pd.Series):
         values = values.astype("str")
         text = pa.array(values.array, from_pandas=True)
     else:
@@ -632,7 +634,12 @@ def encode_columns(columns: dict, plain_ok=None) -> tuple[dict, list]:
         n = len(codes)
         if n > 16 and len(uniques) > 0.5 * n and (plain_ok is None or key in plain_ok):
             identity = len(uniques) == n and (n == 0 or (codes[0] == 0 and (np.diff(codes) == 1).all()))
-            plain[key] = {"v": uniques if identity else np.asarray(uniques, dtype=object)[codes].tolist()}
+            if identity:
+                plain[key] = {"v": uniques}
+            elif isinstance(uniques, list):
+                plain[key] = {"v": np.asarray(uniques, dtype=object)[codes].tolist()}
+            else:  # Arrow (see _factorize)
+                plain[key] = {"v": uniques.take(np.asarray(codes))}
         else:
             packable.append((key, codes, _as_list(uniques)))
     packable.sort(key=lambda item: -len(item[2]))
@@ -717,7 +724,8 @@ def _amount_column(frame, lang):
 
     amounts = frame["investment"].astype(float) if "investment" in frame else pd.Series(np.nan, index=frame.index)
     amount_codes, amount_values = pd.factorize(amounts.round(6).fillna(-1.0), sort=False)
-    bound_codes, bound_values = pd.factorize(_text_series(frame, "investment_bound"), sort=False)
+    bound_codes, bound_values = _factorize(_text_series(frame, "investment_bound"))
+    bound_values = _as_list(bound_values)
     pairs = np.asarray(amount_codes, dtype=np.int64) * max(len(bound_values), 1) + np.asarray(bound_codes)
     codes, firsts = pd.factorize(pairs, sort=False)
     amount_of = np.asarray(amount_values, dtype=float)[firsts // max(len(bound_values), 1)]
@@ -768,8 +776,6 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
     xy : tuple of arrays
         The coordinates in the map's datum.
     """
-    import pandas as pd
-
     n = len(projects)
     mode = mode or ("rich" if n <= RICH_LIMIT else "canvas")
     if mode not in ("rich", "canvas"):
@@ -800,10 +806,12 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
 
     precision_codes, precisions = _factorize(_text_series(projects, "location_precision"))
     precision_codes = reorder(precision_codes)
-    industry = _text_series(projects, "industry")
+    industry_seen, industries_seen = _factorize(_text_series(projects, "industry"))
+    industries_seen = _as_list(industries_seen)
     order = {name: i for i, name in enumerate(st.INDUSTRIES)}
-    present = sorted(set(industry.unique().tolist()), key=lambda s: (order.get(s, len(order)), s))
-    industry_codes = reorder(pd.Categorical(industry, categories=present).codes.astype(np.int64))
+    present = sorted(set(industries_seen), key=lambda s: (order.get(s, len(order)), s))
+    in_legend_order = np.array([present.index(s) for s in industries_seen] or [0], dtype=np.int64)
+    industry_codes = reorder(in_legend_order[industry_seen])
 
     names = _text_series(projects, "name")
     if lang == "en":
