@@ -800,6 +800,12 @@ def _in_background(work, *args):
         pool.shutdown(wait=False)
 
 
+def _is_number_column(column):
+    import pyarrow as pa
+
+    return pa.types.is_floating(column.type) or pa.types.is_integer(column.type)
+
+
 def _distinct(text):
     """``(indices, values)``: each row's index into the distinct values of a string array."""
     import numpy as np
@@ -901,6 +907,11 @@ class _Normaliser:
     def text(self, name):
         index = self.cmap.fields.get(name)
         return _as_text(None, self.n) if index is None else self.column_text(index)
+
+    def text_unless_numbers(self, name):
+        """:meth:`text`, or ``None`` for a column of numbers (read as numbers, not text)."""
+        column = self.column(name)
+        return None if column is not None and _is_number_column(column) else self.text(name)
 
     def column_text(self, index):
         """Column ``index`` as trimmed text, converted once."""
@@ -1056,14 +1067,20 @@ class _Normaliser:
 
     def blank_rows(self):
         import numpy as np
+        import pyarrow as pa
         import pyarrow.compute as pc
 
         blank = np.ones(self.n, dtype=bool)
         for index, column in enumerate(self.raw.columns):
             if column is None:
                 continue
-            filled = pc.not_equal(self.column_text(index), "").to_numpy(zero_copy_only=False)
-            blank &= ~np.asarray(filled, dtype=bool)
+            if _is_number_column(column) and index not in self._texts:
+                filled = pc.is_valid(column)
+                if pa.types.is_floating(column.type):
+                    filled = pc.and_(filled, pc.invert(pc.is_nan(column)))
+            else:
+                filled = pc.not_equal(self.column_text(index), "")
+            blank &= ~np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
         if self.raw.points is not None:
             blank &= self.raw.points[2] == "empty"
         return blank
@@ -1216,10 +1233,10 @@ class _Normaliser:
         north_name = "lat" if "lat" in fields else "y" if "y" in fields else None
         if east_name is None and north_name is None:
             return np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-        east, east_errors = _numbers(self.column(east_name), n, self.text(east_name)) if east_name else (
-            np.full(n, np.nan), {})
-        north, north_errors = _numbers(self.column(north_name), n, self.text(north_name)) if north_name else (
-            np.full(n, np.nan), {})
+        east, east_errors = _numbers(self.column(east_name), n, self.text_unless_numbers(east_name)) if east_name \
+            else (np.full(n, np.nan), {})
+        north, north_errors = _numbers(self.column(north_name), n, self.text_unless_numbers(north_name)) \
+            if north_name else (np.full(n, np.nan), {})
         failed = np.zeros(n, dtype=bool)
         for name, errs in ((east_name, east_errors), (north_name, north_errors)):
             for position, error in errs.items():
@@ -1560,7 +1577,8 @@ class _Normaliser:
             name = header
             while name in data:
                 name += "_"
-            data[name] = _as_text(column, self.n).take(take).to_pylist() if column is not None else [""] * len(positions)
+            data[name] = _as_text(column.take(take), len(positions)).to_pylist() if column is not None \
+                else [""] * len(positions)
         data[reason_header] = ["; ".join(_reason(e) for e in self.errors[int(p)]) for p in positions]
         return pd.DataFrame(data)
 

@@ -537,11 +537,17 @@ def _excel_cell_text(value) -> str:
 
 
 def _excel_column(values):
-    """A sheet column as a pyarrow string array: text as written, whole numbers without ".0",
-    dates as ISO text (:func:`_excel_cell_text`); the common kinds without a call per cell."""
+    """A sheet column as a pyarrow array: a column of numbers only as float64 (the reader writes
+    them as text where it needs text: :func:`geo.readers._as_text`); otherwise strings, as
+    written, whole numbers without ".0", dates as ISO text (:func:`_excel_cell_text`); the common
+    kinds without a call per cell."""
     import pyarrow as pa
 
     kinds = set(map(type, values))
+    if kinds - {type(None)} and kinds <= {float, int, type(None)} and \
+            (int not in kinds or all(abs(v) < 2 ** 53 for v in values if type(v) is int)):
+        # numbers (coordinates, 序号): kept as numbers; the reader writes them as text only where needed
+        return pa.array(values, type=pa.float64())
     if kinds <= {str, type(None)}:
         return pa.array(["" if v is None else v.strip() for v in values], type=pa.large_string())
     if kinds <= {str, float, int, type(None)}:
@@ -610,7 +616,11 @@ def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
     header = [_excel_cell_text(v) for v in matrix[header_index]] + [""] * width
     headers = header[:width]
     body = matrix[header_index + 1:]
-    columns = [_excel_column([row[i] if i < len(row) else None for row in body]) for i in range(width)]
+    if all(len(row) == width for row in body):
+        columns = [_excel_column(list(cells)) for cells in zip(*body)] if body else \
+            [_excel_column([]) for _ in range(width)]
+    else:
+        columns = [_excel_column([row[i] if i < len(row) else None for row in body]) for i in range(width)]
     from openpyxl.utils import get_column_letter
 
     raw = RawTable(kind="Excel", headers=headers, columns=columns,
