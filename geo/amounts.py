@@ -58,9 +58,11 @@ _USD_MARKERS = ("美元", "美金", "us$", "usd", "$")
 _NUMBER = r"(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?:[eE][+]?\d{1,3})?"
 _AMOUNT_RE = re.compile(
     rf"(?P<num>{_NUMBER})(?P<more>多|余)?(?P<mult>万亿|亿|千万|百万|万|千)?(?P<more2>多|余)?(?P<yuan>元)?")
-#: The forms most cells take: a plain number with 亿/万 and 元, and at most one common bound word.
+#: The forms most cells take: a plain number (1.5e+06 as programs export it) with 亿/万 and 元, and
+#: at most one common bound word.
 _SIMPLE_AMOUNT_RE = re.compile(
-    r"(?P<before>超过|超|逾|不低于|约|近)?(?P<num>[1-9]\d{0,14}(?:\.\d{1,12})?|0\.\d{1,12})(?P<mult>亿|万)?(?P<yuan>元)?"
+    r"(?P<before>超过|超|逾|不低于|约|近)?(?P<num>(?:[1-9]\d{0,14}(?:\.\d{1,12})?|0\.\d{1,12})(?:[eE]\+?\d{1,3})?)"
+    r"(?P<mult>亿|万)?(?P<yuan>元)?"
     r"(?(before)|(?P<after>以上|左右)?)", re.ASCII)
 _RANGE_RE = re.compile(r"[\d万亿千百元]\s*(?:-|~|～|至|到|—|–)\s*\.?\d")
 _RANGE_SPLIT = re.compile(r"(?<=[\d亿万千百元])\s*(?:-|~|～|至|到|—|–)\s*(?=\.?\d)")

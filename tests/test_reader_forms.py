@@ -547,7 +547,8 @@ _WORDS_AFTER = st.sampled_from(["", "以上", "左右", "余", "+"])
 
 
 @settings(max_examples=400, deadline=None)
-@given(before=_WORDS_BEFORE, digits=st.from_regex(r"(0|[1-9][0-9]{0,15})(\.[0-9]{1,13})?", fullmatch=True),
+@given(before=_WORDS_BEFORE, digits=st.from_regex(r"(0|[1-9][0-9]{0,15})(\.[0-9]{1,13})?([eE]\+?[0-9]{1,4})?",
+                                                  fullmatch=True),
        mult=st.sampled_from(["", "亿", "万", "千万"]), yuan=st.sampled_from(["", "元"]), after=_WORDS_AFTER,
        unit=st.sampled_from(["亿元", "万元", "元"]))
 def test_common_amount_forms_read_as_the_careful_parser_reads_them(before, digits, mult, yuan, after, unit):
