@@ -8,16 +8,9 @@ and writes the result. Heavy libraries are imported inside the commands so that 
 
 from __future__ import annotations
 
-import os
+import click
 
-# Arrow's allocator (mimalloc) in 2 MiB pages, set before pyarrow loads. Reading a million-row
-# table allocates a few hundred MB at once; on virtual machines, where touching a fresh 4 KiB page
-# is slow, this halves the read (benchmarks/bench_read.py; the README's performance section).
-os.environ.setdefault("MIMALLOC_LARGE_OS_PAGES", "1")
-
-import click  # noqa: E402
-
-from geo.errors import SxmapError  # noqa: E402
+from geo.errors import SxmapError
 
 CRS_CHOICES = ("wgs84", "gcj02", "bd09")
 TABLE_FORMATS = ("table", "csv", "json", "geojson")
@@ -369,6 +362,25 @@ def _write_html(m, kind, output, overwrite, inputs, fragment, iframe, width, hei
 # Errors: library exceptions become one-line messages with exit 1 (bad data) or 2 (bad usage).
 
 
+def _tune_memory():
+    """Keep freed memory for reuse instead of handing it back to the system at once.
+
+    A command over a million rows allocates and frees arrays of 8–20 MB by the hundred. By default
+    glibc hands each back to the system and the next one faults its pages in again; on virtual
+    machines a page fault is slow (about 10 µs): ``sxmap validate`` on a million rows took 126,000
+    of them, 1–1.5 s of system time. Arrays up to 32 MiB now come from the heap and stay there (up
+    to 512 MiB free on top), as in a long-running Python session: about 80,000 faults, 0.5 s
+    (benchmarks/bench_read.py). Nothing changes where the C library is not glibc."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD: larger blocks only are mapped apart
+        libc.mallopt(-1, 512 << 20)  # M_TRIM_THRESHOLD: free memory kept on top of the heap
+    except (OSError, AttributeError):  # not glibc
+        pass
+
+
 class _SxmapClickError(click.ClickException):
     def __init__(self, message, exit_code):
         super().__init__(message)
@@ -381,6 +393,7 @@ class SxmapGroup(click.Group):
     def invoke(self, ctx):
         from geo.output import Interrupted, signals_interrupt
 
+        _tune_memory()
         try:
             with signals_interrupt():
                 result = super().invoke(ctx)

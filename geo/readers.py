@@ -687,7 +687,7 @@ def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, cr
     import numpy  # noqa: F401  (imported here, not by two threads at once)
     import pyarrow  # noqa: F401
 
-    warm = _in_background(_warm_up)  # while the file is read: pyarrow parses it without holding the GIL
+    warm = _in_background(_import_pandas)  # while the file is read: pyarrow parses it without holding the GIL
     try:
         raw = read_raw(path, sheet=sheet, layer=layer, header_keys=known, columns_wanted=wanted)
         if raw.points is not None and not len(raw):
@@ -779,13 +779,17 @@ def _all_distinct(names):
     return len(pc.unique(folded)) == len(folded)
 
 
-def _warm_up():
-    """What normalising needs next and takes a moment to set up: pandas, the district index."""
+def _import_pandas():
     import pandas  # noqa: F401
 
+
+def _ahead(names):
+    """Work for a second core while the reader parses amounts, dates and districts: the district
+    index (for locating every point) and whether all ``names`` differ (None when there are none)."""
     from geo.locate import prepare
 
     prepare()
+    return None if names is None else _all_distinct(names)
 
 
 def _in_background(work, *args):
@@ -893,7 +897,7 @@ class _Normaliser:
         self._texts: dict = {}  # column index -> its trimmed text (see column_text)
         # platforms as matched by place_by_platform, for no_location's messages
         self._platform_index, self._platform_values, self._unlocated, self.platform_names = None, [], {}, []
-        self._names_distinct = None  # a future: are the names of all rows distinct? (repeated_names)
+        self._ahead = None  # a future: the district index prepared; are all names distinct? (see _ahead)
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -961,8 +965,7 @@ class _Normaliser:
 
         n = self.n
         texts = {name: self.text(name) for name in _TEXT_FIELDS if name in self.cmap.fields}
-        if "name" in texts and n > 1:  # the one check on every row's name, while the rest is read
-            self._names_distinct = _in_background(_all_distinct, texts["name"])
+        self._ahead = _in_background(_ahead, texts.get("name") if n > 1 else None)
         blank = self.blank_rows()
         total = self.total_rows(texts.get("name"), blank)
         keep = ~blank & ~total
@@ -1494,6 +1497,8 @@ class _Normaliser:
         from geo.districts import BY_ADCODE
         from geo.locate import locate
 
+        if self._ahead is not None:
+            self._ahead.result()  # the district index, built on the other core
         codes = locate(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
         frame["district_located"] = pd.array(codes, dtype="Int64")
         stated = frame["district"].to_numpy(dtype="int64", na_value=0)
@@ -1528,7 +1533,7 @@ class _Normaliser:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        if self._names_distinct is not None and self._names_distinct.result():
+        if self._ahead is not None and self._ahead.result():
             return  # every row's name differs, so the kept rows' names do
         folded = _folded_names(pa.array(names))
         indices = np.asarray(folded.dictionary_encode().indices.to_numpy(zero_copy_only=False))
