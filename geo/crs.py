@@ -130,7 +130,7 @@ def _invert(forward, lon, lat, plain=False):
         x[part], y[part] = _iterate(forward, lon[part], lat[part], *start(lon[part], lat[part]))
 
     parts = [slice(i, i + _CHUNK) for i in range(0, lon.size, _CHUNK)]
-    workers = min(len(parts), _cores())
+    workers = min(len(parts), usable_cores())
     if workers > 1:
         from concurrent.futures import ThreadPoolExecutor
 
@@ -142,7 +142,7 @@ def _invert(forward, lon, lat, plain=False):
     return x.reshape(shape), y.reshape(shape)
 
 
-def _cores():
+def usable_cores():
     """The cores this process may run on."""
     import os
 

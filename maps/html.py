@@ -961,7 +961,7 @@ def deflate_in_blocks(data: bytes, level: int = 6) -> bytes:
     depend on the number of cores: the output is the same on every machine."""
     import zlib
 
-    from geo.crs import _cores
+    from geo.crs import usable_cores
 
     starts = list(range(0, len(data), DEFLATE_BLOCK)) or [0]
     view = memoryview(data)
@@ -974,7 +974,7 @@ def deflate_in_blocks(data: bytes, level: int = 6) -> bytes:
         return packer.compress(view[start: start + DEFLATE_BLOCK]) + packer.flush(
             zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
-    workers = min(len(starts), _cores())
+    workers = min(len(starts), usable_cores())
     if workers == 1:
         return b"".join(block(start) for start in starts)
     from concurrent.futures import ThreadPoolExecutor
@@ -1096,7 +1096,7 @@ def _year_column(frame):
 
     if "year" not in frame:
         return np.zeros(len(frame), dtype=np.int64), [""] if len(frame) else []
-    years = pd.to_numeric(frame["year"], errors="coerce").astype("Float64").fillna(np.nan).to_numpy(float)
+    years = pd.to_numeric(frame["year"], errors="coerce").astype("Float64").to_numpy(float)
     whole = np.isfinite(years) & (years == np.round(years))
     none = np.iinfo(np.int64).min
     codes = np.full(len(years), none, dtype=np.int64)
