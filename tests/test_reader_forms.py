@@ -345,22 +345,16 @@ def test_validate_with_crs_4549_puts_points_in_their_districts(runner, stem):
     assert "有效 VALID" in result.stdout
 
 
-@pytest.mark.parametrize("stem", ["proj_xy_north_4528", "proj_xy_east_4528", "proj_en_4528", "proj_hz_4528"])
-def test_zone_prefix_under_4549_is_refused_naming_4528(runner, stem):
-    with pytest.raises(UsageError, match="EPSG:4528"):
-        read(f"{stem}.csv", crs="EPSG:4549")
-    result = runner.invoke(main, ["validate", str(FORMS / f"{stem}.csv"), "--crs", "EPSG:4549"])
+@pytest.mark.parametrize("form", ["proj_xy_north", "proj_xy_east", "proj_en", "proj_hz"])
+@pytest.mark.parametrize("fits, stated", [("EPSG:4528", "EPSG:4549"),  # zone number in front, CRS without
+                                          ("EPSG:4549", "EPSG:4528")])  # no zone number, CRS with one
+def test_zone_prefix_that_contradicts_the_crs_is_refused_naming_the_crs_that_fits(runner, form, fits, stated):
+    stem = f"{form}_{fits.split(':')[1]}"
+    with pytest.raises(UsageError, match=fits):
+        read(f"{stem}.csv", crs=stated)
+    result = runner.invoke(main, ["validate", str(FORMS / f"{stem}.csv"), "--crs", stated])
     assert result.exit_code == 2
-    assert "EPSG:4528" in result.stderr and "Traceback" not in result.output
-
-
-@pytest.mark.parametrize("stem", ["proj_xy_north_4549", "proj_xy_east_4549", "proj_en_4549", "proj_hz_4549"])
-def test_no_zone_prefix_under_4528_is_refused_naming_4549(runner, stem):
-    with pytest.raises(UsageError, match="EPSG:4549"):
-        read(f"{stem}.csv", crs="EPSG:4528")
-    result = runner.invoke(main, ["validate", str(FORMS / f"{stem}.csv"), "--crs", "EPSG:4528"])
-    assert result.exit_code == 2
-    assert "EPSG:4549" in result.stderr
+    assert fits in result.stderr and "Traceback" not in result.output
 
 
 @pytest.mark.parametrize("stem, fits", [("proj_xy_north_4549", "EPSG:4549"), ("proj_en_4549", "EPSG:4549"),
