@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from geo.errors import UsageError
+from geo.parallel import map_on_cores
 
 CRS_NAMES = ("wgs84", "gcj02", "bd09")
 
@@ -129,27 +130,8 @@ def _invert(forward, lon, lat, plain=False):
     def solve(part):
         x[part], y[part] = _iterate(forward, lon[part], lat[part], *start(lon[part], lat[part]))
 
-    parts = [slice(i, i + _CHUNK) for i in range(0, lon.size, _CHUNK)]
-    workers = min(len(parts), usable_cores())
-    if workers > 1:
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(solve, parts))
-    else:
-        for part in parts:
-            solve(part)
+    map_on_cores(solve, [slice(i, i + _CHUNK) for i in range(0, lon.size, _CHUNK)])
     return x.reshape(shape), y.reshape(shape)
-
-
-def usable_cores():
-    """The cores this process may run on."""
-    import os
-
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _iterate(forward, lon, lat, x, y):

@@ -961,7 +961,7 @@ def deflate_in_blocks(data: bytes, level: int = 6) -> bytes:
     depend on the number of cores: the output is the same on every machine."""
     import zlib
 
-    from geo.crs import usable_cores
+    from geo.parallel import map_on_cores
 
     starts = list(range(0, len(data), DEFLATE_BLOCK)) or [0]
     view = memoryview(data)
@@ -974,13 +974,7 @@ def deflate_in_blocks(data: bytes, level: int = 6) -> bytes:
         return packer.compress(view[start: start + DEFLATE_BLOCK]) + packer.flush(
             zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
 
-    workers = min(len(starts), usable_cores())
-    if workers == 1:
-        return b"".join(block(start) for start in starts)
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(workers) as pool:
-        return b"".join(pool.map(block, starts))
+    return b"".join(map_on_cores(block, starts))
 
 
 POINT_TEXTS = {

@@ -586,13 +586,13 @@ def test_columns_that_drive_colour_size_and_outline_stay_dictionaries(projects):
 def test_deflate_in_blocks_is_one_stream_whatever_the_cores(size, monkeypatch):
     import zlib
 
-    from geo import crs
+    from geo import parallel
 
     data = np.random.default_rng(size).integers(0, 40, size, dtype=np.uint8).tobytes()
     monkeypatch.setattr(H, "DEFLATE_BLOCK", 4096)
-    monkeypatch.setattr(crs, "usable_cores", lambda: 3)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 3)
     packed = H.deflate_in_blocks(data)
-    monkeypatch.setattr(crs, "usable_cores", lambda: 1)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 1)
     assert H.deflate_in_blocks(data) == packed  # the same bytes on any machine
     inflater = zlib.decompressobj(-15)
     assert inflater.decompress(packed) + inflater.flush() == data and inflater.eof  # one whole stream
