@@ -1,7 +1,8 @@
-"""Work spread over the cores this process may use, on threads.
+"""Work on other threads, to use the cores this process may run on.
 
 For work that numpy, zlib or Arrow do without holding the GIL (their loops release it): slices of
-a million coordinates, 4 MiB blocks of a page to deflate.
+a million coordinates, 4 MiB blocks of a page to deflate, a check over every name while the reader
+goes on.
 """
 
 from __future__ import annotations
@@ -28,3 +29,15 @@ def map_on_cores(work, items) -> list:
 
     with ThreadPoolExecutor(workers) as pool:
         return list(pool.map(work, items))
+
+
+def in_background(work, *args):
+    """Start ``work(*args)`` on a thread and go on; ``.result()`` of what comes back waits for it
+    and raises what it raised."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(1)
+    try:
+        return pool.submit(work, *args)
+    finally:
+        pool.shutdown(wait=False)

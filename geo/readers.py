@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo.errors import DataError, DataErrors, UnknownDistrictError, UsageError
+from geo.parallel import in_background
 from geo.projects import PRECISIONS
 from geo.sources import (CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, VECTOR_SUFFIXES, RawTable,  # noqa: F401
                          detect_encoding, read_raw)
@@ -687,7 +688,7 @@ def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, cr
     import numpy  # noqa: F401  (imported here, not by two threads at once)
     import pyarrow  # noqa: F401
 
-    warm = _in_background(_import_pandas)  # while the file is read: pyarrow parses it without holding the GIL
+    warm = in_background(_import_pandas)  # while the file is read: pyarrow parses it without holding the GIL
     try:
         raw = read_raw(path, sheet=sheet, layer=layer, header_keys=known, columns_wanted=wanted)
         if raw.points is not None and not len(raw):
@@ -790,18 +791,6 @@ def _ahead(names):
 
     prepare()
     return None if names is None else _all_distinct(names)
-
-
-def _in_background(work, *args):
-    """Start ``work(*args)`` on a thread (for Arrow work, which releases the GIL while the reader
-    goes on); ``.result()`` waits for it and raises what it raised."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    pool = ThreadPoolExecutor(1)
-    try:
-        return pool.submit(work, *args)
-    finally:
-        pool.shutdown(wait=False)
 
 
 def _is_number_column(column):
@@ -965,7 +954,7 @@ class _Normaliser:
 
         n = self.n
         texts = {name: self.text(name) for name in _TEXT_FIELDS if name in self.cmap.fields}
-        self._ahead = _in_background(_ahead, texts.get("name") if n > 1 else None)
+        self._ahead = in_background(_ahead, texts.get("name") if n > 1 else None)
         blank = self.blank_rows()
         total = self.total_rows(texts.get("name"), blank)
         keep = ~blank & ~total
