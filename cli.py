@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from geo.errors import SxmapError
+from sxmap.geo.errors import SxmapError
 
 CRS_CHOICES = ("wgs84", "gcj02", "bd09")
 TABLE_FORMATS = ("table", "csv", "json", "geojson")
@@ -44,7 +44,7 @@ def parsed_by(parse):
 
 def _crs_handler(ctx, param, value):
     """Check a ``--crs`` value: wgs84, gcj02, bd09 or anything pyproj accepts."""
-    from geo.crs import resolve_crs
+    from sxmap.geo.crs import resolve_crs
 
     return parsed_by(resolve_crs)(ctx, param, value)
 
@@ -124,7 +124,7 @@ def filter_options(f):
 def load_projects_from_options(projects_path=None, sheet=None, layer=None, columns=None, unit="亿元",
                                usd_rate=None, crs="wgs84", skip_invalid=False, rejects=None):
     """Load the projects named by :func:`projects_options`' values (the bundled ones by default)."""
-    from geo.projects import load_projects
+    from sxmap.geo.projects import load_projects
 
     if projects_path is None:
         return load_projects()
@@ -155,7 +155,7 @@ def write_output(text: str, output, overwrite: bool, inputs=(), fmt=None) -> Non
     if output in (None, "-"):
         click.echo(text, nl=False)
         return
-    from geo.output import write_text
+    from sxmap.geo.output import write_text
 
     write_text(output, text, overwrite=overwrite, inputs=inputs, fmt=fmt)
     click.echo(f"wrote {output}", err=True)
@@ -166,7 +166,7 @@ def _input_path_handler(ctx, param, value):
     directories, sockets) before anything reads them; see :func:`geo.output.check_input_path`."""
     if value is None:
         return None
-    from geo.output import check_input_path
+    from sxmap.geo.output import check_input_path
 
     try:
         check_input_path(value)
@@ -178,7 +178,7 @@ def _input_path_handler(ctx, param, value):
 def _rejects_target(projects_path, rejects):
     from pathlib import Path
 
-    from geo.readers import default_rejects_path
+    from sxmap.geo.readers import default_rejects_path
 
     return Path(rejects) if rejects is not None else default_rejects_path(projects_path)
 
@@ -190,8 +190,8 @@ def _stash_rejects(projects, projects_path, rejects, inputs=()):
     frame = projects.attrs.pop("rejects", None) if hasattr(projects, "attrs") else None
     if frame is None or projects_path is None:
         return projects
-    from geo.errors import UsageError
-    from geo.output import check_output_path, same_file
+    from sxmap.geo.errors import UsageError
+    from sxmap.geo.output import check_output_path, same_file
 
     ctx = click.get_current_context()
     params = ctx.params
@@ -211,8 +211,8 @@ def _write_pending_rejects(ctx) -> None:
     pending = ctx.meta.pop("sxmap_rejects", None)
     if pending is None:
         return
-    from geo.output import write_text
-    from geo.tables import format_csv
+    from sxmap.geo.output import write_text
+    from sxmap.geo.tables import format_csv
 
     frame, target, overwrite, inputs = pending
     write_text(target, format_csv(frame), overwrite=overwrite, inputs=inputs, fmt="csv", encoding="utf-8-sig")
@@ -231,14 +231,14 @@ def _positive_handler(ctx, param, value):
 
 
 def _dpi(value):
-    from maps.static import check_dpi
+    from sxmap.maps.static import check_dpi
 
     return check_dpi(value)
 
 
 def _parse_size(text):
     """``16x12cm`` / ``6x4.5in`` → (width, height) in inches."""
-    from maps.static import parse_size
+    from sxmap.maps.static import parse_size
 
     return parse_size(text)
 
@@ -278,7 +278,7 @@ def default_source(projects_path=None, lang="zh"):
         from pathlib import Path
 
         return Path(projects_path).name
-    from maps.static import BUNDLED_SOURCE
+    from sxmap.maps.static import BUNDLED_SOURCE
 
     return BUNDLED_SOURCE[lang]
 
@@ -301,7 +301,7 @@ def write_map(kind, html_builder, output, overwrite=False, *, projects=None, pro
     suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
     static_kwargs = dict(static_kwargs or {})
     if output not in (None, "-") and suffix not in STATIC_EXTENSIONS:
-        from geo.output import FORMAT_EXTENSIONS, check_output_path
+        from sxmap.geo.output import FORMAT_EXTENSIONS, check_output_path
 
         if output and suffix not in FORMAT_EXTENSIONS["html"]:
             raise click.UsageError(f"{output}: a map is written as .html/.htm, or as an image .png, .svg "
@@ -310,7 +310,7 @@ def write_map(kind, html_builder, output, overwrite=False, *, projects=None, pro
     if suffix in STATIC_EXTENSIONS:
         if fragment or iframe:
             raise click.UsageError("--fragment and --iframe make HTML; write the image with -o map.png alone")
-        from maps.static import render_static
+        from sxmap.maps.static import render_static
 
         lang = static_kwargs.get("lang", "zh")
         render_static(kind, output, projects, dpi=dpi, size=size, font=font, overwrite=overwrite, inputs=inputs,
@@ -322,8 +322,8 @@ def write_map(kind, html_builder, output, overwrite=False, *, projects=None, pro
         raise click.UsageError(f"{', '.join(given)} apply to images: use -o map.png, map.svg or map.pdf")
     if fragment and iframe:
         raise click.UsageError("choose --fragment or --iframe, not both")
-    from geo.progress import stages
-    from maps.embed import parse_embed_size
+    from sxmap.geo.progress import stages
+    from sxmap.maps.embed import parse_embed_size
 
     width, height = parse_embed_size(embed_size)
     with stages(f"sxmap {kind}", ["构建 building", "写出 writing"]) as step:
@@ -337,14 +337,14 @@ def _write_html(m, kind, output, overwrite, inputs, fragment, iframe, width, hei
     """The HTML half of :func:`write_map`: a fragment, an iframe snippet, or the page."""
     from pathlib import Path
 
-    from maps.embed import fragment as make_fragment
-    from maps.embed import iframe_snippet
+    from sxmap.maps.embed import fragment as make_fragment
+    from sxmap.maps.embed import iframe_snippet
 
     if fragment:
         write_output(make_fragment(m, width=width, height=height, cdn=cdn), output, overwrite, inputs=inputs,
                      fmt="html")
         return
-    from maps.html import render_html, save_map
+    from sxmap.maps.html import render_html, save_map
 
     if iframe and output in (None, "-"):
         click.echo(iframe_snippet(m, width=width, height=height, cdn=cdn), nl=False)
@@ -391,7 +391,7 @@ class SxmapGroup(click.Group):
     """A click group that turns sxmap's own exceptions into clean ``Error: …`` lines."""
 
     def invoke(self, ctx):
-        from geo.output import Interrupted, signals_interrupt
+        from sxmap.geo.output import Interrupted, signals_interrupt
 
         _tune_memory()
         try:
@@ -420,7 +420,7 @@ class SxmapGroup(click.Group):
 
 def _one_line(text: str) -> str:
     """A message for the terminal: control characters and escape sequences removed (each line)."""
-    from geo.output import strip_control
+    from sxmap.geo.output import strip_control
 
     return "\n".join(strip_control(line) for line in str(text).split("\n"))
 
@@ -486,8 +486,8 @@ def districts(fmt, output, overwrite):
       sxmap districts
       sxmap districts --format geojson -o districts.geojson
     """
-    from geo.boundaries import DISTRICT_COLUMNS, district_records, load_districts
-    from geo.tables import render
+    from sxmap.geo.boundaries import DISTRICT_COLUMNS, district_records, load_districts
+    from sxmap.geo.tables import render
 
     data = load_districts() if fmt == "geojson" else district_records()
     write_output(render(data, fmt, list(DISTRICT_COLUMNS)), output, overwrite, fmt=fmt)
@@ -518,13 +518,13 @@ def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overw
       sxmap locate --input points.csv -o points_with_district.csv
       sxmap locate --input 点位.xlsx --crs EPSG:4549 --format geojson -o points.geojson
     """
-    from geo.locate import describe_point, parse_point
+    from sxmap.geo.locate import describe_point, parse_point
 
     if input_path:
         if lon is not None:
             raise click.UsageError("give either LON LAT or --input, not both")
-        from geo.readers import locate_table
-        from geo.tables import render
+        from sxmap.geo.readers import locate_table
+        from sxmap.geo.tables import render
 
         located = locate_table(input_path, lon_column=lon_column, lat_column=lat_column, crs=crs)
         for note in located.attrs.get("notes", ()):
@@ -550,7 +550,7 @@ def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overw
 
 def _points_geojson(frame):
     """A located table as GeoJSON points (WGS-84)."""
-    from geo.tables import format_geojson
+    from sxmap.geo.tables import format_geojson
 
     return format_geojson(frame, lon="lon_wgs84", lat="lat_wgs84")
 
@@ -583,8 +583,8 @@ def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid
       sxmap validate 测绘点位.xlsx --crs EPSG:4549
       sxmap validate projects.csv --skip-invalid --rejects bad_rows.csv
     """
-    from geo.errors import DataErrors
-    from geo.readers import read_projects_report, summary_text
+    from sxmap.geo.errors import DataErrors
+    from sxmap.geo.readers import read_projects_report, summary_text
 
     try:
         report = read_projects_report(file, sheet=sheet, layer=layer, columns=columns, unit=unit,
@@ -624,7 +624,7 @@ def _query_projects(columns, projects_path=None, sheet=None, layer=None, columns
     """Projects for stats/query/near through the one reader, only the fields ``columns`` needed."""
     if projects_path is None:
         return load_projects_from_options()
-    from geo.query import load
+    from sxmap.geo.query import load
 
     frame = load(projects_path, columns, sheet=sheet, layer=layer, columns_map=columns_map, unit=unit,
                  usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects)
@@ -666,7 +666,7 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
       sxmap stats --projects 我的项目.xlsx --min-investment 50 --format json
       sxmap stats --projects 项目地址.csv --by township --district 诸暨市
     """
-    from geo.query import STATS_COLUMNS, describe_disagreement, render_stats, stats
+    from sxmap.geo.query import STATS_COLUMNS, describe_disagreement, render_stats, stats
 
     needed = list(STATS_COLUMNS) + (["industry"] if "industry" in by or industries else []) + (["year"] if years else [])
     needed += ["address", "township_code"] if by == "township" else []
@@ -719,7 +719,7 @@ def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
       sxmap query --within 园区.geojson --format geojson -o in_area.geojson
       sxmap query --projects 项目地址.csv --township 钱清 --format csv
     """
-    from geo.query import query, render_rows
+    from sxmap.geo.query import query, render_rows
 
     projects = _query_projects(None, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
                                rejects)
@@ -755,7 +755,7 @@ def near_command(lon, lat, projects_path, sheet, layer, columns, unit, usd_rate,
       sxmap near 120.5847 29.9974 --crs gcj02 -n 10
       sxmap near 120.58 30.00 --format json
     """
-    from geo.query import near, render_rows
+    from sxmap.geo.query import near, render_rows
 
     projects = _query_projects(None, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
                                rejects)
@@ -801,7 +801,7 @@ def html_map_options(default_tiles="osm"):
 
 
 def _parse_bins(text):
-    from maps.style import parse_bins
+    from sxmap.maps.style import parse_bins
 
     return parse_bins(text)
 
@@ -827,7 +827,7 @@ _FILTER_KEYS = ("districts", "industries", "years", "min_investment")
 
 def _filtered_projects(opts):
     """Load and filter the projects named by ``projects_options`` and ``filter_options`` in ``opts``."""
-    from geo.projects import filter_projects
+    from sxmap.geo.projects import filter_projects
 
     projects = load_projects_from_options(**{k: opts.pop(k) for k in _PROJECT_KEYS})
     chosen = filter_projects(projects, **filter_kwargs(**{k: opts.pop(k) for k in _FILTER_KEYS}))
@@ -839,11 +839,11 @@ def _filtered_projects(opts):
 
 def _read_places(path, name):
     """A bundled table (``platforms`` or ``enclaves``) or the user's file of the same columns."""
-    from geo.projects import read_bundled
+    from sxmap.geo.projects import read_bundled
 
     if path is None:
         return read_bundled(name)
-    from maps.html import read_places
+    from sxmap.maps.html import read_places
 
     return read_places(path)
 
@@ -880,7 +880,7 @@ def choropleth(**opts):
       sxmap choropleth -o choropleth.png --dpi 300 --size 16x12cm
       sxmap choropleth --fragment -o choropleth_fragment.html
     """
-    from maps.html import choropleth_map
+    from sxmap.maps.html import choropleth_map
 
     projects_path = opts["projects_path"]
     projects = _filtered_projects(opts)
@@ -918,7 +918,7 @@ def markers(**opts):
       sxmap markers --projects big_list.csv --tiles gaode --mode canvas
       sxmap markers -o markers.pdf
     """
-    from maps.html import markers_map
+    from sxmap.maps.html import markers_map
 
     projects_path = opts["projects_path"]
     inputs = [projects_path, opts["platforms_file"]]
@@ -954,7 +954,7 @@ def enclaves(**opts):
       sxmap enclaves --tiles none --lang en
       sxmap enclaves -o enclaves.svg
     """
-    from maps.html import enclaves_map
+    from sxmap.maps.html import enclaves_map
 
     data = _read_places(opts["enclaves_file"], "enclaves")
     write_map("enclaves", lambda: enclaves_map(
@@ -990,7 +990,7 @@ def map_command(**opts):
       sxmap map --value count --tiles gaode --lang en
       sxmap map -o map.png --size 6x4.5in --dpi 200
     """
-    from maps.html import combined_map
+    from sxmap.maps.html import combined_map
 
     projects_path = opts["projects_path"]
     inputs = [projects_path, opts["platforms_file"], opts["enclaves_file"]]
@@ -1028,7 +1028,7 @@ def demo(output_dir, overwrite, lang, tiles, tianditu_key):
     """
     from pathlib import Path
 
-    from maps.demo import write_demo
+    from sxmap.maps.demo import write_demo
 
     for path in write_demo(Path(output_dir), overwrite=overwrite, lang=lang, tiles=tiles, tianditu_key=tianditu_key):
         click.echo(f"wrote {path}", err=True)
@@ -1066,14 +1066,14 @@ def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, sk
       sxmap report -o report.pdf --date 2024-03-01
       sxmap report --projects my_projects.xlsx --lang en -o briefing.html
     """
-    from maps.report import write_report
+    from sxmap.maps.report import write_report
 
     if output in (None, "-"):
         raise click.UsageError("give the output file: -o report.html or -o report.pdf")
     filters = filter_kwargs(districts, industries, years, min_investment)
     projects = None
     if projects_path or any(v is not None for v in filters.values()):
-        from geo.projects import filter_projects
+        from sxmap.geo.projects import filter_projects
 
         projects = load_projects_from_options(projects_path, sheet, layer, columns, unit, usd_rate, crs,
                                               skip_invalid, rejects)
@@ -1090,7 +1090,7 @@ def _read_any_table(path, sheet=None):
     """A CSV (UTF-8/GBK, detected) or the sheet of an .xlsx, as text cells."""
     from pathlib import Path
 
-    from geo.readers import read_table
+    from sxmap.geo.readers import read_table
 
     if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
         import pandas as pd
@@ -1143,9 +1143,9 @@ def geocode_command(file, output, overwrite, amap_key, amap_url, city, address_c
       AMAP_KEY=YOUR_KEY sxmap geocode projects.xlsx --address-column 项目地址 -o located.csv
       sxmap markers --projects 项目清单_坐标.csv -o markers.html
     """
-    from geo.geocode import AmapGeocoder, GeocodeCache, geocode_table, report_lines
-    from geo.output import check_output_path, write_text
-    from geo.tables import format_csv
+    from sxmap.geo.geocode import AmapGeocoder, GeocodeCache, geocode_table, report_lines
+    from sxmap.geo.output import check_output_path, write_text
+    from sxmap.geo.tables import format_csv
 
     target = check_output_path(output, overwrite=overwrite, inputs=[file])
     frame = _read_any_table(file, sheet)
@@ -1192,14 +1192,14 @@ def export_command(**opts):
       sxmap export --projects 项目清单_坐标.csv --industry 新能源 -o xny.gpkg
       sxmap export --district 柯桥区 --format xlsx -o keqiao.xlsx
     """
-    from geo.export import export_projects
-    from maps.style import INDUSTRY_COLOURS
+    from sxmap.geo.export import export_projects
+    from sxmap.maps.style import INDUSTRY_COLOURS
 
     projects_path, output = opts["projects_path"], opts["output"]
     townships = list(opts.pop("townships"))
     projects = _filtered_projects(opts)
     if townships:
-        from geo.query import _resolve_townships, with_townships
+        from sxmap.geo.query import _resolve_townships, with_townships
 
         codes = _resolve_townships(townships)
         projects = with_townships(projects)

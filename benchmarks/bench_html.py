@@ -55,10 +55,10 @@ def generate_projects(n: int, seed: int = 20230101):
     """N synthetic projects inside the city, as the canonical table (WGS-84)."""
     import pandas as pd
 
-    from geo.boundaries import city_geometry
-    from geo.locate import locate
-    from geo.projects import to_geoframe
-    from maps.style import INDUSTRIES
+    from sxmap.geo.boundaries import city_geometry
+    from sxmap.geo.locate import locate
+    from sxmap.geo.projects import to_geoframe
+    from sxmap.maps.style import INDUSTRIES
 
     rng = np.random.default_rng(seed)
     minx, miny, maxx, maxy = city_geometry().bounds
@@ -99,7 +99,7 @@ def explore_frame(projects):
     """The same popup fields as sxmap's markers map, as display strings, for explore()."""
     import geopandas as gpd
 
-    from maps import html, style
+    from sxmap.maps import html, style
 
     lang = "zh"
     return gpd.GeoDataFrame({
@@ -126,7 +126,7 @@ def build_explore_default(frame, path):
 
 
 def build_sxmap(projects, path):
-    from maps.html import markers_map, save_map
+    from sxmap.maps.html import markers_map, save_map
 
     save_map(markers_map(projects, tiles="none"), path, overwrite=True)
 
@@ -142,7 +142,7 @@ def time_build(function, data, path, repeat):
 
 def _local_assets():
     """CDN file name → local content (Leaflet and jQuery from the xstatic packages)."""
-    from maps import offline
+    from sxmap.maps import offline
 
     return {
         "leaflet.js": (offline.leaflet_js(), "application/javascript"),

@@ -39,7 +39,7 @@ def median_time(fn, repeat):
 def points_inside_city(n, seed=1):
     import shapely
 
-    from geo.boundaries import city_geometry
+    from sxmap.geo.boundaries import city_geometry
 
     city = city_geometry()
     shapely.prepare(city)
@@ -62,8 +62,8 @@ def main(argv=None):
     import geopandas as gpd
     import shapely
 
-    from geo import boundaries
-    from geo.locate import _grid, locate
+    from sxmap.geo import boundaries
+    from sxmap.geo.locate import _grid, locate
 
     n = args.points
     lon, lat = points_inside_city(n)

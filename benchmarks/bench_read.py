@@ -52,10 +52,10 @@ def generate(n, seed=20231130):
     import pandas as pd
     import shapely
 
-    from geo.boundaries import city_geometry
-    from geo.crs import wgs84_to_gcj02
-    from geo.districts import BY_ADCODE
-    from geo.locate import locate
+    from sxmap.geo.boundaries import city_geometry
+    from sxmap.geo.crs import wgs84_to_gcj02
+    from sxmap.geo.districts import BY_ADCODE
+    from sxmap.geo.locate import locate
 
     rng = np.random.default_rng(seed)
     city = city_geometry()
@@ -114,7 +114,7 @@ def baseline(path):
     import geopandas as gpd
     import pandas as pd
 
-    from geo.boundaries import load_districts
+    from sxmap.geo.boundaries import load_districts
 
     districts = load_districts()[["adcode", "geometry"]]
     frame = pd.read_csv(path)
@@ -192,7 +192,7 @@ def main(argv=None):
     print(f"sxmap stats, canonical headers:       {stats_canonical:.2f} s  ratio {stats_office / stats_canonical:.2f} "
           "(target ≤ 1.5)")
 
-    from geo.readers import read_projects
+    from sxmap.geo.readers import read_projects
 
     excel = median_time(lambda: read_projects(xlsx, crs="gcj02"), args.runs)
     print(f"read 100,000 xlsx rows (in-process):  {excel:.2f} s (target ≤ 3)")

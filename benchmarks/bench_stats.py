@@ -47,7 +47,7 @@ def generate(n, seed=20230501):
     import pandas as pd
     import shapely
 
-    from geo.boundaries import city_geometry
+    from sxmap.geo.boundaries import city_geometry
 
     rng = np.random.default_rng(seed)
     city = city_geometry()
@@ -98,7 +98,7 @@ def prepare(n):
 
 def sxmap_path(path):
     """What ``sxmap stats --projects PATH --by district`` does, timed in three parts."""
-    from geo.query import STATS_COLUMNS, load, stats
+    from sxmap.geo.query import STATS_COLUMNS, load, stats
 
     t0 = time.perf_counter()
     frame = load(path, STATS_COLUMNS)  # the one reader: read, normalise and locate
@@ -113,7 +113,7 @@ def geopandas_path(path, kind):
     import geopandas as gpd
     import pandas as pd
 
-    from geo.boundaries import load_districts
+    from sxmap.geo.boundaries import load_districts
 
     columns = ["investment", "investment_bound"]
     t0 = time.perf_counter()
@@ -178,7 +178,7 @@ def main(argv=None):
     import pyarrow.csv  # noqa: F401
     import pyarrow.parquet  # noqa: F401
 
-    from geo.locate import locate
+    from sxmap.geo.locate import locate
 
     locate(120.58, 30.0)  # build the district grid once (≈ the CLI's first call)
     paths = prepare(args.n)

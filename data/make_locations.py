@@ -63,8 +63,8 @@ def anchor_for(location_source: str, platforms: dict | None = None) -> tuple[flo
     ValueError
         If ``location_source`` does not open with a known rule or names an unknown area or platform.
     """
-    from geo.boundaries import district_anchor, host_geometries
-    from geo.crs import to_wgs84
+    from sxmap.geo.boundaries import district_anchor, host_geometries
+    from sxmap.geo.crs import to_wgs84
 
     point = POINT_RULE.match(location_source)
     if point:

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
-from geo.errors import DataError, UsageError
+from sxmap.geo.errors import DataError, UsageError
 
 #: Units a plain number may be in, and their size in 亿元.
 UNITS = {

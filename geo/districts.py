@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from geo.errors import UnknownDistrictError
+from sxmap.geo.errors import UnknownDistrictError
 
 CITY_ADCODE = 330600
 CITY_NAME_ZH = "绍兴市"

@@ -16,7 +16,7 @@ Every file is written atomically (a temporary file renamed into place) after
 
 from __future__ import annotations
 
-from geo.output import neutralise_formula  # noqa: F401 - one rule for every CSV/XLSX writer
+from sxmap.geo.output import neutralise_formula  # noqa: F401 - one rule for every CSV/XLSX writer
 
 import html
 import io
@@ -25,7 +25,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from geo.errors import UsageError
+from sxmap.geo.errors import UsageError
 
 FORMATS = ("kml", "gpkg", "geojson", "csv", "xlsx")
 EXTENSIONS = {".kml": "kml", ".gpkg": "gpkg", ".geojson": "geojson", ".json": "geojson", ".csv": "csv",
@@ -91,8 +91,8 @@ def export_frame(projects):
     (``township_code``, ``township``), then any other columns of the table (no geometry)."""
     import pandas as pd
 
-    from geo.districts import BY_ADCODE
-    from geo.query import add_located, with_townships
+    from sxmap.geo.districts import BY_ADCODE
+    from sxmap.geo.query import add_located, with_townships
 
     frame = pd.DataFrame(projects.drop(columns=["geometry"], errors="ignore")).reset_index(drop=True)
     if "district_located" not in frame.columns:
@@ -317,7 +317,7 @@ def export_projects(projects, output, fmt=None, *, overwrite: bool = False, inpu
     --------
     >>> export_projects(load_projects(), "projects.kml")        # doctest: +SKIP
     """
-    from geo.output import atomic_write, check_output_path
+    from sxmap.geo.output import atomic_write, check_output_path
 
     fmt = infer_format(output, fmt)
     path = check_output_path(output, overwrite=overwrite, inputs=inputs)
@@ -331,7 +331,7 @@ def export_projects(projects, output, fmt=None, *, overwrite: bool = False, inpu
     elif fmt == "csv":
         data = to_csv_text(frame).encode("utf-8")
     else:
-        from geo.tables import format_geojson
+        from sxmap.geo.tables import format_geojson
 
         data = format_geojson(frame.map(_clean) if hasattr(frame, "map") else frame).encode("utf-8")
     with atomic_write(path, mode="wb", encoding=None) as f:

@@ -26,7 +26,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.errors import DataError, SxmapError, UsageError
+from sxmap.geo.errors import DataError, SxmapError, UsageError
 
 DEFAULT_URL = "https://restapi.amap.com"
 GEOCODE_PATH = "/v3/geocode/geo"
@@ -403,9 +403,9 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
     import numpy as np
     import pandas as pd
 
-    from geo.crs import check_crs, gcj02_to_wgs84, to_wgs84
-    from geo.districts import BY_ADCODE, try_resolve_district
-    from geo.townships import parse_addresses
+    from sxmap.geo.crs import check_crs, gcj02_to_wgs84, to_wgs84
+    from sxmap.geo.districts import BY_ADCODE, try_resolve_district
+    from sxmap.geo.townships import parse_addresses
 
     crs = check_crs(crs)
     headers = list(frame.columns)
@@ -563,7 +563,7 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
         gaode = [int(a) if a.isdigit() and int(a) in BY_ADCODE else None for a in out["geocode_adcode"]]
         result["district"] = ["" if pd.isna(p) and g is None else str(int(p) if not pd.isna(p) else g)
                               for p, g in zip(parsed_district, gaode)]
-    from geo.export import neutralise_formula
+    from sxmap.geo.export import neutralise_formula
 
     for column in GEOCODE_COLUMNS:
         values = out[column]

@@ -15,7 +15,7 @@ import functools
 
 import numpy as np
 
-from geo.crs import check_crs, to_wgs84
+from sxmap.geo.crs import check_crs, to_wgs84
 
 OUTSIDE = 0  #: the code :func:`locate` gives points outside the city
 _GRID = 256
@@ -82,7 +82,7 @@ class _DistrictGrid:
 
 @functools.lru_cache(maxsize=1)
 def _grid() -> _DistrictGrid:
-    from geo.boundaries import district_geometries
+    from sxmap.geo.boundaries import district_geometries
 
     return _DistrictGrid(district_geometries(simplified=False))
 
@@ -127,7 +127,7 @@ def locate(lon, lat, crs: str = "wgs84") -> np.ndarray:
 
 def locate_one(lon: float, lat: float, crs: str = "wgs84"):
     """The :class:`~geo.districts.District` a single point lies in, or ``None`` outside the city."""
-    from geo.districts import BY_ADCODE
+    from sxmap.geo.districts import BY_ADCODE
 
     code = int(locate(lon, lat, crs))
     return BY_ADCODE.get(code)
@@ -145,7 +145,7 @@ def parse_point(lon_text, lat_text):
     CoordinateError
         Not numbers; out of range; or apparently swapped (``29.99 120.58``: a latitude first).
     """
-    from geo.errors import CoordinateError
+    from sxmap.geo.errors import CoordinateError
 
     values = []
     for label, text in (("longitude", lon_text), ("latitude", lat_text)):

@@ -33,7 +33,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from geo.errors import DataError, OutputExistsError, SxmapError, UsageError
+from sxmap.geo.errors import DataError, OutputExistsError, SxmapError, UsageError
 
 #: The file extensions each output format may be written under (the first is the usual one).
 FORMAT_EXTENSIONS = {
@@ -118,12 +118,12 @@ def signals_interrupt():
 
 def protected_dirs() -> list[Path]:
     """The folders sxmap reads its own code and data from: never written into."""
-    import geo
+    from sxmap import geo
 
     here = Path(geo.__file__).resolve().parent
     dirs = [here, here.parent / "maps", here.parent / "data"]
     try:
-        from geo.boundaries import data_dir
+        from sxmap.geo.boundaries import data_dir
 
         dirs.append(data_dir().resolve())
     except Exception:  # pragma: no cover - a broken install still protects the rest
@@ -132,7 +132,7 @@ def protected_dirs() -> list[Path]:
 
 
 def _protected_files() -> list[Path]:
-    import geo
+    from sxmap import geo
 
     cli = Path(geo.__file__).resolve().parent.parent / "cli.py"
     return [cli] if cli.exists() else []

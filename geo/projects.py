@@ -38,7 +38,7 @@ PRECISIONS = ("site", "platform", "district", "township")  # township: geocoded 
 
 def bundled_path(name: str = "projects") -> Path:
     """Path of a bundled table: ``projects``, ``platforms``, ``enclaves`` or ``district_stats``."""
-    from geo.boundaries import data_dir
+    from sxmap.geo.boundaries import data_dir
 
     return data_dir() / f"{name}.csv"
 
@@ -62,7 +62,7 @@ def to_geoframe(frame):
     import geopandas as gpd
     import pandas as pd
 
-    from geo.locate import locate
+    from sxmap.geo.locate import locate
 
     frame = frame.copy()
     frame["district_located"] = pd.array(locate(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float)),
@@ -88,7 +88,7 @@ def load_projects(path=None, **read_options):
     """
     if path is None:
         return to_geoframe(read_bundled("projects"))
-    from geo.readers import read_projects
+    from sxmap.geo.readers import read_projects
 
     return read_projects(path, **read_options)
 
@@ -103,7 +103,7 @@ def filter_projects(projects, *, district=None, industry=None, year=None, min_in
     """
     import pandas as pd
 
-    from geo.districts import resolve_district
+    from sxmap.geo.districts import resolve_district
 
     def as_list(value):
         if value is None or (isinstance(value, (list, tuple)) and not value):
@@ -149,7 +149,7 @@ def district_totals(projects, min_investment_thresholds=(50, 100)):
     """
     import pandas as pd
 
-    from geo.districts import DISTRICTS
+    from sxmap.geo.districts import DISTRICTS
 
     rows = []
     for d in DISTRICTS:

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from geo.errors import DataError, UsageError
+from sxmap.geo.errors import DataError, UsageError
 
 BY_CHOICES = ("district", "industry", "district,industry", "township")
 THRESHOLDS = (50, 100)
@@ -87,7 +87,7 @@ def add_located(frame):
     0 outside the city), computed with :func:`geo.locate.locate` unless already there."""
     import pandas as pd
 
-    from geo.locate import locate
+    from sxmap.geo.locate import locate
 
     if "district_located" in frame.columns:
         return frame
@@ -117,11 +117,11 @@ def load(path=None, columns=None, **read_options):
     --------
     >>> projects = load("projects.parquet", ["investment", "investment_bound", "lon", "lat"])  # doctest: +SKIP
     """
-    from geo.projects import load_projects
+    from sxmap.geo.projects import load_projects
 
     if path is None:
         return load_projects()
-    from geo.readers import read_projects
+    from sxmap.geo.readers import read_projects
 
     options = dict(read_options)
     options["columns"] = options.pop("columns_map", None) or {}
@@ -130,7 +130,7 @@ def load(path=None, columns=None, **read_options):
 
 def load_platforms():
     """The bundled platforms (``data/platforms.csv``) with ``district_located``."""
-    from geo.projects import read_bundled
+    from sxmap.geo.projects import read_bundled
 
     return add_located(read_bundled("platforms"))
 
@@ -186,7 +186,7 @@ def _aggregate(index: np.ndarray, n: int, amount: np.ndarray, flags: dict, thres
 
 
 def _district_labels(adcodes):
-    from geo.districts import BY_ADCODE
+    from sxmap.geo.districts import BY_ADCODE
 
     zh = [BY_ADCODE[c].name_zh if c in BY_ADCODE else OUTSIDE_ZH for c in adcodes]
     en = [BY_ADCODE[c].label_en if c in BY_ADCODE else OUTSIDE_EN for c in adcodes]
@@ -196,8 +196,8 @@ def _district_labels(adcodes):
 def _filtered_for_stats(projects, district, industry, year, min_investment):
     """The projects after the filters (located first), the districts chosen (adcodes or None),
     and the stated-district disagreements of the whole table."""
-    from geo.districts import resolve_district
-    from geo.projects import filter_projects
+    from sxmap.geo.districts import resolve_district
+    from sxmap.geo.projects import filter_projects
 
     chosen = None
     if _given(district):
@@ -246,13 +246,13 @@ def stats(projects, by="district", *, district=None, industry=None, year=None, m
 
     Examples
     --------
-    >>> from geo.projects import load_projects
+    >>> from sxmap.geo.projects import load_projects
     >>> table = stats(load_projects(), by="district")      # doctest: +SKIP
     >>> table[["district_zh", "count", "investment"]]      # doctest: +SKIP
     """
     import pandas as pd
 
-    from geo.districts import CITY_ADCODE, DISTRICTS
+    from sxmap.geo.districts import CITY_ADCODE, DISTRICTS
 
     keys = _check_by(by)
     if keys == ("township",):
@@ -354,7 +354,7 @@ def project_townships(projects):
     """
     import pandas as pd
 
-    from geo.townships import load_townships, parse_addresses
+    from sxmap.geo.townships import load_townships, parse_addresses
 
     index = projects.index
     if "township_code" in projects.columns:
@@ -381,7 +381,7 @@ def with_townships(projects):
 
 def _resolve_townships(names) -> list[str]:
     """12-digit codes of the townships named (each as :func:`geo.townships.resolve_township`)."""
-    from geo.townships import resolve_township
+    from sxmap.geo.townships import resolve_township
 
     return list(dict.fromkeys(resolve_township(name).code for name in _as_list(names)))
 
@@ -417,8 +417,8 @@ def stats_by_township(projects, *, district=None, industry=None, year=None, min_
     """
     import pandas as pd
 
-    from geo.districts import DISTRICTS
-    from geo.townships import load_townships
+    from sxmap.geo.districts import DISTRICTS
+    from sxmap.geo.townships import load_townships
 
     projects, chosen, disagreements = _filtered_for_stats(projects, district, industry, year, min_investment)
     codes = project_townships(projects)["township_code"].to_numpy(object)
@@ -471,7 +471,7 @@ def district_disagreements(projects) -> list[dict]:
         ``located`` (adcode, 0 outside the city), ``located_zh``, ``lon``, ``lat``,
         ``location_precision``. Empty when the table states no district.
     """
-    from geo.districts import BY_ADCODE
+    from sxmap.geo.districts import BY_ADCODE
 
     if "district" not in projects.columns:
         return []
@@ -569,9 +569,9 @@ def parse_near(text, crs: str = "wgs84", platforms=None):
     UsageError
         A name that matches no platform, or several.
     """
-    from geo.crs import to_wgs84
-    from geo.errors import CoordinateError
-    from geo.locate import parse_point
+    from sxmap.geo.crs import to_wgs84
+    from sxmap.geo.errors import CoordinateError
+    from sxmap.geo.locate import parse_point
 
     if isinstance(text, (tuple, list, np.ndarray)):
         if len(text) != 2:
@@ -607,7 +607,7 @@ def read_area(within, crs: str = "wgs84"):
     """
     import shapely
 
-    from geo.crs import check_crs, transform_geometry
+    from sxmap.geo.crs import check_crs, transform_geometry
 
     if isinstance(within, (str, Path)):
         import geopandas as gpd
@@ -643,7 +643,7 @@ def read_area(within, crs: str = "wgs84"):
 
 
 def _with_district_names(frame):
-    from geo.districts import BY_ADCODE
+    from sxmap.geo.districts import BY_ADCODE
 
     codes = frame["district_located"].to_numpy(dtype=np.int64, na_value=0)
     frame = frame.copy()
@@ -706,7 +706,7 @@ def query(projects, *, district=None, industry=None, min_investment=None, year=N
     """
     import shapely
 
-    from geo.projects import filter_projects
+    from sxmap.geo.projects import filter_projects
 
     if radius_km is not None:
         if near is None:
@@ -772,9 +772,9 @@ def near(lon, lat, n: int = 5, crs: str = "wgs84", *, projects=None, platforms=N
     """
     import pandas as pd
 
-    from geo.crs import to_wgs84
-    from geo.locate import describe_point, parse_point
-    from geo.projects import load_projects
+    from sxmap.geo.crs import to_wgs84
+    from sxmap.geo.locate import describe_point, parse_point
+    from sxmap.geo.projects import load_projects
 
     if int(n) < 1:
         raise UsageError(f"-n must be at least 1, got {n}")
@@ -846,7 +846,7 @@ def amount_text(value, bound="", n_lower_bound=0, n_approx=0) -> str:
 
 def _right(values, header):
     """Right-align strings (CJK-aware) so that a column of "≥ 430" reads like numbers."""
-    from geo.tables import display_width
+    from sxmap.geo.tables import display_width
 
     width = max([display_width(header)] + [display_width(v) for v in values])
     return [" " * (width - display_width(v)) + v for v in values]
@@ -857,7 +857,7 @@ def render_stats(table, fmt: str = "table") -> str:
     plain numbers in csv/json; geojson gives each district's polygon (full resolution)."""
     import pandas as pd
 
-    from geo.tables import render
+    from sxmap.geo.tables import render
 
     columns = [c for c in ("adcode", "district_zh", "district_en", "township_code", "township", "industry")
                if c in table.columns]
@@ -882,8 +882,8 @@ def _stats_geojson(table, columns):
     """Each district's row with its full-resolution polygon; the outside and total rows have none."""
     import geopandas as gpd
 
-    from geo.boundaries import district_geometries
-    from geo.tables import render
+    from sxmap.geo.boundaries import district_geometries
+    from sxmap.geo.tables import render
 
     geoms = district_geometries(simplified=False)
     codes = table["adcode"] if "adcode" in table.columns else [None] * len(table)
@@ -899,7 +899,7 @@ def _isna(value) -> bool:
 
 def render_rows(rows, fmt: str = "table", kind: str = "query") -> str:
     """Render :func:`query` (``kind="query"``) or :func:`near` (``kind="near"``) results."""
-    from geo.tables import render
+    from sxmap.geo.tables import render
 
     if kind == "near":
         table_columns, columns = NEAR_TABLE_COLUMNS, list(rows.columns)

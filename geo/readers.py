@@ -37,10 +37,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.errors import DataError, DataErrors, UnknownDistrictError, UsageError
-from geo.parallel import in_background
-from geo.projects import PRECISIONS
-from geo.sources import (CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, VECTOR_SUFFIXES, RawTable,  # noqa: F401
+from sxmap.geo.errors import DataError, DataErrors, UnknownDistrictError, UsageError
+from sxmap.geo.parallel import in_background
+from sxmap.geo.projects import PRECISIONS
+from sxmap.geo.sources import (CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, VECTOR_SUFFIXES, RawTable,  # noqa: F401
                          detect_encoding, read_raw)
 
 log = logging.getLogger("sxmap")
@@ -407,7 +407,7 @@ def lon_lat_problems(lon, lat):
     — 0,0 placeholders, metres, swapped pairs, out of range, outside China. Vectorised."""
     import numpy as np
 
-    from geo.crs import out_of_china
+    from sxmap.geo.crs import out_of_china
 
     lon = np.asarray(lon, dtype=float)
     lat = np.asarray(lat, dtype=float)
@@ -472,7 +472,7 @@ def bundled_platforms(path=None) -> list:
     A platform whose own location is only its district's anchor (``location_precision`` =
     ``district``) places a project with precision ``district``, not ``platform``.
     """
-    from geo.projects import bundled_path, read_bundled
+    from sxmap.geo.projects import bundled_path, read_bundled
 
     if path is None:
         if not bundled_path("platforms").exists():
@@ -654,8 +654,8 @@ def read_projects_report(path, *, sheet=None, layer=None, columns=None, unit="�
 
     Raises the same errors as :func:`read_projects`.
     """
-    from geo.amounts import check_usd_rate, unit_factor
-    from geo.crs import resolve_crs
+    from sxmap.geo.amounts import check_usd_rate, unit_factor
+    from sxmap.geo.crs import resolve_crs
 
     path = Path(path)
     crs = resolve_crs(crs)
@@ -673,7 +673,7 @@ def read_projects_report(path, *, sheet=None, layer=None, columns=None, unit="�
             return sorted(i for name, i in cmap.fields.items() if name in need or name.startswith("investment"))
 
         wanted = only_needed
-    from geo.progress import stages
+    from sxmap.geo.progress import stages
 
     with stages(f"sxmap {path.name}", ["读取 reading", "整理 normalising", "定位 locating"]) as step:
         step("读取 reading")
@@ -787,7 +787,7 @@ def _import_pandas():
 def _ahead(names):
     """Work for a second core while the reader parses amounts, dates and districts: the district
     index (for locating every point) and whether all ``names`` differ (None when there are none)."""
-    from geo.locate import prepare
+    from sxmap.geo.locate import prepare
 
     prepare()
     return None if names is None else _all_distinct(names)
@@ -1114,7 +1114,7 @@ class _Normaliser:
     def districts(self):
         import numpy as np
 
-        from geo.districts import resolve_district
+        from sxmap.geo.districts import resolve_district
 
         if "district" not in self.cmap.fields:
             return np.zeros(self.n, dtype=np.int64)
@@ -1150,7 +1150,7 @@ class _Normaliser:
     def amounts(self):
         import numpy as np
 
-        from geo.amounts import read_amount
+        from sxmap.geo.amounts import read_amount
 
         n = self.n
         nan = np.full(n, np.nan)
@@ -1207,7 +1207,7 @@ class _Normaliser:
         """WGS-84 lon/lat of rows with their own coordinates; ``site`` where given and valid."""
         import numpy as np
 
-        from geo.crs import any_to_wgs84, is_projected
+        from sxmap.geo.crs import any_to_wgs84, is_projected
 
         n = self.n
         if self.raw.points is not None and (self.raw.points[2] != "empty").any():
@@ -1273,7 +1273,7 @@ class _Normaliser:
         the northing), and check the values fit the CRS (zone number in front or not)."""
         import numpy as np
 
-        from geo.crs import false_easting
+        from sxmap.geo.crs import false_easting
 
         given = ~np.isnan(east) & ~np.isnan(north)
         if not given.any():
@@ -1305,7 +1305,7 @@ class _Normaliser:
         """Range, placeholder, swap and outside-China checks on lon/lat; datum conversion."""
         import numpy as np
 
-        from geo.crs import to_wgs84
+        from sxmap.geo.crs import to_wgs84
 
         problems = lon_lat_problems(lon, lat)
         for position, (message, hint) in problems.items():
@@ -1328,8 +1328,8 @@ class _Normaliser:
         import numpy as np
         import pandas as pd
 
-        from geo.districts import BY_ADCODE
-        from geo.townships import parse_addresses
+        from sxmap.geo.districts import BY_ADCODE
+        from sxmap.geo.townships import parse_addresses
 
         stated = pd.array(np.where(district > 0, district, 0), dtype="Int64")
         stated[district <= 0] = pd.NA
@@ -1365,7 +1365,7 @@ class _Normaliser:
         """Precision per row and lon/lat filled from platforms and district anchors."""
         import numpy as np
 
-        from geo.boundaries import district_anchor
+        from sxmap.geo.boundaries import district_anchor
 
         n = self.n
         words = _PRECISION_WORDS
@@ -1483,8 +1483,8 @@ class _Normaliser:
         import pandas as pd
 
         self.step("定位 locating")
-        from geo.districts import BY_ADCODE
-        from geo.locate import locate
+        from sxmap.geo.districts import BY_ADCODE
+        from sxmap.geo.locate import locate
 
         if self._ahead is not None:
             self._ahead.result()  # the district index, built on the other core
@@ -1625,9 +1625,9 @@ def locate_table(path, *, lon_column=None, lat_column=None, crs="wgs84", sheet=N
     import numpy as np
     import pandas as pd
 
-    from geo.crs import resolve_crs
-    from geo.districts import BY_ADCODE
-    from geo.locate import locate
+    from sxmap.geo.crs import resolve_crs
+    from sxmap.geo.districts import BY_ADCODE
+    from sxmap.geo.locate import locate
 
     path = Path(path)
     crs = resolve_crs(crs)
@@ -1685,8 +1685,8 @@ def read_table_from_raw(raw: RawTable):
 def summary_text(report: ReadReport) -> str:
     """The summary ``sxmap validate`` prints: what was read, where the rows were placed, per
     district, warnings and skipped rows; Chinese with English."""
-    from geo.districts import DISTRICTS
-    from geo.tables import format_table
+    from sxmap.geo.districts import DISTRICTS
+    from sxmap.geo.tables import format_table
 
     gdf = report.projects
     source = report.kind

@@ -28,8 +28,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.errors import DataError, UsageError
-from geo.output import check_input_path, read_input_bytes
+from sxmap.geo.errors import DataError, UsageError
+from sxmap.geo.output import check_input_path, read_input_bytes
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
@@ -347,7 +347,7 @@ def _find_header(rows, header_keys) -> int:
     """Index of the header row among ``rows`` (lists of cell texts): the first of the first
     non-blank rows that holds a known header (title rows above it are skipped), else the first
     non-blank row. Used for CSV lines and sheet rows alike."""
-    from geo.readers import fold_header, is_header_row
+    from sxmap.geo.readers import fold_header, is_header_row
 
     first = None
     for index, cells in enumerate(rows):

@@ -69,14 +69,14 @@ def _cell(value) -> str:
         if value != int(value):
             return f"{value:,.6f}".rstrip("0").rstrip(".")
         return f"{int(value):,}"
-    from geo.output import strip_control
+    from sxmap.geo.output import strip_control
 
     return strip_control(str(value))
 
 
 def format_table(data, columns=None, headers=None) -> str:
     """An aligned plain-text table; numbers right-aligned, CJK characters counted as double width."""
-    from geo.output import strip_control
+    from sxmap.geo.output import strip_control
 
     rows, columns = _records(data, columns)
     headers = [strip_control(headers.get(c, c) if headers else c) for c in columns]
@@ -98,7 +98,7 @@ def format_csv(data, columns=None) -> str:
     injection); numbers, and text that is a plain number such as ``-5``, are left alone. See
     :func:`geo.output.neutralise_formula`.
     """
-    from geo.output import neutralise_formula
+    from sxmap.geo.output import neutralise_formula
 
     rows, columns = _records(data, columns)
     buffer = io.StringIO()

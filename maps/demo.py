@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from maps.report import DEMO_REPORT_FILES
+from sxmap.maps.report import DEMO_REPORT_FILES
 
 #: The interactive maps, then the district files, then the print maps and briefing.
 HTML_FILES = ("choropleth.html", "markers.html", "enclaves.html", "map.html")
@@ -14,10 +14,10 @@ DEMO_FILES = HTML_FILES + DISTRICT_FILES + DEMO_REPORT_FILES
 
 def _demo_texts(lang: str, tiles: str, tianditu_key) -> list[str]:
     """The HTML maps and district files of the demo, in HTML_FILES + DISTRICT_FILES order."""
-    from geo.boundaries import DISTRICT_COLUMNS, district_records, load_districts
-    from geo.projects import load_projects, read_bundled
-    from geo.tables import render
-    from maps.html import choropleth_map, combined_map, enclaves_map, markers_map, render_html
+    from sxmap.geo.boundaries import DISTRICT_COLUMNS, district_records, load_districts
+    from sxmap.geo.projects import load_projects, read_bundled
+    from sxmap.geo.tables import render
+    from sxmap.maps.html import choropleth_map, combined_map, enclaves_map, markers_map, render_html
 
     projects = load_projects()
     platforms, enclaves = read_bundled("platforms"), read_bundled("enclaves")
@@ -66,8 +66,8 @@ def write_demo(output_dir, overwrite: bool = False, lang: str = "zh", tiles: str
     --------
     >>> write_demo("out", overwrite=True)   # doctest: +SKIP
     """
-    from geo.output import check_output_path, write_text
-    from maps.report import write_demo_reports
+    from sxmap.geo.output import check_output_path, write_text
+    from sxmap.maps.report import write_demo_reports
 
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,7 @@ import hashlib
 import html as html_lib
 import re
 
-from geo.errors import UsageError
+from sxmap.geo.errors import UsageError
 
 DEFAULT_WIDTH = "100%"
 DEFAULT_HEIGHT = "500px"
@@ -61,7 +61,7 @@ def page_html(map_or_html, cdn: bool = False) -> str:
     if isinstance(map_or_html, str):
         return map_or_html
     if hasattr(map_or_html, "get_root"):
-        from maps.html import render_html
+        from sxmap.maps.html import render_html
 
         return render_html(map_or_html, cdn=cdn)
     raise UsageError(f"cannot embed a {type(map_or_html).__name__}: give a folium.Map or its HTML")
@@ -165,7 +165,7 @@ def fragment(map_or_html, *, width=DEFAULT_WIDTH, height=DEFAULT_HEIGHT, prefix:
 
     Examples
     --------
-    >>> from maps.html import choropleth_map                       # doctest: +SKIP
+    >>> from sxmap.maps.html import choropleth_map                       # doctest: +SKIP
     >>> html = fragment(choropleth_map(projects), height="420px")   # doctest: +SKIP
     """
     width, height = _length(width, "width"), _length(height, "height")

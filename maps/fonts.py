@@ -40,7 +40,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from geo.errors import SxmapError
+from sxmap.geo.errors import SxmapError
 
 #: Environment variable naming a font file to use instead of the system's Noto Sans CJK.
 FONT_ENV = "SXMAP_FONT"

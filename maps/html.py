@@ -38,9 +38,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from geo.errors import DataError, UsageError
-from maps import style as st
-from maps.offline import js_json
+from sxmap.geo.errors import DataError, UsageError
+from sxmap.maps import style as st
+from sxmap.maps.offline import js_json
 
 TILES = ("osm", "gaode", "gaode-satellite", "tianditu", "none")
 #: Above this many projects, the markers map switches from SVG markers to one canvas layer.
@@ -160,7 +160,7 @@ class _Datum:
     def xy(self, lon, lat):
         if self.name == "wgs84":
             return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-        from geo.crs import convert
+        from sxmap.geo.crs import convert
 
         return convert(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), "wgs84", self.name)
 
@@ -169,7 +169,7 @@ class _Datum:
         return float(x[0]), float(y[0])
 
     def geometry(self, geometry):
-        from geo.crs import transform_geometry
+        from sxmap.geo.crs import transform_geometry
 
         return transform_geometry(geometry, "wgs84", self.name)
 
@@ -195,7 +195,7 @@ def _classes():
     from branca.element import Element, MacroElement
     from folium.template import Template
 
-    from maps import offline
+    from sxmap.maps import offline
 
     class Raw(Element):
         """Literal HTML (no template processing)."""
@@ -445,8 +445,8 @@ def _bounds_of(lon, lat, pad=0.0):
 
 
 def _district_labels(m):
-    from geo.boundaries import district_records
-    from geo.districts import BY_ADCODE
+    from sxmap.geo.boundaries import district_records
+    from sxmap.geo.districts import BY_ADCODE
 
     labels = []
     for record in district_records():
@@ -460,7 +460,7 @@ def _district_features(m, properties: dict) -> tuple[dict, list]:
     """The six simplified districts in the map's datum, with ``properties[adcode]`` attached."""
     import shapely
 
-    from geo.boundaries import district_geometries
+    from sxmap.geo.boundaries import district_geometries
 
     features, geoms = [], []
     for adcode, geometry in district_geometries(simplified=True).items():
@@ -496,7 +496,7 @@ def add_choropleth(m, values, classes, name=None, show=True, opacity=None):
     label = values.attrs.get("label_en" if lang == "en" else "label_zh", "")
     colours = classes.colour_of(values["value"].to_numpy(float))
     properties = {}
-    from geo.districts import BY_ADCODE
+    from sxmap.geo.districts import BY_ADCODE
 
     for row, colour in zip(values.itertuples(index=False), colours):
         nodata = isinstance(row.value, float) and math.isnan(row.value)
@@ -540,7 +540,7 @@ def add_choropleth(m, values, classes, name=None, show=True, opacity=None):
 
 def add_district_outlines(m, name=None, show=True, labels=True):
     """Add the six districts as plain outlines with their names (no data colours)."""
-    from geo.districts import BY_ADCODE
+    from sxmap.geo.districts import BY_ADCODE
 
     properties = {a: {"adcode": a, "name": d.label(m.sx_lang), "fill": "#f7f7f7", "rows": []} for a, d in BY_ADCODE.items()}
     collection, bounds = _district_features(m, properties)
@@ -693,7 +693,7 @@ def _district_column(frame, lang):
     """Codes and labels of each row's stated district (未注明 / not stated when unknown)."""
     import pandas as pd
 
-    from geo.districts import BY_ADCODE
+    from sxmap.geo.districts import BY_ADCODE
 
     unknown = "未注明" if lang == "zh" else "not stated"
     if "district" not in frame:
@@ -961,7 +961,7 @@ def deflate_in_blocks(data: bytes, level: int = 6) -> bytes:
     depend on the number of cores: the output is the same on every machine."""
     import zlib
 
-    from geo.parallel import map_on_cores
+    from sxmap.geo.parallel import map_on_cores
 
     starts = list(range(0, len(data), DEFLATE_BLOCK)) or [0]
     view = memoryview(data)
@@ -1060,12 +1060,12 @@ def _located_column(projects, lang, order=None):
     recolouring the districts: ``{"c": base64 uint8 codes, "adcodes", "names", "other"}`` (names
     in the page's language, ``other`` in the other one; code of a point outside the city: the
     last, adcode 0)."""
-    from geo.districts import BY_ADCODE
+    from sxmap.geo.districts import BY_ADCODE
 
     if "district_located" in projects:
         located = projects["district_located"].fillna(0).to_numpy(dtype=np.int64)
     else:
-        from geo.locate import locate
+        from sxmap.geo.locate import locate
 
         located = np.asarray(locate(projects["lon"].to_numpy(float), projects["lat"].to_numpy(float)), dtype=np.int64)
     adcodes = list(BY_ADCODE)
@@ -1200,7 +1200,7 @@ def _host_outlines(m, enclaves):
     """Outlines of the places outside Shaoxing that host the enclaves (Hangzhou, Shanghai, …)."""
     import shapely
 
-    from geo.boundaries import host_geometries
+    from sxmap.geo.boundaries import host_geometries
 
     hosts = host_geometries()
     features, geoms = [], []
@@ -1240,8 +1240,8 @@ def add_enclaves(m, enclaves, name=None, show=True):
     """Add enclave offices (飞地): a marker at each office, a curved arrow from its home district
     (the district's anchor) to it, outbound ones solid blue, inbound ones dashed green diamonds;
     and the outlines of the places hosting them."""
-    from geo.boundaries import district_anchor
-    from geo.districts import BY_ADCODE
+    from sxmap.geo.boundaries import district_anchor
+    from sxmap.geo.districts import BY_ADCODE
 
     lang = m.sx_lang
     if enclaves is None or len(enclaves) == 0:
@@ -1256,7 +1256,7 @@ def add_enclaves(m, enclaves, name=None, show=True):
                                  ("飞地所在城市" if lang == "zh" else "Places hosting enclaves"), host_bounds, show))
     places, links = [], []
     all_x, all_y = list(x), list(y)
-    from geo.boundaries import host_geometries
+    from sxmap.geo.boundaries import host_geometries
 
     hosts_by_code = host_geometries()
     for i, row in enumerate(enclaves.to_dict("records")):
@@ -1383,7 +1383,7 @@ def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=N
 
     Examples
     --------
-    >>> from geo.projects import load_projects   # doctest: +SKIP
+    >>> from sxmap.geo.projects import load_projects   # doctest: +SKIP
     >>> m = choropleth_map(load_projects(), value="count", scheme="equal-interval", k=4)
     >>> save_map(m, "out/choropleth.html", overwrite=True)
     """
@@ -1480,7 +1480,7 @@ def combined_map(projects, platforms=None, enclaves=None, value="investment", sc
 
 
 def _city_bounds(m):
-    from geo.boundaries import city_geometry
+    from sxmap.geo.boundaries import city_geometry
 
     minx, miny, maxx, maxy = m.sx_datum.geometry(city_geometry()).bounds
     return [[round(miny, 6), round(minx, 6)], [round(maxy, 6), round(maxx, 6)]]
@@ -1549,7 +1549,7 @@ def save_map(m, path, cdn: bool = False, overwrite: bool = False, inputs=()):
     OutputExistsError
         ``path`` exists and ``overwrite`` is false.
     """
-    from geo.output import check_output_path, write_text
+    from sxmap.geo.output import check_output_path, write_text
 
     check_output_path(path, overwrite=overwrite, inputs=inputs, fmt="html")  # fail before the work
     return write_text(path, render_html(m, cdn=cdn), overwrite=overwrite, inputs=inputs, fmt="html")
@@ -1570,7 +1570,7 @@ def read_places(path):
     """
     import pandas as pd
 
-    from geo.readers import read_table
+    from sxmap.geo.readers import read_table
 
     frame = read_table(path)
     for column in ("name", "lon", "lat"):

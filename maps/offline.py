@@ -111,14 +111,14 @@ def marker_icons() -> dict:
 
 def sxmap_js() -> str:
     """sxmap's own script (``maps/web/sxmap.js``), ready to inline."""
-    from maps import assets
+    from sxmap.maps import assets
 
     return _check_inline(assets.script(), "sxmap.js")
 
 
 def sxmap_css() -> str:
     """sxmap's own style (``maps/web/sxmap.css``), ready to inline."""
-    from maps import assets
+    from sxmap.maps import assets
 
     return _check_inline(assets.style(), "sxmap.css")
 

@@ -23,7 +23,7 @@ import html as html_lib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo.errors import UsageError
+from sxmap.geo.errors import UsageError
 
 REPORT_FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf"}
 A4_LANDSCAPE_CM = (29.7, 21.0)
@@ -119,16 +119,16 @@ def build_briefing(projects=None, *, enclaves=None, lang: str = "zh", date=None,
     -------
     Briefing
     """
-    from geo.projects import read_bundled
-    from geo.query import stats
-    from maps.static import BUNDLED_SOURCE, USER_SOURCE
+    from sxmap.geo.projects import read_bundled
+    from sxmap.geo.query import stats
+    from sxmap.maps.static import BUNDLED_SOURCE, USER_SOURCE
 
     if lang not in ("zh", "en"):
         raise UsageError(f"--lang must be zh or en (got {lang!r})")
     day = parse_date(date)
     bundled = projects is None
     if bundled:
-        from geo.projects import load_projects
+        from sxmap.geo.projects import load_projects
 
         projects = load_projects()
     enclaves_source = BUNDLED_SOURCE[lang] if enclaves is None else USER_SOURCE[lang]
@@ -253,7 +253,7 @@ def _city_stats(stats_table, lang) -> list[tuple[str, str, str, str]]:
     """(period, metric, value, context) for each city-wide figure. The context (the row's note) is
     given once for a run of rows that share it (e.g. the five figures of one signing ceremony), and
     left out where it only repeats the metric's label."""
-    from geo.districts import CITY_ADCODE
+    from sxmap.geo.districts import CITY_ADCODE
 
     rows = stats_table[stats_table["scope_adcode"] == CITY_ADCODE]
     out = []
@@ -303,7 +303,7 @@ def _caveats(projects, table, source, lang) -> list[str]:
 
 def table_rows(brief: Briefing) -> tuple[list[str], list[list[str]]]:
     """The per-district table as text: headers and rows (the last is the total)."""
-    from geo.query import amount_text
+    from sxmap.geo.query import amount_text
 
     lang = brief.lang
     headers = [_t(lang, "区县", "District"), _t(lang, "项目数", "Projects"),
@@ -353,9 +353,9 @@ def _e(text) -> str:
 
 def _html_maps(brief: Briefing, height: str):
     """(shared assets, [(heading, caption, markup)]) of the three maps."""
-    from maps.embed import fragment_parts
-    from maps.html import choropleth_map, enclaves_map, markers_map
-    from maps.style import value_label
+    from sxmap.maps.embed import fragment_parts
+    from sxmap.maps.html import choropleth_map, enclaves_map, markers_map
+    from sxmap.maps.style import value_label
 
     lang = brief.lang
     o = brief.options
@@ -434,7 +434,7 @@ def _text_page(brief: Briefing, font, size):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from maps.static import _wrap
+    from sxmap.maps.static import _wrap
 
     lang = brief.lang
     width, height = size
@@ -507,8 +507,8 @@ def report_pdf(brief: Briefing, font=None) -> bytes:
 
     from matplotlib.backends.backend_pdf import PdfPages
 
-    from maps import static
-    from maps.fonts import font_context
+    from sxmap.maps import static
+    from sxmap.maps.fonts import font_context
 
     font = static._font(font)
     size_in = (A4_LANDSCAPE_CM[0] / 2.54, A4_LANDSCAPE_CM[1] / 2.54)
@@ -572,7 +572,7 @@ def write_report(path, projects=None, *, overwrite: bool = False, inputs=(), fon
     >>> write_report("out/report.html", date="2024-03-01")              # doctest: +SKIP
     >>> write_report("out/briefing.pdf", lang="en", overwrite=True)      # doctest: +SKIP
     """
-    from geo.output import check_output_path, write_bytes, write_text
+    from sxmap.geo.output import check_output_path, write_bytes, write_text
 
     fmt = report_format(path)
     check_output_path(path, overwrite=overwrite, inputs=inputs, fmt=fmt)  # fail before the work
@@ -603,7 +603,7 @@ def write_demo_reports(out_dir="out", overwrite: bool = True, date=None) -> list
     -------
     list of pathlib.Path
     """
-    from maps.static import choropleth_figure
+    from sxmap.maps.static import choropleth_figure
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -25,8 +25,8 @@ import math
 import re
 from pathlib import Path
 
-from geo.errors import UsageError
-from maps import style
+from sxmap.geo.errors import UsageError
+from sxmap.maps import style
 
 #: Formats written by matplotlib, by extension.
 STATIC_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
@@ -209,7 +209,7 @@ class StaticMap:
         title or label from hostile data must not make the SVG invalid XML."""
         from matplotlib.text import Text
 
-        from geo.output import strip_control
+        from sxmap.geo.output import strip_control
 
         for artist in self.figure.findobj(Text):
             text = artist.get_text()
@@ -219,7 +219,7 @@ class StaticMap:
                     artist.set_text(clean)
 
     def _savefig(self, target, fmt: str, dpi):
-        from maps.fonts import font_context
+        from sxmap.maps.fonts import font_context
 
         dpi = check_dpi(dpi)
         if fmt == "png":
@@ -261,7 +261,7 @@ class StaticMap:
         -------
         pathlib.Path
         """
-        from geo.output import check_output_path, write_bytes
+        from sxmap.geo.output import check_output_path, write_bytes
 
         fmt = static_format(path)
         if fmt is None:
@@ -517,7 +517,7 @@ class _Page:
 
 
 def _districts_projected(crs):
-    from geo.boundaries import district_records, load_districts
+    from sxmap.geo.boundaries import district_records, load_districts
 
     districts = load_districts(simplified=True).to_crs(crs)
     records = {r["adcode"]: r for r in district_records()}
@@ -564,7 +564,7 @@ def _district_labels(ax, districts, page, lang, values=None, avoid=None, colour=
     """District names (and optionally a value line) at each district's anchor (its pole of
     inaccessibility: a point well inside it). Where symbols sit on the anchor (``avoid``: x, y,
     radius in points), the name moves above them."""
-    from geo.districts import BY_ADCODE
+    from sxmap.geo.districts import BY_ADCODE
 
     size = page.pt(7.2)
     for adcode, x, y in zip(districts["adcode"], districts["anchor_x"], districts["anchor_y"]):
@@ -718,14 +718,14 @@ def _subtitle(projects, lang) -> str | None:
 def _load(projects, source=None, lang="zh"):
     """The projects (the bundled ones when None) and the source to name for them."""
     if projects is None:
-        from geo.projects import load_projects
+        from sxmap.geo.projects import load_projects
 
         return load_projects(), source or BUNDLED_SOURCE[lang]
     return projects, source or USER_SOURCE[lang]
 
 
 def _font(font):
-    from maps.fonts import CJKFont, cjk_font
+    from sxmap.maps.fonts import CJKFont, cjk_font
 
     return font if isinstance(font, CJKFont) else cjk_font(font)
 
@@ -834,7 +834,7 @@ def choropleth_figure(projects=None, value: str = "investment", *, scheme: str =
     --------
     >>> choropleth_figure(value="count").save("count.png")   # doctest: +SKIP
     """
-    from maps.fonts import font_context
+    from sxmap.maps.fonts import font_context
 
     lang = _check_lang(lang)
     font = _font(font)
@@ -1001,7 +1001,7 @@ def markers_figure(projects=None, *, title: str | None = None, lang: str = "zh",
     -------
     StaticMap
     """
-    from maps.fonts import font_context
+    from sxmap.maps.fonts import font_context
 
     lang = _check_lang(lang)
     font = _font(font)
@@ -1033,7 +1033,7 @@ def combined_figure(projects=None, value: str = "investment", *, scheme: str = "
     -------
     StaticMap
     """
-    from maps.fonts import font_context
+    from sxmap.maps.fonts import font_context
 
     lang = _check_lang(lang)
     font = _font(font)
@@ -1061,8 +1061,8 @@ def combined_figure(projects=None, value: str = "investment", *, scheme: str = "
 
 
 def _enclave_label(row, lang: str) -> str:
-    from geo.boundaries import host_geometries
-    from geo.districts import BY_ADCODE
+    from sxmap.geo.boundaries import host_geometries
+    from sxmap.geo.districts import BY_ADCODE
 
     if lang == "zh":
         return str(row["name"])
@@ -1155,13 +1155,13 @@ def enclaves_figure(enclaves=None, *, title: str | None = None, lang: str = "zh"
     from matplotlib.patches import FancyArrowPatch
     from pyproj import Geod
 
-    from geo.boundaries import district_anchor, district_geometries, host_geometries
-    from maps.fonts import font_context
+    from sxmap.geo.boundaries import district_anchor, district_geometries, host_geometries
+    from sxmap.maps.fonts import font_context
 
     lang = _check_lang(lang)
     font = _font(font)
     if enclaves is None:
-        from geo.projects import read_bundled
+        from sxmap.geo.projects import read_bundled
 
         enclaves = read_bundled("enclaves")
         source = source or BUNDLED_SOURCE[lang]
@@ -1322,7 +1322,7 @@ FIGURES = {
 def _clean_options(options: dict) -> dict:
     """Titles, source lines and place names without control characters or terminal escapes: they
     end up as SVG/XML text (where a control character is invalid) and as glyphs in PNG/PDF."""
-    from geo.output import strip_control
+    from sxmap.geo.output import strip_control
 
     options = dict(options)
     for key in ("title", "source"):
@@ -1395,7 +1395,7 @@ def render_static(kind: str, path, projects=None, *, dpi: float | None = None, s
         raise UsageError(f"no static map {kind!r}; choose one of {', '.join(FIGURES)}")
     if static_format(path) is None:
         raise UsageError(f"{path}: a static map is written as .png, .svg or .pdf")
-    from geo.output import check_output_path
+    from sxmap.geo.output import check_output_path
 
     check_output_path(path, overwrite=overwrite, inputs=inputs, fmt=static_format(path))  # fail before the work
     check_dpi(dpi)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geo.errors import UsageError
+from sxmap.geo.errors import UsageError
 
 #: Classification schemes offered (``--scheme``); "user" takes explicit ``bins``.
 SCHEMES = ("quantiles", "equal-interval", "fisher-jenks", "natural-breaks", "user")
@@ -523,7 +523,7 @@ def district_values(projects, value: str = "investment", stats=None, stat_metric
     UsageError
         Unknown value or metric.
     """
-    from geo.projects import district_totals
+    from sxmap.geo.projects import district_totals
 
     if stat_metric is not None:
         value = f"stat:{stat_metric}"
@@ -551,10 +551,10 @@ def district_values(projects, value: str = "investment", stats=None, stat_metric
 def _stat_values(frame, stats, metric, period, industry):
     import pandas as pd
 
-    from geo.districts import BY_ADCODE
+    from sxmap.geo.districts import BY_ADCODE
 
     if stats is None:
-        from geo.projects import read_bundled
+        from sxmap.geo.projects import read_bundled
 
         stats = read_bundled("district_stats")
     rows = stats[stats["metric"] == metric]

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import boundaries, crs
-from geo.districts import DISTRICTS
+from sxmap.geo import boundaries, crs
+from sxmap.geo.districts import DISTRICTS
 
 
 def test_shipped_files_are_what_the_build_produces(tmp_path):

@@ -15,13 +15,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from maps import html as H
+from sxmap.maps import html as H
 from test_html import XSS, read_fixture
 
 
 @pytest.fixture(scope="module")
 def projects():
-    from geo.projects import to_geoframe
+    from sxmap.geo.projects import to_geoframe
 
     return to_geoframe(read_fixture("projects"))
 
@@ -29,7 +29,7 @@ def projects():
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory):
     """The demo output (four maps, district files, print maps, report) from the bundled data, without tiles."""
-    from maps.demo import write_demo
+    from sxmap.maps.demo import write_demo
 
     out = tmp_path_factory.mktemp("demo")
     write_demo(out, tiles="none")
@@ -85,7 +85,7 @@ def assert_clean(state):
 
 @pytest.mark.parametrize("name", ["choropleth", "markers", "enclaves", "map"])
 def test_demo_maps_open_offline(offline_page, demo_dir, name):
-    from geo.projects import load_projects, read_bundled
+    from sxmap.geo.projects import load_projects, read_bundled
 
     page = offline_page.open(demo_dir / f"{name}.html")
     assert page.evaluate("typeof window.L === 'object' && L.version") == "1.9.3"
@@ -174,7 +174,7 @@ def test_projects_at_one_spot_are_spread_and_each_reachable(offline_page, projec
 def test_bundled_yuecheng_ten_projects_at_one_spot_all_reachable(offline_page, demo_dir):
     """越城区 has 10 projects at its anchor: spread around it, each one clickable, none under the
     platform symbols (which are drawn below the projects)."""
-    from geo.projects import load_projects
+    from sxmap.geo.projects import load_projects
 
     projects = load_projects()
     spots = projects["lon"].round(6).astype(str) + "," + projects["lat"].round(6).astype(str)
@@ -194,8 +194,8 @@ def test_bundled_yuecheng_ten_projects_at_one_spot_all_reachable(offline_page, d
 
 
 def random_points_in_city(n, seed, avoid, radius):
-    from geo.boundaries import city_geometry
-    from geo.locate import locate
+    from sxmap.geo.boundaries import city_geometry
+    from sxmap.geo.locate import locate
 
     rng = np.random.default_rng(seed)
     minx, miny, maxx, maxy = city_geometry().bounds
@@ -206,8 +206,8 @@ def random_points_in_city(n, seed, avoid, radius):
 
 
 def test_canvas_layer_for_many_points(offline_page, tmp_path):
-    from geo.boundaries import district_anchor
-    from geo.projects import to_geoframe
+    from sxmap.geo.boundaries import district_anchor
+    from sxmap.geo.projects import to_geoframe
 
     special = district_anchor(330624)  # 新昌县; no other point within ~5 km
     x, y = random_points_in_city(5000, 7, special, 0.05)
@@ -357,7 +357,7 @@ def test_combined_map_district_colours_follow_the_filter(offline_page, projects,
 
 @pytest.mark.parametrize("mode", ["rich", "canvas"])
 def test_many_projects_at_one_spot_make_a_count_marker(offline_page, projects, tmp_path, mode):
-    from geo.projects import to_geoframe
+    from sxmap.geo.projects import to_geoframe
 
     n = H.SPREAD_MAX + 6
     frame = read_fixture("projects").iloc[[0] * n].reset_index(drop=True)
@@ -434,7 +434,7 @@ def test_enclave_edge_indicator_flies_there_and_back(offline_page, demo_dir):
 
 
 def test_fragments_carry_their_own_api(offline_page, projects, tmp_path):
-    from maps.embed import fragment
+    from sxmap.maps.embed import fragment
 
     one = fragment(H.markers_map(projects, tiles="none"), height="400px")
     # (a second map with a layer control would clash today: folium declares it with `let`, which

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli import main
+from sxmap.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +29,7 @@ def test_help_lists_commands_with_summaries(runner):
 
 
 def test_help_does_not_import_heavy_libraries():
-    code = ("import sys, cli; from click.testing import CliRunner; CliRunner().invoke(cli.main, ['--help']);"
+    code = ("import sys; from sxmap import cli; from click.testing import CliRunner; CliRunner().invoke(cli.main, ['--help']);"
             "heavy = [m for m in ('geopandas', 'folium', 'matplotlib', 'mapclassify', 'pandas', 'shapely') if m in sys.modules];"
             "print(','.join(heavy))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
@@ -129,7 +129,7 @@ def test_python_m_cli_works():
 
 def test_districts_listing_gives_the_label_anchor_inside_each_district(runner):
     """The centroid may lie outside its district (柯桥区's lies in 越城区); the anchor never does."""
-    from geo.locate import locate
+    from sxmap.geo.locate import locate
 
     rows = list(csv.DictReader(io.StringIO(runner.invoke(main, ["districts", "--format", "csv"]).output)))
     for row in rows:

@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from geo import crs
-from geo.errors import UsageError
+from sxmap.geo import crs
+from sxmap.geo.errors import UsageError
 
 # Published by wandergis/coordtransform (test/app.js), the most used JS implementation, for the
 # input (116.404, 39.915). Its forward transforms are the closed forms; its inverses are the

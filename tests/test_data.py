@@ -18,10 +18,10 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo.boundaries import city_geometry, district_anchor, host_geometries
-from geo.districts import BY_ADCODE, CITY_ADCODE
-from geo.locate import locate
-from geo.projects import BOUNDS, PRECISIONS, bundled_path, load_projects, read_bundled
+from sxmap.geo.boundaries import city_geometry, district_anchor, host_geometries
+from sxmap.geo.districts import BY_ADCODE, CITY_ADCODE
+from sxmap.geo.locate import locate
+from sxmap.geo.projects import BOUNDS, PRECISIONS, bundled_path, load_projects, read_bundled
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 ARTICLE_PATH = DATA / "source" / "article.txt"
@@ -282,7 +282,7 @@ def test_make_locations_point_and_platform_rules(tmp_path):
     """A cited GCJ-02 coordinate is converted to WGS-84; a project on that platform takes its point."""
     import shutil
 
-    from geo.crs import from_wgs84
+    from sxmap.geo.crs import from_wgs84
 
     for name in ("projects", "platforms", "enclaves"):
         shutil.copy(bundled_path(name), tmp_path / f"{name}.csv")

@@ -2,8 +2,8 @@
 
 import pytest
 
-from geo.districts import BY_ADCODE, DISTRICTS, resolve_district, try_resolve_district
-from geo.errors import UnknownDistrictError
+from sxmap.geo.districts import BY_ADCODE, DISTRICTS, resolve_district, try_resolve_district
+from sxmap.geo.errors import UnknownDistrictError
 
 
 @pytest.mark.parametrize("text,adcode", [

@@ -7,13 +7,13 @@ import re
 
 import pytest
 
-from geo.errors import UsageError
+from sxmap.geo.errors import UsageError
 
 @pytest.fixture(scope="module")
 def pages():
     """Two different sxmap pages (choropleth, markers), rendered once."""
-    from geo.projects import load_projects
-    from maps.html import choropleth_map, markers_map, render_html
+    from sxmap.geo.projects import load_projects
+    from sxmap.maps.html import choropleth_map, markers_map, render_html
 
     projects = load_projects()
     return {"choropleth": render_html(choropleth_map(projects, value="count", tiles="none")),
@@ -60,7 +60,7 @@ def load_offline(browser, path, wait_ms=1500):
 
 
 def test_fragment_is_a_div_without_page_markup(pages):
-    from maps.embed import fragment
+    from sxmap.maps.embed import fragment
 
     text = fragment(pages["choropleth"], height="420px")
     assert text.startswith('<div class="sxmap-fragment" style="position:relative;width:100%;height:420px;">')
@@ -74,7 +74,7 @@ def test_fragment_is_a_div_without_page_markup(pages):
 
 
 def test_fragment_names_are_prefixed_and_deterministic(pages):
-    from maps.embed import fragment
+    from sxmap.maps.embed import fragment
 
     a1 = fragment(pages["choropleth"])
     a2 = fragment(pages["choropleth"])
@@ -89,7 +89,7 @@ def test_fragment_names_are_prefixed_and_deterministic(pages):
 
 
 def test_fragment_options_are_checked(pages):
-    from maps.embed import fragment, parse_embed_size
+    from sxmap.maps.embed import fragment, parse_embed_size
 
     assert parse_embed_size("100%x500px") == ("100%", "500px")
     assert parse_embed_size("800x600") == ("800px", "600px")
@@ -103,7 +103,7 @@ def test_fragment_options_are_checked(pages):
 
 
 def test_two_fragments_and_a_duplicate_and_an_iframe_on_one_page(tmp_path, pages, chromium):
-    from maps.embed import fragment, iframe_snippet
+    from sxmap.maps.embed import fragment, iframe_snippet
 
     a = fragment(pages["choropleth"], height="400px")
     b = fragment(pages["markers"], height="400px")
@@ -125,7 +125,7 @@ def test_two_fragments_and_a_duplicate_and_an_iframe_on_one_page(tmp_path, pages
 
 
 def test_iframe_srcdoc_is_escaped_and_complete(pages):
-    from maps.embed import iframe_snippet
+    from sxmap.maps.embed import iframe_snippet
 
     snippet = iframe_snippet(pages["choropleth"], width=640, height="480px", title='a "quoted" <title>')
     m = re.fullmatch(r'<iframe srcdoc="([^"]*)" title="([^"]*)" style="width:640px;height:480px;border:0;" '
@@ -138,7 +138,7 @@ def test_iframe_srcdoc_is_escaped_and_complete(pages):
 
 
 def test_iframe_src_snippet():
-    from maps.embed import iframe_snippet
+    from sxmap.maps.embed import iframe_snippet
 
     snippet = iframe_snippet(src='maps/a "b".html', height=300)
     assert snippet == ('<iframe src="maps/a &quot;b&quot;.html" title="sxmap" '
@@ -148,9 +148,9 @@ def test_iframe_src_snippet():
 
 
 def test_hostile_names_stay_inert_in_fragments(tmp_path, chromium):
-    from geo.projects import load_projects
-    from maps.embed import fragment, iframe_snippet
-    from maps.html import markers_map
+    from sxmap.geo.projects import load_projects
+    from sxmap.maps.embed import fragment, iframe_snippet
+    from sxmap.maps.html import markers_map
 
     projects = load_projects().copy()
     evil = '"><img src=x onerror=alert(1)></script><script>alert(2)</script>'
@@ -169,8 +169,8 @@ def test_hostile_names_stay_inert_in_fragments(tmp_path, chromium):
 
 
 def test_maps_render_in_jupyter(pages):
-    from geo.projects import load_projects
-    from maps.html import choropleth_map
+    from sxmap.geo.projects import load_projects
+    from sxmap.maps.html import choropleth_map
 
     m = choropleth_map(load_projects(), value="count", tiles="none")
     assert "<iframe" in m._repr_html_()
@@ -183,8 +183,8 @@ def test_maps_render_in_jupyter(pages):
 @pytest.fixture(scope="module")
 def layered_pages():
     """Two combined maps (with a layer control) from different data: all projects, and 越城区's."""
-    from geo.projects import filter_projects, load_projects
-    from maps.html import combined_map, render_html
+    from sxmap.geo.projects import filter_projects, load_projects
+    from sxmap.maps.html import combined_map, render_html
 
     projects = load_projects()
     some = filter_projects(projects, district="越城区")
@@ -193,7 +193,7 @@ def layered_pages():
 
 
 def test_fragment_declares_no_global_without_its_prefix(layered_pages):
-    from maps.embed import fragment
+    from sxmap.maps.embed import fragment
 
     for page in layered_pages:
         assert re.search(r"\blet\s+layer_control_[0-9a-f]+\b", page)  # what folium writes
@@ -206,7 +206,7 @@ def test_fragment_declares_no_global_without_its_prefix(layered_pages):
 
 
 def test_layered_fragments_from_different_data_all_draw_on_one_page(tmp_path, layered_pages, chromium):
-    from maps.embed import fragment
+    from sxmap.maps.embed import fragment
 
     a, b = (fragment(p, height="400px") for p in layered_pages)
     page = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>host</title></head><body>"
@@ -221,7 +221,7 @@ def test_layered_fragments_from_different_data_all_draw_on_one_page(tmp_path, la
 
 
 def test_layer_controls_of_three_fragments_each_work(tmp_path, layered_pages, chromium):
-    from maps.embed import fragment
+    from sxmap.maps.embed import fragment
 
     a, b = (fragment(p, height="400px") for p in layered_pages)
     path = tmp_path / "host.html"

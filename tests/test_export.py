@@ -10,11 +10,11 @@ import pyogrio
 import pytest
 from openpyxl import load_workbook
 
-from cli import main
-from geo.boundaries import district_anchor
-from geo.export import export_projects, infer_format, neutralise_formula
-from geo.errors import OutputExistsError, UsageError
-from geo.projects import load_projects
+from sxmap.cli import main
+from sxmap.geo.boundaries import district_anchor
+from sxmap.geo.export import export_projects, infer_format, neutralise_formula
+from sxmap.geo.errors import OutputExistsError, UsageError
+from sxmap.geo.projects import load_projects
 
 KML = "{http://www.opengis.net/kml/2.2}"
 

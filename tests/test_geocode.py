@@ -12,10 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pandas as pd
 import pytest
 
-from cli import main
-from geo.boundaries import district_anchor
-from geo.crs import wgs84_to_gcj02
-from geo.geocode import AmapGeocoder, GeocodeCache, GeocodeError, GeocodeKeyError, geocode_table
+from sxmap.cli import main
+from sxmap.geo.boundaries import district_anchor
+from sxmap.geo.crs import wgs84_to_gcj02
+from sxmap.geo.geocode import AmapGeocoder, GeocodeCache, GeocodeError, GeocodeKeyError, geocode_table
 
 
 def _gcj(adcode):

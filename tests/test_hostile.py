@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli import main
+from sxmap.cli import main
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 CORPUS = sorted(p.name for p in HOSTILE.iterdir() if p.name != "make_hostile.py")

@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cli import main
-from geo.errors import OutputExistsError, UsageError
-from maps import html as H
-from maps import style as st
+from sxmap.cli import main
+from sxmap.geo.errors import OutputExistsError, UsageError
+from sxmap.maps import html as H
+from sxmap.maps import style as st
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +42,7 @@ def read_fixture(name):
 
 @pytest.fixture(scope="module")
 def projects():
-    from geo.projects import to_geoframe
+    from sxmap.geo.projects import to_geoframe
 
     return to_geoframe(read_fixture("projects"))
 
@@ -82,7 +82,7 @@ def calls(text, function):
 
 
 def test_schemes_match_cli_choices():
-    from cli import SCHEME_CHOICES
+    from sxmap.cli import SCHEME_CHOICES
 
     assert tuple(SCHEME_CHOICES) == st.SCHEMES
 
@@ -294,7 +294,7 @@ def test_representation_switches_by_size(projects):
 
 
 def test_js_json_cannot_end_a_script():
-    from maps.offline import js_json
+    from sxmap.maps.offline import js_json
 
     text = js_json({"name": "</script><script>alert(1)</script><!-- & \u2028"})
     assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
@@ -334,7 +334,7 @@ def test_same_inputs_give_identical_bytes(projects, platforms, enclaves, tmp_pat
     assert not re.search(r"[0-9a-f]{32}", a.replace(H.render_html.__name__, ""))  # no uuid-like ids
     # and in another process (folium's ids come from os.urandom there too)
     code = ("import sys; sys.path.insert(0, {root!r}); sys.path.insert(0, {tests!r});"
-            "from test_html import read_fixture; from geo.projects import to_geoframe; from maps import html as H;"
+            "from test_html import read_fixture; from sxmap.geo.projects import to_geoframe; from sxmap.maps import html as H;"
             "p = to_geoframe(read_fixture('projects'));"
             "sys.stdout.buffer.write(H.render_html(H.combined_map(p, read_fixture('platforms'), read_fixture('enclaves'))).encode())")
     out = subprocess.run([sys.executable, "-c", code.format(root=str(ROOT), tests=str(ROOT / "tests"))],
@@ -381,7 +381,7 @@ def test_markers_popups_fields_and_precision_legend(projects, platforms):
 
 
 def test_enclave_links_from_home_district_and_view_fits_all(enclaves):
-    from geo.boundaries import district_anchor
+    from sxmap.geo.boundaries import district_anchor
 
     text = H.render_html(H.enclaves_map(enclaves, tiles="none"))
     (links,) = specs(text, "links")
@@ -406,8 +406,8 @@ def first_vertex(features, name):
 def test_boundary_vertex_in_the_datum_of_the_tiles(projects):
     import shapely
 
-    from geo.boundaries import district_geometries
-    from geo.crs import wgs84_to_gcj02
+    from sxmap.geo.boundaries import district_geometries
+    from sxmap.geo.crs import wgs84_to_gcj02
 
     source = shapely.get_coordinates(district_geometries(simplified=True)[330602])[0]
     osm = specs(H.render_html(H.choropleth_map(projects, tiles="osm")), "districts")[0]["geojson"]["features"]
@@ -458,7 +458,7 @@ def test_gaode_tiles_over_https_with_rotating_hosts_and_credit(projects, tiles, 
 
 
 def test_page_script_and_style_are_package_files_inlined():
-    from maps import assets, offline
+    from sxmap.maps import assets, offline
 
     assert (assets.WEB / "sxmap.js").is_file() and (assets.WEB / "sxmap.css").is_file()
     text = H.render_html(H.markers_map(read_fixture("projects").pipe(_geo), tiles="none"))
@@ -467,7 +467,7 @@ def test_page_script_and_style_are_package_files_inlined():
 
 
 def _geo(frame):
-    from geo.projects import to_geoframe
+    from sxmap.geo.projects import to_geoframe
 
     return to_geoframe(frame)
 
@@ -546,7 +546,7 @@ def test_demo_writes_all_files_or_none(runner, tmp_path):
     out = tmp_path / "out"
     result = runner.invoke(main, ["demo", "--output-dir", str(out)])
     assert result.exit_code == 0, result.output
-    from maps.demo import DEMO_FILES
+    from sxmap.maps.demo import DEMO_FILES
 
     assert sorted(p.name for p in out.iterdir()) == sorted(DEMO_FILES)
     assert {"choropleth.png", "choropleth.svg", "report.html"} < set(DEMO_FILES)
@@ -586,7 +586,7 @@ def test_columns_that_drive_colour_size_and_outline_stay_dictionaries(projects):
 def test_deflate_in_blocks_is_one_stream_whatever_the_cores(size, monkeypatch):
     import zlib
 
-    from geo import parallel
+    from sxmap.geo import parallel
 
     data = np.random.default_rng(size).integers(0, 40, size, dtype=np.uint8).tobytes()
     monkeypatch.setattr(H, "DEFLATE_BLOCK", 4096)

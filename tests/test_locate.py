@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import crs
-from geo.boundaries import city_geometry, district_geometries, host_geometries
-from geo.errors import CoordinateError
-from geo.locate import OUTSIDE, describe_point, locate, locate_one, parse_point
+from sxmap.geo import crs
+from sxmap.geo.boundaries import city_geometry, district_geometries, host_geometries
+from sxmap.geo.errors import CoordinateError
+from sxmap.geo.locate import OUTSIDE, describe_point, locate, locate_one, parse_point
 
 # Approximate town centres (WGS-84, rounded to 0.01°), each kilometres inside its district.
 TOWN_CENTRES = {
@@ -93,7 +93,7 @@ def test_points_200_m_either_side_of_a_shared_border(a, b, shared):
 def test_agrees_with_geopandas_sjoin_on_every_point():
     import geopandas as gpd
 
-    from geo.boundaries import load_districts
+    from sxmap.geo.boundaries import load_districts
 
     xmin, ymin, xmax, ymax = city_geometry().bounds
     rng = np.random.default_rng(2023)

@@ -20,14 +20,14 @@ from pathlib import Path
 
 import pytest
 
-from cli import main
-from geo.errors import DataError, OutputExistsError, UsageError
-from geo.output import (FORMAT_EXTENSIONS, Interrupted, OutputError, check_input_path, check_output_path,
+from sxmap.cli import main
+from sxmap.geo.errors import DataError, OutputExistsError, UsageError
+from sxmap.geo.output import (FORMAT_EXTENSIONS, Interrupted, OutputError, check_input_path, check_output_path,
                         neutralise_formula, read_input_bytes, strip_control, write_bytes, write_text)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
-SXMAP = [sys.executable, "-c", "import cli; cli.main()"]
+SXMAP = [sys.executable, "-c", "from sxmap import cli; cli.main()"]
 
 
 def leftovers(folder) -> list[str]:
@@ -123,17 +123,17 @@ def test_existing_file_needs_overwrite(tmp_path):
 
 def test_a_file_created_after_the_check_is_not_replaced(tmp_path, monkeypatch):
     """The check and the creation are one step: a rival's file that appears after the check wins."""
-    import geo.output
+    from sxmap.geo import output
 
     target = tmp_path / "x.csv"
-    real_check = geo.output.check_output_path
+    real_check = output.check_output_path
 
     def check_then_rival(*args, **kwargs):
         path = real_check(*args, **kwargs)
         target.write_text("rival", encoding="utf-8")
         return path
 
-    monkeypatch.setattr(geo.output, "check_output_path", check_then_rival)
+    monkeypatch.setattr(output, "check_output_path", check_then_rival)
     with pytest.raises(OutputExistsError):
         write_text(target, "mine", fmt="csv")
     assert target.read_text(encoding="utf-8") == "rival"
@@ -234,7 +234,7 @@ def test_standard_output_full_is_one_line(tmp_path):
 
 SLOW_WRITER = textwrap.dedent("""
     import os, sys, time
-    from geo.output import write_text, Interrupted
+    from sxmap.geo.output import write_text, Interrupted
     real_fsync = os.fsync
     def slow(fd):
         print("writing", flush=True)
@@ -252,7 +252,7 @@ SLOW_CLI = textwrap.dedent("""
         print("writing", file=sys.stderr, flush=True)
         time.sleep(30)
     os.fsync = slow
-    import cli
+    from sxmap import cli
     cli.main()
 """)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from cli import main
-from geo import progress
-from geo.projects import bundled_path
-from geo.readers import read_projects
+from sxmap.cli import main
+from sxmap.geo import progress
+from sxmap.geo.projects import bundled_path
+from sxmap.geo.readers import read_projects
 
 
 def test_stages_are_shown_on_a_terminal(monkeypatch, capsys):

@@ -17,12 +17,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from geo.districts import DISTRICTS
-from geo.errors import CoordinateError, DataError, UnknownDistrictError, UsageError
-from geo.query import (add_located, district_disagreements, find_platform, geodesic_km, load, near, parse_near,
+from sxmap.cli import main
+from sxmap.geo.districts import DISTRICTS
+from sxmap.geo.errors import CoordinateError, DataError, UnknownDistrictError, UsageError
+from sxmap.geo.query import (add_located, district_disagreements, find_platform, geodesic_km, load, near, parse_near,
                        query, render_rows, render_stats, stats)
-from geo.tables import display_width
+from sxmap.geo.tables import display_width
 
 DATA = Path(__file__).parent / "data"
 FIXTURE = DATA / "query_projects.csv"
@@ -90,7 +90,7 @@ def test_stats_by_district_matches_hand_totals(fixture_projects):
 
 def test_stats_agrees_with_district_totals(fixture_projects):
     """geo.projects.district_totals is an independent (per-district mask) implementation."""
-    from geo.projects import district_totals
+    from sxmap.geo.projects import district_totals
 
     reference = district_totals(fixture_projects)
     table = stats(fixture_projects).set_index("adcode")
@@ -222,7 +222,7 @@ def test_parse_near_platforms_and_crs(fixture_platforms):
         find_platform("测试平台", fixture_platforms)
     with pytest.raises(UsageError, match="测试平台三"):
         parse_near("测试平台叁", platforms=fixture_platforms)
-    from geo.crs import wgs84_to_gcj02
+    from sxmap.geo.crs import wgs84_to_gcj02
 
     glon, glat = wgs84_to_gcj02(120.6, 30.0)
     lon, lat, _ = parse_near(f"{glon},{glat}", crs="gcj02")
@@ -237,7 +237,7 @@ def test_near(fixture_projects, fixture_platforms):
     assert list(projects["id"]) == ["q01", "q02"]  # 0.97 and 1.26 km by Geod.inv
     assert result.iloc[0]["name"] == "测试平台一" and result.iloc[0]["district_zh"] == "越城区"
     assert result.attrs["point"]["adcode"] == 330602
-    from geo.crs import wgs84_to_gcj02
+    from sxmap.geo.crs import wgs84_to_gcj02
 
     glon, glat = wgs84_to_gcj02(120.64159, 30.04524)  # q01's point as Gaode shows it
     shifted = near(glon, glat, n=1, crs="gcj02", projects=fixture_projects, platforms=False)
@@ -304,7 +304,7 @@ def test_reader_csv_parquet_geoparquet_agree(fixture_projects, tmp_path):
 
 
 def test_reader_gcj02(fixture_projects, tmp_path):
-    from geo.crs import wgs84_to_gcj02
+    from sxmap.geo.crs import wgs84_to_gcj02
 
     frame = pd.read_csv(FIXTURE, dtype=str, keep_default_na=False)
     glon, glat = wgs84_to_gcj02(fixture_projects["lon"].to_numpy(), fixture_projects["lat"].to_numpy())
@@ -352,7 +352,7 @@ def generate(n, seed=20230501):
     outline with shapely — not with geo.locate), plus 2 % just outside it, with random amounts."""
     import shapely
 
-    from geo.boundaries import city_geometry
+    from sxmap.geo.boundaries import city_geometry
 
     rng = np.random.default_rng(seed)
     city = city_geometry()
@@ -389,7 +389,7 @@ def generated():
 def sjoined(generated):
     import geopandas as gpd
 
-    from geo.boundaries import load_districts
+    from sxmap.geo.boundaries import load_districts
 
     points = gpd.GeoDataFrame(generated, geometry=gpd.points_from_xy(generated["lon"], generated["lat"]),
                               crs="EPSG:4326")

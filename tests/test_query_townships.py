@@ -8,10 +8,10 @@ import json
 import pandas as pd
 import pytest
 
-from cli import main
-from geo.boundaries import district_anchor
-from geo.query import query, stats, stats_by_township
-from geo.townships import load_townships
+from sxmap.cli import main
+from sxmap.geo.boundaries import district_anchor
+from sxmap.geo.query import query, stats, stats_by_township
+from sxmap.geo.townships import load_townships
 
 # Canonical rows placed at their district's anchor, with addresses; amounts chosen to sum by hand.
 ROWS = [

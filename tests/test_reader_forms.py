@@ -22,12 +22,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cli import main
-from geo.amounts import parse_amount, read_amount
-from geo.boundaries import district_anchor
-from geo.districts import BY_ADCODE, resolve_district
-from geo.errors import DataError, DataErrors, UnknownDistrictError, UsageError
-from geo.readers import check_lon_lat, parse_coordinate, parse_date, read_projects_report
+from sxmap.cli import main
+from sxmap.geo.amounts import parse_amount, read_amount
+from sxmap.geo.boundaries import district_anchor
+from sxmap.geo.districts import BY_ADCODE, resolve_district
+from sxmap.geo.errors import DataError, DataErrors, UnknownDistrictError, UsageError
+from sxmap.geo.readers import check_lon_lat, parse_coordinate, parse_date, read_projects_report
 
 FORMS = Path(__file__).parent / "data" / "forms"
 YUECHENG, KEQIAO, SHANGYU, XINCHANG, ZHUJI, SHENGZHOU = 330602, 330603, 330604, 330624, 330681, 330683
@@ -548,7 +548,7 @@ _WORDS_AFTER = st.sampled_from(["", "以上", "左右", "余", "+"])
 def test_common_amount_forms_read_as_the_careful_parser_reads_them(before, digits, mult, yuan, after, unit):
     """read_amount takes a shortcut for the common forms; it must agree with the general parser
     on every value and every error."""
-    from geo.amounts import _read_amount_carefully
+    from sxmap.geo.amounts import _read_amount_carefully
 
     text = before + digits + mult + yuan + after
 

@@ -17,14 +17,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from cli import main
-from geo import readers
-from geo.amounts import parse_amount
-from geo.boundaries import district_anchor, district_records
-from geo.crs import gcj02_to_wgs84, wgs84_to_bd09
-from geo.errors import DataError, DataErrors, UsageError
-from geo.projects import CANONICAL_COLUMNS, bundled_path, load_projects, read_bundled
-from geo.readers import (ALIASES, default_rejects_path, detect_encoding, match_platform, parse_year,
+from sxmap.cli import main
+from sxmap.geo import readers
+from sxmap.geo.amounts import parse_amount
+from sxmap.geo.boundaries import district_anchor, district_records
+from sxmap.geo.crs import gcj02_to_wgs84, wgs84_to_bd09
+from sxmap.geo.errors import DataError, DataErrors, UsageError
+from sxmap.geo.projects import CANONICAL_COLUMNS, bundled_path, load_projects, read_bundled
+from sxmap.geo.readers import (ALIASES, default_rejects_path, detect_encoding, match_platform, parse_year,
                          read_projects, read_projects_report)
 
 DATA = Path(__file__).parent / "data"

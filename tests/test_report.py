@@ -9,22 +9,22 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from cli import main
-from geo.districts import DISTRICTS
+from sxmap.cli import main
+from sxmap.geo.districts import DISTRICTS
 from test_embed import load_offline  # tests/ is on sys.path (no __init__.py)
 from test_static import pdf_fonts, pdf_unicode_text, svg_texts
 
 
 @pytest.fixture(scope="module")
 def projects():
-    from geo.projects import load_projects
+    from sxmap.geo.projects import load_projects
 
     return load_projects()
 
 
 @pytest.fixture(scope="module")
 def report_page(tmp_path_factory):
-    from maps.report import write_report
+    from sxmap.maps.report import write_report
 
     path = tmp_path_factory.mktemp("report") / "report.html"
     write_report(path, date="2024-03-01")
@@ -32,7 +32,7 @@ def report_page(tmp_path_factory):
 
 
 def test_briefing_numbers_come_from_the_data(projects):
-    from maps.report import build_briefing
+    from sxmap.maps.report import build_briefing
 
     brief = build_briefing(date="2024-03-01")
     amounts = projects["investment"].to_numpy(float)
@@ -72,7 +72,7 @@ def test_html_report_draws_its_maps_offline(report_page, chromium):
 
 
 def test_html_report_is_reproducible(tmp_path):
-    from maps.report import write_report
+    from sxmap.maps.report import write_report
 
     a = write_report(tmp_path / "a.html", date="2024-03-01").read_bytes()
     b = write_report(tmp_path / "b.html", date="2024-03-01").read_bytes()
@@ -80,7 +80,7 @@ def test_html_report_is_reproducible(tmp_path):
 
 
 def test_html_report_escapes_what_it_is_given(tmp_path):
-    from maps.report import write_report
+    from sxmap.maps.report import write_report
 
     path = write_report(tmp_path / "r.html", date="2024-03-01", title="<script>alert(1)</script>",
                         source='"><img src=x onerror=alert(2)>')
@@ -90,7 +90,7 @@ def test_html_report_escapes_what_it_is_given(tmp_path):
 
 
 def test_english_report(tmp_path):
-    from maps.report import write_report
+    from sxmap.maps.report import write_report
 
     text = write_report(tmp_path / "en.html", lang="en", date="2024-03-01").read_text(encoding="utf-8")
     assert '<html lang="en">' in text and "Date: 1 March 2024" in text
@@ -99,7 +99,7 @@ def test_english_report(tmp_path):
 
 
 def test_pdf_report_uses_the_static_maps(tmp_path):
-    from maps.report import write_report
+    from sxmap.maps.report import write_report
 
     data = write_report(tmp_path / "r.pdf", date="2024-03-01").read_bytes()
     assert data.startswith(b"%PDF-")
@@ -115,7 +115,7 @@ def test_pdf_report_uses_the_static_maps(tmp_path):
 
 
 def test_demo_reports(tmp_path):
-    from maps.report import write_demo_reports
+    from sxmap.maps.report import write_demo_reports
 
     written = write_demo_reports(tmp_path / "out", date="2024-03-01")
     assert [p.name for p in written] == ["choropleth.png", "choropleth.svg", "report.html"]
@@ -197,7 +197,7 @@ def check_table(headers, rows, label_columns, where):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_html_report_tables_label_every_row_once(tmp_path, lang):
-    from maps.report import METRIC_LABELS, write_report
+    from sxmap.maps.report import METRIC_LABELS, write_report
 
     text = write_report(tmp_path / "r.html", lang=lang, date="2024-03-01").read_text(encoding="utf-8")
     tables = html_tables(text)
@@ -206,8 +206,8 @@ def test_html_report_tables_label_every_row_once(tmp_path, lang):
     check_table(district_headers, district_rows, [0], f"{lang} per-district table")
     check_table(city_headers, city_rows, [0, 1], f"{lang} city-wide figures")
     # the city-wide figures of the bundled data, one row each, labelled by what they measure
-    from geo.districts import CITY_ADCODE
-    from geo.projects import read_bundled
+    from sxmap.geo.districts import CITY_ADCODE
+    from sxmap.geo.projects import read_bundled
 
     stats = read_bundled("district_stats")
     city = stats[stats["scope_adcode"] == CITY_ADCODE]
@@ -230,10 +230,10 @@ def test_html_report_tables_label_every_row_once(tmp_path, lang):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_pdf_text_page_tables_label_every_row_once_and_fit_the_page(lang):
-    from maps.report import A4_LANDSCAPE_CM, build_briefing, _text_page
+    from sxmap.maps.report import A4_LANDSCAPE_CM, build_briefing, _text_page
 
-    from maps import static
-    from maps.fonts import font_context
+    from sxmap.maps import static
+    from sxmap.maps.fonts import font_context
 
     brief = build_briefing(lang=lang, date="2024-03-01")
     size = (A4_LANDSCAPE_CM[0] / 2.54, A4_LANDSCAPE_CM[1] / 2.54)
@@ -267,8 +267,8 @@ def check_pdf_page(fig, brief, lang):
 
 
 def test_every_bundled_metric_has_a_label():
-    from geo.projects import read_bundled
-    from maps.report import METRIC_LABELS
+    from sxmap.geo.projects import read_bundled
+    from sxmap.maps.report import METRIC_LABELS
 
     assert set(read_bundled("district_stats")["metric"]) <= set(METRIC_LABELS)
 
@@ -277,10 +277,10 @@ def test_pdf_text_page_fits_a_long_list_of_city_figures():
     """Twice the bundled city-wide figures still leave room for the caveats on the first page."""
     import pandas as pd
 
-    from geo.projects import read_bundled
-    from maps import static
-    from maps.fonts import font_context
-    from maps.report import A4_LANDSCAPE_CM, _text_page, build_briefing
+    from sxmap.geo.projects import read_bundled
+    from sxmap.maps import static
+    from sxmap.maps.fonts import font_context
+    from sxmap.maps.report import A4_LANDSCAPE_CM, _text_page, build_briefing
 
     stats = read_bundled("district_stats")
     city = stats[stats["scope_adcode"] == 330600]

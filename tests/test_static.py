@@ -14,22 +14,22 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
-from geo.districts import DISTRICTS
-from geo.errors import OutputExistsError, UsageError
+from sxmap.geo.districts import DISTRICTS
+from sxmap.geo.errors import OutputExistsError, UsageError
 
 NAMES_ZH = [d.name_zh for d in DISTRICTS]
 
 
 @pytest.fixture(scope="module")
 def projects():
-    from geo.projects import load_projects
+    from sxmap.geo.projects import load_projects
 
     return load_projects()
 
 
 @pytest.fixture(scope="module")
 def count_map(projects):
-    from maps.static import choropleth_figure
+    from sxmap.maps.static import choropleth_figure
 
     return choropleth_figure(projects, value="count", size="12x9cm")
 
@@ -82,7 +82,7 @@ def pdf_unicode_text(data: bytes) -> set[str]:
 def test_cjk_font_is_found_and_registered():
     from matplotlib import font_manager
 
-    from maps.fonts import cjk_font
+    from sxmap.maps.fonts import cjk_font
 
     font = cjk_font()
     assert font.path.is_file()
@@ -98,7 +98,7 @@ def test_cjk_font_is_found_and_registered():
 def test_truetype_outlines_would_be_embedded_as_type42():
     import matplotlib
 
-    from maps.fonts import _is_cff
+    from sxmap.maps.fonts import _is_cff
 
     dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
     assert _is_cff(dejavu, "DejaVu Sans") is False
@@ -107,7 +107,7 @@ def test_truetype_outlines_would_be_embedded_as_type42():
 def test_a_font_without_chinese_is_refused_with_the_fix():
     import matplotlib
 
-    from maps.fonts import FontNotFoundError, cjk_font
+    from sxmap.maps.fonts import FontNotFoundError, cjk_font
 
     dejavu = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
     with pytest.raises(FontNotFoundError, match="fonts-noto-cjk") as info:
@@ -116,7 +116,7 @@ def test_a_font_without_chinese_is_refused_with_the_fix():
 
 
 def test_missing_font_file_and_env_variable(tmp_path, monkeypatch):
-    from maps.fonts import FONT_ENV, FontNotFoundError, find_font
+    from sxmap.maps.fonts import FONT_ENV, FontNotFoundError, find_font
 
     with pytest.raises(FontNotFoundError, match="--font"):
         find_font(tmp_path / "nope.ttf")
@@ -142,7 +142,7 @@ def test_without_the_cjk_font_chinese_would_be_tofu():
 
 
 def test_parse_size():
-    from maps.static import parse_size
+    from sxmap.maps.static import parse_size
 
     assert parse_size("6x4.5in") == (6.0, 4.5)
     w, h = parse_size("16x12cm")
@@ -154,7 +154,7 @@ def test_parse_size():
 
 
 def test_projected_crs():
-    from maps.static import CITY_CRS, projected_crs
+    from sxmap.maps.static import CITY_CRS, projected_crs
 
     assert projected_crs(119.88, 121.23) == CITY_CRS == "EPSG:4549"
     far = projected_crs(113.9, 121.4)
@@ -181,7 +181,7 @@ def test_png_size_dpi_and_colours(tmp_path, count_map):
 
 
 def test_png_default_is_300_dpi_16x12cm(tmp_path, projects):
-    from maps.static import render_static
+    from sxmap.maps.static import render_static
 
     path = render_static("markers", tmp_path / "markers.png", projects)
     with Image.open(path) as image:
@@ -264,7 +264,7 @@ def test_map_is_not_stretched_and_legend_is_beside_it(count_map):
 def test_labels_lie_inside_their_districts(count_map):
     import shapely
 
-    from geo.boundaries import load_districts
+    from sxmap.geo.boundaries import load_districts
 
     districts = load_districts(simplified=True).to_crs(count_map.crs)
     for name, geom in zip(districts["name_zh"], districts.geometry):
@@ -300,7 +300,7 @@ def test_north_arrow_points_along_the_meridian(count_map):
 
 
 def test_no_data_is_in_the_legend_only_when_a_district_has_none(projects):
-    from maps.static import choropleth_figure
+    from sxmap.maps.static import choropleth_figure
 
     investment = choropleth_figure(projects, value="investment", size="10x8cm")
     counts = choropleth_figure(projects, value="count", size="10x8cm")
@@ -313,7 +313,7 @@ def test_no_data_is_in_the_legend_only_when_a_district_has_none(projects):
 
 
 def test_english_labels(projects):
-    from maps.static import choropleth_figure
+    from sxmap.maps.static import choropleth_figure
 
     fig = choropleth_figure(projects, value="investment", lang="en", size="10x8cm")
     assert fig.texts["labels"] == [d.name_en for d in DISTRICTS]
@@ -322,7 +322,7 @@ def test_english_labels(projects):
 
 
 def test_spread_overlapping_points_do_not_overlap():
-    from maps.static import spread_overlapping
+    from sxmap.maps.static import spread_overlapping
 
     x = np.full(10, 500_000.0)
     y = np.full(10, 3_300_000.0)
@@ -336,7 +336,7 @@ def test_spread_overlapping_points_do_not_overlap():
 
 
 def test_markers_spread_stacked_projects(projects):
-    from maps.static import markers_figure
+    from sxmap.maps.static import markers_figure
 
     fig = markers_figure(projects, size="12x9cm")
     stacked = projects.groupby(["lon", "lat"]).size()
@@ -345,7 +345,7 @@ def test_markers_spread_stacked_projects(projects):
 
 
 def test_enclaves_map_points_to_distant_ones():
-    from maps.static import enclaves_figure
+    from sxmap.maps.static import enclaves_figure
 
     fig = enclaves_figure(size="12x9cm")
     assert fig.texts["far"] and all("深圳" in t and "km" in t for t in fig.texts["far"])
@@ -354,7 +354,7 @@ def test_enclaves_map_points_to_distant_ones():
 
 
 def test_render_static_refuses_bad_outputs(tmp_path, projects):
-    from maps.static import render_static
+    from sxmap.maps.static import render_static
 
     with pytest.raises(UsageError, match=r"\.png, \.svg or \.pdf"):
         render_static("choropleth", tmp_path / "map.html", projects)
@@ -378,7 +378,7 @@ def test_static_map_shows_in_jupyter(count_map):
 
 
 def test_static_options_parse_and_check():
-    from cli import static_options
+    from sxmap.cli import static_options
 
     @click.command()
     @static_options
@@ -394,7 +394,7 @@ def test_static_options_parse_and_check():
 
 
 def test_write_map_picks_static_or_html_by_extension(tmp_path, projects, capsys):
-    from cli import write_map
+    from sxmap.cli import write_map
 
     def never():
         raise AssertionError("an image must not build the HTML map")
@@ -413,7 +413,7 @@ def test_a_copy_of_the_bundled_enclaves_draws_like_the_bundled_file(tmp_path):
     """Issue 10: a user's file reads codes as text ("310000"); they must match the hosts' numbers."""
     import shutil
 
-    from cli import main
+    from sxmap.cli import main
 
     copy = shutil.copy(Path(__file__).resolve().parent.parent / "data" / "enclaves.csv", tmp_path / "e.csv")
     runner = CliRunner()

@@ -11,10 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo import townships
-from geo.boundaries import data_dir
-from geo.errors import UnknownTownshipError
-from geo.townships import parse_address, parse_addresses, resolve_township, township_point
+from sxmap.geo import townships
+from sxmap.geo.boundaries import data_dir
+from sxmap.geo.errors import UnknownTownshipError
+from sxmap.geo.townships import parse_address, parse_addresses, resolve_township, township_point
 
 SOURCE = data_dir() / townships.SOURCE_EXTRACT
 
@@ -115,7 +115,7 @@ def test_ambiguous_and_unknown_townships_suggest():
 
 
 def test_township_point_is_the_district_anchor_and_says_so():
-    from geo.boundaries import district_anchor
+    from sxmap.geo.boundaries import district_anchor
 
     lon, lat, precision = township_point("店口镇")
     assert (lon, lat) == tuple(district_anchor(330681)) and precision == "district"

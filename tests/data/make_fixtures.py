@@ -18,8 +18,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
-from geo.boundaries import district_anchor, district_records  # noqa: E402
-from geo.crs import wgs84_to_gcj02  # noqa: E402
+from sxmap.geo.boundaries import district_anchor, district_records  # noqa: E402
+from sxmap.geo.crs import wgs84_to_gcj02  # noqa: E402
 
 YUECHENG, KEQIAO, SHANGYU, XINCHANG, ZHUJI, SHENGZHOU = 330602, 330603, 330604, 330624, 330681, 330683
 

@@ -77,7 +77,7 @@ def write_csv(path: Path, rows, encoding="utf-8") -> Path:
 
 def anchors():
     sys.path.insert(0, str(ROOT))
-    from geo.boundaries import district_anchor
+    from sxmap.geo.boundaries import district_anchor
 
     return {code: district_anchor(code) for code in PROJECTED_DISTRICTS}
 
@@ -92,7 +92,7 @@ def projected(lon: float, lat: float, crs: str):
 
 def district_name(code: int) -> str:
     sys.path.insert(0, str(ROOT))
-    from geo.districts import BY_ADCODE
+    from sxmap.geo.districts import BY_ADCODE
 
     return BY_ADCODE[code].name_zh
 
