@@ -178,7 +178,7 @@ def _input_path_handler(ctx, param, value):
 def _rejects_target(projects_path, rejects):
     from pathlib import Path
 
-    from sxmap.geo.readers import default_rejects_path
+    from sxmap.geo.reading.report import default_rejects_path
 
     return Path(rejects) if rejects is not None else default_rejects_path(projects_path)
 
@@ -523,7 +523,7 @@ def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overw
     if input_path:
         if lon is not None:
             raise click.UsageError("give either LON LAT or --input, not both")
-        from sxmap.geo.readers import locate_table
+        from sxmap.geo.reading.table import locate_table
         from sxmap.geo.tables import render
 
         located = locate_table(input_path, lon_column=lon_column, lat_column=lat_column, crs=crs)
@@ -584,7 +584,8 @@ def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid
       sxmap validate projects.csv --skip-invalid --rejects bad_rows.csv
     """
     from sxmap.geo.errors import DataErrors
-    from sxmap.geo.readers import read_projects_report, summary_text
+    from sxmap.geo.reading.report import summary_text
+    from sxmap.geo.reading.table import read_projects_report
 
     try:
         report = read_projects_report(file, sheet=sheet, layer=layer, columns=columns, unit=unit,
@@ -1090,7 +1091,7 @@ def _read_any_table(path, sheet=None):
     """A CSV (UTF-8/GBK, detected) or the sheet of an .xlsx, as text cells."""
     from pathlib import Path
 
-    from sxmap.geo.readers import read_table
+    from sxmap.geo.reading.columns import read_table
 
     if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
         import pandas as pd

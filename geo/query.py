@@ -121,7 +121,7 @@ def load(path=None, columns=None, **read_options):
 
     if path is None:
         return load_projects()
-    from sxmap.geo.readers import read_projects
+    from sxmap.geo.reading.table import read_projects
 
     options = dict(read_options)
     options["columns"] = options.pop("columns_map", None) or {}

@@ -1570,7 +1570,7 @@ def read_places(path):
     """
     import pandas as pd
 
-    from sxmap.geo.readers import read_table
+    from sxmap.geo.reading.columns import read_table
 
     frame = read_table(path)
     for column in ("name", "lon", "lat"):
