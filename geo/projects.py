@@ -67,12 +67,13 @@ def load_projects(path=None, **read_options):
 
 
 def filter_projects(projects, *, district=None, industry=None, year=None, min_investment=None,
-                    stage=None, platform=None):
+                    stage=None, platform=None, section=None):
     """Rows matching every filter given (each may be a single value or a list of them).
 
     ``district`` takes any names :func:`~geo.districts.resolve_district` accepts and matches the
     district the point lies in; ``industry``, ``stage`` and ``platform`` match exactly (platform also
-    by substring); ``min_investment`` is in 亿元 and keeps rows whose amount is at least that.
+    by substring); ``min_investment`` is in 亿元 and keeps rows whose amount is at least that;
+    ``section`` keeps the rows of a section heading (``产业项目`` also keeps ``产业项目/先进制造业``).
     """
     import pandas as pd
 
@@ -97,7 +98,25 @@ def filter_projects(projects, *, district=None, industry=None, year=None, min_in
         mask &= projects["platform"].fillna("").apply(lambda p: any(x in p for x in platforms))
     if min_investment is not None:
         mask &= (projects["investment"] >= float(min_investment)).fillna(False)
+    if (sections := as_list(section)) is not None:
+        mask &= _in_sections(projects, sections)
     return projects[mask.astype(bool)]
+
+
+def _in_sections(projects, sections):
+    """Rows whose ``section`` is one of ``sections`` or lies under one (``产业项目/先进制造业``
+    under ``产业项目``); a table without sections has none."""
+    import pandas as pd
+
+    from sxmap.geo.errors import UsageError
+
+    if "section" not in projects.columns:
+        raise UsageError("--section: the table has no section headings (一、… （一）…) (表中没有分组标题)")
+    written = projects["section"].fillna("").astype(str)
+    mask = pd.Series(False, index=projects.index)
+    for name in (str(s).strip().strip("/") for s in sections):
+        mask |= (written == name) | written.str.startswith(name + "/") | written.str.endswith("/" + name)
+    return mask
 
 
 def district_totals(projects, min_investment_thresholds=(50, 100)):

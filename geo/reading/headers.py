@@ -34,7 +34,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "y": ("y", "y坐标", "坐标y", "ycoord"),
     "location_precision": ("location_precision", "定位精度"),
     "address": ("address", "地址", "项目地址", "详细地址", "建设地点", "所在地", "所在乡镇", "项目地点", "地点",
-                "所在街道", "乡镇", "乡镇街道", "落地地点", "选址"),
+                "所在街道", "乡镇", "乡镇街道", "落地地点", "选址", "项目详细地址", "所在地址"),
 }
 FIELDS = tuple(ALIASES)
 #: Headers that are never data: a running number.
@@ -57,6 +57,8 @@ _INVESTMENT_WORDS = (("总投资", 0), ("投资总额", 0), ("计划投资", 1),
                      ("金额", 3), ("investment", 1), ("amount", 2))
 _NOT_INVESTMENT = ("方", "主体", "企业", "人", "单位", "商", "来源", "类型", "性质", "强度", "亩均", "进度", "比例",
                    "占比", "增速", "%", "完成", "到位", "口径", "bound", "年度计划", "已", "investor")
+
+_ANNUAL = re.compile(r"(?:19|20)\d{2}年?|年度|本年|当年|今年|年计划")
 
 
 def fold_header(text) -> str:
@@ -85,11 +87,15 @@ _ALIAS_INDEX = {fold_header(alias): name for name, aliases in ALIASES.items() fo
 IGNORED_KEYS = {fold_header(h) for h in IGNORED_HEADERS}
 
 
-def _investment_rank(key: str):
-    """How strongly a folded header names the investment amount (0 strongest), or None."""
+def investment_rank(key: str):
+    """How strongly a folded header names the investment amount (0 strongest), or None. An
+    annual figure (2023年计划投资, 本年投资) ranks below a total (总投资, 计划总投资)."""
     if any(word in key for word in _NOT_INVESTMENT):
         return None
-    return next((rank for word, rank in _INVESTMENT_WORDS if word in key), None)
+    rank = next((rank for word, rank in _INVESTMENT_WORDS if word in key), None)
+    if rank is not None and "总投资" not in key and _ANNUAL.search(key):
+        rank += 2
+    return rank
 
 
 def header_keys(mapped_headers=()) -> set:
@@ -102,7 +108,7 @@ def is_header_row(keys, known) -> bool:
     headers, or an investment header with one other."""
     keys = set(keys)
     names = {fold_header(a) for a in ALIASES["name"]}
-    investment = any(_investment_rank(k) is not None for k in keys)
+    investment = any(investment_rank(k) is not None for k in keys)
     return bool(keys & names) or len(keys & set(known)) + investment >= 2
 
 
@@ -165,6 +171,47 @@ def match_columns(headers, columns=None, *, require_name: bool = True) -> Column
                      notes=notes)
 
 
+def column_for(headers, name: str, given=None):
+    """The header that holds field ``name`` (``address``, ``district``, ``lon`` …) by the reader's
+    own rule — the one rule every command uses (``geocode`` and ``export`` included): ``given``
+    when the user named one (``--column``, ``--address-column``: it must exist; the lower part of a
+    two-row header is enough), else the header that is one of the field's aliases (``建设地点``,
+    ``项目地址``, ``所在地`` … for the address; ``x`` for ``lon`` and ``y`` for ``lat`` when there is no
+    longitude column), else for ``investment`` the header that names an amount most strongly;
+    ``None`` when none does.
+
+    Raises
+    ------
+    UsageError
+        ``given`` is not a header of the table.
+    DataError
+        Two headers are aliases of the field.
+    """
+    headers = [str(h) for h in headers]
+    folded = [fold_header(h) for h in headers]
+    if given:
+        return headers[_named_columns(headers, folded, {name: given})[name]]
+    fields = {}
+    for field_name in (name, {"lon": "x", "lat": "y"}.get(name)):
+        found = [i for i, key in enumerate(folded) if field_name and _ALIAS_INDEX.get(key) == field_name]
+        if len(found) > 1:
+            where = " and ".join(f"column {i + 1} {headers[i]!r}" for i in found)
+            raise DataError(f"{where} both look like {field_name!r} (多列匹配同一字段)",
+                            hint="rename or delete one, or name the one to use")
+        if found and not fields:
+            fields[name] = found[0]
+    if not fields and name == "investment":
+        _rank_investment(headers, folded, fields, [])
+    return headers[fields[name]] if name in fields else None
+
+
+def coordinate_datum(headers, lon_header, lat_header):
+    """The datum the coordinate headers name (``经度(GCJ-02)`` → ``gcj02``), or None."""
+    headers = [str(h) for h in headers]
+    fields = {name: headers.index(h) for name, h in (("lon", lon_header), ("lat", lat_header)) if h in headers}
+    return _coordinate_crs(headers, fields)
+
+
 def _named_columns(headers, folded, columns) -> dict:
     """``{field: index}`` of the headers named in ``--column FIELD=HEADER``."""
     fields: dict[str, int] = {}
@@ -175,7 +222,10 @@ def _named_columns(headers, folded, columns) -> dict:
         wanted = fold_header(header)
         exact = [i for i, h in enumerate(headers) if str(h).strip() == str(header).strip()]
         loose = [i for i, h in enumerate(folded) if h == wanted and wanted]
-        found = exact or loose
+        # a header over two rows is "upper/lower": the lower part alone names it too
+        leaf = [i for i, h in enumerate(headers) if "/" in str(h) and wanted and "/" not in str(header)
+                and fold_header(str(h).rsplit("/", 1)[1]) == wanted]
+        found = exact or loose or (leaf if len(leaf) == 1 else [])
         if not found:
             raise UsageError(f"--column {name}={header}: no column {header!r} in the file (没有该列); "
                              "headers are: " + ", ".join(str(h) for h in headers if str(h)))
@@ -205,7 +255,7 @@ def _aliased_columns(headers, folded, fields) -> dict:
 def _rank_investment(headers, folded, fields, notes):
     """Take the header that most strongly names an amount as the investment, noting the others."""
     ranked = sorted((rank, i) for i, key in enumerate(folded)
-                    if i not in fields.values() and (rank := _investment_rank(key)) is not None)
+                    if i not in fields.values() and (rank := investment_rank(key)) is not None)
     if ranked:
         fields["investment"] = ranked[0][1]
         if len(ranked) > 1:

@@ -39,6 +39,7 @@ from sxmap.geo.reading.columns import all_distinct, pick_words, read_table_from_
 from sxmap.geo.reading.coordinates import read_coordinates
 from sxmap.geo.reading.dates import read_years
 from sxmap.geo.reading.headers import header_keys, match_columns
+from sxmap.geo.reading.layout import section_rows, unstack_headers
 from sxmap.geo.reading.places import PRECISION_CODES, addresses, locate_rows, platform_or_address, read_districts
 from sxmap.geo.reading.report import ReadReport, rejects_frame
 from sxmap.geo.reading.rows import TEXT_FIELDS, Rows
@@ -133,8 +134,11 @@ def read_projects_report(path, *, sheet=None, layer=None, columns=None, unit="�
         need = set(fields) | {"name", "lon", "lat", "x", "y", "district", "platform", "location_precision", "address"}
 
         def only_needed(headers):
+            if "" in headers or len(set(headers)) < len(headers):  # maybe a header over two rows
+                return list(range(len(headers)))
             cmap = match_columns(headers, columns, require_name=False)
-            return sorted(i for name, i in cmap.fields.items() if name in need or name.startswith("investment"))
+            # column 0 too: a section heading or 合计 sits under 序号 where the name is empty
+            return sorted({0} | {i for name, i in cmap.fields.items() if name in need or name.startswith("investment")})
 
         wanted = only_needed
     from sxmap.geo.progress import stages
@@ -158,6 +162,7 @@ def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, cr
         if raw.points is not None and not len(raw):
             raise DataError(f"the {raw.kind} file has no features (没有要素)", path=path,
                             hint="export the layer again with its projects, or give a CSV/.xlsx table")
+        unstack_headers(raw)
         cmap = match_columns(raw.headers, columns, require_name=fields is None or "name" in fields)
     except DataError as exc:
         if exc.path is None:
@@ -200,13 +205,18 @@ def normalise(rows) -> ReadReport:
     rows.ahead = in_background(_ahead, texts.get("name") if rows.n > 1 else None)
     blank = rows.blank_rows()
     total = rows.total_rows(texts.get("name"), blank)
-    keep = ~blank & ~total
+    heading, sections = section_rows(rows, texts.get("name"), blank | total)
+    if heading.any():
+        rows.notes.append(f"{int(heading.sum())} section heading row(s) read as the section of the rows below "
+                          "(分组标题行，已记入 section 列)")
+    keep = ~blank & ~total & ~heading
     if "name" in texts:
         empty = np.asarray(pc.equal(texts["name"], "").to_numpy(zero_copy_only=False), dtype=bool) & keep
         rows.fail_rows(np.flatnonzero(empty), "name",
                        DataError("the project name is empty (项目名称为空)", hint="give every row a name"))
     _file_errors(rows)
     values = _read_columns(rows, texts, keep)
+    values["section"] = sections
     rejected_positions, errors_all = _rejected(rows, keep)
     take = np.flatnonzero(keep & ~np.isin(np.arange(rows.n), rejected_positions))
     frame = _canonical_frame(rows, texts, values, take)
@@ -318,6 +328,8 @@ def _canonical_frame(rows, texts, values, take):
         extra = rows.pick_text(rows.column_text(index), take)
         if rows.raw.headers[index] or any(extra):
             frame[out] = extra
+    if values["section"] is not None and "section" not in frame.columns:  # a section column of the table's own wins
+        frame["section"] = strings(values["section"][take])
     return frame
 
 
@@ -450,6 +462,7 @@ def locate_table(path, *, lon_column=None, lat_column=None, crs="wgs84", sheet=N
     crs = resolve_crs(crs)
     mapping = {k: v for k, v in (("lon", lon_column), ("lat", lat_column)) if v}
     raw = read_raw(path, sheet=sheet, layer=layer, header_keys=header_keys(mapping.values()))
+    unstack_headers(raw)
     cmap = _coordinate_columns(path, raw, mapping)
     rows = Rows(path, raw, cmap, unit="亿元", usd_rate=None, crs=crs, skip_invalid=False, geometry=False)
     lon, lat, site, failed = read_coordinates(rows)
