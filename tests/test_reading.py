@@ -109,3 +109,44 @@ def test_a_project_row_is_not_a_heading(tmp_path):
     path.write_text("项目名称,所在区县,总投资\n一、产业项目,,\n1、测试项目,柯桥区,5\n", encoding="utf-8")
     frame = read_projects(path, geometry=False)
     assert list(frame["name"]) == ["1、测试项目"] and list(frame["section"]) == ["产业项目"]
+
+
+# --------------------------------------------------------------------------------------------
+# Item 4: traditional Chinese
+
+
+TRADITIONAL = Path(__file__).parent / "data" / "traditional"
+
+
+def test_big5_file_with_traditional_headers_and_districts(runner):
+    """tests/data/traditional/big5_traditional.csv: Big5, 項目名稱/所在區縣/總投資/項目地址, 越城區 …, 億元/萬元."""
+    assert not (TRADITIONAL / "big5_traditional.csv").read_bytes().decode("big5").isascii()
+    report = read_projects_report(TRADITIONAL / "big5_traditional.csv", geometry=False)
+    frame = report.projects
+    assert report.columns == {"name": "項目名稱", "district": "所在區縣", "address": "項目地址", "investment": "總投資"}
+    assert list(frame["district"]) == [YUECHENG, KEQIAO, ZHUJI, SHENGZHOU]
+    assert list(frame["district_located"]) == [YUECHENG, KEQIAO, ZHUJI, SHENGZHOU]
+    assert list(frame["investment"]) == pytest.approx([10, 0.5, 3, 2])
+    assert list(frame["name"])[0] == "紹興紡織產業園區項目"  # a name stays as written
+    assert list(frame["township"])[:2] == ["皋埠街道", "马鞍街道"]
+    assert any("繁体字已按简体读取" in note for note in report.notes)
+    result = runner.invoke(main, ["validate", str(TRADITIONAL / "big5_traditional.csv")])
+    assert result.exit_code == 0, result.output
+
+
+def test_traditional_values_under_simplified_headers(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("项目名称,所在区县,总投资\n甲,越城區,1億元\n乙,嵊州市,5000萬元\n", encoding="utf-8")
+    frame = read_projects(path, geometry=False)
+    assert list(frame["district"]) == [YUECHENG, SHENGZHOU]
+    assert list(frame["investment"]) == pytest.approx([1, 0.5])
+
+
+def test_a_simplified_table_never_loads_the_converter(tmp_path):
+    from sxmap.geo.reading import script
+
+    script._converter.cache_clear()
+    path = tmp_path / "p.csv"
+    path.write_text("项目名称,所在区县,总投资\n甲,越城区,1亿元\n", encoding="utf-8")
+    read_projects(path, geometry=False)
+    assert script._converter.cache_info().currsize == 0

@@ -7,6 +7,7 @@ import math
 
 from sxmap.geo.errors import DataError
 from sxmap.geo.reading.columns import distinct, per_distinct
+from sxmap.geo.reading.script import has_traditional, to_simplified
 
 BOUND_CODES = ("", "exact", "min", "approx")  # investment_bound codes while reading
 _BOUND_WORDS = {"exact": "exact", "min": "min", "approx": "approx", "": "", "精确": "exact", "以上": "min",
@@ -26,6 +27,8 @@ def read_amounts(rows):
         return nan, np.zeros(n, dtype=np.int8), np.zeros(n, dtype=bool), nan, nan
 
     def parse(value):
+        if has_traditional(value):  # 億元, 萬元 under simplified headers
+            value = to_simplified(value)
         return read_amount(value, unit=rows.unit, usd_rate=rows.usd_rate, currency=rows.cmap.investment_currency)
 
     indices, results, errors = per_distinct(rows.text("investment"), parse)

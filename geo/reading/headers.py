@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from sxmap.geo.errors import DataError, UsageError
+from sxmap.geo.reading.script import to_simplified
 
 #: Header aliases of each field (matched after :func:`fold_header`: NFKC, lower case, no spaces,
 #: ``_`` or ``-``, no bracketed note such as ``（亿元）``, no trailing punctuation).
@@ -63,7 +64,12 @@ _ANNUAL = re.compile(r"(?:19|20)\d{2}年?|年度|本年|当年|今年|年计划"
 
 def fold_header(text) -> str:
     """Fold a header for matching: NFKC, lower case, no bracketed note, no spaces, ``_`` or ``-``,
-    no punctuation at either end (``年份、`` → ``年份``)."""
+    no punctuation at either end (``年份、`` → ``年份``); traditional characters as simplified
+    (``項目名稱`` → ``项目名称``)."""
+    return _fold(to_simplified(unicodedata.normalize("NFKC", str(text)).strip().lower()))
+
+
+def _fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", str(text)).strip().lower()
     text = re.sub(r"[(\[【].*?[)\]】]", "", text)
     text = re.sub(r"[\s_\-]+", "", text)
@@ -72,8 +78,8 @@ def fold_header(text) -> str:
 
 def header_note(text) -> str:
     """The unit or datum note of a header: a bracketed note, or what follows a slash
-    (``投资额/亿元``), or a unit written at its end (``总投资万元``)."""
-    text = unicodedata.normalize("NFKC", str(text))
+    (``投资额/亿元``), or a unit written at its end (``总投资万元``), in simplified characters."""
+    text = to_simplified(unicodedata.normalize("NFKC", str(text)))
     match = re.search(r"[(\[【](.*?)[)\]】]", text)
     if match:
         return re.sub(r"[\s_\-]+", "", match.group(1)).lower()
@@ -83,8 +89,8 @@ def header_note(text) -> str:
     return tail.group(1) if tail else ""
 
 
-_ALIAS_INDEX = {fold_header(alias): name for name, aliases in ALIASES.items() for alias in aliases}
-IGNORED_KEYS = {fold_header(h) for h in IGNORED_HEADERS}
+_ALIAS_INDEX = {_fold(alias): name for name, aliases in ALIASES.items() for alias in aliases}  # simplified already
+IGNORED_KEYS = {_fold(h) for h in IGNORED_HEADERS}
 
 
 def investment_rank(key: str):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 
-from sxmap.geo.reading.columns import as_text
 from sxmap.geo.reading.headers import ALIASES, fold_header, investment_rank
 
 #: A section heading: 一、产业项目 / （一）先进制造业 / 1. 数字经济 (the enumerator, then words).

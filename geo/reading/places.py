@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sxmap.geo.bundled import PRECISIONS, bundled_path, read_bundled
 from sxmap.geo.errors import DataError, UnknownDistrictError
 from sxmap.geo.reading.columns import distinct, is_blank, per_distinct, read_table
+from sxmap.geo.reading.script import has_traditional, to_simplified
 
 PRECISION_CODES = ("", *PRECISIONS)  # location precision codes while reading: 0 = not placed
 
@@ -105,6 +106,8 @@ def read_districts(rows):
         try:
             return resolve_district(value).adcode
         except UnknownDistrictError as exc:
+            if has_traditional(value):  # 越城區 under simplified headers
+                return parse(to_simplified(value))
             raise district_error(value, exc) from None
 
     indices, results, errors = per_distinct(rows.text("district"), parse)

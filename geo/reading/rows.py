@@ -7,10 +7,16 @@ from __future__ import annotations
 
 from sxmap.geo.errors import DataError
 from sxmap.geo.reading.columns import as_text, folded_names, is_number_column
+from sxmap.geo.reading.script import has_traditional, simplified_array
 
 #: Row-level warnings of one kind listed one by one before they are summarised.
 MAX_LISTED = 20
 TEXT_FIELDS = ("id", "name", "name_en", "company", "platform", "industry", "stage", "address")
+#: Fields whose values sxmap interprets: in a table written in traditional characters (headers or
+#: a Big5 file) they are read as simplified (越城區 → 越城区, 億元 → 亿元); names and extra columns
+#: stay as written.
+SIMPLIFIED_FIELDS = ("district", "address", "platform", "industry", "stage", "investment", "investment_bound", "year",
+                     "location_precision")
 TOTAL_NAMES = {"合计", "总计", "小计", "total", "sum", "合计:", "总计:", "全市合计", "总合计"}
 
 
@@ -28,6 +34,9 @@ class Rows:
         self.notes: list = list(raw.notes) + list(cmap.notes)
         self.step = step or (lambda name: None)  # progress: called as a stage starts
         self._texts: dict = {}  # column index -> its trimmed text (see column_text)
+        self.traditional = str(raw.encoding).lower().startswith("big5") or any(map(has_traditional, raw.headers))
+        self._simplified: dict = {}  # column index -> its text in simplified characters (see text)
+        self._simplified_labels: list = []  # their headers, for the one note
         self.ahead = None  # a future: the district index prepared; are all names distinct? (geo.reading.table)
 
     # -- helpers ------------------------------------------------------------------------------
@@ -44,7 +53,26 @@ class Rows:
     def text(self, name):
         """The column of field ``name`` as trimmed text ("" everywhere when there is none)."""
         index = self.cmap.fields.get(name)
-        return as_text(None, self.n) if index is None else self.column_text(index)
+        if index is None:
+            return as_text(None, self.n)
+        if not (self.traditional and name in SIMPLIFIED_FIELDS):
+            return self.column_text(index)
+        if index not in self._simplified:
+            text = self.column_text(index)
+            self._simplified[index] = simplified_array(text)
+            if self._simplified[index] is not text:
+                self._note_simplified(self.label(name))
+        return self._simplified[index]
+
+    def _note_simplified(self, label):
+        """One note naming every column whose traditional characters were read as simplified."""
+        def text(labels):
+            return "traditional characters read as simplified in " + ", ".join(map(repr, labels)) + " (繁体字已按简体读取)"
+
+        if self._simplified_labels:
+            self.notes.remove(text(self._simplified_labels))
+        self._simplified_labels.append(label)
+        self.notes.append(text(self._simplified_labels))
 
     def text_unless_numbers(self, name):
         """:meth:`text`, or ``None`` for a column of numbers (read as numbers, not text)."""
