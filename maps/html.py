@@ -1561,7 +1561,7 @@ def save_map(m, path, cdn: bool = False, overwrite: bool = False, inputs=()):
 
 def read_places(path):
     """A user's platforms or enclaves file (same columns as the bundled ones), any format
-    :func:`geo.readers.read_table` reads, with ``lon``/``lat`` (WGS-84) checked.
+    :func:`geo.reading.columns.read_table` reads, with ``lon``/``lat`` (WGS-84) checked.
 
     Raises
     ------

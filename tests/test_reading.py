@@ -150,3 +150,97 @@ def test_a_simplified_table_never_loads_the_converter(tmp_path):
     path.write_text("项目名称,所在区县,总投资\n甲,越城区,1亿元\n", encoding="utf-8")
     read_projects(path, geometry=False)
     assert script._converter.cache_info().currsize == 0
+
+
+# --------------------------------------------------------------------------------------------
+# Item 8: nothing invented, nothing silently blank
+
+
+def test_locate_input_honours_a_datum_in_the_header(runner, tmp_path):
+    from sxmap.geo.boundaries import district_anchor
+    from sxmap.geo.crs import wgs84_to_bd09, wgs84_to_gcj02
+
+    lon, lat = district_anchor(KEQIAO)
+    for header, convert in (("GCJ-02", wgs84_to_gcj02), ("百度", wgs84_to_bd09)):
+        x, y = convert(lon, lat)
+        path = tmp_path / f"pts_{convert.__name__}.csv"
+        path.write_text(f"名称,经度({header}),纬度({header})\nA,{x:.7f},{y:.7f}\n", encoding="utf-8")
+        result = runner.invoke(main, ["locate", "--input", str(path), "--format", "json"])
+        assert result.exit_code == 0, result.stderr
+        row = json.loads(result.stdout)[0]
+        assert row["lon_wgs84"] == pytest.approx(lon, abs=1e-6) and row["lat_wgs84"] == pytest.approx(lat, abs=1e-6)
+
+
+def _workbook_with_errors(path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["项目名称", "所在区县", "总投资", "备注"])
+    sheet.append(["甲", "越城区", 5, None])
+    sheet.append(["乙", "柯桥区", "#N/A", None])
+    sheet.append(["丙", "#REF!", 3, "#NAME?"])
+    sheet.append(["丁", "上虞区", "#DIV/0!", None])
+    for cell in ("C3", "B4", "D4", "C5"):
+        sheet[cell].data_type = "e"  # stored as Excel stores an error value: <c t="e"><v>#N/A</v></c>
+    book.save(path)
+    return path
+
+
+def test_excel_error_values_are_errors_by_row_and_column(runner, tmp_path):
+    path = _workbook_with_errors(tmp_path / "errors.xlsx")
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    for row, column, value in ((3, "总投资", "#N/A"), (4, "所在区县", "#REF!"), (4, "备注", "#NAME?"),
+                               (5, "总投资", "#DIV/0!")):
+        assert f"row {row}, column '{column}': an Excel error value" in result.stderr and value in result.stderr
+    result = runner.invoke(main, ["stats", "--projects", str(path), "--skip-invalid", "--rejects",
+                                  str(tmp_path / "rej.csv"), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[-1]["count"] == 1  # only 甲: nothing read as a blank amount
+
+
+@pytest.mark.parametrize("cell", ["亿", "万元", "亿元整", "亿元"])
+def test_a_unit_without_a_number_is_not_an_amount(cell, tmp_path):
+    from sxmap.geo.errors import DataErrors
+
+    path = tmp_path / "p.csv"
+    path.write_text(f"项目名称,所在区县,总投资\n甲,越城区,{cell}\n", encoding="utf-8")
+    with pytest.raises(DataErrors, match="a unit without a number"):
+        read_projects(path, geometry=False)
+
+
+def test_amount_forms_around_units():
+    from sxmap.geo.amounts import read_amount
+    from sxmap.geo.errors import DataError
+
+    assert read_amount("3亿元整").value == 3 and read_amount("百亿").value == 100
+    with pytest.raises(DataError, match="decimal mark"):
+        read_amount("12,5")
+
+
+def test_comma_decimals_in_a_semicolon_table(runner, tmp_path):
+    """120,646 in a European-locale CSV is 120.646 degrees, never 'metres, pass --crs EPSG:4549'."""
+    path = tmp_path / "semicolon.csv"
+    path.write_text("项目名称;经度;纬度;总投资\n甲;120,646;30,012;5\n乙;120,5;29,9;3\n", encoding="utf-8")
+    report = read_projects_report(path, geometry=False)
+    assert list(report.projects["lon"]) == pytest.approx([120.646, 120.5])
+    assert list(report.projects["lat"]) == pytest.approx([30.012, 29.9])
+    assert any("decimal comma" in note for note in report.notes)
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0 and "EPSG" not in result.output + result.stderr
+
+
+def test_tz_aware_parquet_timestamps_are_dates(tmp_path):
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    utc = pa.array([dt.datetime(2023, 3, 7, 18, 0), dt.datetime(2021, 6, 1, 1, 0), None],
+                   type=pa.timestamp("us", tz="UTC"))
+    table = pa.table({"项目名称": ["甲", "乙", "丙"], "所在区县": ["越城区", "柯桥区", "上虞区"], "签约日期": utc})
+    pq.write_table(table, tmp_path / "p.parquet")
+    frame = read_projects(tmp_path / "p.parquet", geometry=False)
+    assert list(frame["year"].astype("Int64").fillna(0)) == [2023, 2021, 0]
+    assert list(frame["date"]) == ["2023-03-08", "2021-06-01", ""]  # the date in China (UTC+8)

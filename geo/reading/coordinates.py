@@ -156,9 +156,9 @@ def read_coordinates(rows):
     north_name = "lat" if "lat" in fields else "y" if "y" in fields else None
     if east_name is None and north_name is None:
         return np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    east, east_errors = numbers(rows.column(east_name), n, rows.text_unless_numbers(east_name)) if east_name \
+    east, east_errors = numbers(rows.column(east_name), n, _coordinate_text(rows, east_name)) if east_name \
         else (np.full(n, np.nan), {})
-    north, north_errors = numbers(rows.column(north_name), n, rows.text_unless_numbers(north_name)) \
+    north, north_errors = numbers(rows.column(north_name), n, _coordinate_text(rows, north_name)) \
         if north_name else (np.full(n, np.nan), {})
     failed = np.zeros(n, dtype=bool)
     for name, errs in ((east_name, east_errors), (north_name, north_errors)):
@@ -183,6 +183,28 @@ def read_coordinates(rows):
         return checked(rows, lon, lat, failed, label, converted=True)
     check_degrees(rows, east, north)
     return checked(rows, east, north, failed, label, converted=rows.crs != "wgs84")
+
+
+#: A number with one comma and at most three digits before it: 120,646 (a decimal comma, as a
+#: semicolon-separated CSV from a European-locale Excel writes it) or 512,345 (thousands).
+_COMMA_DECIMAL = r"^[+-]?\d{1,3},\d+$"
+
+
+def _coordinate_text(rows, name):
+    """The text of a coordinate column (None for a column of numbers). Under a geographic CRS a
+    decimal comma (120,646; 30,012) is read as the decimal point it is — degrees of 120646 would
+    be metres, and no table in degrees holds those — and a note says so."""
+    import pyarrow.compute as pc
+
+    text = rows.text_unless_numbers(name)
+    if text is None or rows.crs not in ("wgs84", "gcj02", "bd09"):
+        return text
+    comma = pc.match_substring_regex(text, _COMMA_DECIMAL)
+    if not pc.any(comma).as_py():
+        return text
+    rows.notes.append(f"{pc.sum(comma).as_py()} value(s) in {rows.label(name)!r} have a decimal comma (e.g. "
+                      f"{text.filter(comma)[0].as_py()}), read as a decimal point (逗号小数点已按小数点读取)")
+    return pc.if_else(comma, pc.replace_substring(text, ",", "."), text)
 
 
 def check_degrees(rows, east, north):

@@ -169,17 +169,24 @@ def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, cr
             raise DataError(exc.message, path=path, row=getattr(locals().get("raw"), "header_row", None) or None,
                             value=exc.value, hint=exc.hint) from None
         raise
-    if cmap.coordinate_crs and cmap.coordinate_crs != crs and crs in ("wgs84", "gcj02", "bd09"):
-        if crs != "wgs84":
-            lon_header = raw.headers[cmap.fields.get("lon", cmap.fields.get("x", 0))]
-            raise UsageError(f"{path}: the header {lon_header!r} says the coordinates are {cmap.coordinate_crs} "
-                             f"but --crs is {crs}; pass --crs {cmap.coordinate_crs}")
-        crs = cmap.coordinate_crs
+    crs = _header_datum(path, raw, cmap, crs)
     step("整理 normalising")
     warm.result()
     rows = Rows(path, raw, cmap, unit=cmap.investment_unit or unit, usd_rate=usd_rate, crs=crs,
                 skip_invalid=skip_invalid, geometry=geometry, step=step)
     return normalise(rows)
+
+
+def _header_datum(path, raw, cmap, crs):
+    """The datum of the coordinates: the one the headers name (经度(GCJ-02), 纬度（百度）) over the
+    default; a different datum given with ``--crs`` is a usage error."""
+    if cmap.coordinate_crs and cmap.coordinate_crs != crs and crs in ("wgs84", "gcj02", "bd09"):
+        if crs != "wgs84":
+            lon_header = raw.headers[cmap.fields.get("lon", cmap.fields.get("x", 0))]
+            raise UsageError(f"{path}: the header {lon_header!r} says the coordinates are {cmap.coordinate_crs} "
+                             f"but --crs is {crs}; pass --crs {cmap.coordinate_crs}")
+        return cmap.coordinate_crs
+    return crs
 
 
 def _import_pandas():
@@ -234,12 +241,31 @@ def _file_errors(rows):
             f"the row has {len(cells)} cells but the header has {width} (行的单元格多于表头)", path=rows.path,
             row=number, value=",".join(cells[width:])[:200],
             hint="quote values that contain the delimiter (e.g. \"1,300\"), or remove thousands separators"))
+    _error_values(rows)
     for row, letter in rows.raw.problems:
         for position in np.flatnonzero(rows.raw.rownums == row):
             rows.errors.setdefault(int(position), []).append(DataError(
                 "a formula without a saved value: the cell would read as empty (公式没有计算结果)", path=rows.path,
                 row=row, column=f"column {letter}",
                 hint="open the workbook in Excel or WPS, let it calculate, and save it again"))
+
+
+def _error_values(rows):
+    """Excel error values (#N/A, #REF! …) as errors of their rows: calamine reads them as empty."""
+    import numpy as np
+
+    from sxmap.geo.reading.excel import error_cells
+
+    if rows.raw.kind != "Excel" or not rows.raw.sheet:
+        return
+    letters = {letter: i for i, letter in enumerate(rows.raw.letters or [])}
+    for row, letter, value in error_cells(rows.path, rows.raw.sheet):
+        index = letters.get(letter)
+        column = rows.raw.column_label(index) if index is not None else f"column {letter}"
+        for position in np.flatnonzero(rows.raw.rownums == row):
+            rows.errors.setdefault(int(position), []).append(DataError(
+                f"an Excel error value, not data (Excel错误值): {value}", path=rows.path, row=row, column=column,
+                value=value, hint="fix the formula in Excel or WPS (or clear the cell), save, and read the file again"))
 
 
 def _read_columns(rows, texts, keep) -> dict:
@@ -464,6 +490,7 @@ def locate_table(path, *, lon_column=None, lat_column=None, crs="wgs84", sheet=N
     raw = read_raw(path, sheet=sheet, layer=layer, header_keys=header_keys(mapping.values()))
     unstack_headers(raw)
     cmap = _coordinate_columns(path, raw, mapping)
+    crs = _header_datum(path, raw, cmap, crs)
     rows = Rows(path, raw, cmap, unit="亿元", usd_rate=None, crs=crs, skip_invalid=False, geometry=False)
     lon, lat, site, failed = read_coordinates(rows)
     missing = ~site & ~failed & ~rows.blank_rows()
