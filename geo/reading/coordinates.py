@@ -88,9 +88,11 @@ def lon_lat_problems(lon, lat):
 _NUMBER_RE = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 
 
-def numbers(column, n, text=None):
+def numbers(column, n, text=None, commas=None):
     """A column of coordinates as float64 (NaN for empty cells) and, for cells that are not plain
-    numbers, ``{row: DataError}`` (after trying :func:`parse_coordinate` on each distinct one)."""
+    numbers, ``{row: DataError}`` (after trying :func:`parse_coordinate` on each distinct one).
+    With a list ``commas``, a decimal comma (120,646) is a decimal point, and the cells read so are
+    appended to it."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -122,9 +124,14 @@ def numbers(column, n, text=None):
         for row, value in zip(other, values):
             if value not in cache:
                 try:
-                    cache[value] = parse_coordinate(value)
+                    if commas is not None and re.fullmatch(_COMMA_DECIMAL, value):
+                        cache[value] = float(value.replace(",", "."))
+                    else:
+                        cache[value] = parse_coordinate(value)
                 except DataError as exc:
                     cache[value] = exc
+            if commas is not None and not isinstance(cache[value], DataError) and re.fullmatch(_COMMA_DECIMAL, value):
+                commas.append(value)
             result = cache[value]
             if isinstance(result, DataError):
                 errors[int(row)] = result
@@ -156,10 +163,8 @@ def read_coordinates(rows):
     north_name = "lat" if "lat" in fields else "y" if "y" in fields else None
     if east_name is None and north_name is None:
         return np.full(n, np.nan), np.full(n, np.nan), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-    east, east_errors = numbers(rows.column(east_name), n, _coordinate_text(rows, east_name)) if east_name \
-        else (np.full(n, np.nan), {})
-    north, north_errors = numbers(rows.column(north_name), n, _coordinate_text(rows, north_name)) \
-        if north_name else (np.full(n, np.nan), {})
+    east, east_errors = _axis(rows, east_name) if east_name else (np.full(n, np.nan), {})
+    north, north_errors = _axis(rows, north_name) if north_name else (np.full(n, np.nan), {})
     failed = np.zeros(n, dtype=bool)
     for name, errs in ((east_name, east_errors), (north_name, north_errors)):
         for position, error in errs.items():
@@ -187,24 +192,19 @@ def read_coordinates(rows):
 
 #: A number with one comma and at most three digits before it: 120,646 (a decimal comma, as a
 #: semicolon-separated CSV from a European-locale Excel writes it) or 512,345 (thousands).
-_COMMA_DECIMAL = r"^[+-]?\d{1,3},\d+$"
+_COMMA_DECIMAL = r"[+-]?\d{1,3},\d+"
 
 
-def _coordinate_text(rows, name):
-    """The text of a coordinate column (None for a column of numbers). Under a geographic CRS a
-    decimal comma (120,646; 30,012) is read as the decimal point it is — degrees of 120646 would
-    be metres, and no table in degrees holds those — and a note says so."""
-    import pyarrow.compute as pc
-
-    text = rows.text_unless_numbers(name)
-    if text is None or rows.crs not in ("wgs84", "gcj02", "bd09"):
-        return text
-    comma = pc.match_substring_regex(text, _COMMA_DECIMAL)
-    if not pc.any(comma).as_py():
-        return text
-    rows.notes.append(f"{pc.sum(comma).as_py()} value(s) in {rows.label(name)!r} have a decimal comma (e.g. "
-                      f"{text.filter(comma)[0].as_py()}), read as a decimal point (逗号小数点已按小数点读取)")
-    return pc.if_else(comma, pc.replace_substring(text, ",", "."), text)
+def _axis(rows, name):
+    """One coordinate column as numbers, and ``{row: DataError}`` (:func:`numbers`). Under a
+    geographic CRS a decimal comma (120,646; 30,012) is read as the decimal point it is — degrees
+    of 120646 would be metres, and no table in degrees holds those — and a note says so."""
+    commas = [] if rows.crs in ("wgs84", "gcj02", "bd09") else None
+    values, errors = numbers(rows.column(name), rows.n, rows.text_unless_numbers(name), commas=commas)
+    if commas:
+        rows.notes.append(f"{len(commas)} value(s) in {rows.label(name)!r} have a decimal comma (e.g. {commas[0]}), "
+                          "read as a decimal point (逗号小数点已按小数点读取)")
+    return values, errors
 
 
 def check_degrees(rows, east, north):

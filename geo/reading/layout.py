@@ -112,18 +112,25 @@ def section_rows(rows, names, blank):
     ``labels`` is None when the table has no headings. Headings at lower levels nest:
     ``产业项目/先进制造业``."""
     import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     n = rows.n
     heading = np.zeros(n, dtype=bool)
-    candidates = np.zeros(n, dtype=bool)
-    for index, column in enumerate(rows.raw.columns):
-        if column is None or (names is not None and rows.cmap.fields.get("name") != index and index != 0):
-            continue
-        text = rows.column_text(index)
-        candidates |= np.asarray(pc.match_substring_regex(text, _SECTION_PATTERN).to_numpy(zero_copy_only=False),
-                                 dtype=bool)
-    candidates &= ~blank
+    # one filled cell, or (a sheet whose merged cells were filled) any row
+    merged = any("合并单元格" in note for note in rows.raw.notes)
+    maybe = ~blank & ((rows.filled == 1) if rows.filled is not None and not merged else True)
+    if not maybe.any():
+        return heading, None
+    candidates = _heading_like(names, maybe) if names is not None else np.zeros(n, dtype=bool)
+    # a heading written under 序号 (or across the row) leaves the name empty: look there only
+    nameless = np.flatnonzero(maybe & (np.asarray(pc.equal(names, "").to_numpy(zero_copy_only=False), dtype=bool)
+                                       if names is not None else True))
+    if len(nameless):
+        for index, column in enumerate(rows.raw.columns):
+            if column is not None and (names is None or index != rows.cmap.fields.get("name")):
+                few = rows.column_text(index).take(pa.array(nameless))
+                candidates[nameless[_heading_like(few, np.ones(len(nameless), dtype=bool))]] = True
     titles = {}
     for position in np.flatnonzero(candidates):
         values = {c for c in _cells_of(rows, int(position)) if c}
@@ -134,6 +141,15 @@ def section_rows(rows, names, blank):
     if not titles:
         return heading, None
     return heading, _labels(n, titles)
+
+
+def _heading_like(text, where):
+    """Where ``text`` starts like a heading (一、 （一） 1.), among the rows ``where``."""
+    import numpy as np
+    import pyarrow.compute as pc
+
+    found = np.asarray(pc.match_substring_regex(text, _SECTION_PATTERN).to_numpy(zero_copy_only=False), dtype=bool)
+    return found & where
 
 
 def _cells_of(rows, position):

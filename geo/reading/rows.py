@@ -37,6 +37,7 @@ class Rows:
         self.traditional = str(raw.encoding).lower().startswith("big5") or any(map(has_traditional, raw.headers))
         self._simplified: dict = {}  # column index -> its text in simplified characters (see text)
         self._simplified_labels: list = []  # their headers, for the one note
+        self.filled = None  # filled cells per row (blank_rows)
         self.ahead = None  # a future: the district index prepared; are all names distinct? (geo.reading.table)
 
     # -- helpers ------------------------------------------------------------------------------
@@ -131,12 +132,14 @@ class Rows:
         return pd.array(text, dtype="str")
 
     def blank_rows(self):
-        """Rows with no value in any column (and no geometry)."""
+        """Rows with no value in any column (and no geometry); :attr:`filled` counts each row's
+        filled cells."""
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
         blank = np.ones(self.n, dtype=bool)
+        self.filled = np.zeros(self.n, dtype=np.int32)
         for index, column in enumerate(self.raw.columns):
             if column is None:
                 continue
@@ -146,7 +149,9 @@ class Rows:
                     filled = pc.and_(filled, pc.invert(pc.is_nan(column)))
             else:
                 filled = pc.not_equal(self.column_text(index), "")
-            blank &= ~np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
+            filled = np.asarray(filled.to_numpy(zero_copy_only=False), dtype=bool)
+            blank &= ~filled
+            self.filled += filled
         if self.raw.points is not None:
             blank &= self.raw.points[2] == "empty"
         return blank
