@@ -18,8 +18,13 @@ def error_cells(path, sheet) -> list:
     """``(row, column letter, value)`` of the error cells of ``sheet`` (its name) in an .xlsx/.xlsm
     workbook; empty for other formats."""
     import zipfile
+    from pathlib import Path
 
     from sxmap.geo.sources import _sheet_xml
+
+    path = Path(path)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return []
 
     try:
         with zipfile.ZipFile(path) as z:

@@ -38,6 +38,7 @@ class Rows:
         self._simplified: dict = {}  # column index -> its text in simplified characters (see text)
         self._simplified_labels: list = []  # their headers, for the one note
         self.filled = None  # filled cells per row (blank_rows)
+        self.excel_errors = None  # a future: the sheet's error cells (geo.reading.excel), for an Excel file
         self.ahead = None  # a future: the district index prepared; are all names distinct? (geo.reading.table)
 
     # -- helpers ------------------------------------------------------------------------------

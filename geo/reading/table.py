@@ -174,6 +174,10 @@ def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, cr
     warm.result()
     rows = Rows(path, raw, cmap, unit=cmap.investment_unit or unit, usd_rate=usd_rate, crs=crs,
                 skip_invalid=skip_invalid, geometry=geometry, step=step)
+    if raw.kind == "Excel" and raw.sheet:  # the sheet's XML inflated on the other core meanwhile
+        from sxmap.geo.reading.excel import error_cells
+
+        rows.excel_errors = in_background(error_cells, path, raw.sheet)
     return normalise(rows)
 
 
@@ -254,12 +258,10 @@ def _error_values(rows):
     """Excel error values (#N/A, #REF! …) as errors of their rows: calamine reads them as empty."""
     import numpy as np
 
-    from sxmap.geo.reading.excel import error_cells
-
-    if rows.raw.kind != "Excel" or not rows.raw.sheet:
+    if rows.excel_errors is None:
         return
     letters = {letter: i for i, letter in enumerate(rows.raw.letters or [])}
-    for row, letter, value in error_cells(rows.path, rows.raw.sheet):
+    for row, letter, value in rows.excel_errors.result():
         index = letters.get(letter)
         column = rows.raw.column_label(index) if index is not None else f"column {letter}"
         for position in np.flatnonzero(rows.raw.rownums == row):
