@@ -11,8 +11,13 @@ from sxmap.geo.sources import RawTable, read_raw
 
 def read_table(path, **kwargs):
     """Read a table (CSV in any encoding sxmap detects, Excel, GIS attributes) as a pandas
-    DataFrame of strings, the headers as written; ``kwargs`` go to :func:`geo.sources.read_raw`."""
-    return read_table_from_raw(read_raw(path, **kwargs))
+    DataFrame of strings, the headers as written (a header over two rows as one, with its path:
+    :func:`geo.reading.layout.unstack_headers`); ``kwargs`` go to :func:`geo.sources.read_raw`."""
+    from sxmap.geo.reading.layout import unstack_headers
+
+    raw = read_raw(path, **kwargs)
+    unstack_headers(raw)
+    return read_table_from_raw(raw)
 
 
 def is_blank(value) -> bool:
