@@ -178,7 +178,7 @@ def _input_path_handler(ctx, param, value):
 def _rejects_target(projects_path, rejects):
     from pathlib import Path
 
-    from sxmap.geo.readers import default_rejects_path
+    from sxmap.geo.reading.report import default_rejects_path
 
     return Path(rejects) if rejects is not None else default_rejects_path(projects_path)
 
@@ -523,7 +523,7 @@ def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overw
     if input_path:
         if lon is not None:
             raise click.UsageError("give either LON LAT or --input, not both")
-        from sxmap.geo.readers import locate_table
+        from sxmap.geo.reading.table import locate_table
         from sxmap.geo.tables import render
 
         located = locate_table(input_path, lon_column=lon_column, lat_column=lat_column, crs=crs)
@@ -584,7 +584,8 @@ def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid
       sxmap validate projects.csv --skip-invalid --rejects bad_rows.csv
     """
     from sxmap.geo.errors import DataErrors
-    from sxmap.geo.readers import read_projects_report, summary_text
+    from sxmap.geo.reading.report import summary_text
+    from sxmap.geo.reading.table import read_projects_report
 
     try:
         report = read_projects_report(file, sheet=sheet, layer=layer, columns=columns, unit=unit,
@@ -616,7 +617,7 @@ validate.params = [p for p in validate.params if p.name != "projects_path"]
 # ============================================================================================
 # Spatial queries: stats, query, near (geo.query) — issue 5
 
-STATS_BY = ("district", "industry", "district,industry", "township")
+STATS_BY = ("district", "industry", "district,industry", "township", "section")
 
 
 def _query_projects(columns, projects_path=None, sheet=None, layer=None, columns_map=None, unit="亿元",
@@ -640,12 +641,15 @@ def _say_empty(n_rows, what="project"):
 @main.command("stats")
 @projects_options
 @click.option("--by", type=click.Choice(STATS_BY), default="district", show_default=True,
-              help="Group by district (区县), industry (产业), both, or township (乡镇街道, from the address column).")
+              help="Group by district (区县), industry (产业), both, township (乡镇街道, from the address column), "
+                   "or section (分组: the table's headings 一、… （一）…).")
 @filter_options
+@click.option("--section", "sections", multiple=True,
+              help="Only the projects under this section heading of the table, e.g. 产业项目 (repeatable).")
 @format_option()
 @output_options
 def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, by,
-                  districts, industries, years, min_investment, fmt, output, overwrite):
+                  districts, industries, years, min_investment, sections, fmt, output, overwrite):
     """Totals by district or industry (按区县/产业统计项目数与投资额).
 
     Per group: projects, investment (亿元), how many ≥ 50亿 and ≥ 100亿, how many amounts are
@@ -665,6 +669,7 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
       sxmap stats --by district,industry --district 柯桥区 --format csv -o keqiao.csv
       sxmap stats --projects 我的项目.xlsx --min-investment 50 --format json
       sxmap stats --projects 项目地址.csv --by township --district 诸暨市
+      sxmap stats --projects 重大项目计划表.xlsx --by section
     """
     from sxmap.geo.query import STATS_COLUMNS, describe_disagreement, render_stats, stats
 
@@ -672,7 +677,8 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
     needed += ["address", "township_code"] if by == "township" else []
     projects = _query_projects(needed, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
                                rejects)
-    table = stats(projects, by=by, **filter_kwargs(districts, industries, years, min_investment))
+    table = stats(projects, by=by, **filter_kwargs(districts, industries, years, min_investment),
+                  section=list(sections) or None)
     disagreements = table.attrs.get("disagreements", [])
     if disagreements:
         click.echo(f"note: {len(disagreements)} project(s) lie outside their stated district "
@@ -691,6 +697,8 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
               help="Only projects on this platform (part of its name is enough; repeatable).")
 @click.option("--township", "townships", multiple=True,
               help="Only projects in this township (from their address): 钱清街道, 钱清, 钱清镇 (repeatable).")
+@click.option("--section", "sections", multiple=True,
+              help="Only the projects under this section heading of the table, e.g. 产业项目 (repeatable).")
 @click.option("--within", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
               help="Only projects inside the polygon(s) of this GeoJSON/GeoPackage (WGS-84 unless --within-crs).")
 @click.option("--within-crs", type=click.Choice(CRS_CHOICES, case_sensitive=False), default="wgs84",
@@ -701,8 +709,8 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
 @format_option()
 @output_options
 def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, districts,
-                  industries, years, min_investment, stages, platforms, townships, within, within_crs, near, radius_km,
-                  fmt, output, overwrite):
+                  industries, years, min_investment, stages, platforms, townships, sections, within, within_crs, near,
+                  radius_km, fmt, output, overwrite):
     """Find projects by filters, area or distance (查询项目).
 
     With --near, the nearest come first, with their geodesic distance in km. Districts are those
@@ -725,7 +733,7 @@ def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
                                rejects)
     rows = query(projects, **filter_kwargs(districts, industries, years, min_investment),
                  stage=list(stages) or None, platform=list(platforms) or None, township=list(townships) or None,
-                 within=within,
+                 section=list(sections) or None, within=within,
                  within_crs=within_crs, near=near, radius_km=radius_km, crs=crs)
     if "centre" in rows.attrs:
         centre = rows.attrs["centre"]
@@ -1090,7 +1098,7 @@ def _read_any_table(path, sheet=None):
     """A CSV (UTF-8/GBK, detected) or the sheet of an .xlsx, as text cells."""
     from pathlib import Path
 
-    from sxmap.geo.readers import read_table
+    from sxmap.geo.reading.columns import read_table
 
     if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
         import pandas as pd

@@ -192,7 +192,7 @@ def main(argv=None):
     print(f"sxmap stats, canonical headers:       {stats_canonical:.2f} s  ratio {stats_office / stats_canonical:.2f} "
           "(target ≤ 1.5)")
 
-    from sxmap.geo.readers import read_projects
+    from sxmap.geo.reading.table import read_projects
 
     excel = median_time(lambda: read_projects(xlsx, crs="gcj02"), args.runs)
     print(f"read 100,000 xlsx rows (in-process):  {excel:.2f} s (target ≤ 3)")

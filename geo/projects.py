@@ -26,34 +26,7 @@ Other columns of the source (``source_quote``, ``address`` …) are kept after t
 
 from __future__ import annotations
 
-from pathlib import Path
-
-CANONICAL_COLUMNS = (
-    "id", "name", "name_en", "company", "district", "platform", "industry", "year", "stage",
-    "investment", "investment_bound", "lon", "lat", "location_precision",
-)
-BOUNDS = ("exact", "min", "approx", "")
-PRECISIONS = ("site", "platform", "district", "township")  # township: geocoded at 乡镇/道路 level (sxmap geocode)
-
-
-def bundled_path(name: str = "projects") -> Path:
-    """Path of a bundled table: ``projects``, ``platforms``, ``enclaves`` or ``district_stats``."""
-    from sxmap.geo.boundaries import data_dir
-
-    return data_dir() / f"{name}.csv"
-
-
-def read_bundled(name: str):
-    """A bundled table as a pandas DataFrame with proper dtypes (empty strings kept as "")."""
-    import pandas as pd
-
-    frame = pd.read_csv(bundled_path(name), dtype=str, keep_default_na=False, encoding="utf-8")
-    for column in frame.columns:
-        if column in ("lon", "lat", "investment", "value"):
-            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="raise").astype(float)
-        elif column in ("district", "year", "count", "host_adcode", "home_district", "scope_adcode"):
-            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="raise").astype("Int64")
-    return frame
+from sxmap.geo.bundled import BOUNDS, CANONICAL_COLUMNS, PRECISIONS, bundled_path, read_bundled  # noqa: F401 - re-exported
 
 
 def to_geoframe(frame):
@@ -79,7 +52,7 @@ def load_projects(path=None, **read_options):
     path : str or pathlib.Path, optional
         A user's file (CSV, XLSX, GeoJSON, GeoPackage). ``None`` loads the bundled projects.
     **read_options
-        Passed to :func:`geo.readers.read_projects` for a user's file (``sheet``, ``layer``,
+        Passed to :func:`geo.reading.table.read_projects` for a user's file (``sheet``, ``layer``,
         ``columns``, ``unit``, ``usd_rate``, ``crs``, ``skip_invalid``, ``rejects``).
 
     Returns
@@ -88,18 +61,19 @@ def load_projects(path=None, **read_options):
     """
     if path is None:
         return to_geoframe(read_bundled("projects"))
-    from sxmap.geo.readers import read_projects
+    from sxmap.geo.reading.table import read_projects
 
     return read_projects(path, **read_options)
 
 
 def filter_projects(projects, *, district=None, industry=None, year=None, min_investment=None,
-                    stage=None, platform=None):
+                    stage=None, platform=None, section=None):
     """Rows matching every filter given (each may be a single value or a list of them).
 
     ``district`` takes any names :func:`~geo.districts.resolve_district` accepts and matches the
     district the point lies in; ``industry``, ``stage`` and ``platform`` match exactly (platform also
-    by substring); ``min_investment`` is in 亿元 and keeps rows whose amount is at least that.
+    by substring); ``min_investment`` is in 亿元 and keeps rows whose amount is at least that;
+    ``section`` keeps the rows of a section heading (``产业项目`` also keeps ``产业项目/先进制造业``).
     """
     import pandas as pd
 
@@ -124,7 +98,25 @@ def filter_projects(projects, *, district=None, industry=None, year=None, min_in
         mask &= projects["platform"].fillna("").apply(lambda p: any(x in p for x in platforms))
     if min_investment is not None:
         mask &= (projects["investment"] >= float(min_investment)).fillna(False)
+    if (sections := as_list(section)) is not None:
+        mask &= _in_sections(projects, sections)
     return projects[mask.astype(bool)]
+
+
+def _in_sections(projects, sections):
+    """Rows whose ``section`` is one of ``sections`` or lies under one (``产业项目/先进制造业``
+    under ``产业项目``); a table without sections has none."""
+    import pandas as pd
+
+    from sxmap.geo.errors import UsageError
+
+    if "section" not in projects.columns:
+        raise UsageError("--section: the table has no section headings (一、… （一）…) (表中没有分组标题)")
+    written = projects["section"].fillna("").astype(str)
+    mask = pd.Series(False, index=projects.index)
+    for name in (str(s).strip().strip("/") for s in sections):
+        mask |= (written == name) | written.str.startswith(name + "/") | written.str.endswith("/" + name)
+    return mask
 
 
 def district_totals(projects, min_investment_thresholds=(50, 100)):

@@ -31,7 +31,7 @@ import numpy as np
 
 from sxmap.geo.errors import DataError, UsageError
 
-BY_CHOICES = ("district", "industry", "district,industry", "township")
+BY_CHOICES = ("district", "industry", "district,industry", "township", "section")
 THRESHOLDS = (50, 100)
 OUTSIDE_ZH = "市外"
 OUTSIDE_EN = "Outside Shaoxing"
@@ -121,7 +121,7 @@ def load(path=None, columns=None, **read_options):
 
     if path is None:
         return load_projects()
-    from sxmap.geo.readers import read_projects
+    from sxmap.geo.reading.table import read_projects
 
     options = dict(read_options)
     options["columns"] = options.pop("columns_map", None) or {}
@@ -193,7 +193,7 @@ def _district_labels(adcodes):
     return zh, en
 
 
-def _filtered_for_stats(projects, district, industry, year, min_investment):
+def _filtered_for_stats(projects, district, industry, year, min_investment, section=None):
     """The projects after the filters (located first), the districts chosen (adcodes or None),
     and the stated-district disagreements of the whole table."""
     from sxmap.geo.districts import resolve_district
@@ -205,14 +205,14 @@ def _filtered_for_stats(projects, district, industry, year, min_investment):
     if "district_located" not in projects.columns:
         projects = add_located(projects)
     disagreements = district_disagreements(projects)
-    if any(_given(v) for v in (district, industry, year, min_investment)):
+    if any(_given(v) for v in (district, industry, year, min_investment, section)):
         projects = filter_projects(projects, district=district, industry=industry, year=year,
-                                   min_investment=min_investment)
+                                   min_investment=min_investment, section=section)
     return projects, chosen, disagreements
 
 
 def stats(projects, by="district", *, district=None, industry=None, year=None, min_investment=None,
-          thresholds=THRESHOLDS):
+          thresholds=THRESHOLDS, section=None):
     """Totals of projects per district, per industry, or per district and industry.
 
     Parameters
@@ -258,7 +258,7 @@ def stats(projects, by="district", *, district=None, industry=None, year=None, m
     if keys == ("township",):
         return stats_by_township(projects, district=district, industry=industry, year=year,
                                  min_investment=min_investment, thresholds=thresholds)
-    projects, chosen, disagreements = _filtered_for_stats(projects, district, industry, year, min_investment)
+    projects, chosen, disagreements = _filtered_for_stats(projects, district, industry, year, min_investment, section)
     codes = _codes(projects)
     n_rows = len(projects)
     if "investment" in projects.columns:
@@ -286,17 +286,20 @@ def stats(projects, by="district", *, district=None, industry=None, year=None, m
         zh, en = _district_labels(district_list)
         columns = {"adcode": district_list, "district_zh": zh, "district_en": en}
     else:
-        industry_values = (projects["industry"].to_numpy(dtype=object, na_value="") if "industry" in projects.columns
+        group = keys[-1]  # industry, or section (the headings of a planning office's table)
+        if group == "section" and "section" not in projects.columns:
+            raise UsageError("--by section: the table has no section headings (一、… （一）…) (表中没有分组标题)")
+        industry_values = (projects[group].to_numpy(dtype=object, na_value="") if group in projects.columns
                            else np.full(n_rows, "", dtype=object))
         labels, uniques = pd.factorize(industry_values, use_na_sentinel=False)
         uniques = np.asarray(uniques, dtype=object)
-        if keys == ("industry",):
+        if keys in (("industry",), ("section",)):
             counts = np.bincount(labels, minlength=len(uniques))
             rank = sorted(range(len(uniques)), key=lambda k: (-counts[k], str(uniques[k])))
             position = np.empty(len(uniques), dtype=np.int64)
             position[rank] = np.arange(len(uniques))
             agg = _aggregate(position[labels] if len(labels) else labels, len(uniques), amount, flags, thresholds)
-            columns = {"industry": [str(uniques[k]) for k in rank]}
+            columns = {group: [str(uniques[k]) for k in rank]}
         else:
             pair = district_index * max(len(uniques), 1) + labels
             counts = np.bincount(pair, minlength=len(district_list) * max(len(uniques), 1))
@@ -317,8 +320,9 @@ def stats(projects, by="district", *, district=None, industry=None, year=None, m
     table = pd.DataFrame({**columns, **agg})
     total = {name: int(agg[name].sum()) if name != "investment" else float(agg[name].sum()) for name in agg}
     total_row = {"adcode": pd.NA, "district_zh": TOTAL_ZH, "district_en": TOTAL_EN} if "adcode" in columns else {}
-    if "industry" in columns:
-        total_row["industry"] = "" if "adcode" in columns else TOTAL_ZH
+    for group in ("industry", "section"):
+        if group in columns:
+            total_row[group] = "" if "adcode" in columns else TOTAL_ZH
     table = pd.concat([table, pd.DataFrame([{**total_row, **total}])], ignore_index=True)
     if "adcode" in table.columns:
         table["adcode"] = table["adcode"].astype("Int64")
@@ -654,7 +658,7 @@ def _with_district_names(frame):
 
 def query(projects, *, district=None, industry=None, min_investment=None, year=None, stage=None,
           platform=None, within=None, near=None, radius_km=None, crs: str = "wgs84", within_crs=None,
-          platforms=None, township=None):
+          platforms=None, township=None, section=None):
     """The projects matching every condition given.
 
     Parameters
@@ -720,7 +724,7 @@ def query(projects, *, district=None, industry=None, min_investment=None, year=N
     if "district_located" not in projects.columns:
         projects = add_located(projects)
     rows = filter_projects(projects, district=district, industry=industry, year=year,
-                           min_investment=min_investment, stage=stage, platform=platform)
+                           min_investment=min_investment, stage=stage, platform=platform, section=section)
     if wanted_townships is not None or "address" in rows.columns or "township_code" in rows.columns:
         rows = with_townships(rows)
         if wanted_townships is not None:
@@ -811,7 +815,7 @@ def near(lon, lat, n: int = 5, crs: str = "wgs84", *, projects=None, platforms=N
 
 
 STATS_HEADERS = {
-    "adcode": "代码", "district_zh": "区县", "district_en": "District", "industry": "产业",
+    "adcode": "代码", "district_zh": "区县", "district_en": "District", "industry": "产业", "section": "分组",
     "count": "项目数", "investment": "投资额(亿元)", "n_ge_50": "≥50亿", "n_ge_100": "≥100亿",
     "n_lower_bound": "下限额", "n_approx": "约数", "n_no_amount": "无金额",
     "township_code": "乡镇代码", "township": "乡镇街道",
@@ -822,7 +826,8 @@ ROW_HEADERS = {
     "location_precision": "定位精度", "distance_km": "距离(km)", "township": "乡镇街道",
 }
 QUERY_COLUMNS = ["id", "name", "name_en", "company", "district", "district_located", "district_zh",
-                 "district_en", "township_code", "township", "platform", "industry", "year", "stage", "investment", "investment_bound",
+                 "district_en", "township_code", "township", "section", "platform", "industry", "year", "stage", "investment",
+                 "investment_bound",
                  "lon", "lat", "location_precision"]
 QUERY_TABLE_COLUMNS = ["id", "name", "district_zh", "township", "platform", "industry", "year", "stage", "investment",
                        "location_precision"]
@@ -859,7 +864,7 @@ def render_stats(table, fmt: str = "table") -> str:
 
     from sxmap.geo.tables import render
 
-    columns = [c for c in ("adcode", "district_zh", "district_en", "township_code", "township", "industry")
+    columns = [c for c in ("adcode", "district_zh", "district_en", "township_code", "township", "industry", "section")
                if c in table.columns]
     columns += [c for c in table.columns if c == "count" or c == "investment" or c.startswith("n_")]
     if fmt == "table":

@@ -347,7 +347,7 @@ def _find_header(rows, header_keys) -> int:
     """Index of the header row among ``rows`` (lists of cell texts): the first of the first
     non-blank rows that holds a known header (title rows above it are skipped), else the first
     non-blank row. Used for CSV lines and sheet rows alike."""
-    from sxmap.geo.readers import fold_header, is_header_row
+    from sxmap.geo.reading.headers import fold_header, is_header_row
 
     first = None
     for index, cells in enumerate(rows):

@@ -422,7 +422,7 @@ def _matchers():
 @functools.lru_cache(maxsize=1)
 def _platform_keys() -> list[tuple[str, str, int | None]]:
     """(folded name, name, district adcode or None) of the bundled platforms, longest first."""
-    from sxmap.geo.projects import bundled_path, read_bundled
+    from sxmap.geo.bundled import bundled_path, read_bundled
 
     if not bundled_path("platforms").exists():
         return []

@@ -1561,7 +1561,7 @@ def save_map(m, path, cdn: bool = False, overwrite: bool = False, inputs=()):
 
 def read_places(path):
     """A user's platforms or enclaves file (same columns as the bundled ones), any format
-    :func:`geo.readers.read_table` reads, with ``lon``/``lat`` (WGS-84) checked.
+    :func:`geo.reading.columns.read_table` reads, with ``lon``/``lat`` (WGS-84) checked.
 
     Raises
     ------
@@ -1570,7 +1570,7 @@ def read_places(path):
     """
     import pandas as pd
 
-    from sxmap.geo.readers import read_table
+    from sxmap.geo.reading.columns import read_table
 
     frame = read_table(path)
     for column in ("name", "lon", "lat"):

@@ -279,3 +279,31 @@ def test_gaode_text_is_cleaned_and_neutralised(amap, tmp_path):
         del KNOWN["=cmd|' /C calc'!A0"]
     assert located["geocode_query"].iloc[0].startswith("'=")
     assert located["location_precision"].iloc[0] == "site"
+
+
+def test_jianshe_didian_is_the_address_as_for_every_command(runner, amap, tmp_path):
+    """Issue 16 item 3: one column rule — a file whose only address column is 建设地点."""
+    path = tmp_path / "计划表.csv"
+    path.write_text("项目名称,建设地点,总投资\n甲,柯桥区钱清街道工业园区,5\n乙,诸暨市店口镇工业区1号,3\n", encoding="utf-8")
+    out = tmp_path / "located.csv"
+    result = _run(runner, path, out, "--amap-key", "good", "--amap-url", amap.url, "--qps", "50")
+    assert result.exit_code == 0, result.output + result.stderr
+    assert sorted(r["address"] for r in amap.requests) == ["柯桥区钱清街道工业园区", "诸暨市店口镇工业区1号"]
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert [r["geocode_status"] for r in rows] == ["ok", "ok"]
+
+
+def test_a_datum_named_in_the_header_is_honoured(runner, amap, tmp_path):
+    """Issue 16 item 8: 经度(GCJ-02)/纬度(GCJ-02) are converted to WGS-84, as the reader does."""
+    lon, lat = wgs84_to_gcj02(*district_anchor(330603))
+    path = tmp_path / "p.csv"
+    path.write_text(f"项目名称,地址,经度(GCJ-02),纬度(GCJ-02)\n甲,柯桥区,{lon:.7f},{lat:.7f}\n", encoding="utf-8")
+    out = tmp_path / "located.csv"
+    result = _run(runner, path, out, "--amap-key", "good", "--amap-url", amap.url)
+    assert result.exit_code == 0, result.output + result.stderr
+    row = next(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert abs(float(row["lon"]) - district_anchor(330603)[0]) < 1e-6
+    assert abs(float(row["lat"]) - district_anchor(330603)[1]) < 1e-6
+    assert not amap.requests
+    result = _run(runner, path, tmp_path / "o2.csv", "--amap-key", "good", "--amap-url", amap.url, "--crs", "bd09")
+    assert result.exit_code == 2 and "pass --crs gcj02" in result.stderr

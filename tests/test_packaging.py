@@ -46,7 +46,9 @@ def test_nothing_imports_geo_maps_or_cli_as_top_level_modules():
 def _package_data() -> dict[str, list[str]]:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     assert config["package-dir"] == {"sxmap": "."}
-    assert set(config["packages"]) == {"sxmap", "sxmap.geo", "sxmap.maps"}
+    packages = {"sxmap"} | {"sxmap." + ".".join(init.parent.relative_to(ROOT).parts)
+                            for top in ("geo", "maps") for init in (ROOT / top).rglob("__init__.py")}
+    assert set(config["packages"]) == packages  # every sub-package of geo/ and maps/ is in the wheel
     return config["package-data"]
 
 

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from sxmap.cli import main
 from sxmap.geo import progress
 from sxmap.geo.projects import bundled_path
-from sxmap.geo.readers import read_projects
+from sxmap.geo.reading.table import read_projects
 
 
 def test_stages_are_shown_on_a_terminal(monkeypatch, capsys):

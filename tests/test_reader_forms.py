@@ -27,7 +27,9 @@ from sxmap.geo.amounts import parse_amount, read_amount
 from sxmap.geo.boundaries import district_anchor
 from sxmap.geo.districts import BY_ADCODE, resolve_district
 from sxmap.geo.errors import DataError, DataErrors, UnknownDistrictError, UsageError
-from sxmap.geo.readers import check_lon_lat, parse_coordinate, parse_date, read_projects_report
+from sxmap.geo.reading.coordinates import check_lon_lat, parse_coordinate
+from sxmap.geo.reading.dates import parse_date
+from sxmap.geo.reading.table import read_projects_report
 
 FORMS = Path(__file__).parent / "data" / "forms"
 YUECHENG, KEQIAO, SHANGYU, XINCHANG, ZHUJI, SHENGZHOU = 330602, 330603, 330604, 330624, 330681, 330683

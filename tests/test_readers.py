@@ -1,4 +1,4 @@
-"""Reading users' project tables (geo.readers, geo.amounts) and `sxmap validate`.
+"""Reading users' project tables (geo.reading, geo.amounts) and `sxmap validate`.
 
 Fixtures are in tests/data (made by tests/data/make_fixtures.py); expected coordinates come from
 the shipped boundaries (district anchors and centroids), never typed in.
@@ -18,14 +18,18 @@ import pytest
 from click.testing import CliRunner
 
 from sxmap.cli import main
-from sxmap.geo import readers
 from sxmap.geo.amounts import parse_amount
 from sxmap.geo.boundaries import district_anchor, district_records
 from sxmap.geo.crs import gcj02_to_wgs84, wgs84_to_bd09
 from sxmap.geo.errors import DataError, DataErrors, UsageError
 from sxmap.geo.projects import CANONICAL_COLUMNS, bundled_path, load_projects, read_bundled
-from sxmap.geo.readers import (ALIASES, default_rejects_path, detect_encoding, match_platform, parse_year,
-                         read_projects, read_projects_report)
+from sxmap.geo.reading import places
+from sxmap.geo.reading.dates import parse_year
+from sxmap.geo.reading.headers import ALIASES
+from sxmap.geo.reading.places import match_platform
+from sxmap.geo.reading.report import default_rejects_path
+from sxmap.geo.reading.table import read_projects, read_projects_report
+from sxmap.geo.sources import detect_encoding
 
 DATA = Path(__file__).parent / "data"
 YUECHENG, KEQIAO, SHANGYU, XINCHANG, ZHUJI, SHENGZHOU = 330602, 330603, 330604, 330624, 330681, 330683
@@ -487,8 +491,8 @@ def pd_isna(value):
 @pytest.fixture
 def test_platforms(monkeypatch):
     """Place projects by the platforms of tests/data/projects_platforms.csv (located at centroids)."""
-    table = readers.bundled_platforms(DATA / "projects_platforms.csv")
-    monkeypatch.setattr(readers, "bundled_platforms", lambda path=None: table)
+    table = places.bundled_platforms(DATA / "projects_platforms.csv")
+    monkeypatch.setattr(places, "bundled_platforms", lambda path=None: table)
     return table
 
 

@@ -1,0 +1,55 @@
+"""Where the bundled data live, and the words of the canonical project table: the bottom of
+``geo/``, imported by any module and importing none of sxmap's.
+
+``data/`` holds the boundaries, the bundled project, platform, enclave and statistics tables and
+the township lists (see ``data/README.md``); ``$SXMAP_DATA`` points elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CANONICAL_COLUMNS = (
+    "id", "name", "name_en", "company", "district", "platform", "industry", "year", "stage",
+    "investment", "investment_bound", "lon", "lat", "location_precision",
+)
+BOUNDS = ("exact", "min", "approx", "")
+PRECISIONS = ("site", "platform", "district", "township")  # township: geocoded at 乡镇/道路 level (sxmap geocode)
+
+
+def data_dir() -> Path:
+    """The folder of bundled data: ``$SXMAP_DATA`` if set, else the package's ``sxmap/data``.
+
+    Found through :mod:`importlib.resources`, so it is the same folder in a wheel installed in
+    site-packages, in an editable install and in the repository (where it is ``data/``).
+    """
+    env = os.environ.get("SXMAP_DATA")
+    if env:
+        return Path(env)
+    from importlib.resources import files
+
+    return Path(str(files("sxmap") / "data"))
+
+
+def boundaries_dir() -> Path:
+    """The folder of the shipped boundary files."""
+    return data_dir() / "boundaries"
+
+
+def bundled_path(name: str = "projects") -> Path:
+    """Path of a bundled table: ``projects``, ``platforms``, ``enclaves`` or ``district_stats``."""
+    return data_dir() / f"{name}.csv"
+
+
+def read_bundled(name: str):
+    """A bundled table as a pandas DataFrame with proper dtypes (empty strings kept as "")."""
+    import pandas as pd
+
+    frame = pd.read_csv(bundled_path(name), dtype=str, keep_default_na=False, encoding="utf-8")
+    for column in frame.columns:
+        if column in ("lon", "lat", "investment", "value"):
+            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="raise").astype(float)
+        elif column in ("district", "year", "count", "host_adcode", "home_district", "scope_adcode"):
+            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="raise").astype("Int64")
+    return frame

@@ -1,0 +1,182 @@
+"""What a read found: :class:`ReadReport`, the rejected rows as they were, and the summary
+``sxmap validate`` prints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sxmap.geo.errors import DataError
+from sxmap.geo.reading.columns import as_text
+from sxmap.geo.reading.headers import IGNORED_KEYS, fold_header
+
+
+@dataclass
+
+
+class ReadReport:
+    """What :func:`read_projects_report` read, kept, placed, skipped and noticed.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+    projects : pandas.DataFrame or geopandas.GeoDataFrame
+        The canonical table of the good rows (a GeoDataFrame unless ``geometry=False``).
+    kind, encoding, sheet, layer : str
+        What the file was (``CSV``/``Excel``/``GeoJSON``/``GeoPackage``/``Parquet``), its text
+        encoding, the sheet or layer read.
+    header_row : int
+        Row of the headers (1 unless title rows sit above them; 0 for GIS and Parquet files).
+    rows_read : int
+        Non-blank data rows in the file.
+    columns : dict
+        ``{field: header as written}`` for each field found.
+    ignored : list of str
+        Headers that are no field (kept as extra columns, except 序号).
+    warnings : list of str
+        Things kept but worth a look: points outside their stated district, ambiguous platforms,
+        repeated names, amounts converted from USD, no investment column.
+    rejected : list of DataError
+        The problems of the rows skipped (``skip_invalid``).
+    rejected_rows : int
+    rejects : pandas.DataFrame or None
+        The skipped rows as they were, with ``row`` and ``reason``, for the caller to write once
+        the command has succeeded (the CLI does, through :mod:`geo.output`).
+    rejects_path : pathlib.Path or None
+        Where the caller wrote them.
+    notes : list of str
+        How the file was read (encoding, header row, reprojection, total rows dropped).
+    """
+
+    path: Path
+    projects: object
+    kind: str = ""
+    encoding: str = ""
+    sheet: str | None = None
+    layer: str | None = None
+    header_row: int = 1
+    rows_read: int = 0
+    columns: dict = field(default_factory=dict)
+    ignored: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    rejected: list = field(default_factory=list)
+    rejected_rows: int = 0
+    rejects: object = None
+    rejects_path: Path | None = None
+    notes: list = field(default_factory=list)
+
+
+def default_rejects_path(path) -> Path:
+    """``projects.xlsx`` → ``projects.rejects.csv`` beside it."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.rejects.csv")
+
+
+def reason_text(error: DataError) -> str:
+    text = (f"{error.column}: " if error.column else "") + error.message
+    if error.value is not None:
+        text += f" (value: {error.value!r})"
+    if error.hint:
+        text += f"; {error.hint}"
+    return text
+
+
+def rejects_frame(rows, positions):
+    """The rejected rows as they were, with ``row`` and ``reason``."""
+    import pandas as pd
+    import pyarrow as pa
+
+    headers = [h or f"column_{i + 1}" for i, h in enumerate(rows.raw.headers)]
+    row_header = "row" if "row" not in headers else "row_sxmap"
+    reason_header = "reason" if "reason" not in headers else "reason_sxmap"
+    data = {row_header: rows.raw.rownums[positions]}
+    take = pa.array(positions)
+    for i, header in enumerate(headers):
+        column = rows.raw.columns[i]
+        name = header
+        while name in data:
+            name += "_"
+        data[name] = as_text(column.take(take), len(positions)).to_pylist() if column is not None \
+            else [""] * len(positions)
+    data[reason_header] = ["; ".join(reason_text(e) for e in rows.errors[int(p)]) for p in positions]
+    return pd.DataFrame(data)
+
+
+# --------------------------------------------------------------------------------------------
+# A summary for `sxmap validate`
+
+
+def summary_text(report: ReadReport) -> str:
+    """The summary ``sxmap validate`` prints: what was read, where the rows were placed, per
+    district, warnings and skipped rows; Chinese with English."""
+    gdf = report.projects
+    lines = _source_lines(report)
+    lines.append(f"读取 Rows read: {report.rows_read}  有效 valid: {len(gdf)}  跳过 skipped: {report.rejected_rows}")
+    precision_names = {"site": "点位 site", "platform": "平台 platform", "district": "区县 district"}
+    counts = gdf["location_precision"].value_counts()
+    lines.append("定位精度 Location precision: " + ", ".join(
+        f"{label} {int(counts.get(key, 0))}" for key, label in precision_names.items()))
+    lines.append(_amounts_line(report))
+    lines += _district_lines(gdf)
+    if report.warnings:
+        lines.append(f"警告 Warnings ({len(report.warnings)}):")
+        lines += [f"  {w}" for w in report.warnings]
+    if report.rejected_rows:
+        where = f", written to 已写入 {report.rejects_path}" if report.rejects_path else ""
+        lines.append(f"跳过的行 Skipped rows ({report.rejected_rows}){where}:")
+        lines += [f"  {e}" for e in report.rejected[:200]]
+        if len(report.rejected) > 200:
+            lines.append(f"  … and {len(report.rejected) - 200} more problem(s); every one is in the rejects file")
+    return "\n".join(lines) + "\n"
+
+
+def _source_lines(report) -> list:
+    """What the file was, how it was read, which header is which field."""
+    source = report.kind
+    if report.encoding:
+        source += f", {report.encoding}"
+    if report.sheet:
+        source += f", sheet 工作表 {report.sheet!r}"
+    if report.layer:
+        source += f", layer 图层 {report.layer!r}"
+    lines = [f"文件 File: {report.path} ({source})"]
+    lines += [f"  {note}" for note in report.notes]
+    lines.append("列 Columns: " + ", ".join(f"{name} ← {header!r}" for name, header in report.columns.items()))
+    kept = [h for h in report.ignored if fold_header(h) not in IGNORED_KEYS]
+    dropped = [h for h in report.ignored if fold_header(h) in IGNORED_KEYS]
+    if kept:
+        lines.append("未使用的列 Ignored headers (kept as extra columns): " + ", ".join(repr(h) for h in kept))
+    if dropped:
+        lines.append("序号列 Running numbers (dropped): " + ", ".join(repr(h) for h in dropped))
+    return lines
+
+
+def _amounts_line(report) -> str:
+    """How many amounts were given, of which bound, and their sum."""
+    gdf = report.projects
+    amounts = gdf["investment"]
+    bounds = gdf["investment_bound"].value_counts()
+    if "investment" not in report.columns:
+        return "金额 Amounts: no investment column (没有投资额列): unknown, not 0"
+    return (f"金额 Amounts: {int(amounts.notna().sum())} given (exact {int(bounds.get('exact', 0))}, "
+            f"min {int(bounds.get('min', 0))}, approx {int(bounds.get('approx', 0))}), "
+            f"{int(amounts.isna().sum())} without; sum {amounts.sum(skipna=True):.4g} 亿元"
+            + (" (lower bounds included: ≥)" if bounds.get("min", 0) else ""))
+
+
+def _district_lines(gdf) -> list:
+    """Rows per district, as stated and as located."""
+    from sxmap.geo.districts import DISTRICTS
+    from sxmap.geo.tables import format_table
+
+    rows = []
+    for d in DISTRICTS:
+        rows.append({"district": f"{d.name_zh} {d.name_en}", "stated": int((gdf["district"] == d.adcode).sum()),
+                     "located": int((gdf["district_located"] == d.adcode).sum())})
+    rows.append({"district": "未填 not stated / 市外 outside", "stated": int(gdf["district"].isna().sum()),
+                 "located": int((gdf["district_located"] == 0).sum())})
+    lines = ["区县 By district (所填 stated / 点位所在 located):"]
+    lines += ["  " + line for line in format_table(rows, ["district", "stated", "located"],
+                                                   {"district": "区县 district", "stated": "所填 stated",
+                                                    "located": "所在 located"}).splitlines()]
+    return lines

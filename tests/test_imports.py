@@ -1,0 +1,97 @@
+"""The import graph of geo/ and maps/ has no circle (issue 20 item 3): every ``import geo.x`` or
+``from sxmap.geo.x import …`` counts, at module level or inside a function."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("geo", "maps")
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def import_graph(packages=PACKAGES) -> dict[str, set[str]]:
+    """``{module: modules of packages it imports}``, functions' imports included."""
+    modules = {module_name(p): p for package in packages for p in (ROOT / package).rglob("*.py")}
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                targets = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            for target in targets:
+                if target in modules and target != name and not (name.startswith(target + ".")
+                                                                   and modules[target].name == "__init__.py"):
+                    graph[name].add(target)
+    return graph
+
+
+def find_cycle(graph):
+    """A list of modules forming a circle, or None."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node):
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        state[node] = 2
+        stack.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_geo_imports_have_no_circle():
+    graph = import_graph(("geo",))
+    assert find_cycle(graph) is None, " → ".join(find_cycle(graph))
+
+
+def test_finds_a_circle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+
+def function_lengths(folder="geo/reading"):
+    """``{module.function: lines}`` of every function under ``folder``, its docstring not counted."""
+    out = {}
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                first = node.body[0]
+                doc = first.end_lineno - first.lineno + 1 if isinstance(first, ast.Expr) and \
+                    isinstance(getattr(first, "value", None), ast.Constant) and isinstance(first.value.value, str) else 0
+                out[f"{module_name(path)}.{node.name}"] = node.end_lineno - node.lineno + 1 - doc
+    return out
+
+
+def test_reading_functions_are_short():
+    lengths = function_lengths()
+    assert lengths, "no functions found"
+    longest = max(lengths, key=lengths.get)
+    assert lengths[longest] <= 60, f"{longest} has {lengths[longest]} lines"
+
+
+if __name__ == "__main__":  # prints the graph, one module a line, and the longest function
+    for module, imports in sorted(import_graph().items()):
+        print(f"{module} → {', '.join(sorted(imports)) or '—'}")
+    lengths = function_lengths()
+    longest = max(lengths, key=lengths.get)
+    print(f"longest function in geo/reading: {longest}, {lengths[longest]} lines (docstring not counted)")

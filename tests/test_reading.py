@@ -1,0 +1,246 @@
+"""Tables as planning offices lay them out, one column rule for every command, traditional
+Chinese, and nothing invented or silently blank (issue 16 items 2, 3, 4, 8) — geo.reading.
+
+The 重大项目计划表 fixtures (tests/data/plans) are written by tests/data/plans/make_plans.py; the
+expected totals below are those its docstring states, from the amounts it writes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from sxmap.cli import main
+from sxmap.geo.reading.layout import combined_headers, section_title
+from sxmap.geo.reading.table import read_projects, read_projects_report
+
+PLANS = Path(__file__).parent / "data" / "plans"
+YUECHENG, KEQIAO, SHANGYU, XINCHANG, ZHUJI, SHENGZHOU = 330602, 330603, 330604, 330624, 330681, 330683
+TOTALS = {YUECHENG: 50, KEQIAO: 20, SHANGYU: 15, XINCHANG: 8, ZHUJI: 12.0646, SHENGZHOU: 6}
+ANNUAL = {YUECHENG: 12, KEQIAO: 5, SHANGYU: 3, XINCHANG: 2, ZHUJI: 4, SHENGZHOU: 1.5}
+
+
+def _stats_json(runner, *args):
+    result = runner.invoke(main, ["stats", *args, "--format", "json"])
+    assert result.exit_code == 0, result.output + result.stderr
+    return result, {row["adcode"]: row for row in json.loads(result.stdout) if row.get("adcode")}
+
+
+# --------------------------------------------------------------------------------------------
+# Item 2: the 重大项目计划表
+
+
+def test_make_plans_writes_the_committed_csv(tmp_path):
+    spec = importlib.util.spec_from_file_location("make_plans", PLANS / "make_plans.py")
+    module = importlib.util.module_from_spec(spec)
+    before, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = before
+    module.make(tmp_path)
+    assert (tmp_path / "plan.csv").read_bytes() == (PLANS / "plan.csv").read_bytes()
+
+
+@pytest.mark.parametrize("name", ["plan.csv", "plan.xlsx"])
+def test_plan_table_reads_with_no_options(name, runner):
+    report = read_projects_report(PLANS / name, geometry=False)
+    frame = report.projects
+    assert len(frame) == 6 and report.rejected_rows == 0
+    assert report.columns["investment"] == "投资额（万元）/总投资"
+    assert "投资额（万元）/2023年计划投资" in frame.columns  # kept, under its path
+    assert any("两行表头" in note for note in report.notes)
+    assert any("多列像投资额" in note and "2023年计划投资" in note for note in report.notes)
+    assert any("4 total row(s) dropped" in note for note in report.notes)
+    assert list(frame["section"]) == ["产业项目/先进制造业"] * 2 + ["产业项目/生物医药"] * 2 + ["基础设施项目"] * 2
+    _, rows = _stats_json(runner, "--projects", str(PLANS / name))
+    assert {code: rows[code]["investment"] for code in TOTALS} == pytest.approx(TOTALS)
+    assert all(rows[code]["count"] == 1 for code in TOTALS)
+
+
+@pytest.mark.parametrize("header", ["2023年计划投资", "投资额（万元）/2023年计划投资"])
+def test_plan_table_annual_figures_by_leaf_or_path(header, runner):
+    _, rows = _stats_json(runner, "--projects", str(PLANS / "plan.xlsx"), "--column", f"investment={header}")
+    assert {code: rows[code]["investment"] for code in ANNUAL} == pytest.approx(ANNUAL)
+
+
+def test_plan_table_by_section_and_filtered(runner):
+    result = runner.invoke(main, ["stats", "--projects", str(PLANS / "plan.csv"), "--by", "section",
+                                  "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    by_section = {row["section"]: row for row in json.loads(result.stdout)}
+    assert by_section["产业项目/先进制造业"]["investment"] == pytest.approx(70)
+    assert by_section["产业项目/生物医药"]["investment"] == pytest.approx(23)
+    assert by_section["基础设施项目"]["investment"] == pytest.approx(18.0646)
+    assert by_section["合计"]["investment"] == pytest.approx(111.0646)
+    _, rows = _stats_json(runner, "--projects", str(PLANS / "plan.csv"), "--section", "产业项目")
+    assert sum(row["count"] for row in rows.values()) == 4
+    result = runner.invoke(main, ["query", "--projects", str(PLANS / "plan.xlsx"), "--section", "生物医药",
+                                  "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert [row["name"] for row in json.loads(result.stdout)] == ["测试生物医药产业园", "测试制药扩产项目"]
+
+
+def test_section_on_a_table_without_headings_is_a_usage_error(runner):
+    result = runner.invoke(main, ["stats", "--by", "section"])
+    assert result.exit_code == 2 and "no section headings" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+
+
+def test_combined_headers_and_section_titles():
+    assert combined_headers(["序号", "投资额（万元）", "", "备注"], ["", "总投资", "2023年计划投资", ""]) == \
+        ["序号", "投资额（万元）/总投资", "投资额（万元）/2023年计划投资", "备注"]
+    # merged cells filled (Excel): the upper header repeated, the lower one repeating it
+    assert combined_headers(["项目名称", "投资额", "投资额"], ["项目名称", "总投资", "本年投资"]) == \
+        ["项目名称", "投资额/总投资", "投资额/本年投资"]
+    assert section_title("一、产业项目") == (1, "产业项目")
+    assert section_title("（二）生物医药") == (2, "生物医药")
+    assert section_title("3. 数字经济") == (3, "数字经济")
+    assert section_title("1.5") is None and section_title("测试项目") is None
+
+
+def test_a_project_row_is_not_a_heading(tmp_path):
+    """A row with a name like a heading but other values is a project."""
+    path = tmp_path / "p.csv"
+    path.write_text("项目名称,所在区县,总投资\n一、产业项目,,\n1、测试项目,柯桥区,5\n", encoding="utf-8")
+    frame = read_projects(path, geometry=False)
+    assert list(frame["name"]) == ["1、测试项目"] and list(frame["section"]) == ["产业项目"]
+
+
+# --------------------------------------------------------------------------------------------
+# Item 4: traditional Chinese
+
+
+TRADITIONAL = Path(__file__).parent / "data" / "traditional"
+
+
+def test_big5_file_with_traditional_headers_and_districts(runner):
+    """tests/data/traditional/big5_traditional.csv: Big5, 項目名稱/所在區縣/總投資/項目地址, 越城區 …, 億元/萬元."""
+    assert not (TRADITIONAL / "big5_traditional.csv").read_bytes().decode("big5").isascii()
+    report = read_projects_report(TRADITIONAL / "big5_traditional.csv", geometry=False)
+    frame = report.projects
+    assert report.columns == {"name": "項目名稱", "district": "所在區縣", "address": "項目地址", "investment": "總投資"}
+    assert list(frame["district"]) == [YUECHENG, KEQIAO, ZHUJI, SHENGZHOU]
+    assert list(frame["district_located"]) == [YUECHENG, KEQIAO, ZHUJI, SHENGZHOU]
+    assert list(frame["investment"]) == pytest.approx([10, 0.5, 3, 2])
+    assert list(frame["name"])[0] == "紹興紡織產業園區項目"  # a name stays as written
+    assert list(frame["township"])[:2] == ["皋埠街道", "马鞍街道"]
+    assert any("繁体字已按简体读取" in note for note in report.notes)
+    result = runner.invoke(main, ["validate", str(TRADITIONAL / "big5_traditional.csv")])
+    assert result.exit_code == 0, result.output
+
+
+def test_traditional_values_under_simplified_headers(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("项目名称,所在区县,总投资\n甲,越城區,1億元\n乙,嵊州市,5000萬元\n", encoding="utf-8")
+    frame = read_projects(path, geometry=False)
+    assert list(frame["district"]) == [YUECHENG, SHENGZHOU]
+    assert list(frame["investment"]) == pytest.approx([1, 0.5])
+
+
+def test_a_simplified_table_never_loads_the_converter(tmp_path):
+    from sxmap.geo.reading import script
+
+    script._converter.cache_clear()
+    path = tmp_path / "p.csv"
+    path.write_text("项目名称,所在区县,总投资\n甲,越城区,1亿元\n", encoding="utf-8")
+    read_projects(path, geometry=False)
+    assert script._converter.cache_info().currsize == 0
+
+
+# --------------------------------------------------------------------------------------------
+# Item 8: nothing invented, nothing silently blank
+
+
+def test_locate_input_honours_a_datum_in_the_header(runner, tmp_path):
+    from sxmap.geo.boundaries import district_anchor
+    from sxmap.geo.crs import wgs84_to_bd09, wgs84_to_gcj02
+
+    lon, lat = district_anchor(KEQIAO)
+    for header, convert in (("GCJ-02", wgs84_to_gcj02), ("百度", wgs84_to_bd09)):
+        x, y = convert(lon, lat)
+        path = tmp_path / f"pts_{convert.__name__}.csv"
+        path.write_text(f"名称,经度({header}),纬度({header})\nA,{x:.7f},{y:.7f}\n", encoding="utf-8")
+        result = runner.invoke(main, ["locate", "--input", str(path), "--format", "json"])
+        assert result.exit_code == 0, result.stderr
+        row = json.loads(result.stdout)[0]
+        assert row["lon_wgs84"] == pytest.approx(lon, abs=1e-6) and row["lat_wgs84"] == pytest.approx(lat, abs=1e-6)
+
+
+def _workbook_with_errors(path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["项目名称", "所在区县", "总投资", "备注"])
+    sheet.append(["甲", "越城区", 5, None])
+    sheet.append(["乙", "柯桥区", "#N/A", None])
+    sheet.append(["丙", "#REF!", 3, "#NAME?"])
+    sheet.append(["丁", "上虞区", "#DIV/0!", None])
+    for cell in ("C3", "B4", "D4", "C5"):
+        sheet[cell].data_type = "e"  # stored as Excel stores an error value: <c t="e"><v>#N/A</v></c>
+    book.save(path)
+    return path
+
+
+def test_excel_error_values_are_errors_by_row_and_column(runner, tmp_path):
+    path = _workbook_with_errors(tmp_path / "errors.xlsx")
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    for row, column, value in ((3, "总投资", "#N/A"), (4, "所在区县", "#REF!"), (4, "备注", "#NAME?"),
+                               (5, "总投资", "#DIV/0!")):
+        assert f"row {row}, column '{column}': an Excel error value" in result.stderr and value in result.stderr
+    result = runner.invoke(main, ["stats", "--projects", str(path), "--skip-invalid", "--rejects",
+                                  str(tmp_path / "rej.csv"), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[-1]["count"] == 1  # only 甲: nothing read as a blank amount
+
+
+@pytest.mark.parametrize("cell", ["亿", "万元", "亿元整", "亿元"])
+def test_a_unit_without_a_number_is_not_an_amount(cell, tmp_path):
+    from sxmap.geo.errors import DataErrors
+
+    path = tmp_path / "p.csv"
+    path.write_text(f"项目名称,所在区县,总投资\n甲,越城区,{cell}\n", encoding="utf-8")
+    with pytest.raises(DataErrors, match="a unit without a number"):
+        read_projects(path, geometry=False)
+
+
+def test_amount_forms_around_units():
+    from sxmap.geo.amounts import read_amount
+    from sxmap.geo.errors import DataError
+
+    assert read_amount("3亿元整").value == 3 and read_amount("百亿").value == 100
+    with pytest.raises(DataError, match="decimal mark"):
+        read_amount("12,5")
+
+
+def test_comma_decimals_in_a_semicolon_table(runner, tmp_path):
+    """120,646 in a European-locale CSV is 120.646 degrees, never 'metres, pass --crs EPSG:4549'."""
+    path = tmp_path / "semicolon.csv"
+    path.write_text("项目名称;经度;纬度;总投资\n甲;120,646;30,012;5\n乙;120,5;29,9;3\n", encoding="utf-8")
+    report = read_projects_report(path, geometry=False)
+    assert list(report.projects["lon"]) == pytest.approx([120.646, 120.5])
+    assert list(report.projects["lat"]) == pytest.approx([30.012, 29.9])
+    assert any("decimal comma" in note for note in report.notes)
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0 and "EPSG" not in result.output + result.stderr
+
+
+def test_tz_aware_parquet_timestamps_are_dates(tmp_path):
+    import datetime as dt
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    utc = pa.array([dt.datetime(2023, 3, 7, 18, 0), dt.datetime(2021, 6, 1, 1, 0), None],
+                   type=pa.timestamp("us", tz="UTC"))
+    table = pa.table({"项目名称": ["甲", "乙", "丙"], "所在区县": ["越城区", "柯桥区", "上虞区"], "签约日期": utc})
+    pq.write_table(table, tmp_path / "p.parquet")
+    frame = read_projects(tmp_path / "p.parquet", geometry=False)
+    assert list(frame["year"].astype("Int64").fillna(0)) == [2023, 2021, 0]
+    assert list(frame["date"]) == ["2023-03-08", "2021-06-01", ""]  # the date in China (UTC+8)
