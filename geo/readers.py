@@ -1682,6 +1682,16 @@ def read_table_from_raw(raw: RawTable):
 # A summary for `sxmap validate`
 
 
+def _amount_sum_text(amounts, bounds) -> str:
+    """The sum of the given amounts as ``sxmap stats`` writes it ("≥ 229.05"), or that none is known."""
+    from sxmap.geo.amounts import amount_text
+
+    if not amounts.notna().any():
+        return "sum unknown (金额均未知, not 0)"
+    total = amount_text(float(amounts.sum(skipna=True)), "", int(bounds.get("min", 0)), int(bounds.get("approx", 0)))
+    return f"sum {total} 亿元" + (" (lower bounds included: ≥)" if bounds.get("min", 0) else "")
+
+
 def summary_text(report: ReadReport) -> str:
     """The summary ``sxmap validate`` prints: what was read, where the rows were placed, per
     district, warnings and skipped rows; Chinese with English."""
@@ -1717,8 +1727,7 @@ def summary_text(report: ReadReport) -> str:
     else:
         lines.append(f"金额 Amounts: {int(amounts.notna().sum())} given (exact {int(bounds.get('exact', 0))}, "
                      f"min {int(bounds.get('min', 0))}, approx {int(bounds.get('approx', 0))}), "
-                     f"{int(amounts.isna().sum())} without; sum {amounts.sum(skipna=True):.4g} 亿元"
-                     + (" (lower bounds included: ≥)" if bounds.get("min", 0) else ""))
+                     f"{int(amounts.isna().sum())} without; " + _amount_sum_text(amounts, bounds))
     rows = []
     for d in DISTRICTS:
         rows.append({"district": f"{d.name_zh} {d.name_en}", "stated": int((gdf["district"] == d.adcode).sum()),

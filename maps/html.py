@@ -406,12 +406,14 @@ def finish_map(m, fit=None, layer_control=None):
 
 
 PANEL_TEXTS = {
-    "zh": {"filter": "筛选", "status": "显示 {n} / {m} 个项目，合计 {x} 亿元", "industry": "产业", "district": "所在区县",
+    "zh": {"filter": "筛选", "status": "显示 {n} / {m} 个项目，{a}", "status_empty": "显示 {n} / {m} 个项目",
+           "industry": "产业", "district": "所在区县",
            "year": "年份", "from": "从", "to": "至", "amount": "投资额（亿元）", "min": "最低", "max": "最高",
            "search": "名称", "search_hint": "项目或企业名称", "clear": "清除筛选", "sort": "列表排序",
            "sort_amount": "投资额（高→低）", "sort_year": "年份（新→旧）", "sort_name": "名称", "unit": "亿",
            "list_more": "列出前 {k} 个（共 {n} 个）", "none": "（空）"},
-    "en": {"filter": "Filter", "status": "Showing {n} of {m} projects, total {x} (100 million yuan)", "industry": "Industry",
+    "en": {"filter": "Filter", "status": "Showing {n} of {m} projects, {a}", "status_empty": "Showing {n} of {m} projects",
+           "industry": "Industry",
            "district": "District (located)", "year": "Year", "from": "from", "to": "to",
            "amount": "Investment (100 million yuan)", "min": "min", "max": "max", "search": "Name",
            "search_hint": "project or company name", "clear": "Clear filters", "sort": "Sort the list",
@@ -978,11 +980,17 @@ def deflate_in_blocks(data: bytes, level: int = 6) -> bytes:
 
 
 POINT_TEXTS = {
-    "zh": {"here": "此处 {n} 个项目，合计 {x} 亿元", "zoom_in": "放大查看", "stack": "同一位置 {n} 个项目，合计 {x} 亿元",
-           "stack_tip": "{n} 个项目（点击列出）", "back": "← 返回列表"},
-    "en": {"here": "{n} projects here, total {x} (100 million yuan)", "zoom_in": "Zoom in",
-           "stack": "{n} projects at one spot, total {x} (100 million yuan)", "stack_tip": "{n} projects (click for the list)",
-           "back": "← back to the list"},
+    "zh": {"here": "此处 {n} 个项目，{a}", "zoom_in": "放大查看", "stack": "同一位置 {n} 个项目，{a}",
+           "stack_tip": "{n} 个项目（点击列出）", "back": "← 返回列表",
+           # the amount of a summary (sx.amountText): unknown amounts are counted, never added as 0
+           "amount_all": "合计 {x} 亿元", "amount_part": "合计 {x} 亿元（不含 {u} 个金额未知的项目）",
+           "amount_none": "其中 {u} 个金额未知"},
+    "en": {"here": "{n} projects here, {a}", "zoom_in": "Zoom in",
+           "stack": "{n} projects at one spot, {a}", "stack_tip": "{n} projects (click for the list)",
+           "back": "← back to the list",
+           "amount_all": "total {x} (100 million yuan)",
+           "amount_part": "total {x} (100 million yuan) without the {u} with no amount",
+           "amount_none": "{u} of them with no amount"},
 }
 
 

@@ -709,6 +709,20 @@ def test_cli_validate_bad_options_exit_2(runner, args):
     assert result.exit_code == 2, result.output
 
 
+def test_cli_validate_prints_amounts_as_stats_does(runner, tmp_path):
+    path = tmp_path / "amounts.csv"
+    path.write_text("项目名称,所在区县,总投资（亿元）\n甲,越城区,9999.5\n乙,柯桥区,9999.5\n丙,上虞区,0.05\n丁,诸暨市,\n",
+                    encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "3 given (exact 3, min 0, approx 0), 1 without; sum 19,999.05 亿元" in result.stdout  # not 2e+04
+    stats = runner.invoke(main, ["stats", "--projects", str(path)])
+    assert "19,999.05" in stats.stdout
+    path.write_text("项目名称,所在区县,总投资（亿元）\n甲,越城区,\n乙,柯桥区,未知\n", encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0 and "sum unknown (金额均未知, not 0)" in result.stdout and "sum 0" not in result.stdout
+
+
 def test_cli_validate_options_reach_the_reader(runner):
     result = runner.invoke(main, ["validate", str(DATA / "projects.xlsx"), "--sheet", "2023年",
                                   "--column", "investment=计划总投资"])

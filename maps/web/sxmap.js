@@ -111,6 +111,21 @@
     parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
     return (neg ? "-" : "") + parts.join(".");
   };
+  // Decimals a number was written with (shortest form; at most 6): the precision of an amount.
+  sx.decimals = function (v) {
+    var text = String(Math.abs(v)), dot = text.indexOf(".");
+    if (text.indexOf("e") >= 0) { return 6; }
+    return dot < 0 ? 0 : Math.min(text.length - dot - 1, 6);
+  };
+  // The amount part of a summary: the known total, and how many have no amount (never "0" for
+  // unknown): T.amount_all "合计 {x} 亿元", T.amount_part "… （不含 {u} 个金额未知的项目）",
+  // T.amount_none "其中 {u} 个金额未知"; "" when no project is counted.
+  sx.amountText = function (T, count, known, sum, low) {
+    var unknown = count - known, x = (low ? "≥" : "") + sx.fmt(sum);
+    if (!count) { return ""; }
+    var template = !known ? T.amount_none : (unknown ? T.amount_part : T.amount_all);
+    return (template || "").replace("{x}", x).replace("{u}", sx.fmt(unknown)).replace("{k}", sx.fmt(known));
+  };
   function fill(array, value) { for (var i = 0; i < array.length; i++) { array[i] = value; } return array; }
 
   // ---------------------------------------------------------------- panes and the per-map state
@@ -288,8 +303,10 @@
     var cols = this.cols = sx.columns(spec.plain, spec.packs);
     var size = cols[spec.size.key], values = spec.size.values, mins = spec.size.min || [];
     var nc = values.length, rc = new Float32Array(nc), ac = new Float64Array(nc);
+    this.decimals = 0;
     for (c = 0; c < nc; c++) {
       var v = values[c], rad = (v !== null && v > 0) ? spec.scale * Math.sqrt(v) : 0;
+      if (v !== null) { this.decimals = Math.max(this.decimals, sx.decimals(v)); }
       rc[c] = rad < spec.rmin ? spec.rmin : rad;
       ac[c] = v === null ? NaN : v;
     }
@@ -364,7 +381,7 @@
       var a = amt[i];
       if (a === a) { sum += a; any++; if (this.low[i]) { low++; } }
     }
-    this.nvis = count; this.sum = sum; this.lowvis = low; this.anyAmount = any;
+    this.nvis = count; this.sum = this.rounded(sum); this.lowvis = low; this.anyAmount = any;
     for (var s = 0; s < this.stacks.length; s++) {
       var ids = this.stacks[s].ids, v = 0;
       for (var k = 0; k < ids.length; k++) { v += mask[ids[k]]; }
@@ -431,15 +448,17 @@
     for (var k = 0; k < fields.length; k++) { rows.push([fields[k][0], this.cols[fields[k][1]].get(i)]); }
     return sx.card(this.title(i), rows, "sx-popup");
   };
+  // A sum of amounts rounded to the precision of the data (no 1435157.9000000057).
+  Points.prototype.rounded = function (sum) { return Number(sum.toFixed(this.decimals)); };
   Points.prototype.sumText = function (ids) {
-    var sum = 0, low = false, any = false;
-    for (var k = 0; k < ids.length; k++) { var a = this.amt[ids[k]]; if (a === a) { sum += a; any = true; if (this.low[ids[k]]) { low = true; } } }
-    return (low ? "≥" : "") + sx.fmt(any ? sum : 0);
+    var sum = 0, low = false, known = 0;
+    for (var k = 0; k < ids.length; k++) { var a = this.amt[ids[k]]; if (a === a) { sum += a; known++; if (this.low[ids[k]]) { low = true; } } }
+    return sx.amountText(this.spec.texts || {}, ids.length, known, this.rounded(sum), low);
   };
   Points.prototype.cards = function (ids, zoomTo) {
     var box = el("div", "sx-cards"), limit = this.spec.limit || 10, T = this.spec.texts || {};
     if (ids.length > 1 && T.here) {
-      box.appendChild(el("div", "sx-summary", T.here.replace("{n}", sx.fmt(ids.length)).replace("{x}", this.sumText(ids))));
+      box.appendChild(el("div", "sx-summary", T.here.replace("{n}", sx.fmt(ids.length)).replace("{a}", this.sumText(ids))));
     }
     if (zoomTo) {
       var zoom = el("button", "sx-zoom", T.zoom_in || "+");
@@ -488,7 +507,7 @@
   Points.prototype.stackList = function (s, popup) {
     var self = this, stack = this.stacks[s], T = this.spec.texts || {}, box = el("div", "sx-cards sx-stack-list");
     var ids = this.top("amount", 200, stack.ids), vis = stack.visible;
-    box.appendChild(el("div", "sx-summary", (T.stack || "{n}").replace("{n}", sx.fmt(vis)).replace("{x}", this.sumText(this.visibleIds(stack.ids)))));
+    box.appendChild(el("div", "sx-summary", (T.stack || "{n}").replace("{n}", sx.fmt(vis)).replace("{a}", this.sumText(this.visibleIds(stack.ids)))));
     var list = el("ul", "sx-list");
     ids.forEach(function (i) {
       var li = el("li"), button = el("button", null, self.title(i));
@@ -1205,8 +1224,8 @@
       ui.text.value = q.text || "";
     }
     function status() {
-      var x = (pts.lowvis ? "≥" : "") + sx.fmt(pts.sum);
-      ui.status.textContent = T.status.replace("{n}", sx.fmt(pts.nvis)).replace("{m}", sx.fmt(pts.n)).replace("{x}", x);
+      var a = sx.amountText(pts.spec.texts || {}, pts.nvis, pts.anyAmount, pts.sum, pts.lowvis > 0);
+      ui.status.textContent = (a ? T.status : T.status_empty).replace("{n}", sx.fmt(pts.nvis)).replace("{m}", sx.fmt(pts.n)).replace("{a}", a);
     }
     function renderList() {
       if (ui.body.hidden) { ui.stale = true; return; }
@@ -1264,12 +1283,14 @@
         var result = api.visible();
         return window.Promise ? new Promise(function (resolve) { setTimeout(function () { resolve(result); }, 0); }) : result;
       },
-      // {count: projects shown, total: projects in the map, investment: their total (亿元),
-      //  lower_bound: true when it includes amounts that are lower bounds ("≥")}
+      // {count: projects shown, total: projects in the map, investment: the total of the known
+      //  amounts (亿元, rounded to the data's precision; null when none is known), unknown: how
+      //  many shown have no amount, lower_bound: true when it includes lower bounds ("≥")}
       visible: function () {
         var pts = ctl.pts;
-        if (!pts) { return {count: 0, total: 0, investment: 0, lower_bound: false}; }
-        return {count: pts.nvis, total: pts.n, investment: pts.sum, lower_bound: pts.lowvis > 0};
+        if (!pts) { return {count: 0, total: 0, investment: null, unknown: 0, lower_bound: false}; }
+        return {count: pts.nvis, total: pts.n, investment: pts.anyAmount ? pts.sum : null,
+                unknown: pts.nvis - pts.anyAmount, lower_bound: pts.lowvis > 0};
       },
       show: function (i) { if (ctl.show) { ctl.show(i); } }
     };
