@@ -595,8 +595,9 @@ def _points_geojson(frame):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler)
 @projects_options
 @click.option("--overwrite", is_flag=True, help="Replace the rejects file if it exists.")
+@format_option(("text", "json"), default="text")
 @click.pass_context
-def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, overwrite):
+def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, overwrite, fmt):
     """Check a projects file and summarise it (检查项目表).
 
     Reads FILE (CSV in UTF-8, GBK, Big5 …, .xlsx/.xls/.ods, GeoJSON, GeoPackage, Shapefile,
@@ -614,6 +615,7 @@ def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid
       sxmap validate projects.csv --crs gcj02 --usd-rate 7.1
       sxmap validate 测绘点位.xlsx --crs EPSG:4549
       sxmap validate projects.csv --skip-invalid --rejects bad_rows.csv
+      sxmap validate projects.csv --format json    (for scripts: warnings by kind, rows, counts)
     """
     from sxmap.geo.errors import DataErrors
     from sxmap.geo.readers import read_projects_report, summary_text
@@ -623,6 +625,10 @@ def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid
                                       usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects,
                                       geometry=False)
     except DataErrors as exc:
+        if fmt == "json":
+            from sxmap.geo.summary import errors_json, format_json
+
+            click.echo(format_json(errors_json(exc)), nl=False)
         click.echo(f"Error: {exc.path}: 发现 {len(exc.errors)} 个问题, nothing read "
                    f"({len(exc.errors)} problem(s) found):", err=True)
         for error in exc.errors:
@@ -634,6 +640,11 @@ def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid
         _stash_rejects(report.projects, file, rejects)
         _write_pending_rejects(ctx)
         report.rejects_path = target
+    if fmt == "json":
+        from sxmap.geo.summary import format_json, summary_json
+
+        click.echo(format_json(summary_json(report)), nl=False)
+        ctx.exit(1 if report.rejected_rows else 0)
     click.echo(_one_line(summary_text(report)), nl=False)
     if report.rejected_rows:
         click.echo(f"结果 Result: 无效 INVALID - {report.rejected_rows} row(s) skipped, see {report.rejects_path}")

@@ -553,6 +553,10 @@ class ReadReport:
         Where the caller wrote them.
     notes : list of str
         How the file was read (encoding, header row, reprojection, total rows dropped).
+    warning_kinds : list of dict
+        The warnings by kind, for scripts (``validate --format json``): ``{"kind", "count", "rows",
+        "messages"}`` with the first :data:`MAX_LISTED` row numbers and their messages (``rows``
+        empty for file-wide ones).
     """
 
     path: Path
@@ -571,6 +575,7 @@ class ReadReport:
     rejects: object = None
     rejects_path: Path | None = None
     notes: list = field(default_factory=list)
+    warning_kinds: list = field(default_factory=list)
 
 
 def default_rejects_path(path) -> Path:
@@ -881,6 +886,7 @@ class _Normaliser:
         self.n = len(raw)
         self.errors: dict = {}  # row position -> list of DataError
         self.warnings: list = []
+        self.warning_kinds: list = []  # {"kind", "count", "rows"}: see ReadReport.warning_kinds
         self.notes: list = list(raw.notes) + list(cmap.notes)
         self.step = step or (lambda name: None)  # progress: called as a stage starts
         self._texts: dict = {}  # column index -> its trimmed text (see column_text)
@@ -937,11 +943,16 @@ class _Normaliser:
             self.fail(position, name, errors[indices[position]])
         return mask
 
-    def warn_rows(self, rows, make):
-        """A warning per row (the first :data:`MAX_LISTED`), then one line for the rest."""
+    def warn_rows(self, rows, make, kind="row", rownums=None):
+        """A warning per row (the first :data:`MAX_LISTED`), then one line for the rest; and one
+        entry of ``kind`` in :attr:`warning_kinds` (``rownums[position]``: a row as the user sees it)."""
         rows = list(rows)
-        for row in rows[:MAX_LISTED]:
-            self.warnings.append(make(row))
+        messages = [make(row) for row in rows[:MAX_LISTED]]
+        if rows:
+            numbers = self.raw.rownums if rownums is None else rownums
+            self.warning_kinds.append({"kind": kind, "count": len(rows), "messages": messages,
+                                       "rows": [int(numbers[r]) for r in rows[:MAX_LISTED]]})
+        self.warnings.extend(messages)
         if len(rows) > MAX_LISTED:
             self.warnings.append(f"… and {len(rows) - MAX_LISTED} more such row(s) (另有 {len(rows) - MAX_LISTED} 行)")
 
@@ -1342,11 +1353,11 @@ class _Normaliser:
         def where(code):
             return f"{BY_ADCODE[int(code)].name_zh} ({BY_ADCODE[int(code)].name_en})"
 
-        self.warn_rows(np.flatnonzero(clash), lambda i: (
+        self.warn_rows(np.flatnonzero(clash), kind="address_not_in_stated_district", make=lambda i: (
             f"row {self.raw.rownums[i]}: the {label} {texts[i].as_py()!r} lies in {where(found[i])}, not in the "
             f"stated {where(district[i])} (地址与所填区县不符)"))
         moved = keep & (named > 0) & (found > 0) & (named != found) & ~clash
-        self.warn_rows(np.flatnonzero(moved), lambda i: (
+        self.warn_rows(np.flatnonzero(moved), kind="township_moved", make=lambda i: (
             f"row {self.raw.rownums[i]}: {texts[i].as_py()!r}: the township now belongs to {where(found[i])}, not "
             f"{where(named[i])} as written (乡镇已划归{BY_ADCODE[int(found[i])].name_zh})"))
         return {"district": found, "township_code": parsed["township_code"].to_numpy(object),
@@ -1427,7 +1438,7 @@ class _Normaliser:
             precision[rows] = _PRECISION_WORDS.index(platform.precision)
         for k, candidates in ambiguous:
             rows = np.flatnonzero(todo & (indices == k))
-            self.warn_rows(rows, lambda p, k=k, candidates=candidates: (
+            self.warn_rows(rows, kind="platform_ambiguous", make=lambda p, k=k, candidates=candidates: (
                 f"row {self.raw.rownums[p]}: platform {values[k]!r} matches several bundled platforms "
                 f"({', '.join(c.name for c in candidates)}); placed by its district instead (平台名称不唯一)"))
         self._platform_index, self._platform_values = indices, values
@@ -1494,14 +1505,14 @@ class _Normaliser:
         rownums = self.raw.rownums[take]
         names = frame["name"]
         outside = (stated == 0) & (codes == 0)
-        self.warn_rows(np.flatnonzero(outside), lambda i: (
+        self.warn_rows(np.flatnonzero(outside), kind="outside_city", rownums=rownums, make=lambda i: (
             f"row {rownums[i]}: {names.iat[i]}: the point lies outside Shaoxing (点位不在绍兴市内)"))
         differ = (stated != 0) & (codes != stated)
 
         def where(code):
             return f"{BY_ADCODE[int(code)].name_zh} ({BY_ADCODE[int(code)].name_en})" if code else "outside Shaoxing"
 
-        self.warn_rows(np.flatnonzero(differ), lambda i: (
+        self.warn_rows(np.flatnonzero(differ), kind="outside_stated_district", rownums=rownums, make=lambda i: (
             f"row {rownums[i]}: {names.iat[i]}: the point lies {'in ' if codes[i] else ''}{where(codes[i])}, not in the stated "
             f"{where(stated[i])} (点位不在所填区县内)"))
         if len(frame):
@@ -1510,6 +1521,8 @@ class _Normaliser:
         if used:
             self.warnings.append(f"{used} amount(s) converted from US dollars at {self.usd_rate:g} CNY/USD "
                                  "(按所给汇率折算)")
+            self.warning_kinds.append({"kind": "usd_converted", "count": used, "rows": [],
+                                       "messages": [self.warnings[-1]]})
         if self.geometry:
             import geopandas as gpd
 
@@ -1532,7 +1545,7 @@ class _Normaliser:
         repeated &= np.asarray(pc.not_equal(folded, "").to_numpy(zero_copy_only=False), dtype=bool)
         if repeated.any():
             first_of = first[np.searchsorted(np.unique(indices), indices)]
-            self.warn_rows(np.flatnonzero(repeated), lambda i: (
+            self.warn_rows(np.flatnonzero(repeated), kind="repeated_name", rownums=rownums, make=lambda i: (
                 f"row {rownums[i]}: the name {written.iat[i]!r} repeats row {rownums[first_of[i]]} (项目名称重复)"))
 
     def report(self, frame, rejected_positions, errors_all, blank_rows, total_rows) -> ReadReport:
@@ -1541,13 +1554,18 @@ class _Normaliser:
                             sheet=self.raw.sheet, layer=self.raw.layer, header_row=self.raw.header_row,
                             rows_read=len(frame) + len(rejected_positions),
                             columns={name: headers[i] for name, i in self.cmap.fields.items()},
-                            ignored=list(self.cmap.ignored), warnings=self.warnings, notes=self.notes)
+                            ignored=list(self.cmap.ignored), warnings=self.warnings, notes=self.notes,
+                            warning_kinds=self.warning_kinds)
         if "investment" not in self.cmap.fields and report.rows_read:
             seen = ", ".join(repr(h) for h in headers if h) or "none"
             report.warnings.insert(0, f"no investment column (没有投资额列): amounts are unknown, not 0; headers seen: "
                                       f"{seen}; name the column with --column investment=HEADER")
+            report.warning_kinds.insert(0, {"kind": "no_investment_column", "count": report.rows_read, "rows": [],
+                                            "messages": [report.warnings[0]]})
         if not report.rows_read:
             report.warnings.append("the file has no data rows, only headers (没有数据行)")
+            report.warning_kinds.append({"kind": "no_data_rows", "count": 0, "rows": [],
+                                         "messages": [report.warnings[-1]]})
         if blank_rows:
             report.notes.append(f"{blank_rows} blank row(s) ignored (空行已忽略)")
         if len(rejected_positions):
