@@ -1235,7 +1235,7 @@ def export_command(**opts):
       sxmap export --district 柯桥区 --format xlsx -o keqiao.xlsx
     """
     from sxmap.geo.export import export_projects
-    from sxmap.maps.style import INDUSTRY_COLOURS
+    from sxmap.maps.style import industry_colour_map
 
     projects_path, output = opts["projects_path"], opts["output"]
     townships = list(opts.pop("townships"))
@@ -1247,7 +1247,8 @@ def export_command(**opts):
         projects = with_townships(projects)
         projects = projects[projects["township_code"].isin(codes).to_numpy(bool)]
     export_projects(projects, output, opts["fmt"], overwrite=opts["overwrite"], inputs=[projects_path],
-                    colours=INDUSTRY_COLOURS, title=opts["title"])
+                    colours=industry_colour_map(projects["industry"].fillna("") if "industry" in projects else ()),
+                    title=opts["title"])
     info(f"wrote {output} ({len(projects)} project(s))")
 
 

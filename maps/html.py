@@ -809,9 +809,8 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
     precision_codes, precisions = _factorize(_text_series(projects, "location_precision"))
     precision_codes = reorder(precision_codes)
     industry_seen, industries_seen = _factorize(_text_series(projects, "industry"))
-    industries_seen = _as_list(industries_seen)
-    order = {name: i for i, name in enumerate(st.INDUSTRIES)}
-    present = sorted(set(industries_seen), key=lambda s: (order.get(s, len(order)), s))
+    industries_seen = [st.match_industry(s) for s in _as_list(industries_seen)]  # 集成电路 → 集成电路/半导体
+    present = st.industry_order(industries_seen)
     in_legend_order = np.array([present.index(s) for s in industries_seen] or [0], dtype=np.int64)
     industry_codes = reorder(in_legend_order[industry_seen])
 
@@ -842,7 +841,7 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
         "mode": mode, "n": n, "q": quantum, "x0": x0, "y0": y0,
         "x": _encode_axis(xi), "y": _encode_axis(yi),
         "plain": plain, "packs": packs,
-        "colour": {"key": "industry", "palette": [st.industry_colour(s) for s in present], "names": present},
+        "colour": {"key": "industry", "palette": list(map(st.industry_colours(present).get, present)), "names": present},
         "size": {"key": "amount", "values": amount_values, "min": amount_min},
         "approx": {"key": "precision", "flags": [int(p != "site") for p in precisions]},
         "scale": round(scale, 6), "rmin": 3.0 if mode == "rich" else 2.0,
@@ -1134,9 +1133,8 @@ def add_projects(m, projects, name=None, show=True, mode=None):
     m.sx_points_layer = layer
     lname = layer
     m.sx_legend.append({"title": st.text("industry", lang), "layer": lname,
-                        "items": [{"type": "circle", "r": 6, "colour": st.industry_colour(s),
-                                   "label": st.industry_label(s, lang) or ("（空）" if lang == "zh" else "(none)")}
-                                  for s in industries]})
+                        "items": [{"type": "circle", "r": 6, "colour": colour, "label": st.industry_label(s, lang)}
+                                  for s, colour in st.industry_colours(industries).items()]})
     amounts = projects["investment"].to_numpy(dtype=float) if "investment" in projects else np.array([])
     finite = amounts[np.isfinite(amounts) & (amounts > 0)]
     size_items = [{"type": "circle", "r": max(scale * math.sqrt(v), spec["rmin"]), "colour": "#999999",
