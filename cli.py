@@ -1121,7 +1121,8 @@ def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, sk
                                               skip_invalid, rejects)
         projects = filter_projects(projects, **filters)
     write_report(output, projects, overwrite=overwrite, inputs=[projects_path], font=font, lang=lang,
-                 date=date_text, title=title, value=value, source=source or default_source(projects_path, lang))
+                 date=date_text, title=title, value=value, source=source or default_source(projects_path, lang),
+                 bundled=projects_path is None)
     info(f"wrote {output}")
 
 # ============================================================================================

@@ -649,6 +649,7 @@ def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", 
     frame = report.projects
     frame.attrs["warnings"] = list(report.warnings)
     frame.attrs["skipped"] = report.rejected_rows
+    frame.attrs["notes"] = list(report.notes)  # how it was read (total rows dropped …), for the report's caveats
     frame.attrs["rejects"] = report.rejects
     return frame
 
