@@ -456,6 +456,38 @@ def test_legend_fits_the_map_and_sections_collapse(offline_page, demo_dir):
     assert_clean(offline_page)
 
 
+LABELS_UNDER_CONTROLS = """() => {
+    const boxes = Array.from(document.querySelectorAll('.leaflet-control')).filter(e => e.offsetParent)
+        .map(e => e.getBoundingClientRect());
+    const shown = Array.from(document.querySelectorAll('.sx-label span'))
+        .filter(s => s.offsetParent && getComputedStyle(s).visibility !== 'hidden');
+    const under = [];
+    for (const s of shown) {
+        const r = s.getBoundingClientRect();
+        for (const b of boxes) if (r.left < b.right && r.right > b.left && r.top < b.bottom && r.bottom > b.top) under.push(s.textContent);
+    }
+    return [under, shown.length];
+}"""
+
+
+@pytest.mark.parametrize("name", ["map.html", "report.html"])
+def test_legend_and_controls_never_cover_a_district_label(offline_page, demo_dir, name):
+    page = offline_page.open(demo_dir / name)
+    for width, height in ((1200, 800), (800, 600), (600, 500)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.evaluate("window.dispatchEvent(new Event('resize'))")
+        page.wait_for_timeout(250)
+        under, shown = page.evaluate(LABELS_UNDER_CONTROLS)
+        assert under == [] and shown > 0, (width, height)
+    # every legend section opened: the legend grows, the labels move (or hide) again
+    for summary in page.locator(".sx-legend details:not([open]) summary").all():
+        if summary.is_visible():
+            summary.click()
+    page.wait_for_timeout(100)
+    assert page.evaluate(LABELS_UNDER_CONTROLS)[0] == []
+    assert_clean(offline_page)
+
+
 def test_district_labels_do_not_cover_projects(offline_page, demo_dir):
     page = offline_page.open(demo_dir / "markers.html")
     overlaps = page.evaluate("""() => {

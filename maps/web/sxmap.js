@@ -242,10 +242,22 @@
     return group;
   };
 
-  // District labels placed where they cover no project: below their point, else above, to the
-  // side, or farther out; hidden when there is no room.
+  // The boxes of the map's controls (legend, filter panel, layer control …) in container pixels,
+  // [x0, y0, x1, y1] with a margin: no district label goes under one.
+  function controlBoxes(map) {
+    var container = map.getContainer(), c = container.getBoundingClientRect(), boxes = [], m = 2;
+    Array.prototype.forEach.call(container.querySelectorAll(".leaflet-control"), function (control) {
+      if (!control.offsetParent) { return; }
+      var r = control.getBoundingClientRect();
+      if (r.width && r.height) { boxes.push([r.left - c.left - m, r.top - c.top - m, r.right - c.left + m, r.bottom - c.top + m]); }
+    });
+    return boxes;
+  }
+  // District labels placed where they cover no project and no control covers them (a legend
+  // never hides a name): below their point, else above, to the side, or farther out; hidden when
+  // there is no room.
   sx.layoutLabels = function (map) {
-    var ctl = sx.ctl(map), obstacles = [], size = map.getSize();
+    var ctl = sx.ctl(map), obstacles = [], size = map.getSize(), boxes = controlBoxes(map);
     ctl.points.forEach(function (layer) { if (map.hasLayer(layer)) { layer.sxObstacles(obstacles); } });
     ctl.districts.forEach(function (group) {
       if (!map.hasLayer(group)) { return; }
@@ -258,6 +270,9 @@
             var dx = tries[t][0], dy = tries[t][1], d = dists[s];
             var left = dx === 0 ? -w / 2 : (dx > 0 ? d : -d - w), top = dy === 0 ? -h / 2 : (dy > 0 ? d : -d - h);
             var x0 = a.x + left, y0 = a.y + top, free = true;
+            for (var q = 0; q < boxes.length && free; q++) {
+              if (x0 < boxes[q][2] && x0 + w > boxes[q][0] && y0 < boxes[q][3] && y0 + h > boxes[q][1]) { free = false; }
+            }
             for (var o = 0; o < obstacles.length && free; o++) {
               var ob = obstacles[o], cx = Math.max(x0, Math.min(ob[0], x0 + w)), cy = Math.max(y0, Math.min(ob[1], y0 + h));
               if ((cx - ob[0]) * (cx - ob[0]) + (cy - ob[1]) * (cy - ob[1]) < ob[2] * ob[2]) { free = false; }
@@ -1300,6 +1315,12 @@
     if (!fragment) { sx.map = map; sx.filter = api.filter; sx.visible = api.visible; sx.show = api.show; }
     sx.layoutLabels(map);
     sx.layoutEdges(map);
+    // a legend section opened or closed, the filter panel shown or hidden: the controls changed size
+    var relayout = function () { setTimeout(function () { sx.layoutLabels(map); }, 0); };
+    container.addEventListener("toggle", relayout, true);
+    Array.prototype.forEach.call(container.querySelectorAll(".leaflet-control"), function (control) {
+      control.addEventListener("click", relayout);
+    });
     sx.readyAt = window.performance ? performance.now() : null;
     window.sxmapReady = true;
     document.documentElement.setAttribute("data-sxmap-ready", "1");
