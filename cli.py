@@ -56,8 +56,8 @@ def crs_option(help_text="Coordinate system of the coordinates you give (输入�
 
 
 def _quiet_handler(ctx, param, value):
-    """``--quiet``: remember it for :func:`info`, silence the progress line and Python's warnings
-    for this command only (restored when the command's context closes)."""
+    """``--quiet``: remember it for :func:`info`, silence the progress line, Python's warnings and
+    the ``sxmap`` logger's warnings for this command only (restored when its context closes)."""
     import warnings
 
     from sxmap.geo import progress
@@ -65,8 +65,14 @@ def _quiet_handler(ctx, param, value):
     ctx.meta["sxmap_quiet"] = bool(value)
     progress.QUIET = bool(value)
     if value:
+        import logging
+
         ctx.with_resource(warnings.catch_warnings())
         warnings.simplefilter("ignore")
+        logger = logging.getLogger("sxmap")  # the reader's "skipped N invalid row(s)"
+        level = logger.level
+        logger.setLevel(logging.ERROR)
+        ctx.call_on_close(lambda: logger.setLevel(level))
     return value
 
 

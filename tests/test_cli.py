@@ -162,7 +162,7 @@ def test_every_command_takes_quiet(runner):
     assert len(names) >= 14
 
 
-def test_quiet_keeps_stderr_to_errors(runner, tmp_path):
+def test_quiet_keeps_stderr_to_errors(runner, tmp_path, caplog):
     import warnings
 
     data = ROOT / "tests" / "data"
@@ -177,6 +177,16 @@ def test_quiet_keeps_stderr_to_errors(runner, tmp_path):
     result = runner.invoke(main, ["map", "--projects", str(data / "projects_gcj02.csv"), "--district", "新昌县",
                                   "-o", str(tmp_path / "m.html"), "-q"])
     assert result.exit_code == 0 and result.stderr == "", result.stderr
+    user = ROOT / "tests" / "data" / "user_report.csv"  # one invalid row skipped: logged, and a "wrote" line
+    args = ["stats", "--projects", str(user), "--skip-invalid", "--rejects", str(tmp_path / "r.csv")]
+    loud = runner.invoke(main, args)  # the reader logs the skipped rows (stderr, by logging's handler)
+    assert loud.exit_code == 0 and "skipped 1 invalid row(s)" in caplog.text and "wrote the 1 skipped" in loud.stderr
+    caplog.clear()
+    quiet = runner.invoke(main, [*args, "--overwrite", "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == "" and caplog.text == "" and quiet.stdout == loud.stdout
+    import logging
+
+    assert logging.getLogger("sxmap").level == logging.NOTSET  # restored
     # errors are not silenced
     result = runner.invoke(main, ["stats", "--projects", str(data / "bad_rows.csv"), "--quiet"])
     assert result.exit_code == 1 and "9 problem(s) found" in result.stderr and "row 3" in result.stderr
