@@ -55,6 +55,44 @@ def crs_option(help_text="Coordinate system of the coordinates you give (输入�
     return click.option("--crs", default="wgs84", show_default=True, callback=_crs_handler, help=help_text)
 
 
+def _quiet_handler(ctx, param, value):
+    """``--quiet``: remember it for :func:`info`, silence the progress line, Python's warnings and
+    the ``sxmap`` logger's warnings for this command only (restored when its context closes)."""
+    import warnings
+
+    from sxmap.geo import progress
+
+    ctx.meta["sxmap_quiet"] = bool(value)
+    progress.QUIET = bool(value)
+    if value:
+        import logging
+
+        ctx.with_resource(warnings.catch_warnings())
+        warnings.simplefilter("ignore")
+        logger = logging.getLogger("sxmap")  # the reader's "skipped N invalid row(s)"
+        level = logger.level
+        logger.setLevel(logging.ERROR)
+        ctx.call_on_close(lambda: logger.setLevel(level))
+    return value
+
+
+def quiet_option(f):
+    """``-q/--quiet``: standard error keeps errors only (no notes, warnings, progress or "wrote …").
+    Every command has it (applied to each at the end of this module)."""
+    return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_quiet_handler,
+                        help="Print only errors on standard error: no notes, warnings, progress or "
+                        "\"wrote …\" lines (只输出错误).")(f)
+
+
+def info(message) -> None:
+    """A note, warning or "wrote …" line on standard error, unless ``--quiet`` was given. Errors
+    are not info: they are raised (or echoed with ``err=True``) and always shown."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get("sxmap_quiet"):
+        return
+    click.echo(message, err=True)
+
+
 def format_option(choices=TABLE_FORMATS, default="table"):
     """``--format`` with the given choices."""
     return click.option("--format", "fmt", type=click.Choice(choices), default=default, show_default=True,
@@ -139,7 +177,7 @@ def warn_no_investment(projects):
     """Say on stderr when the table had no investment column: totals are unknown, not 0."""
     for warning in projects.attrs.get("warnings", ()):
         if warning.startswith("no investment column"):
-            click.echo(f"warning: {warning}", err=True)
+            info(f"warning: {warning}")
 
 
 def filter_kwargs(districts=(), industries=(), years=(), min_investment=None):
@@ -158,7 +196,7 @@ def write_output(text: str, output, overwrite: bool, inputs=(), fmt=None) -> Non
     from sxmap.geo.output import write_text
 
     write_text(output, text, overwrite=overwrite, inputs=inputs, fmt=fmt)
-    click.echo(f"wrote {output}", err=True)
+    info(f"wrote {output}")
 
 
 def _input_path_handler(ctx, param, value):
@@ -216,7 +254,7 @@ def _write_pending_rejects(ctx) -> None:
 
     frame, target, overwrite, inputs = pending
     write_text(target, format_csv(frame), overwrite=overwrite, inputs=inputs, fmt="csv", encoding="utf-8-sig")
-    click.echo(f"wrote the {len(frame)} skipped row(s) to {target} (跳过的行已写入)", err=True)
+    info(f"wrote the {len(frame)} skipped row(s) to {target} (跳过的行已写入)")
 
 
 # --- Map outputs: images (PNG/SVG/PDF), pages, fragments and iframes
@@ -315,7 +353,7 @@ def write_map(kind, html_builder, output, overwrite=False, *, projects=None, pro
         lang = static_kwargs.get("lang", "zh")
         render_static(kind, output, projects, dpi=dpi, size=size, font=font, overwrite=overwrite, inputs=inputs,
                       source=source or default_source(projects_path, lang), **static_kwargs)
-        click.echo(f"wrote {output}", err=True)
+        info(f"wrote {output}")
         return
     given = [name for name, value in (("--dpi", dpi), ("--size", size), ("--font", font)) if value is not None]
     if given:
@@ -353,7 +391,7 @@ def _write_html(m, kind, output, overwrite, inputs, fragment, iframe, width, hei
         write_output(render_html(m, cdn=cdn), output, overwrite)
         return
     save_map(m, output, cdn=cdn, overwrite=overwrite, inputs=inputs)
-    click.echo(f"wrote {output}", err=True)
+    info(f"wrote {output}")
     if iframe:
         click.echo(iframe_snippet(src=Path(output).name, width=width, height=height), nl=False)
 
@@ -528,7 +566,7 @@ def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overw
 
         located = locate_table(input_path, lon_column=lon_column, lat_column=lat_column, crs=crs)
         for note in located.attrs.get("notes", ()):
-            click.echo(f"note: {note}", err=True)
+            info(f"note: {note}")
         kind = {"text": "csv"}.get(fmt, fmt)
         text = render(located, kind) if kind != "geojson" else _points_geojson(located)
         write_output(text, output, overwrite, inputs=[input_path], fmt=kind)
@@ -563,8 +601,9 @@ def _points_geojson(frame):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler)
 @projects_options
 @click.option("--overwrite", is_flag=True, help="Replace the rejects file if it exists.")
+@format_option(("text", "json"), default="text")
 @click.pass_context
-def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, overwrite):
+def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, overwrite, fmt):
     """Check a projects file and summarise it (检查项目表).
 
     Reads FILE (CSV in UTF-8, GBK, Big5 …, .xlsx/.xls/.ods, GeoJSON, GeoPackage, Shapefile,
@@ -582,6 +621,7 @@ def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid
       sxmap validate projects.csv --crs gcj02 --usd-rate 7.1
       sxmap validate 测绘点位.xlsx --crs EPSG:4549
       sxmap validate projects.csv --skip-invalid --rejects bad_rows.csv
+      sxmap validate projects.csv --format json    (for scripts: warnings by kind, rows, counts)
     """
     from sxmap.geo.errors import DataErrors
     from sxmap.geo.reading.report import summary_text
@@ -592,6 +632,10 @@ def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid
                                       usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects,
                                       geometry=False)
     except DataErrors as exc:
+        if fmt == "json":
+            from sxmap.geo.summary import errors_json, format_json
+
+            click.echo(format_json(errors_json(exc)), nl=False)
         click.echo(f"Error: {exc.path}: 发现 {len(exc.errors)} 个问题, nothing read "
                    f"({len(exc.errors)} problem(s) found):", err=True)
         for error in exc.errors:
@@ -603,6 +647,11 @@ def validate(ctx, file, sheet, layer, columns, unit, usd_rate, crs, skip_invalid
         _stash_rejects(report.projects, file, rejects)
         _write_pending_rejects(ctx)
         report.rejects_path = target
+    if fmt == "json":
+        from sxmap.geo.summary import format_json, summary_json
+
+        click.echo(format_json(summary_json(report)), nl=False)
+        ctx.exit(1 if report.rejected_rows else 0)
     click.echo(_one_line(summary_text(report)), nl=False)
     if report.rejected_rows:
         click.echo(f"结果 Result: 无效 INVALID - {report.rejected_rows} row(s) skipped, see {report.rejects_path}")
@@ -635,7 +684,7 @@ def _query_projects(columns, projects_path=None, sheet=None, layer=None, columns
 
 def _say_empty(n_rows, what="project"):
     if n_rows == 0:
-        click.echo(f"no {what} matches the filters (没有符合条件的项目)", err=True)
+        info(f"no {what} matches the filters (没有符合条件的项目)")
 
 
 @main.command("stats")
@@ -681,10 +730,10 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
                   section=list(sections) or None)
     disagreements = table.attrs.get("disagreements", [])
     if disagreements:
-        click.echo(f"note: {len(disagreements)} project(s) lie outside their stated district "
-                   "and are counted where their point lies:", err=True)
+        info(f"note: {len(disagreements)} project(s) lie outside their stated district "
+             "and are counted where their point lies:")
         for item in disagreements:
-            click.echo(_one_line(f"  {describe_disagreement(item)}"), err=True)
+            info(_one_line(f"  {describe_disagreement(item)}"))
     _say_empty(int(table["count"].iloc[-1]))
     write_output(render_stats(table, fmt), output, overwrite, inputs=[projects_path], fmt=fmt)
 
@@ -737,7 +786,7 @@ def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
                  within_crs=within_crs, near=near, radius_km=radius_km, crs=crs)
     if "centre" in rows.attrs:
         centre = rows.attrs["centre"]
-        click.echo(f"distances from {_one_line(centre['label'])} ({centre['lon']:.6f}, {centre['lat']:.6f} WGS-84)", err=True)
+        info(f"distances from {_one_line(centre['label'])} ({centre['lon']:.6f}, {centre['lat']:.6f} WGS-84)")
     _say_empty(len(rows))
     write_output(render_rows(rows, fmt, "query"), output, overwrite, inputs=[projects_path, within], fmt=fmt)
 
@@ -771,7 +820,7 @@ def near_command(lon, lat, projects_path, sheet, layer, columns, unit, usd_rate,
     point = rows.attrs["point"]
     where = (f"{point['district_zh']} {point['district_en']} ({point['adcode']})" if point["in_city"]
              else "outside Shaoxing (不在绍兴市范围内)")
-    click.echo(f"point {point['lon']:g},{point['lat']:g} ({point['crs']}) lies in {where}", err=True)
+    info(f"point {point['lon']:g},{point['lat']:g} ({point['crs']}) lies in {where}")
     write_output(render_rows(rows, fmt, "near"), output, overwrite, inputs=[projects_path], fmt=fmt)
 
 
@@ -840,8 +889,7 @@ def _filtered_projects(opts):
     projects = load_projects_from_options(**{k: opts.pop(k) for k in _PROJECT_KEYS})
     chosen = filter_projects(projects, **filter_kwargs(**{k: opts.pop(k) for k in _FILTER_KEYS}))
     if len(chosen) == 0 and len(projects) > 0:
-        click.echo(f"note: none of the {len(projects)} projects matches the filters; the map shows no project",
-                   err=True)
+        info(f"note: none of the {len(projects)} projects matches the filters; the map shows no project")
     return chosen
 
 
@@ -1039,7 +1087,7 @@ def demo(output_dir, overwrite, lang, tiles, tianditu_key):
     from sxmap.maps.demo import write_demo
 
     for path in write_demo(Path(output_dir), overwrite=overwrite, lang=lang, tiles=tiles, tianditu_key=tianditu_key):
-        click.echo(f"wrote {path}", err=True)
+        info(f"wrote {path}")
 
 
 # ============================================================================================
@@ -1087,8 +1135,9 @@ def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, sk
                                               skip_invalid, rejects)
         projects = filter_projects(projects, **filters)
     write_report(output, projects, overwrite=overwrite, inputs=[projects_path], font=font, lang=lang,
-                 date=date_text, title=title, value=value, source=source or default_source(projects_path, lang))
-    click.echo(f"wrote {output}", err=True)
+                 date=date_text, title=title, value=value, source=source or default_source(projects_path, lang),
+                 bundled=projects_path is None)
+    info(f"wrote {output}")
 
 # ============================================================================================
 # Geocoding addresses with Gaode, and exporting to KML/GeoPackage/Excel (geo.geocode, geo.export) — issue 12
@@ -1168,8 +1217,8 @@ def geocode_command(file, output, overwrite, amap_key, amap_url, city, address_c
         cache.close()
     write_text(target, format_csv(located))
     for line in report_lines(report):
-        click.echo(line, err=True)
-    click.echo(f"wrote {output}", err=True)
+        info(line)
+    info(f"wrote {output}")
 
 
 EXPORT_FORMATS = ("kml", "gpkg", "geojson", "csv", "xlsx")
@@ -1201,7 +1250,7 @@ def export_command(**opts):
       sxmap export --district 柯桥区 --format xlsx -o keqiao.xlsx
     """
     from sxmap.geo.export import export_projects
-    from sxmap.maps.style import INDUSTRY_COLOURS
+    from sxmap.maps.style import industry_colour_map
 
     projects_path, output = opts["projects_path"], opts["output"]
     townships = list(opts.pop("townships"))
@@ -1213,8 +1262,22 @@ def export_command(**opts):
         projects = with_townships(projects)
         projects = projects[projects["township_code"].isin(codes).to_numpy(bool)]
     export_projects(projects, output, opts["fmt"], overwrite=opts["overwrite"], inputs=[projects_path],
-                    colours=INDUSTRY_COLOURS, title=opts["title"])
-    click.echo(f"wrote {output} ({len(projects)} project(s))", err=True)
+                    colours=industry_colour_map(projects["industry"].fillna("") if "industry" in projects else ()),
+                    title=opts["title"])
+    info(f"wrote {output} ({len(projects)} project(s))")
+
+
+def _add_quiet(group) -> None:
+    """Every command (and every command of a sub-group), whoever added it, takes ``--quiet``: one
+    decorator, applied here once."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _add_quiet(command)
+        if not any(p.name == "quiet" for p in command.params):
+            quiet_option(command)
+
+
+_add_quiet(main)
 
 
 if __name__ == "__main__":

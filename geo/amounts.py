@@ -334,3 +334,16 @@ def _usd_factor(usd: bool, usd_rate, value) -> Decimal:
         raise DataError("an amount in US dollars (美元) needs an exchange rate", value=value,
                         hint="pass --usd-rate CNY_PER_USD (e.g. --usd-rate 7.1); sxmap has no built-in rate")
     return Decimal(str(rate))
+
+
+def amount_text(value, bound="", n_lower_bound=0, n_approx=0) -> str:
+    """An amount for people: "≥ 430" for a lower bound (or a sum containing one), "≈ 40" for an
+    approximate one, "" for none."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    number = f"{value:,.2f}".rstrip("0").rstrip(".")
+    if bound == "min" or n_lower_bound:
+        return f"≥ {number}"
+    if bound == "approx" or n_approx:
+        return f"≈ {number}"
+    return number

@@ -23,8 +23,12 @@ DELAY = 2.0
 INTERVAL = 0.5
 
 
+#: Set by the CLI's ``--quiet``: no progress line at all.
+QUIET = False
+
+
 def _enabled() -> bool:
-    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+    return not QUIET and bool(getattr(sys.stderr, "isatty", lambda: False)())
 
 
 @contextlib.contextmanager

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from sxmap.geo.amounts import amount_text  # noqa: F401 (one way to write an amount; used below and by maps.report)
 from sxmap.geo.errors import DataError, UsageError
 
 BY_CHOICES = ("district", "industry", "district,industry", "township", "section")
@@ -427,6 +428,7 @@ def stats_by_township(projects, *, district=None, industry=None, year=None, min_
     projects, chosen, disagreements = _filtered_for_stats(projects, district, industry, year, min_investment)
     codes = project_townships(projects)["township_code"].to_numpy(object)
     n_rows = len(projects)
+    _check_townships_known(projects, codes)
     amount = (projects["investment"].to_numpy(dtype=float, na_value=np.nan) if "investment" in projects.columns
               else np.full(n_rows, np.nan))
     if "investment_bound" in projects.columns:
@@ -463,6 +465,21 @@ def stats_by_township(projects, *, district=None, industry=None, year=None, min_
             table[name] = table[name].astype(np.int64)
     table.attrs["disagreements"] = disagreements
     return table
+
+
+def _check_townships_known(projects, codes) -> None:
+    """Refuse a township table that would only list zeros: no address column, or no address that
+    names a township (every project 未知)."""
+    if not len(codes) or (codes != "").any():
+        return
+    if "address" not in projects.columns and "township_code" not in projects.columns:
+        raise DataError("the table has no address column (没有地址列): a project's township (乡镇街道) comes from "
+                        "its address, so per-township totals are unknown, not 0",
+                        hint="name the address column with --column address=HEADER (建设地点, 项目地址 …), "
+                        "or use --by district")
+    raise DataError(f"none of the {len(codes)} project(s) has an address that names a township (地址中没有乡镇街道): "
+                    "per-township totals are unknown, not 0",
+                    hint="check the address column (e.g. 柯桥区钱清街道…), or use --by district")
 
 
 def district_disagreements(projects) -> list[dict]:
@@ -834,19 +851,6 @@ QUERY_TABLE_COLUMNS = ["id", "name", "district_zh", "township", "platform", "ind
 NEAR_TABLE_COLUMNS = ["kind", "name", "district_zh", "industry", "investment", "location_precision", "distance_km"]
 _KIND_ZH = {"project": "项目", "platform": "平台"}
 _PRECISION_ZH = {"site": "精确", "platform": "平台", "district": "区县", "township": "乡镇"}
-
-
-def amount_text(value, bound="", n_lower_bound=0, n_approx=0) -> str:
-    """An amount for people: "≥ 430" for a lower bound (or a sum containing one), "≈ 40" for an
-    approximate one, "" for none."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    number = f"{value:,.2f}".rstrip("0").rstrip(".")
-    if bound == "min" or n_lower_bound:
-        return f"≥ {number}"
-    if bound == "approx" or n_approx:
-        return f"≈ {number}"
-    return number
 
 
 def _right(values, header):

@@ -115,6 +115,15 @@ def format_json(data, columns=None) -> str:
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
 
+def rfc7946(geometry):
+    """A shapely geometry with its rings wound as RFC 7946 (section 3.1.6) wants: exterior rings
+    counter-clockwise, holes clockwise (``shapely.orient_polygons``); other geometries unchanged.
+    Every GeoJSON sxmap writes goes through here."""
+    import shapely
+
+    return shapely.orient_polygons(geometry, exterior_cw=False)
+
+
 def format_geojson(data, columns=None, lon="lon", lat="lat") -> str:
     """A GeoJSON FeatureCollection of points (WGS-84) from the ``lon``/``lat`` columns, or of the
     rows' shapely ``geometry`` where the data is a GeoDataFrame."""
@@ -122,7 +131,7 @@ def format_geojson(data, columns=None, lon="lon", lat="lat") -> str:
     if hasattr(data, "geometry") and hasattr(data, "crs"):
         import shapely
 
-        geometries = [None if g is None else json.loads(shapely.to_geojson(g)) for g in data.geometry]
+        geometries = [None if g is None else json.loads(shapely.to_geojson(rfc7946(g))) for g in data.geometry]
     rows, _ = _records(data, columns)
     features = []
     for i, row in enumerate(rows):

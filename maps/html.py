@@ -406,12 +406,14 @@ def finish_map(m, fit=None, layer_control=None):
 
 
 PANEL_TEXTS = {
-    "zh": {"filter": "筛选", "status": "显示 {n} / {m} 个项目，合计 {x} 亿元", "industry": "产业", "district": "所在区县",
+    "zh": {"filter": "筛选", "status": "显示 {n} / {m} 个项目，{a}", "status_empty": "显示 {n} / {m} 个项目",
+           "industry": "产业", "district": "所在区县",
            "year": "年份", "from": "从", "to": "至", "amount": "投资额（亿元）", "min": "最低", "max": "最高",
            "search": "名称", "search_hint": "项目或企业名称", "clear": "清除筛选", "sort": "列表排序",
            "sort_amount": "投资额（高→低）", "sort_year": "年份（新→旧）", "sort_name": "名称", "unit": "亿",
            "list_more": "列出前 {k} 个（共 {n} 个）", "none": "（空）"},
-    "en": {"filter": "Filter", "status": "Showing {n} of {m} projects, total {x} (100 million yuan)", "industry": "Industry",
+    "en": {"filter": "Filter", "status": "Showing {n} of {m} projects, {a}", "status_empty": "Showing {n} of {m} projects",
+           "industry": "Industry",
            "district": "District (located)", "year": "Year", "from": "from", "to": "to",
            "amount": "Investment (100 million yuan)", "min": "min", "max": "max", "search": "Name",
            "search_hint": "project or company name", "clear": "Clear filters", "sort": "Sort the list",
@@ -807,9 +809,8 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
     precision_codes, precisions = _factorize(_text_series(projects, "location_precision"))
     precision_codes = reorder(precision_codes)
     industry_seen, industries_seen = _factorize(_text_series(projects, "industry"))
-    industries_seen = _as_list(industries_seen)
-    order = {name: i for i, name in enumerate(st.INDUSTRIES)}
-    present = sorted(set(industries_seen), key=lambda s: (order.get(s, len(order)), s))
+    industries_seen = [st.match_industry(s) for s in _as_list(industries_seen)]  # 集成电路 → 集成电路/半导体
+    present = st.industry_order(industries_seen)
     in_legend_order = np.array([present.index(s) for s in industries_seen] or [0], dtype=np.int64)
     industry_codes = reorder(in_legend_order[industry_seen])
 
@@ -840,7 +841,7 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
         "mode": mode, "n": n, "q": quantum, "x0": x0, "y0": y0,
         "x": _encode_axis(xi), "y": _encode_axis(yi),
         "plain": plain, "packs": packs,
-        "colour": {"key": "industry", "palette": [st.industry_colour(s) for s in present], "names": present},
+        "colour": {"key": "industry", "palette": list(map(st.industry_colours(present).get, present)), "names": present},
         "size": {"key": "amount", "values": amount_values, "min": amount_min},
         "approx": {"key": "precision", "flags": [int(p != "site") for p in precisions]},
         "scale": round(scale, 6), "rmin": 3.0 if mode == "rich" else 2.0,
@@ -978,11 +979,17 @@ def deflate_in_blocks(data: bytes, level: int = 6) -> bytes:
 
 
 POINT_TEXTS = {
-    "zh": {"here": "此处 {n} 个项目，合计 {x} 亿元", "zoom_in": "放大查看", "stack": "同一位置 {n} 个项目，合计 {x} 亿元",
-           "stack_tip": "{n} 个项目（点击列出）", "back": "← 返回列表"},
-    "en": {"here": "{n} projects here, total {x} (100 million yuan)", "zoom_in": "Zoom in",
-           "stack": "{n} projects at one spot, total {x} (100 million yuan)", "stack_tip": "{n} projects (click for the list)",
-           "back": "← back to the list"},
+    "zh": {"here": "此处 {n} 个项目，{a}", "zoom_in": "放大查看", "stack": "同一位置 {n} 个项目，{a}",
+           "stack_tip": "{n} 个项目（点击列出）", "back": "← 返回列表",
+           # the amount of a summary (sx.amountText): unknown amounts are counted, never added as 0
+           "amount_all": "合计 {x} 亿元", "amount_part": "合计 {x} 亿元（不含 {u} 个金额未知的项目）",
+           "amount_none": "其中 {u} 个金额未知"},
+    "en": {"here": "{n} projects here, {a}", "zoom_in": "Zoom in",
+           "stack": "{n} projects at one spot, {a}", "stack_tip": "{n} projects (click for the list)",
+           "back": "← back to the list",
+           "amount_all": "total {x} (100 million yuan)",
+           "amount_part": "total {x} (100 million yuan) without the {u} with no amount",
+           "amount_none": "{u} of them with no amount"},
 }
 
 
@@ -1126,9 +1133,8 @@ def add_projects(m, projects, name=None, show=True, mode=None):
     m.sx_points_layer = layer
     lname = layer
     m.sx_legend.append({"title": st.text("industry", lang), "layer": lname,
-                        "items": [{"type": "circle", "r": 6, "colour": st.industry_colour(s),
-                                   "label": st.industry_label(s, lang) or ("（空）" if lang == "zh" else "(none)")}
-                                  for s in industries]})
+                        "items": [{"type": "circle", "r": 6, "colour": colour, "label": st.industry_label(s, lang)}
+                                  for s, colour in st.industry_colours(industries).items()]})
     amounts = projects["investment"].to_numpy(dtype=float) if "investment" in projects else np.array([])
     finite = amounts[np.isfinite(amounts) & (amounts > 0)]
     size_items = [{"type": "circle", "r": max(scale * math.sqrt(v), spec["rmin"]), "colour": "#999999",

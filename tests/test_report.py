@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -292,3 +293,78 @@ def test_pdf_text_page_fits_a_long_list_of_city_figures():
         fig = _text_page(brief, font, (A4_LANDSCAPE_CM[0] / 2.54, A4_LANDSCAPE_CM[1] / 2.54))
         renderer = fig.canvas.get_renderer()
         assert all(t.get_window_extent(renderer).y0 >= fig.bbox.y0 for t in fig.texts)
+
+
+# ---------------------------------------------------------------- a user's table (issue 16.6)
+
+USER_TABLE = Path(__file__).parent / "data" / "user_report.csv"
+
+
+@pytest.fixture(scope="module")
+def user_report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("user") / "user.html"
+    result = CliRunner().invoke(main, ["report", "--projects", str(USER_TABLE), "--skip-invalid", "--rejects",
+                                       str(out.with_name("rejects.csv")), "-o", str(out), "--date", "2024-03-01"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def caveats_of(text: str) -> list[str]:
+    section = text.split('<section class="sx-caveats">', 1)[1].split("</section>", 1)[0]
+    return re.findall(r"<li>(.*?)</li>", section)
+
+
+def test_a_users_report_describes_the_users_table(user_report):
+    text = user_report.read_text(encoding="utf-8")
+    caveats = caveats_of(text)
+    assert caveats[0] == "数据来源：user_report.csv。"
+    assert "6 个项目中 2 个未填投资额，不计入合计（合计因此偏小）。1 个金额为下限（标 ≥），含下限金额的合计也是下限。" in caveats
+    assert "位置精度：4 个项目有自己的坐标，0 个画在所属产业平台，2 个仅画在区县内代表点（非实际地址）。" in caveats
+    assert ("未计入本简报的行：1 行因数据有误被跳过（--skip-invalid，见 rejects 文件）；1 行合计/小计行未计为项目。"
+            in caveats)
+    # nothing about the bundled article's list, its enclaves or its city-wide figures
+    assert not any("名单不完整" in c or "报道" in c or "文中" in c for c in caveats)
+    assert "飞地" not in text.split('<section class="sx-caveats">')[0].split("</title>", 1)[1].replace(
+        "sxmap-fragment", "")  # no enclaves map, no enclave count
+    assert text.count('class="sxmap-fragment"') == 2
+    assert "全市统计" not in text
+
+
+def test_the_bundled_list_keeps_the_articles_caveats(report_page, tmp_path):
+    caveats = caveats_of(report_page.read_text(encoding="utf-8"))
+    assert any(c.startswith("名单不完整：仅含报道点名的项目") for c in caveats)
+    out = tmp_path / "zhuji.html"  # the bundled list filtered is still the bundled list
+    result = CliRunner().invoke(main, ["report", "-o", str(out), "--district", "诸暨市", "--date", "2024-03-01"])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert any(c.startswith("名单不完整") for c in caveats_of(text)) and "地图标出飞地" in text
+    assert text.count('class="sxmap-fragment"') == 3
+
+
+def test_user_caveats_in_english_with_the_readers_datum_decision():
+    from sxmap.geo.projects import load_projects
+    from sxmap.maps.report import DATUM_ATTR, build_briefing
+
+    projects = load_projects(USER_TABLE, skip_invalid=True, rejects=None)
+    projects.attrs.pop("rejects", None)
+    projects.attrs[DATUM_ATTR] = {"zh": "按高德 GCJ-02 读入", "en": "read as Gaode GCJ-02 (19 of 19 rows in their stated "
+                                  "district; 14 as WGS-84)"}
+    brief = build_briefing(projects, lang="en", date="2024-03-01", bundled=False)
+    assert "Datum: read as Gaode GCJ-02 (19 of 19 rows in their stated district; 14 as WGS-84)" in brief.caveats
+    assert "2 of the 6 projects have no amount and are not in the totals" in " ".join(brief.caveats)
+    assert not any("not complete" in c for c in brief.caveats)
+    assert not any("enclave" in s for s in brief.summary)
+    zh = build_briefing(projects, lang="zh", date="2024-03-01", bundled=False)
+    assert "坐标系：按高德 GCJ-02 读入" in zh.caveats
+    del projects.attrs[DATUM_ATTR]
+    assert not any(c.startswith("坐标系") for c in build_briefing(projects, date="2024-03-01", bundled=False).caveats)
+
+
+def test_a_users_pdf_report_has_no_enclaves_page(tmp_path):
+    from sxmap.geo.projects import load_projects
+    from sxmap.maps.report import write_report
+
+    projects = load_projects(USER_TABLE, skip_invalid=True, rejects=None)
+    projects.attrs.pop("rejects", None)
+    data = write_report(tmp_path / "u.pdf", projects, date="2024-03-01", bundled=False).read_bytes()
+    assert len(re.findall(rb"/Type /Page\b", data)) == 3  # text page, choropleth, projects

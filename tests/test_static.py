@@ -425,3 +425,31 @@ def test_a_copy_of_the_bundled_enclaves_draws_like_the_bundled_file(tmp_path):
     bad.write_text((tmp_path / "e.csv").read_text(encoding="utf-8").replace(",310000,", ",上海,", 1), encoding="utf-8")
     result = runner.invoke(main, ["enclaves", "--enclaves", str(bad), "-o", str(tmp_path / "bad.svg")])
     assert result.exit_code == 1 and "host_adcode" in result.stderr and "Traceback" not in result.output
+
+
+def _boxes_overlapping(fig, names):
+    """(label, legend text) pairs whose drawn boxes overlap: district labels of the map against
+    every legend text, symbol and line of the figure."""
+    renderer = fig.figure.canvas.get_renderer()
+    labels = [t for t in fig.map_ax.texts if t.get_text() in names]
+    legend = [t for t in fig.figure.texts if t.get_text() in set(fig.texts.get("legend", []))]
+    legend += list(fig.figure.patches) + list(fig.figure.lines)
+    assert labels and legend
+    return [(t.get_text(), getattr(a, "get_text", lambda: type(a).__name__)()) for t in labels for a in legend
+            if t.get_window_extent(renderer).overlaps(a.get_window_extent(renderer))]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("kind", ["choropleth", "markers", "combined"])
+@pytest.mark.parametrize("size", ["8x6cm", "10x16cm", "20x8cm"])
+def test_legend_never_covers_a_district_label(projects, kind, lang, size):
+    from sxmap.maps import static as S
+
+    figure = {"choropleth": lambda: S.choropleth_figure(projects, value="investment", lang=lang, size=size),
+              "markers": lambda: S.markers_figure(projects, lang=lang, size=size),
+              "combined": lambda: S.combined_figure(projects, lang=lang, size=size)}[kind]()
+    try:
+        names = {d.name_zh if lang == "zh" else d.name_en for d in DISTRICTS}
+        assert _boxes_overlapping(figure, names) == []
+    finally:
+        figure.close()

@@ -138,11 +138,11 @@ def addresses(rows, texts, district, keep):
     def where(code):
         return f"{BY_ADCODE[int(code)].name_zh} ({BY_ADCODE[int(code)].name_en})"
 
-    rows.warn_rows(np.flatnonzero(clash), lambda i: (
+    rows.warn_rows(np.flatnonzero(clash), kind="address_not_in_stated_district", make=lambda i: (
         f"row {rows.raw.rownums[i]}: the {label} {texts[i].as_py()!r} lies in {where(found[i])}, not in the "
         f"stated {where(district[i])} (地址与所填区县不符)"))
     moved = keep & (named > 0) & (found > 0) & (named != found) & ~clash
-    rows.warn_rows(np.flatnonzero(moved), lambda i: (
+    rows.warn_rows(np.flatnonzero(moved), kind="township_moved", make=lambda i: (
         f"row {rows.raw.rownums[i]}: {texts[i].as_py()!r}: the township now belongs to {where(found[i])}, not "
         f"{where(named[i])} as written (乡镇已划归{BY_ADCODE[int(found[i])].name_zh})"))
     return {"district": found, "township_code": parsed["township_code"].to_numpy(object),
@@ -247,7 +247,8 @@ def place_by_platform(rows, platforms, district, lon, lat, precision, todo) -> P
         lon[mask], lat[mask] = platform.lon, platform.lat
         precision[mask] = PRECISION_CODES.index(platform.precision)
     for k, candidates in ambiguous:
-        rows.warn_rows(np.flatnonzero(todo & (indices == k)), lambda p, k=k, candidates=candidates: (
+        rows.warn_rows(np.flatnonzero(todo & (indices == k)), kind="platform_ambiguous",
+                       make=lambda p, k=k, candidates=candidates: (
             f"row {rows.raw.rownums[p]}: platform {values[k]!r} matches several bundled platforms "
             f"({', '.join(c.name for c in candidates)}); placed by its district instead (平台名称不唯一)"))
     return found

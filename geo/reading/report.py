@@ -46,6 +46,10 @@ class ReadReport:
         Where the caller wrote them.
     notes : list of str
         How the file was read (encoding, header row, reprojection, total rows dropped).
+    warning_kinds : list of dict
+        The warnings by kind, for scripts (``validate --format json``): ``{"kind", "count", "rows",
+        "messages"}`` with the first :data:`MAX_LISTED` row numbers and their messages (``rows``
+        empty for file-wide ones).
     """
 
     path: Path
@@ -64,6 +68,7 @@ class ReadReport:
     rejects: object = None
     rejects_path: Path | None = None
     notes: list = field(default_factory=list)
+    warning_kinds: list = field(default_factory=list)
 
 
 def default_rejects_path(path) -> Path:
@@ -160,8 +165,17 @@ def _amounts_line(report) -> str:
         return "金额 Amounts: no investment column (没有投资额列): unknown, not 0"
     return (f"金额 Amounts: {int(amounts.notna().sum())} given (exact {int(bounds.get('exact', 0))}, "
             f"min {int(bounds.get('min', 0))}, approx {int(bounds.get('approx', 0))}), "
-            f"{int(amounts.isna().sum())} without; sum {amounts.sum(skipna=True):.4g} 亿元"
-            + (" (lower bounds included: ≥)" if bounds.get("min", 0) else ""))
+            f"{int(amounts.isna().sum())} without; " + _amount_sum_text(amounts, bounds))
+
+
+def _amount_sum_text(amounts, bounds) -> str:
+    """The sum of the given amounts as ``sxmap stats`` writes it ("≥ 229.05"), or that none is known."""
+    from sxmap.geo.amounts import amount_text
+
+    if not amounts.notna().any():
+        return "sum unknown (金额均未知, not 0)"
+    total = amount_text(float(amounts.sum(skipna=True)), "", int(bounds.get("min", 0)), int(bounds.get("approx", 0)))
+    return f"sum {total} 亿元" + (" (lower bounds included: ≥)" if bounds.get("min", 0) else "")
 
 
 def _district_lines(gdf) -> list:

@@ -31,6 +31,7 @@ class Rows:
         self.n = len(raw)
         self.errors: dict = {}  # row position -> list of DataError
         self.warnings: list = []
+        self.warning_kinds: list = []  # {"kind", "count", "rows", "messages"}: see ReadReport.warning_kinds
         self.notes: list = list(raw.notes) + list(cmap.notes)
         self.step = step or (lambda name: None)  # progress: called as a stage starts
         self._texts: dict = {}  # column index -> its trimmed text (see column_text)
@@ -113,11 +114,16 @@ class Rows:
             self.fail(position, name, errors[indices[position]])
         return mask
 
-    def warn_rows(self, rows, make):
-        """A warning per row (the first :data:`MAX_LISTED`), then one line for the rest."""
+    def warn_rows(self, rows, make, kind="row", rownums=None):
+        """A warning per row (the first :data:`MAX_LISTED`), then one line for the rest; and one
+        entry of ``kind`` in :attr:`warning_kinds` (``rownums[position]``: a row as the user sees it)."""
         rows = list(rows)
-        for row in rows[:MAX_LISTED]:
-            self.warnings.append(make(row))
+        messages = [make(row) for row in rows[:MAX_LISTED]]
+        if rows:
+            numbers = self.raw.rownums if rownums is None else rownums
+            self.warning_kinds.append({"kind": kind, "count": len(rows), "messages": messages,
+                                       "rows": [int(numbers[r]) for r in rows[:MAX_LISTED]]})
+        self.warnings.extend(messages)
         if len(rows) > MAX_LISTED:
             self.warnings.append(f"… and {len(rows) - MAX_LISTED} more such row(s) (另有 {len(rows) - MAX_LISTED} 行)")
 
@@ -230,5 +236,5 @@ class Rows:
         repeated &= np.asarray(pc.not_equal(folded, "").to_numpy(zero_copy_only=False), dtype=bool)
         if repeated.any():
             first_of = first[np.searchsorted(np.unique(indices), indices)]
-            self.warn_rows(np.flatnonzero(repeated), lambda i: (
+            self.warn_rows(np.flatnonzero(repeated), kind="repeated_name", rownums=rownums, make=lambda i: (
                 f"row {rownums[i]}: the name {written.iat[i]!r} repeats row {rownums[first_of[i]]} (项目名称重复)"))

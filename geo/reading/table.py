@@ -109,6 +109,7 @@ def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", 
     frame = report.projects
     frame.attrs["warnings"] = list(report.warnings)
     frame.attrs["skipped"] = report.rejected_rows
+    frame.attrs["notes"] = list(report.notes)  # how it was read (total rows dropped …), for the report's caveats
     frame.attrs["rejects"] = report.rejects
     return frame
 
@@ -408,14 +409,14 @@ def finish(rows, frame, take, usd):
     rownums = rows.raw.rownums[take]
     names = frame["name"]
     outside = (stated == 0) & (codes == 0)
-    rows.warn_rows(np.flatnonzero(outside), lambda i: (
+    rows.warn_rows(np.flatnonzero(outside), kind="outside_city", rownums=rownums, make=lambda i: (
         f"row {rownums[i]}: {names.iat[i]}: the point lies outside Shaoxing (点位不在绍兴市内)"))
     differ = (stated != 0) & (codes != stated)
 
     def where(code):
         return f"{BY_ADCODE[int(code)].name_zh} ({BY_ADCODE[int(code)].name_en})" if code else "outside Shaoxing"
 
-    rows.warn_rows(np.flatnonzero(differ), lambda i: (
+    rows.warn_rows(np.flatnonzero(differ), kind="outside_stated_district", rownums=rownums, make=lambda i: (
         f"row {rownums[i]}: {names.iat[i]}: the point lies {'in ' if codes[i] else ''}{where(codes[i])}, not in the "
         f"stated {where(stated[i])} (点位不在所填区县内)"))
     if len(frame):
@@ -424,6 +425,8 @@ def finish(rows, frame, take, usd):
     if used:
         rows.warnings.append(f"{used} amount(s) converted from US dollars at {rows.usd_rate:g} CNY/USD "
                              "(按所给汇率折算)")
+        rows.warning_kinds.append({"kind": "usd_converted", "count": used, "rows": [],
+                                   "messages": [rows.warnings[-1]]})
     if rows.geometry:
         import geopandas as gpd
 
@@ -438,13 +441,18 @@ def build_report(rows, frame, rejected_positions, errors_all, blank_rows) -> Rea
                         sheet=rows.raw.sheet, layer=rows.raw.layer, header_row=rows.raw.header_row,
                         rows_read=len(frame) + len(rejected_positions),
                         columns={name: headers[i] for name, i in rows.cmap.fields.items()},
-                        ignored=list(rows.cmap.ignored), warnings=rows.warnings, notes=rows.notes)
+                        ignored=list(rows.cmap.ignored), warnings=rows.warnings, notes=rows.notes,
+                        warning_kinds=rows.warning_kinds)
     if "investment" not in rows.cmap.fields and report.rows_read:
         seen = ", ".join(repr(h) for h in headers if h) or "none"
         report.warnings.insert(0, f"no investment column (没有投资额列): amounts are unknown, not 0; headers seen: "
                                   f"{seen}; name the column with --column investment=HEADER")
+        report.warning_kinds.insert(0, {"kind": "no_investment_column", "count": report.rows_read, "rows": [],
+                                        "messages": [report.warnings[0]]})
     if not report.rows_read:
         report.warnings.append("the file has no data rows, only headers (没有数据行)")
+        report.warning_kinds.append({"kind": "no_data_rows", "count": 0, "rows": [],
+                                     "messages": [report.warnings[-1]]})
     if blank_rows:
         report.notes.append(f"{blank_rows} blank row(s) ignored (空行已忽略)")
     if len(rejected_positions):

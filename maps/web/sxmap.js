@@ -111,6 +111,21 @@
     parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
     return (neg ? "-" : "") + parts.join(".");
   };
+  // Decimals a number was written with (shortest form; at most 6): the precision of an amount.
+  sx.decimals = function (v) {
+    var text = String(Math.abs(v)), dot = text.indexOf(".");
+    if (text.indexOf("e") >= 0) { return 6; }
+    return dot < 0 ? 0 : Math.min(text.length - dot - 1, 6);
+  };
+  // The amount part of a summary: the known total, and how many have no amount (never "0" for
+  // unknown): T.amount_all "合计 {x} 亿元", T.amount_part "… （不含 {u} 个金额未知的项目）",
+  // T.amount_none "其中 {u} 个金额未知"; "" when no project is counted.
+  sx.amountText = function (T, count, known, sum, low) {
+    var unknown = count - known, x = (low ? "≥" : "") + sx.fmt(sum);
+    if (!count) { return ""; }
+    var template = !known ? T.amount_none : (unknown ? T.amount_part : T.amount_all);
+    return (template || "").replace("{x}", x).replace("{u}", sx.fmt(unknown)).replace("{k}", sx.fmt(known));
+  };
   function fill(array, value) { for (var i = 0; i < array.length; i++) { array[i] = value; } return array; }
 
   // ---------------------------------------------------------------- panes and the per-map state
@@ -227,10 +242,22 @@
     return group;
   };
 
-  // District labels placed where they cover no project: below their point, else above, to the
-  // side, or farther out; hidden when there is no room.
+  // The boxes of the map's controls (legend, filter panel, layer control …) in container pixels,
+  // [x0, y0, x1, y1] with a margin: no district label goes under one.
+  function controlBoxes(map) {
+    var container = map.getContainer(), c = container.getBoundingClientRect(), boxes = [], m = 2;
+    Array.prototype.forEach.call(container.querySelectorAll(".leaflet-control"), function (control) {
+      if (!control.offsetParent) { return; }
+      var r = control.getBoundingClientRect();
+      if (r.width && r.height) { boxes.push([r.left - c.left - m, r.top - c.top - m, r.right - c.left + m, r.bottom - c.top + m]); }
+    });
+    return boxes;
+  }
+  // District labels placed where they cover no project and no control covers them (a legend
+  // never hides a name): below their point, else above, to the side, or farther out; hidden when
+  // there is no room.
   sx.layoutLabels = function (map) {
-    var ctl = sx.ctl(map), obstacles = [], size = map.getSize();
+    var ctl = sx.ctl(map), obstacles = [], size = map.getSize(), boxes = controlBoxes(map);
     ctl.points.forEach(function (layer) { if (map.hasLayer(layer)) { layer.sxObstacles(obstacles); } });
     ctl.districts.forEach(function (group) {
       if (!map.hasLayer(group)) { return; }
@@ -243,6 +270,9 @@
             var dx = tries[t][0], dy = tries[t][1], d = dists[s];
             var left = dx === 0 ? -w / 2 : (dx > 0 ? d : -d - w), top = dy === 0 ? -h / 2 : (dy > 0 ? d : -d - h);
             var x0 = a.x + left, y0 = a.y + top, free = true;
+            for (var q = 0; q < boxes.length && free; q++) {
+              if (x0 < boxes[q][2] && x0 + w > boxes[q][0] && y0 < boxes[q][3] && y0 + h > boxes[q][1]) { free = false; }
+            }
             for (var o = 0; o < obstacles.length && free; o++) {
               var ob = obstacles[o], cx = Math.max(x0, Math.min(ob[0], x0 + w)), cy = Math.max(y0, Math.min(ob[1], y0 + h));
               if ((cx - ob[0]) * (cx - ob[0]) + (cy - ob[1]) * (cy - ob[1]) < ob[2] * ob[2]) { free = false; }
@@ -288,8 +318,10 @@
     var cols = this.cols = sx.columns(spec.plain, spec.packs);
     var size = cols[spec.size.key], values = spec.size.values, mins = spec.size.min || [];
     var nc = values.length, rc = new Float32Array(nc), ac = new Float64Array(nc);
+    this.decimals = 0;
     for (c = 0; c < nc; c++) {
       var v = values[c], rad = (v !== null && v > 0) ? spec.scale * Math.sqrt(v) : 0;
+      if (v !== null) { this.decimals = Math.max(this.decimals, sx.decimals(v)); }
       rc[c] = rad < spec.rmin ? spec.rmin : rad;
       ac[c] = v === null ? NaN : v;
     }
@@ -364,7 +396,7 @@
       var a = amt[i];
       if (a === a) { sum += a; any++; if (this.low[i]) { low++; } }
     }
-    this.nvis = count; this.sum = sum; this.lowvis = low; this.anyAmount = any;
+    this.nvis = count; this.sum = this.rounded(sum); this.lowvis = low; this.anyAmount = any;
     for (var s = 0; s < this.stacks.length; s++) {
       var ids = this.stacks[s].ids, v = 0;
       for (var k = 0; k < ids.length; k++) { v += mask[ids[k]]; }
@@ -431,15 +463,17 @@
     for (var k = 0; k < fields.length; k++) { rows.push([fields[k][0], this.cols[fields[k][1]].get(i)]); }
     return sx.card(this.title(i), rows, "sx-popup");
   };
+  // A sum of amounts rounded to the precision of the data (no 1435157.9000000057).
+  Points.prototype.rounded = function (sum) { return Number(sum.toFixed(this.decimals)); };
   Points.prototype.sumText = function (ids) {
-    var sum = 0, low = false, any = false;
-    for (var k = 0; k < ids.length; k++) { var a = this.amt[ids[k]]; if (a === a) { sum += a; any = true; if (this.low[ids[k]]) { low = true; } } }
-    return (low ? "≥" : "") + sx.fmt(any ? sum : 0);
+    var sum = 0, low = false, known = 0;
+    for (var k = 0; k < ids.length; k++) { var a = this.amt[ids[k]]; if (a === a) { sum += a; known++; if (this.low[ids[k]]) { low = true; } } }
+    return sx.amountText(this.spec.texts || {}, ids.length, known, this.rounded(sum), low);
   };
   Points.prototype.cards = function (ids, zoomTo) {
     var box = el("div", "sx-cards"), limit = this.spec.limit || 10, T = this.spec.texts || {};
     if (ids.length > 1 && T.here) {
-      box.appendChild(el("div", "sx-summary", T.here.replace("{n}", sx.fmt(ids.length)).replace("{x}", this.sumText(ids))));
+      box.appendChild(el("div", "sx-summary", T.here.replace("{n}", sx.fmt(ids.length)).replace("{a}", this.sumText(ids))));
     }
     if (zoomTo) {
       var zoom = el("button", "sx-zoom", T.zoom_in || "+");
@@ -488,7 +522,7 @@
   Points.prototype.stackList = function (s, popup) {
     var self = this, stack = this.stacks[s], T = this.spec.texts || {}, box = el("div", "sx-cards sx-stack-list");
     var ids = this.top("amount", 200, stack.ids), vis = stack.visible;
-    box.appendChild(el("div", "sx-summary", (T.stack || "{n}").replace("{n}", sx.fmt(vis)).replace("{x}", this.sumText(this.visibleIds(stack.ids)))));
+    box.appendChild(el("div", "sx-summary", (T.stack || "{n}").replace("{n}", sx.fmt(vis)).replace("{a}", this.sumText(this.visibleIds(stack.ids)))));
     var list = el("ul", "sx-list");
     ids.forEach(function (i) {
       var li = el("li"), button = el("button", null, self.title(i));
@@ -1205,8 +1239,8 @@
       ui.text.value = q.text || "";
     }
     function status() {
-      var x = (pts.lowvis ? "≥" : "") + sx.fmt(pts.sum);
-      ui.status.textContent = T.status.replace("{n}", sx.fmt(pts.nvis)).replace("{m}", sx.fmt(pts.n)).replace("{x}", x);
+      var a = sx.amountText(pts.spec.texts || {}, pts.nvis, pts.anyAmount, pts.sum, pts.lowvis > 0);
+      ui.status.textContent = (a ? T.status : T.status_empty).replace("{n}", sx.fmt(pts.nvis)).replace("{m}", sx.fmt(pts.n)).replace("{a}", a);
     }
     function renderList() {
       if (ui.body.hidden) { ui.stale = true; return; }
@@ -1264,12 +1298,14 @@
         var result = api.visible();
         return window.Promise ? new Promise(function (resolve) { setTimeout(function () { resolve(result); }, 0); }) : result;
       },
-      // {count: projects shown, total: projects in the map, investment: their total (亿元),
-      //  lower_bound: true when it includes amounts that are lower bounds ("≥")}
+      // {count: projects shown, total: projects in the map, investment: the total of the known
+      //  amounts (亿元, rounded to the data's precision; null when none is known), unknown: how
+      //  many shown have no amount, lower_bound: true when it includes lower bounds ("≥")}
       visible: function () {
         var pts = ctl.pts;
-        if (!pts) { return {count: 0, total: 0, investment: 0, lower_bound: false}; }
-        return {count: pts.nvis, total: pts.n, investment: pts.sum, lower_bound: pts.lowvis > 0};
+        if (!pts) { return {count: 0, total: 0, investment: null, unknown: 0, lower_bound: false}; }
+        return {count: pts.nvis, total: pts.n, investment: pts.anyAmount ? pts.sum : null,
+                unknown: pts.nvis - pts.anyAmount, lower_bound: pts.lowvis > 0};
       },
       show: function (i) { if (ctl.show) { ctl.show(i); } }
     };
@@ -1279,6 +1315,12 @@
     if (!fragment) { sx.map = map; sx.filter = api.filter; sx.visible = api.visible; sx.show = api.show; }
     sx.layoutLabels(map);
     sx.layoutEdges(map);
+    // a legend section opened or closed, the filter panel shown or hidden: the controls changed size
+    var relayout = function () { setTimeout(function () { sx.layoutLabels(map); }, 0); };
+    container.addEventListener("toggle", relayout, true);
+    Array.prototype.forEach.call(container.querySelectorAll(".leaflet-control"), function (control) {
+      control.addEventListener("click", relayout);
+    });
     sx.readyAt = window.performance ? performance.now() : null;
     window.sxmapReady = true;
     document.documentElement.setAttribute("data-sxmap-ready", "1");
