@@ -105,6 +105,13 @@ def test_combined_headers_and_section_titles():
     assert section_title("1.5") is None and section_title("测试项目") is None
 
 
+def test_a_heading_with_an_amount_word_is_not_a_second_header_row(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("序号,项目名称,所在区县,总投资\n一、重大投资项目,,,\n1,甲,柯桥区,5\n", encoding="utf-8")
+    report = read_projects_report(path, geometry=False)
+    assert report.columns["investment"] == "总投资" and list(report.projects["section"]) == ["重大投资项目"]
+
+
 def test_a_project_row_is_not_a_heading(tmp_path):
     """A row with a name like a heading but other values is a project."""
     path = tmp_path / "p.csv"
