@@ -308,3 +308,15 @@ def test_any_plan_table_reads_back_its_sections_and_sums(tmp_path, sections):
     frame = read_projects(path, geometry=False)
     assert list(frame["section"]) == [e[0] for e in expected]
     assert list(frame["investment"]) == pytest.approx([e[1] for e in expected])
+
+
+def test_error_values_written_out_in_a_csv_are_errors(tmp_path):
+    from sxmap.geo.errors import DataErrors
+
+    path = tmp_path / "p.csv"
+    path.write_text("项目名称,所在区县,总投资,企业\n#N/A,越城区,5,\n乙,柯桥区,3,#REF!\n丙,上虞区,2,某公司\n", encoding="utf-8")
+    with pytest.raises(DataErrors) as caught:
+        read_projects(path, geometry=False)
+    text = str(caught.value)
+    assert "row 2, column '项目名称': an Excel error value" in text and "row 3, column '企业'" in text
+    assert "row 4" not in text
