@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sxmap.cli import main
 from sxmap.geo.reading.layout import combined_headers, section_title
@@ -101,6 +103,13 @@ def test_combined_headers_and_section_titles():
     assert section_title("（二）生物医药") == (2, "生物医药")
     assert section_title("3. 数字经济") == (3, "数字经济")
     assert section_title("1.5") is None and section_title("测试项目") is None
+
+
+def test_a_heading_with_an_amount_word_is_not_a_second_header_row(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("序号,项目名称,所在区县,总投资\n一、重大投资项目,,,\n1,甲,柯桥区,5\n", encoding="utf-8")
+    report = read_projects_report(path, geometry=False)
+    assert report.columns["investment"] == "总投资" and list(report.projects["section"]) == ["重大投资项目"]
 
 
 def test_a_project_row_is_not_a_heading(tmp_path):
@@ -244,3 +253,70 @@ def test_tz_aware_parquet_timestamps_are_dates(tmp_path):
     frame = read_projects(tmp_path / "p.parquet", geometry=False)
     assert list(frame["year"].astype("Int64").fillna(0)) == [2023, 2021, 0]
     assert list(frame["date"]) == ["2023-03-08", "2021-06-01", ""]  # the date in China (UTC+8)
+
+
+# --------------------------------------------------------------------------------------------
+# Property: any planning table of this shape reads back its own sections and sums
+
+
+_PLACES = ("越城区皋埠街道", "柯桥区马鞍街道", "上虞区曹娥街道", "新昌县七星街道", "诸暨市暨阳街道", "嵊州市剡湖街道")
+
+
+def _plan_rows(draw_sections):
+    """CSV rows of a plan table: title, two header rows, then sections of projects with 小计, 合计."""
+    rows = [["测试计划表", "", "", "", ""], ["序号", "项目名称", "建设地点", "投资额（万元）", ""],
+            ["", "", "", "总投资", "2023年计划投资"]]
+    expected, number = [], 0
+    numerals = "一二三四五六七八九"
+    for i, (title, subsections) in enumerate(draw_sections):
+        rows.append([f"{numerals[i]}、{title}", "", "", "", ""])
+        for j, (subtitle, amounts) in enumerate(subsections):
+            path = title
+            if subtitle:
+                rows.append([f"（{numerals[j]}）{subtitle}", "", "", "", ""])
+                path = f"{title}/{subtitle}"
+            for total, annual, place in amounts:
+                number += 1
+                rows.append([str(number), f"测试项目{number}", _PLACES[place], str(total), str(annual)])
+                expected.append((path, total / 10000, place))
+            rows.append(["", "小计", "", str(sum(a[0] for a in amounts)), str(sum(a[1] for a in amounts))])
+    rows.append(["合计", "", "", str(sum(e[1] for e in expected) * 10000), ""])
+    return rows, expected
+
+
+_titles = st.sampled_from(["产业项目", "基础设施项目", "社会民生", "生态环保", "先进制造业", "现代服务业"])
+_amounts = st.lists(st.tuples(st.integers(1, 900000), st.integers(0, 90000), st.integers(0, 5)), min_size=1,
+                    max_size=4)
+_sections = st.lists(st.tuples(_titles, st.lists(st.tuples(st.one_of(st.just(""), _titles), _amounts), min_size=1,
+                                                  max_size=3)), min_size=1, max_size=4)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sections=_sections)
+def test_any_plan_table_reads_back_its_sections_and_sums(tmp_path, sections):
+    import csv
+    import io
+
+    # one subsection level throughout a section: an unnamed part after a named one would belong to it
+    sections = [(title, [p for p in parts if p[0]] or parts[:1]) if any(p[0] for p in parts) else (title, parts[:1])
+                for title, parts in sections]
+    rows, expected = _plan_rows(sections)
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path = tmp_path / "plan.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    frame = read_projects(path, geometry=False)
+    assert list(frame["section"]) == [e[0] for e in expected]
+    assert list(frame["investment"]) == pytest.approx([e[1] for e in expected])
+
+
+def test_error_values_written_out_in_a_csv_are_errors(tmp_path):
+    from sxmap.geo.errors import DataErrors
+
+    path = tmp_path / "p.csv"
+    path.write_text("项目名称,所在区县,总投资,企业\n#N/A,越城区,5,\n乙,柯桥区,3,#REF!\n丙,上虞区,2,某公司\n", encoding="utf-8")
+    with pytest.raises(DataErrors) as caught:
+        read_projects(path, geometry=False)
+    text = str(caught.value)
+    assert "row 2, column '项目名称': an Excel error value" in text and "row 3, column '企业'" in text
+    assert "row 4" not in text

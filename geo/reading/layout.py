@@ -45,8 +45,8 @@ def _is_lower_header(headers, cells) -> bool:
     """Whether the first data row continues the header: it names new columns (总投资, 2023年计划
     投资 …), none of them a number, and no project (the name cell empty or the header again)."""
     new = [c for h, c in zip(headers, cells) if c and c != h]
-    if not new or any(_NUMBER.match(c.replace("，", ",")) for c in new):
-        return False
+    if not new or any(_NUMBER.match(c.replace("，", ",")) or section_title(c) for c in new):
+        return False  # a number, or a section heading (一、重大投资项目) under the header
     if not any(_header_like(c) for c in new):
         return False
     names = {fold_header(a) for a in ALIASES["name"]}

@@ -259,6 +259,7 @@ def _error_values(rows):
     """Excel error values (#N/A, #REF! …) as errors of their rows: calamine reads them as empty."""
     import numpy as np
 
+    _written_error_values(rows)
     if rows.excel_errors is None:
         return
     letters = {letter: i for i, letter in enumerate(rows.raw.letters or [])}
@@ -269,6 +270,28 @@ def _error_values(rows):
             rows.errors.setdefault(int(position), []).append(DataError(
                 f"an Excel error value, not data (Excel错误值): {value}", path=rows.path, row=row, column=column,
                 value=value, hint="fix the formula in Excel or WPS (or clear the cell), save, and read the file again"))
+
+
+def _written_error_values(rows):
+    """Excel's error values written out as text (a CSV saved from Excel: ``#N/A``) in the fields
+    that take any text (name, company, address …): errors, not names."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from sxmap.geo.reading.excel import ERROR_VALUES
+
+    values = pa.array(ERROR_VALUES, type=pa.large_string())
+    for name in ("id", "name", "name_en", "company", "platform", "industry", "stage", "address"):
+        if name not in rows.cmap.fields:
+            continue
+        text = rows.text(name)
+        found = np.flatnonzero(np.asarray(pc.is_in(text, value_set=values).to_numpy(zero_copy_only=False), dtype=bool))
+        for position in found:
+            value = text[int(position)].as_py()
+            rows.fail(position, name, DataError(f"an Excel error value, not data (Excel错误值): {value}", value=value,
+                                                hint="fix the formula in Excel or WPS (or clear the cell) and save "
+                                                     "the table again"))
 
 
 def _read_columns(rows, texts, keep) -> dict:
