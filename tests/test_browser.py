@@ -438,6 +438,29 @@ def test_many_projects_at_one_spot_make_a_count_marker(offline_page, projects, t
     assert_clean(offline_page)
 
 
+def test_a_count_markers_summary_counts_unknown_amounts(offline_page, tmp_path):
+    from sxmap.geo.projects import to_geoframe
+
+    n = H.SPREAD_MAX + 6
+    frame = read_fixture("projects").iloc[[0] * n].reset_index(drop=True)
+    frame["lon"], frame["lat"] = 120.6, 30.0
+    frame["id"] = [f"S{i}" for i in range(n)]
+    frame["name"] = [f"同址项目{i:02d}" for i in range(n)]
+    frame["investment"] = [0.1] * 20 + [np.nan] * (n - 20)  # 20 × 0.1: a float sum of 2.0000000000000004
+    frame["investment_bound"] = ["exact"] * 20 + [""] * (n - 20)
+    frame["industry"] = ["新能源"] * 20 + ["文旅"] * (n - 20)
+    page = offline_page.open(H.save_map(H.markers_map(to_geoframe(frame), tiles="none"), tmp_path / "u.html"))
+    page.click(".sx-stack")
+    page.wait_for_selector(".sx-stack-list")
+    assert page.inner_text(".sx-stack-list .sx-summary") == f"同一位置 {n} 个项目，合计 2 亿元（不含 {n - 20} 个金额未知的项目）"
+    page.evaluate("sxmap.map.closePopup()")
+    page.evaluate("sxmap.filter({industry: ['文旅']})")
+    page.click(".sx-stack")
+    page.wait_for_selector(".sx-stack-list")
+    assert page.inner_text(".sx-stack-list .sx-summary") == f"同一位置 {n - 20} 个项目，其中 {n - 20} 个金额未知"
+    assert_clean(offline_page)
+
+
 def test_legend_fits_the_map_and_sections_collapse(offline_page, demo_dir):
     page = offline_page.open(demo_dir / "map.html")
     box = page.evaluate("""() => { const b = document.querySelector('.sx-legend'), m = sxmap.map.getContainer();
