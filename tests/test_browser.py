@@ -363,6 +363,18 @@ def test_unknown_amounts_are_counted_never_summed_as_zero(offline_page, tmp_path
     assert_clean(offline_page)
 
 
+def test_the_english_live_line_counts_unknown_amounts(offline_page, projects, tmp_path):
+    page = offline_page.open(H.save_map(H.markers_map(projects, tiles="none", lang="en"), tmp_path / "en.html"))
+    assert page.inner_text(".sx-status") == \
+        "Showing 7 of 7 projects, total ≥740 (100 million yuan) without the 1 with no amount"
+    got = page.evaluate("sxmap.filter({industry: ['Integrated circuits / semiconductors']})")
+    assert (got["count"], got["investment"], got["unknown"]) == (1, None, 1)
+    assert page.inner_text(".sx-status") == "Showing 1 of 7 projects, 1 of them with no amount"
+    page.evaluate("sxmap.filter({industry: []})")
+    assert page.inner_text(".sx-status") == "Showing 0 of 7 projects"
+    assert_clean(offline_page)
+
+
 def test_filter_panel_by_keyboard_and_list_flies_to_the_project(offline_page, projects, tmp_path):
     path = H.save_map(H.markers_map(projects, tiles="none"), tmp_path / "p.html")
     page = offline_page.open(path)
