@@ -224,8 +224,6 @@ def _district_properties(adcode, geometry):
 def _feature_collection(features, crs_name):
     import shapely
 
-    from sxmap.geo.tables import rfc7946
-
     return {
         "type": "FeatureCollection",
         "name": crs_name,
@@ -233,7 +231,7 @@ def _feature_collection(features, crs_name):
             {
                 "type": "Feature",
                 "properties": props,
-                "geometry": json.loads(shapely.to_geojson(rfc7946(geom))),
+                "geometry": json.loads(shapely.to_geojson(geom)),
             }
             for props, geom in features
         ],

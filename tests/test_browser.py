@@ -326,12 +326,12 @@ def test_filter_api_counts_and_totals(offline_page, projects, tmp_path, mode, mo
 
 
 def unknown_amounts_frame():
-    """23 projects in 越城区: 20 with amounts of 万元 precision (0.1234 亿元 …) whose float sum is not
+    """23 projects: 20 with amounts in 亿元 to 6 decimals (0.001234 亿元 …) whose float sum is not
     exact, 3 (数字经济) without an amount."""
     from sxmap.geo.projects import to_geoframe
 
     x, y = random_points_in_city(23, 3, (0, 0), 0)
-    amounts = [0.1, 0.2, 0.1234, 1435.79] * 5 + [np.nan] * 3
+    amounts = [0.1, 0.2, 0.001234, 7.7] * 5 + [np.nan] * 3  # 6 decimals at most: the page keeps 100 元
     return to_geoframe(pd.DataFrame({
         "id": [f"U{i}" for i in range(23)], "name": [f"未知金额测试{i}" for i in range(23)], "company": "",
         "district": pd.array([pd.NA] * 23, dtype="Int64"), "platform": "",
@@ -349,17 +349,29 @@ def test_unknown_amounts_are_counted_never_summed_as_zero(offline_page, tmp_path
     naive = 0.0
     for a in known:
         naive += a
-    assert naive != round(math.fsum(known), 4)  # the float sum shows the noise the page must not
+    assert naive != round(math.fsum(known), 6)  # the float sum shows the noise the page must not
     page = offline_page.open(H.save_map(H.markers_map(projects, tiles="none", mode=mode), tmp_path / "u.html"))
     got = page.evaluate("sxmap.filter({})")
-    assert (got["count"], got["unknown"], got["investment"]) == (23, 3, round(math.fsum(known), 4))
-    total = f"{round(math.fsum(known), 4):,.2f}".rstrip("0").rstrip(".")
+    assert (got["count"], got["unknown"], got["investment"]) == (23, 3, round(math.fsum(known), 6))
+    total = f"{round(math.fsum(known), 6):,.2f}".rstrip("0").rstrip(".")
     assert page.inner_text(".sx-status") == f"显示 23 / 23 个项目，合计 {total} 亿元（不含 3 个金额未知的项目）"
     got = page.evaluate("sxmap.filter({industry: ['数字经济']})")
     assert (got["count"], got["unknown"], got["investment"]) == (3, 3, None)
     assert page.inner_text(".sx-status") == "显示 3 / 23 个项目，其中 3 个金额未知"
     got = page.evaluate("sxmap.filter({industry: ['新能源']})")
-    assert got["investment"] == round(math.fsum(known[0::2]), 4) and got["unknown"] == 0
+    assert got["investment"] == round(math.fsum(known[0::2]), 6) and got["unknown"] == 0
+    assert_clean(offline_page)
+
+
+def test_the_english_live_line_counts_unknown_amounts(offline_page, projects, tmp_path):
+    page = offline_page.open(H.save_map(H.markers_map(projects, tiles="none", lang="en"), tmp_path / "en.html"))
+    assert page.inner_text(".sx-status") == \
+        "Showing 7 of 7 projects, total ≥740 (100 million yuan) without the 1 with no amount"
+    got = page.evaluate("sxmap.filter({industry: ['Integrated circuits / semiconductors']})")
+    assert (got["count"], got["investment"], got["unknown"]) == (1, None, 1)
+    assert page.inner_text(".sx-status") == "Showing 1 of 7 projects, 1 of them with no amount"
+    page.evaluate("sxmap.filter({industry: []})")
+    assert page.inner_text(".sx-status") == "Showing 0 of 7 projects"
     assert_clean(offline_page)
 
 
@@ -435,6 +447,29 @@ def test_many_projects_at_one_spot_make_a_count_marker(offline_page, projects, t
     assert page.inner_text(".leaflet-popup-content .sx-card-title") == f"同址项目{n - 4:02d}"
     page.evaluate(f"sxmap.filter({{min_investment: {n - 4}}})")
     assert page.inner_text(".sx-stack") == "5"
+    assert_clean(offline_page)
+
+
+def test_a_count_markers_summary_counts_unknown_amounts(offline_page, tmp_path):
+    from sxmap.geo.projects import to_geoframe
+
+    n = H.SPREAD_MAX + 6
+    frame = read_fixture("projects").iloc[[0] * n].reset_index(drop=True)
+    frame["lon"], frame["lat"] = 120.6, 30.0
+    frame["id"] = [f"S{i}" for i in range(n)]
+    frame["name"] = [f"同址项目{i:02d}" for i in range(n)]
+    frame["investment"] = [0.1] * 20 + [np.nan] * (n - 20)  # 20 × 0.1: a float sum of 2.0000000000000004
+    frame["investment_bound"] = ["exact"] * 20 + [""] * (n - 20)
+    frame["industry"] = ["新能源"] * 20 + ["文旅"] * (n - 20)
+    page = offline_page.open(H.save_map(H.markers_map(to_geoframe(frame), tiles="none"), tmp_path / "u.html"))
+    page.click(".sx-stack")
+    page.wait_for_selector(".sx-stack-list")
+    assert page.inner_text(".sx-stack-list .sx-summary") == f"同一位置 {n} 个项目，合计 2 亿元（不含 {n - 20} 个金额未知的项目）"
+    page.evaluate("sxmap.map.closePopup()")
+    page.evaluate("sxmap.filter({industry: ['文旅']})")
+    page.click(".sx-stack")
+    page.wait_for_selector(".sx-stack-list")
+    assert page.inner_text(".sx-stack-list .sx-summary") == f"同一位置 {n - 20} 个项目，其中 {n - 20} 个金额未知"
     assert_clean(offline_page)
 
 

@@ -111,11 +111,12 @@
     parts[0] = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",");
     return (neg ? "-" : "") + parts.join(".");
   };
-  // Decimals a number was written with (shortest form; at most 6): the precision of an amount.
+  // Decimals a number was written with (shortest form; at most 10: 元 amounts are 8 decimals of
+  // 亿元): the precision of an amount.
   sx.decimals = function (v) {
     var text = String(Math.abs(v)), dot = text.indexOf(".");
-    if (text.indexOf("e") >= 0) { return 6; }
-    return dot < 0 ? 0 : Math.min(text.length - dot - 1, 6);
+    if (text.indexOf("e") >= 0) { return 10; }
+    return dot < 0 ? 0 : Math.min(text.length - dot - 1, 10);
   };
   // The amount part of a summary: the known total, and how many have no amount (never "0" for
   // unknown): T.amount_all "合计 {x} 亿元", T.amount_part "… （不含 {u} 个金额未知的项目）",
@@ -463,8 +464,12 @@
     for (var k = 0; k < fields.length; k++) { rows.push([fields[k][0], this.cols[fields[k][1]].get(i)]); }
     return sx.card(this.title(i), rows, "sx-popup");
   };
-  // A sum of amounts rounded to the precision of the data (no 1435157.9000000057).
-  Points.prototype.rounded = function (sum) { return Number(sum.toFixed(this.decimals)); };
+  // A sum of amounts rounded to the precision of the data (no 1435157.9000000057), and to at most
+  // 15 significant digits (what a double holds).
+  Points.prototype.rounded = function (sum) {
+    var whole = Math.abs(sum) >= 1 ? Math.floor(Math.log10(Math.abs(sum))) + 1 : 0;
+    return Number(sum.toFixed(Math.max(0, Math.min(this.decimals, 15 - whole))));
+  };
   Points.prototype.sumText = function (ids) {
     var sum = 0, low = false, known = 0;
     for (var k = 0; k < ids.length; k++) { var a = this.amt[ids[k]]; if (a === a) { sum += a; known++; if (this.low[ids[k]]) { low = true; } } }
