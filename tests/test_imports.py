@@ -76,8 +76,9 @@ def function_lengths(folder="geo/reading"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 first = node.body[0]
-                doc = first.end_lineno - first.lineno + 1 if isinstance(first, ast.Expr) and \
-                    isinstance(getattr(first, "value", None), ast.Constant) and isinstance(first.value.value, str) else 0
+                is_doc = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) \
+                    and isinstance(first.value.value, str)
+                doc = first.end_lineno - first.lineno + 1 if is_doc else 0
                 out[f"{module_name(path)}.{node.name}"] = node.end_lineno - node.lineno + 1 - doc
     return out
 

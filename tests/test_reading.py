@@ -61,6 +61,8 @@ def test_plan_table_reads_with_no_options(name, runner):
     assert list(frame["section"]) == ["产业项目/先进制造业"] * 2 + ["产业项目/生物医药"] * 2 + ["基础设施项目"] * 2
     _, rows = _stats_json(runner, "--projects", str(PLANS / name))
     assert {code: rows[code]["investment"] for code in TOTALS} == pytest.approx(TOTALS)
+    result = runner.invoke(main, ["validate", str(PLANS / name)])
+    assert result.exit_code == 0 and "分组 Sections: 产业项目/先进制造业 2, 产业项目/生物医药 2, 基础设施项目 2" in result.output
     assert all(rows[code]["count"] == 1 for code in TOTALS)
 
 

@@ -122,6 +122,9 @@ def summary_text(report: ReadReport) -> str:
     lines.append("定位精度 Location precision: " + ", ".join(
         f"{label} {int(counts.get(key, 0))}" for key, label in precision_names.items()))
     lines.append(_amounts_line(report))
+    if "section" in gdf.columns and len(gdf):  # the headings of a planning office's table
+        counts = gdf["section"].fillna("").astype(str).value_counts(sort=False)
+        lines.append("分组 Sections: " + ", ".join(f"{name or '（无）'} {int(n)}" for name, n in counts.items()))
     lines += _district_lines(gdf)
     if report.warnings:
         lines.append(f"警告 Warnings ({len(report.warnings)}):")
