@@ -553,6 +553,8 @@ class ReadReport:
         Where the caller wrote them.
     notes : list of str
         How the file was read (encoding, header row, reprojection, total rows dropped).
+    datum : geo.datum.DatumDecision or None
+        The datum the coordinates were read in and the evidence for it (None for GIS files).
     """
 
     path: Path
@@ -571,6 +573,7 @@ class ReadReport:
     rejects: object = None
     rejects_path: Path | None = None
     notes: list = field(default_factory=list)
+    datum: object = None
 
 
 def default_rejects_path(path) -> Path:
@@ -583,7 +586,7 @@ def default_rejects_path(path) -> Path:
 # Reading projects
 
 
-def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", usd_rate=None, crs="wgs84",
+def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", usd_rate=None, crs=None,
                   skip_invalid=False, rejects=None, fields=None, geometry=True):
     """Read a user's project list (CSV, Excel, GeoJSON, GeoPackage, Parquet) as the canonical table.
 
@@ -603,9 +606,11 @@ def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", 
         header, as in ``总投资（万元）`` or ``投资额/亿元``, takes precedence.
     usd_rate : float, optional
         CNY per USD, needed for amounts in 美元 (there is no built-in rate).
-    crs : str
+    crs : str, optional
         What the coordinates are in: wgs84, gcj02, bd09, or anything pyproj accepts (EPSG:4490,
-        EPSG:4549, EPSG:4528, a PROJ string). GIS files keep the CRS they declare.
+        EPSG:4549, EPSG:4528, a PROJ string). GIS files keep the CRS they declare. ``None`` (the
+        default): the datum a header names (经度(GCJ-02)), else the one of WGS-84, GCJ-02 and
+        BD-09 that puts the points in the districts the rows state (:mod:`geo.datum`), else WGS-84.
     skip_invalid : bool
         Keep going without the bad rows; they are returned, with a ``reason`` column, in
         ``attrs["rejects"]`` for the caller to write.
@@ -645,11 +650,12 @@ def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", 
     frame.attrs["warnings"] = list(report.warnings)
     frame.attrs["skipped"] = report.rejected_rows
     frame.attrs["rejects"] = report.rejects
+    frame.attrs["datum"] = report.datum.as_dict() if report.datum is not None else None
     return frame
 
 
 def read_projects_report(path, *, sheet=None, layer=None, columns=None, unit="亿元", usd_rate=None,
-                         crs="wgs84", skip_invalid=False, rejects=None, fields=None, geometry=True) -> ReadReport:
+                         crs=None, skip_invalid=False, rejects=None, fields=None, geometry=True) -> ReadReport:
     """Like :func:`read_projects`, returning a :class:`ReadReport` (the table and what was found).
 
     Raises the same errors as :func:`read_projects`.
@@ -658,7 +664,7 @@ def read_projects_report(path, *, sheet=None, layer=None, columns=None, unit="�
     from sxmap.geo.crs import resolve_crs
 
     path = Path(path)
-    crs = resolve_crs(crs)
+    crs = resolve_crs(crs) if crs is not None else None
     unit_factor(unit)
     usd_rate = check_usd_rate(usd_rate)
     if rejects is not None and not skip_invalid:
@@ -700,8 +706,8 @@ def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, cr
             raise DataError(exc.message, path=path, row=getattr(locals().get("raw"), "header_row", None) or None,
                             value=exc.value, hint=exc.hint) from None
         raise
-    if cmap.coordinate_crs and cmap.coordinate_crs != crs and crs in ("wgs84", "gcj02", "bd09"):
-        if crs != "wgs84":
+    if cmap.coordinate_crs and cmap.coordinate_crs != crs and crs in (None, "wgs84", "gcj02", "bd09"):
+        if crs not in (None, "wgs84"):
             lon_header = raw.headers[cmap.fields.get("lon", cmap.fields.get("x", 0))]
             raise UsageError(f"{path}: the header {lon_header!r} says the coordinates are {cmap.coordinate_crs} "
                              f"but --crs is {crs}; pass --crs {cmap.coordinate_crs}")
@@ -876,7 +882,8 @@ class _Normaliser:
 
     def __init__(self, path, raw, cmap, *, unit, usd_rate, crs, skip_invalid, geometry, step=None):
         self.path, self.raw, self.cmap = path, raw, cmap
-        self.unit, self.usd_rate, self.crs = unit, usd_rate, crs
+        self.unit, self.usd_rate, self.crs, self.crs_given = unit, usd_rate, crs or "wgs84", crs is not None
+        self.stated, self.datum = None, None  # districts the rows state; the datum read in (geo.datum)
         self.skip_invalid, self.geometry = skip_invalid, geometry
         self.n = len(raw)
         self.errors: dict = {}  # row position -> list of DataError
@@ -978,7 +985,6 @@ class _Normaliser:
         district = self.districts()
         year, date = self.years()
         amount, bound, usd, low, high = self.amounts()
-        lon, lat, site, coord_failed = self.coordinates()
         places = self.addresses(texts.get("address"), district, keep) if "address" in texts else None
         platforms = texts.get("platform")
         placed_district = district
@@ -986,6 +992,8 @@ class _Normaliser:
             placed_district = np.where(district > 0, district, places["district"])
             if (places["platform"] != "").any():
                 platforms = self.platform_or_address(platforms, places["platform"])
+        self.stated = placed_district  # the evidence of the datum (geo.datum), weighed in checked()
+        lon, lat, site, coord_failed = self.coordinates()
         precision = self.locate_rows(platforms, placed_district, lon, lat, site, coord_failed)
         ids = self.identifiers(texts.get("id"), keep)
 
@@ -1316,7 +1324,12 @@ class _Normaliser:
             bad = np.array(list(problems), dtype=np.int64)
             lon[bad] = lat[bad] = np.nan
         site = ~np.isnan(lon) & ~np.isnan(lat) & ~failed
-        if converted and self.crs in ("gcj02", "bd09") and site.any():
+        if self.stated is not None and self.raw.points is None and self.crs in ("wgs84", "gcj02", "bd09"):
+            from sxmap.geo.datum import decide_datum
+
+            self.datum = decide_datum(lon, lat, np.where(site, self.stated, 0), self.crs if self.crs_given else None)
+            self.crs = self.datum.crs
+        if self.crs in ("gcj02", "bd09") and site.any():  # (converted: always so for these)
             x, y = to_wgs84(lon[site], lat[site], self.crs)
             lon[site], lat[site] = x, y
         return lon, lat, site, failed
@@ -1541,7 +1554,8 @@ class _Normaliser:
                             sheet=self.raw.sheet, layer=self.raw.layer, header_row=self.raw.header_row,
                             rows_read=len(frame) + len(rejected_positions),
                             columns={name: headers[i] for name, i in self.cmap.fields.items()},
-                            ignored=list(self.cmap.ignored), warnings=self.warnings, notes=self.notes)
+                            ignored=list(self.cmap.ignored), warnings=self.warnings, notes=self.notes,
+                            datum=self.datum)
         if "investment" not in self.cmap.fields and report.rows_read:
             seen = ", ".join(repr(h) for h in headers if h) or "none"
             report.warnings.insert(0, f"no investment column (没有投资额列): amounts are unknown, not 0; headers seen: "
@@ -1682,6 +1696,22 @@ def read_table_from_raw(raw: RawTable):
 # A summary for `sxmap validate`
 
 
+def _datum_lines(datum) -> list:
+    """The datum the coordinates were read in, and the comparison behind it (:mod:`geo.datum`)."""
+    if datum is None or not datum.message:
+        return []
+    lines = [f"坐标系 Datum: {datum.message}"]
+    if datum.weighed:
+        from sxmap.geo.datum import NAMES_ZH
+
+        counts = ", ".join(f"{NAMES_ZH[d]} {n:,}" for d, n in datum.hits.items())
+        lines.append(f"  落在所填区县的行 Rows in their stated district: {counts} (of {datum.weighed:,} weighed 核对"
+                     + (f", sampled from {datum.rows:,} 抽样" if datum.weighed < datum.rows else "")
+                     + (f"; {datum.coarse:,} with 2 decimals or fewer not weighed 坐标过粗未计" if datum.coarse else "")
+                     + ")")
+    return lines
+
+
 def summary_text(report: ReadReport) -> str:
     """The summary ``sxmap validate`` prints: what was read, where the rows were placed, per
     district, warnings and skipped rows; Chinese with English."""
@@ -1699,6 +1729,7 @@ def summary_text(report: ReadReport) -> str:
     lines = [f"文件 File: {report.path} ({source})"]
     lines += [f"  {note}" for note in report.notes]
     lines.append("列 Columns: " + ", ".join(f"{name} ← {header!r}" for name, header in report.columns.items()))
+    lines += _datum_lines(report.datum)
     kept = [h for h in report.ignored if fold_header(h) not in _IGNORED]
     dropped = [h for h in report.ignored if fold_header(h) in _IGNORED]
     if kept:
