@@ -215,24 +215,29 @@ def decide_datum(lon, lat, stated, given=None, sample: int = SAMPLE) -> DatumDec
         zh, en = _given_message(given, better, facts)
         return DatumDecision(crs=given, given=given, better=better, message_zh=zh, message_en=en,
                              say=better is not None, **facts)
-    if not rows and rough:
-        return DatumDecision(crs="wgs84", say=True, **facts,
-                             message_zh=f"坐标按 WGS-84 读入：{rough:,} 行坐标仅到小数点后 2 位（约 ±500 米），无法据所填区县判断"
-                                        "坐标系，靠近区县边界的点取决于此；高德坐标请用 --crs gcj02，百度坐标 --crs bd09",
-                             message_en=f"coordinates read as WGS-84: the {rough:,} rows with a stated district give "
-                                        "coordinates to 2 decimals (±500 m), too coarse to tell the datum, and points "
-                                        "near a district border depend on it; use --crs gcj02 for Gaode, --crs bd09 "
-                                        "for Baidu")
     if not rows:
-        return DatumDecision(crs="wgs84", say=True, **facts,
-                             message_zh="坐标按 WGS-84 读入：表中没有可核对坐标系的所填区县或地址，靠近区县边界的点取决于此；"
-                                        "高德坐标请用 --crs gcj02，百度坐标 --crs bd09",
-                             message_en="coordinates read as WGS-84: no row states a district or address to check "
-                                        "the datum against, and points near a district border depend on it; "
-                                        "use --crs gcj02 for Gaode, --crs bd09 for Baidu")
+        zh, en = _no_evidence_message(rough)
+        return DatumDecision(crs="wgs84", say=True, message_zh=zh, message_en=en, **facts)
     crs = best or "wgs84"
     zh, en = _inferred_message(crs, best is not None, facts)
     return DatumDecision(crs=crs, inferred=crs != "wgs84", say=True, message_zh=zh, message_en=en, **facts)
+
+
+_USE_CRS_ZH = "高德坐标请用 --crs gcj02，百度坐标 --crs bd09"
+_USE_CRS_EN = "use --crs gcj02 for Gaode, --crs bd09 for Baidu"
+
+
+def _no_evidence_message(rough):
+    """No row to weigh: none states a place, or those that do give coordinates to 2 decimals."""
+    if rough:
+        return (f"坐标按 WGS-84 读入：{rough:,} 行坐标仅到小数点后 2 位（约 ±500 米），无法据所填区县判断坐标系，"
+                f"靠近区县边界的点取决于此；{_USE_CRS_ZH}",
+                f"coordinates read as WGS-84: the {rough:,} rows with a stated district give coordinates to 2 "
+                f"decimals (±500 m), too coarse to tell the datum, and points near a district border depend on it; "
+                f"{_USE_CRS_EN}")
+    return (f"坐标按 WGS-84 读入：表中没有可核对坐标系的所填区县或地址，靠近区县边界的点取决于此；{_USE_CRS_ZH}",
+            "coordinates read as WGS-84: no row states a district or address to check the datum against, and "
+            f"points near a district border depend on it; {_USE_CRS_EN}")
 
 
 def _by(datum) -> str:
@@ -272,14 +277,14 @@ def _inferred_message(crs, clear, facts):
                 f"coordinates read as {NAMES_EN[crs]}: {_fit_en(crs, facts)} ({others_en}); "
                 "to override: --crs wgs84")
     if clear:
-        return (f"坐标按 WGS-84 读入：{_fit_zh(crs, facts)}（{others_zh}）；如为高德或百度坐标请用 --crs gcj02 或 --crs bd09",
+        return (f"坐标按 WGS-84 读入：{_fit_zh(crs, facts)}（{others_zh}）；"
+                "如为高德或百度坐标请用 --crs gcj02 或 --crs bd09",
                 f"coordinates read as WGS-84: {_fit_en(crs, facts)} ({others_en}); "
                 "if they come from Gaode or Baidu use --crs gcj02 or --crs bd09")
-    return (f"坐标按 WGS-84 读入：所填区县无法判断坐标系（{_fit_zh(crs, facts)}，{others_zh}），靠近区县边界的点取决于此；"
-            "高德坐标请用 --crs gcj02，百度坐标 --crs bd09",
+    return (f"坐标按 WGS-84 读入：所填区县无法判断坐标系（{_fit_zh(crs, facts)}，{others_zh}），"
+            f"靠近区县边界的点取决于此；{_USE_CRS_ZH}",
             f"coordinates read as WGS-84: the stated districts do not tell the datum ({_fit_en(crs, facts)}; "
-            f"{others_en}), and points near a district border depend on it; use --crs gcj02 for Gaode, "
-            "--crs bd09 for Baidu")
+            f"{others_en}), and points near a district border depend on it; {_USE_CRS_EN}")
 
 
 def _given_message(given, better, facts):
@@ -292,6 +297,6 @@ def _given_message(given, better, facts):
     return (f"坐标按所给的 {NAMES_ZH[given]} 读入，但{_by(better)} 有 {hits[better]:,} 行落在所填区县"
             f"（{_by(given)} 仅 {hits[given]:,} 行，共核对 {facts['weighed']:,} 行）；请核对 --crs，"
             f"可能应为 --crs {better}",
-            f"coordinates read as {NAMES_EN[given]}, as given, but {hits[better]:,} of {facts['weighed']:,} rows "
-            f"fall in their stated district as {NAMES_EN[better]} (as {NAMES_EN[given]}: {hits[given]:,}); "
+            f"coordinates read as {NAMES_EN[given]}, as given, but {hits[better]:,} of {facts['weighed']:,} "
+            f"rows fall in their stated district as {NAMES_EN[better]} (as {NAMES_EN[given]}: {hits[given]:,}); "
             f"check --crs: it may be --crs {better}")
