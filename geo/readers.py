@@ -1251,6 +1251,8 @@ class _Normaliser:
         east[failed] = north[failed] = np.nan
         label = f"{self.label(east_name) or ''}/{self.label(north_name) or ''}"
         projected = self.crs not in ("wgs84", "gcj02", "bd09") and is_projected(self.crs)
+        if not projected and not self.crs_given and self.stated is not None:
+            projected = self.infer_zone(east, north, east_name, north_name)
         if projected:
             east, north = self.projected_axes(east, north, east_name, north_name)
             given = ~np.isnan(east)
@@ -1260,6 +1262,29 @@ class _Normaliser:
             return self.checked(lon, lat, failed, label, converted=True)
         self.check_degrees(east, north)
         return self.checked(east, north, failed, label, converted=self.crs != "wgs84")
+
+    def infer_zone(self, east, north, east_name, north_name) -> bool:
+        """Metres and no --crs: read them in the Gauss–Krüger zone that puts the rows in the
+        districts they state (:func:`geo.datum.decide_zone`), if one clearly does; True if so."""
+        import numpy as np
+
+        from sxmap.geo.datum import decide_zone, zone_readings
+
+        given = ~np.isnan(east) & ~np.isnan(north)
+        big = given & ((np.abs(east) > 1000) | (np.abs(north) > 1000))
+        if not given.any() or big.sum() * 2 <= given.sum():
+            return False
+        values = np.concatenate([east[given], north[given]])
+        candidates = zone_readings(values[values >= 1e7] if (values >= 1e7).any() else values[values < 1e6])
+        if not candidates:
+            return False
+        self.crs, notes = candidates[0], list(self.notes)
+        e, n = self.projected_axes(east.copy(), north.copy(), east_name, north_name)  # the axis order only
+        self.notes[:] = notes
+        decision = decide_zone(e, n, np.where(given, self.stated, 0), candidates)
+        self.crs = decision.crs or "wgs84"
+        self.datum = decision if decision.crs else None
+        return decision.crs is not None
 
     def check_degrees(self, east, north):
         """Metres under a geographic CRS: refuse the file, saying which CRS fits."""
@@ -1704,7 +1729,7 @@ def _datum_lines(datum) -> list:
     if datum.weighed:
         from sxmap.geo.datum import NAMES_ZH
 
-        counts = ", ".join(f"{NAMES_ZH[d]} {n:,}" for d, n in datum.hits.items())
+        counts = ", ".join(f"{NAMES_ZH.get(d, d)} {n:,}" for d, n in datum.hits.items())
         lines.append(f"  落在所填区县的行 Rows in their stated district: {counts} (of {datum.weighed:,} weighed 核对"
                      + (f", sampled from {datum.rows:,} 抽样" if datum.weighed < datum.rows else "")
                      + (f"; {datum.coarse:,} with 2 decimals or fewer not weighed 坐标过粗未计" if datum.coarse else "")

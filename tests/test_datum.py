@@ -319,3 +319,44 @@ def test_wgs84_tables_with_stated_districts_are_not_shifted(spec, wrong, rounded
     decision = decide_datum(lon, lat, stated)
     assert decision.crs == "wgs84" and not decision.inferred
     assert codes  # (the districts exist)
+
+
+# -- projected tables: the zone --------------------------------------------------------------------
+
+FORMS = Path(__file__).parent / "data" / "forms"
+
+
+@pytest.mark.parametrize("form", ["proj_xy_north", "proj_xy_east", "proj_en", "proj_hz"])
+@pytest.mark.parametrize("code", ["4549", "4528"])
+def test_metres_with_stated_districts_are_read_in_the_zone_that_fits(runner, form, code):
+    report = read_projects_report(FORMS / f"{form}_{code}.csv")
+    assert report.datum.crs == f"EPSG:{code}" and report.datum.inferred
+    frame = report.projects
+    assert (frame["district_located"] == frame["district"]).all() and len(frame) == 3
+    given = read_projects_report(FORMS / f"{form}_{code}.csv", crs=f"EPSG:{code}").projects
+    assert np.allclose(frame["lon"], given["lon"]) and np.allclose(frame["lat"], given["lat"])
+    result = runner.invoke(main, ["stats", "--projects", str(FORMS / f"{form}_{code}.csv")])
+    assert result.exit_code == 0 and f"EPSG:{code}" in result.stderr and "投影坐标" in result.stderr
+
+
+def test_metres_without_stated_districts_are_still_refused(tmp_path):
+    from sxmap.geo.errors import DataErrors
+
+    path = tmp_path / "m.csv"
+    path.write_text("项目名称,X,Y\nA,3325301.51,561877.38\n", encoding="utf-8")
+    with pytest.raises(DataErrors, match="EPSG:4549"):
+        read_projects_report(path)
+
+
+def test_zone_readings_and_decision():
+    from sxmap.geo.crs import any_to_wgs84
+    from sxmap.geo.datum import ZONES_PLAIN, decide_zone, zone_readings
+
+    assert zone_readings([561877.0, 529622.0]) == ZONES_PLAIN
+    assert zone_readings([40561877.0]) == ("EPSG:4528",) and zone_readings([21266468.0]) == ("EPSG:4499",)
+    assert zone_readings([55561877.0]) == ()
+    east, north = np.array([561877.38, 529622.36, 544000.0]), np.array([3325301.51, 3289459.90, 3300000.0])
+    stated = locate(*any_to_wgs84(east, north, "EPSG:4549"))
+    assert decide_zone(east, north, stated, ZONES_PLAIN).crs == "EPSG:4549"
+    assert decide_zone(east, north, np.zeros(3, dtype=int), ZONES_PLAIN).crs is None  # no evidence
+    assert decide_zone(east, north, stated, ("EPSG:4510",)).crs is None  # a lone wrong reading places nothing
