@@ -9,8 +9,8 @@ fall in the district they state, and picks the datum that clearly fits best.
 
 The rule (:func:`clearly_better`), decided on simulated tables of 8–2,000 projects drawn inside
 the districts (a third of them near a border, as projects in towns are), some coordinates rounded
-to 2–3 decimals, 0–10 % stated in the wrong district (``tests/test_datum.py`` keeps the
-simulation as a property test; the measured rates are in the README):
+to 2–3 decimals, 0–10 % stated in the wrong district (``benchmarks/datum_thresholds.py``; the
+measured rates are in the README; ``tests/test_datum.py`` checks the rule's properties):
 
 - a datum D fits clearly better than E when it puts at least :data:`MIN_MARGIN` (2) more rows in
   their stated district, and the rows that only D places outnumber those that only E places at
