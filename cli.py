@@ -50,9 +50,10 @@ def _crs_handler(ctx, param, value):
 
 
 def crs_option(help_text="Coordinate system of the coordinates you give (输入坐标系): wgs84 (GPS/OSM), gcj02 (Gaode), "
-               "bd09 (Baidu), or any EPSG code / PROJ string (EPSG:4490, EPSG:4549, EPSG:4528)."):
-    """``--crs wgs84|gcj02|bd09|EPSG:…`` (default wgs84)."""
-    return click.option("--crs", default="wgs84", show_default=True, callback=_crs_handler, help=help_text)
+               "bd09 (Baidu), or any EPSG code / PROJ string (EPSG:4490, EPSG:4549, EPSG:4528).", default="wgs84"):
+    """``--crs wgs84|gcj02|bd09|EPSG:…`` (default wgs84; ``None``: a table's datum is inferred)."""
+    return click.option("--crs", default=default, show_default=default is not None, callback=_crs_handler,
+                        help=help_text)
 
 
 def _quiet_handler(ctx, param, value):
@@ -137,7 +138,9 @@ def projects_options(f):
         click.option("--usd-rate", type=float, default=None,
                      help="CNY per USD, required when amounts are in 美元 (e.g. 7.1)."),
         crs_option("Coordinate system of the coordinates in the file and of coordinates you give: wgs84, gcj02 "
-                   "(Gaode), bd09 (Baidu), or an EPSG code / PROJ string for projected tables (EPSG:4549, EPSG:4528)."),
+                   "(Gaode), bd09 (Baidu), or an EPSG code / PROJ string for projected tables (EPSG:4549, EPSG:4528). "
+                   "Default: the file's datum is the one of wgs84/gcj02/bd09 that puts its points in the districts its "
+                   "rows state (said on stderr), else wgs84; coordinates you type are wgs84.", default=None),
         click.option("--skip-invalid", is_flag=True,
                      help="Go on without bad rows (they are written, with reasons, to the rejects file)."),
         click.option("--rejects", type=click.Path(dir_okay=False), default=None,
@@ -160,7 +163,7 @@ def filter_options(f):
 
 
 def load_projects_from_options(projects_path=None, sheet=None, layer=None, columns=None, unit="亿元",
-                               usd_rate=None, crs="wgs84", skip_invalid=False, rejects=None):
+                               usd_rate=None, crs=None, skip_invalid=False, rejects=None):
     """Load the projects named by :func:`projects_options`' values (the bundled ones by default)."""
     from sxmap.geo.projects import load_projects
 
@@ -174,10 +177,14 @@ def load_projects_from_options(projects_path=None, sheet=None, layer=None, colum
 
 
 def warn_no_investment(projects):
-    """Say on stderr when the table had no investment column: totals are unknown, not 0."""
+    """Say on stderr when the table had no investment column: totals are unknown, not 0; and in
+    which datum its coordinates were read when that was inferred, assumed or looks wrong."""
     for warning in projects.attrs.get("warnings", ()):
         if warning.startswith("no investment column"):
             info(f"warning: {warning}")
+    datum = projects.attrs.get("datum")
+    if datum and datum["say"]:
+        info(f"{'warning' if datum['better'] else 'note'}: {datum['message']}")
 
 
 def filter_kwargs(districts=(), industries=(), years=(), min_investment=None):
@@ -594,7 +601,7 @@ def _points_geojson(frame):
 
 
 # ============================================================================================
-# Reading and validating users' tables (geo.readers) — issue 3
+# Reading and validating users' tables (geo.reading) — issue 3
 
 
 @main.command()
@@ -670,7 +677,7 @@ STATS_BY = ("district", "industry", "district,industry", "township", "section")
 
 
 def _query_projects(columns, projects_path=None, sheet=None, layer=None, columns_map=None, unit="亿元",
-                    usd_rate=None, crs="wgs84", skip_invalid=False, rejects=None):
+                    usd_rate=None, crs=None, skip_invalid=False, rejects=None):
     """Projects for stats/query/near through the one reader, only the fields ``columns`` needed."""
     if projects_path is None:
         return load_projects_from_options()
@@ -783,7 +790,7 @@ def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
     rows = query(projects, **filter_kwargs(districts, industries, years, min_investment),
                  stage=list(stages) or None, platform=list(platforms) or None, township=list(townships) or None,
                  section=list(sections) or None, within=within,
-                 within_crs=within_crs, near=near, radius_km=radius_km, crs=crs)
+                 within_crs=within_crs, near=near, radius_km=radius_km, crs=crs or "wgs84")
     if "centre" in rows.attrs:
         centre = rows.attrs["centre"]
         info(f"distances from {_one_line(centre['label'])} ({centre['lon']:.6f}, {centre['lat']:.6f} WGS-84)")
@@ -816,7 +823,7 @@ def near_command(lon, lat, projects_path, sheet, layer, columns, unit, usd_rate,
 
     projects = _query_projects(None, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
                                rejects)
-    rows = near(lon, lat, n=n, crs=crs, projects=projects)
+    rows = near(lon, lat, n=n, crs=crs or "wgs84", projects=projects)
     point = rows.attrs["point"]
     where = (f"{point['district_zh']} {point['district_en']} ({point['adcode']})" if point["in_city"]
              else "outside Shaoxing (不在绍兴市范围内)")

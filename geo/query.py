@@ -16,7 +16,7 @@ predicate="within")``). Where a table also states a district that differs,
 
 Distances are geodesic, on the WGS-84 ellipsoid (``pyproj.Geod.inv``, vectorised), in km.
 
-Speed: :func:`load` reads through the one vectorised reader (:mod:`geo.readers`), only the
+Speed: :func:`load` reads through the one vectorised reader (:mod:`geo.reading`), only the
 fields asked for; :func:`stats` aggregates with ``numpy.bincount``. ``benchmarks/bench_stats.py`` times this path
 against a plain geopandas pipeline.
 """
@@ -80,7 +80,7 @@ def geodesic_km(lon0: float, lat0: float, lon, lat) -> np.ndarray:
 
 
 # ============================================================================================
-# Loading: the one reader (geo.readers), only the fields a query needs
+# Loading: the one reader (geo.reading), only the fields a query needs
 
 
 def add_located(frame):
@@ -98,7 +98,7 @@ def add_located(frame):
 
 def load(path=None, columns=None, **read_options):
     """Load projects for a query: the bundled table, or a user's file through the one reader
-    (:func:`geo.readers.read_projects`), reading only the fields needed where the format allows.
+    (:func:`geo.reading.table.read_projects`), reading only the fields needed where the format allows.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Files to columns: the first step of the one reading pipeline (:mod:`geo.readers`).
+"""Files to columns: the first step of the one reading pipeline (:mod:`geo.reading`).
 
 Every table sxmap reads — a project list, a ``locate --input`` table, platforms or enclaves —
 comes through :func:`read_raw`, which turns a file into a :class:`RawTable`: the header row as
@@ -293,7 +293,7 @@ def read_raw(path, *, sheet=None, layer=None, header_keys=(), columns_wanted=Non
     layer : str, optional
         GIS layer; default the first.
     header_keys : collection of str
-        Folded header names (see :func:`geo.readers.fold_header`) that identify the header row below
+        Folded header names (see :func:`geo.reading.headers.fold_header`) that identify the header row below
         title rows.
     columns_wanted : callable, optional
         ``columns_wanted(headers) -> list of indices``: read only these columns (CSV, Parquet).
@@ -538,7 +538,7 @@ def _excel_cell_text(value) -> str:
 
 def _excel_column(values):
     """A sheet column as a pyarrow array: a column of numbers only as float64 (the reader writes
-    them as text where it needs text: :func:`geo.readers._as_text`); otherwise strings, as
+    them as text where it needs text: :func:`geo.reading.columns`); otherwise strings, as
     written, whole numbers without ".0", dates as ISO text (:func:`_excel_cell_text`); the common
     kinds without a call per cell."""
     import pyarrow as pa

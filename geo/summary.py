@@ -1,12 +1,12 @@
 """What ``sxmap validate --format json`` prints: the reader's report as one JSON document for scripts.
 
-The same facts as :func:`geo.readers.summary_text` (file, columns, rows, location precision,
+The same facts as :func:`geo.reading.report.summary_text` (file, columns, rows, location precision,
 amounts, rows per district, warnings, skipped rows), with the warnings grouped by kind as the
 text groups them: each kind with its count, the first rows and their messages.
 
 Examples
 --------
->>> from sxmap.geo.readers import read_projects_report
+>>> from sxmap.geo.reading.table import read_projects_report
 >>> doc = summary_json(read_projects_report("projects.csv", geometry=False))  # doctest: +SKIP
 >>> [(w["kind"], w["count"]) for w in doc["warnings"]]                         # doctest: +SKIP
 [('outside_stated_district', 3)]
@@ -52,11 +52,11 @@ def _districts(frame) -> list[dict]:
 
 
 def summary_json(report) -> dict:
-    """The reader's :class:`~geo.readers.ReadReport` as a JSON-ready dict.
+    """The reader's :class:`~geo.reading.report.ReadReport` as a JSON-ready dict.
 
     Parameters
     ----------
-    report : geo.readers.ReadReport
+    report : geo.reading.report.ReadReport
 
     Returns
     -------

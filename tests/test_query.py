@@ -696,7 +696,7 @@ def test_bundled_near(runner):
 
 
 def test_cli_falls_back_to_the_full_reader(runner, tmp_path):
-    """A GBK CSV with Chinese headers and amounts with units goes through geo.readers."""
+    """A GBK CSV with Chinese headers and amounts with units goes through geo.reading."""
     path = tmp_path / "我的项目.csv"
     path.write_bytes("项目名称,所在区县,总投资,经度,纬度\n甲,柯桥区,超300亿,120.4227,30.05321\n"
                      "乙,越城区,5000万元,120.64159,30.04524\n".encode("gb18030"))

@@ -179,6 +179,8 @@ def read_coordinates(rows):
     east[failed] = north[failed] = np.nan
     label = f"{rows.label(east_name) or ''}/{rows.label(north_name) or ''}"
     projected = rows.crs not in ("wgs84", "gcj02", "bd09") and is_projected(rows.crs)
+    if not projected and not rows.crs_given and rows.stated is not None:
+        projected = infer_zone(rows, east, north, east_name, north_name)
     if projected:
         east, north = projected_axes(rows, east, north, east_name, north_name)
         given = ~np.isnan(east)
@@ -205,6 +207,30 @@ def _axis(rows, name):
         rows.notes.append(f"{len(commas)} value(s) in {rows.label(name)!r} have a decimal comma (e.g. {commas[0]}), "
                           "read as a decimal point (逗号小数点已按小数点读取)")
     return values, errors
+
+
+def infer_zone(rows, east, north, east_name, north_name) -> bool:
+    """Metres and no --crs: read them in the Gauss–Krüger zone that puts the rows in the
+    districts they state (:func:`geo.datum.decide_zone`), if one clearly does; True if so."""
+    import numpy as np
+
+    from sxmap.geo.datum import decide_zone, zone_readings
+
+    given = ~np.isnan(east) & ~np.isnan(north)
+    big = given & ((np.abs(east) > 1000) | (np.abs(north) > 1000))
+    if not given.any() or big.sum() * 2 <= given.sum():
+        return False
+    values = np.concatenate([east[given], north[given]])
+    candidates = zone_readings(values[values >= 1e7] if (values >= 1e7).any() else values[values < 1e6])
+    if not candidates:
+        return False
+    rows.crs, notes = candidates[0], list(rows.notes)
+    e, n = projected_axes(rows, east.copy(), north.copy(), east_name, north_name)  # the axis order only
+    rows.notes[:] = notes
+    decision = decide_zone(e, n, np.where(given, rows.stated, 0), candidates)
+    rows.crs = decision.crs or "wgs84"
+    rows.datum = decision if decision.crs else None
+    return decision.crs is not None
 
 
 def check_degrees(rows, east, north):
@@ -272,7 +298,12 @@ def checked(rows, lon, lat, failed, label, converted):
         bad = np.array(list(problems), dtype=np.int64)
         lon[bad] = lat[bad] = np.nan
     site = ~np.isnan(lon) & ~np.isnan(lat) & ~failed
-    if converted and rows.crs in ("gcj02", "bd09") and site.any():
+    if rows.stated is not None and rows.raw.points is None and rows.crs in ("wgs84", "gcj02", "bd09"):
+        from sxmap.geo.datum import decide_datum
+
+        rows.datum = decide_datum(lon, lat, np.where(site, rows.stated, 0), rows.crs if rows.crs_given else None)
+        rows.crs = rows.datum.crs
+    if rows.crs in ("gcj02", "bd09") and site.any():  # (converted: always so for these)
         x, y = to_wgs84(lon[site], lat[site], rows.crs)
         lon[site], lat[site] = x, y
     return lon, lat, site, failed

@@ -46,6 +46,8 @@ class ReadReport:
         Where the caller wrote them.
     notes : list of str
         How the file was read (encoding, header row, reprojection, total rows dropped).
+    datum : geo.datum.DatumDecision or None
+        The datum the coordinates were read in and the evidence for it (None for GIS files).
     warning_kinds : list of dict
         The warnings by kind, for scripts (``validate --format json``): ``{"kind", "count", "rows",
         "messages"}`` with the first :data:`MAX_LISTED` row numbers and their messages (``rows``
@@ -69,6 +71,7 @@ class ReadReport:
     rejects_path: Path | None = None
     notes: list = field(default_factory=list)
     warning_kinds: list = field(default_factory=list)
+    datum: object = None
 
 
 def default_rejects_path(path) -> Path:
@@ -111,6 +114,22 @@ def rejects_frame(rows, positions):
 # A summary for `sxmap validate`
 
 
+def _datum_lines(datum) -> list:
+    """The datum the coordinates were read in, and the comparison behind it (:mod:`geo.datum`)."""
+    if datum is None or not datum.message:
+        return []
+    lines = [f"坐标系 Datum: {datum.message}"]
+    if datum.weighed:
+        from sxmap.geo.datum import NAMES_ZH
+
+        counts = ", ".join(f"{NAMES_ZH.get(d, d)} {n:,}" for d, n in datum.hits.items())
+        lines.append(f"  落在所填区县的行 Rows in their stated district: {counts} (of {datum.weighed:,} weighed 核对"
+                     + (f", sampled from {datum.rows:,} 抽样" if datum.weighed < datum.rows else "")
+                     + (f"; {datum.coarse:,} with 2 decimals or fewer not weighed 坐标过粗未计" if datum.coarse else "")
+                     + ")")
+    return lines
+
+
 def summary_text(report: ReadReport) -> str:
     """The summary ``sxmap validate`` prints: what was read, where the rows were placed, per
     district, warnings and skipped rows; Chinese with English."""
@@ -150,6 +169,7 @@ def _source_lines(report) -> list:
     lines = [f"文件 File: {report.path} ({source})"]
     lines += [f"  {note}" for note in report.notes]
     lines.append("列 Columns: " + ", ".join(f"{name} ← {header!r}" for name, header in report.columns.items()))
+    lines += _datum_lines(report.datum)
     kept = [h for h in report.ignored if fold_header(h) not in IGNORED_KEYS]
     dropped = [h for h in report.ignored if fold_header(h) in IGNORED_KEYS]
     if kept:

@@ -26,7 +26,8 @@ class Rows:
 
     def __init__(self, path, raw, cmap, *, unit, usd_rate, crs, skip_invalid, geometry, step=None):
         self.path, self.raw, self.cmap = path, raw, cmap
-        self.unit, self.usd_rate, self.crs = unit, usd_rate, crs
+        self.unit, self.usd_rate, self.crs, self.crs_given = unit, usd_rate, crs or "wgs84", crs is not None
+        self.stated, self.datum = None, None  # districts the rows state; the datum read in (geo.datum)
         self.skip_invalid, self.geometry = skip_invalid, geometry
         self.n = len(raw)
         self.errors: dict = {}  # row position -> list of DataError

@@ -48,7 +48,7 @@ from sxmap.geo.sources import read_raw
 log = logging.getLogger("sxmap")
 
 
-def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", usd_rate=None, crs="wgs84",
+def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", usd_rate=None, crs=None,
                   skip_invalid=False, rejects=None, fields=None, geometry=True):
     """Read a user's project list (CSV, Excel, GeoJSON, GeoPackage, Parquet) as the canonical table.
 
@@ -68,9 +68,11 @@ def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", 
         header, as in ``总投资（万元）`` or ``投资额/亿元``, takes precedence.
     usd_rate : float, optional
         CNY per USD, needed for amounts in 美元 (there is no built-in rate).
-    crs : str
+    crs : str, optional
         What the coordinates are in: wgs84, gcj02, bd09, or anything pyproj accepts (EPSG:4490,
-        EPSG:4549, EPSG:4528, a PROJ string). GIS files keep the CRS they declare.
+        EPSG:4549, EPSG:4528, a PROJ string). GIS files keep the CRS they declare. ``None`` (the
+        default): the datum a header names (经度(GCJ-02)), else the one of WGS-84, GCJ-02 and
+        BD-09 that puts the points in the districts the rows state (:mod:`geo.datum`), else WGS-84.
     skip_invalid : bool
         Keep going without the bad rows; they are returned, with a ``reason`` column, in
         ``attrs["rejects"]`` for the caller to write.
@@ -109,13 +111,14 @@ def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", 
     frame = report.projects
     frame.attrs["warnings"] = list(report.warnings)
     frame.attrs["skipped"] = report.rejected_rows
+    frame.attrs["datum"] = report.datum.as_dict() if report.datum is not None else None
     frame.attrs["notes"] = list(report.notes)  # how it was read (total rows dropped …), for the report's caveats
     frame.attrs["rejects"] = report.rejects
     return frame
 
 
 def read_projects_report(path, *, sheet=None, layer=None, columns=None, unit="亿元", usd_rate=None,
-                         crs="wgs84", skip_invalid=False, rejects=None, fields=None, geometry=True) -> ReadReport:
+                         crs=None, skip_invalid=False, rejects=None, fields=None, geometry=True) -> ReadReport:
     """Like :func:`read_projects`, returning a :class:`ReadReport` (the table and what was found).
 
     Raises the same errors as :func:`read_projects`.
@@ -124,7 +127,7 @@ def read_projects_report(path, *, sheet=None, layer=None, columns=None, unit="�
     from sxmap.geo.crs import resolve_crs
 
     path = Path(path)
-    crs = resolve_crs(crs)
+    crs = resolve_crs(crs) if crs is not None else None
     unit_factor(unit)
     usd_rate = check_usd_rate(usd_rate)
     if rejects is not None and not skip_invalid:
@@ -185,8 +188,8 @@ def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, cr
 def _header_datum(path, raw, cmap, crs):
     """The datum of the coordinates: the one the headers name (经度(GCJ-02), 纬度（百度）) over the
     default; a different datum given with ``--crs`` is a usage error."""
-    if cmap.coordinate_crs and cmap.coordinate_crs != crs and crs in ("wgs84", "gcj02", "bd09"):
-        if crs != "wgs84":
+    if cmap.coordinate_crs and cmap.coordinate_crs != crs and crs in (None, "wgs84", "gcj02", "bd09"):
+        if crs not in (None, "wgs84"):
             lon_header = raw.headers[cmap.fields.get("lon", cmap.fields.get("x", 0))]
             raise UsageError(f"{path}: the header {lon_header!r} says the coordinates are {cmap.coordinate_crs} "
                              f"but --crs is {crs}; pass --crs {cmap.coordinate_crs}")
@@ -303,7 +306,6 @@ def _read_columns(rows, texts, keep) -> dict:
     values["year"], values["date"] = read_years(rows)
     for name, array in zip(("amount", "bound", "usd", "low", "high"), read_amounts(rows)):
         values[name] = array
-    lon, lat, site, coord_failed = read_coordinates(rows)
     district = values["district"]
     places = addresses(rows, texts["address"], district, keep) if "address" in texts else None
     platforms = texts.get("platform")
@@ -312,6 +314,8 @@ def _read_columns(rows, texts, keep) -> dict:
         placed_district = np.where(district > 0, district, places["district"])
         if (places["platform"] != "").any():
             platforms = platform_or_address(rows, platforms, places["platform"])
+    rows.stated = placed_district  # the evidence of the datum (geo.datum), weighed in coordinates.checked
+    lon, lat, site, coord_failed = read_coordinates(rows)
     values["precision"] = locate_rows(rows, platforms, placed_district, lon, lat, site, coord_failed)
     values["lon"], values["lat"], values["places"] = lon, lat, places
     values["id"] = rows.identifiers(texts.get("id"), keep)
@@ -465,7 +469,7 @@ def build_report(rows, frame, rejected_positions, errors_all, blank_rows) -> Rea
                         rows_read=len(frame) + len(rejected_positions),
                         columns={name: headers[i] for name, i in rows.cmap.fields.items()},
                         ignored=list(rows.cmap.ignored), warnings=rows.warnings, notes=rows.notes,
-                        warning_kinds=rows.warning_kinds)
+                        warning_kinds=rows.warning_kinds, datum=rows.datum)
     if "investment" not in rows.cmap.fields and report.rows_read:
         seen = ", ".join(repr(h) for h in headers if h) or "none"
         report.warnings.insert(0, f"no investment column (没有投资额列): amounts are unknown, not 0; headers seen: "
