@@ -317,9 +317,10 @@ def _caveats(projects, table, source, lang) -> list[str]:
     return items
 
 
-#: Where a reader may leave its decision on the table's datum (issue 16 item 1) for the report: a
-#: sentence, or ``{"zh": …, "en": …}``, in ``projects.attrs[DATUM_ATTR]``. :func:`user_caveats`
-#: prints it as one caveat; without it the report says nothing about the datum.
+#: Where the reader leaves its decision on the table's datum (issue 16 item 1) for the report:
+#: :meth:`geo.datum.DatumDecision.as_dict` (``message_zh``/``message_en``), or a plain sentence, in
+#: ``projects.attrs[DATUM_ATTR]``. :func:`user_caveats` prints it as one caveat; without it the
+#: report says nothing about the datum.
 DATUM_ATTR = "datum"
 
 
@@ -327,7 +328,7 @@ def _datum_caveat(projects, lang) -> str | None:
     """The reader's datum decision as a caveat (see :data:`DATUM_ATTR`), or None."""
     note = getattr(projects, "attrs", {}).get(DATUM_ATTR)
     if isinstance(note, dict):
-        note = note.get(lang) or note.get("zh") or note.get("en")
+        note = note.get(f"message_{lang}") or note.get("message_zh") or note.get("message")
     note = str(note or "").strip()
     return (_t(lang, "坐标系：", "Datum: ") + note) if note else None
 

@@ -347,17 +347,20 @@ def test_user_caveats_in_english_with_the_readers_datum_decision():
 
     projects = load_projects(USER_TABLE, skip_invalid=True, rejects=None)
     projects.attrs.pop("rejects", None)
-    projects.attrs[DATUM_ATTR] = {"zh": "按高德 GCJ-02 读入", "en": "read as Gaode GCJ-02 (19 of 19 rows in their stated "
-                                  "district; 14 as WGS-84)"}
     brief = build_briefing(projects, lang="en", date="2024-03-01", bundled=False)
-    assert "Datum: read as Gaode GCJ-02 (19 of 19 rows in their stated district; 14 as WGS-84)" in brief.caveats
     assert "2 of the 6 projects have no amount and are not in the totals" in " ".join(brief.caveats)
     assert not any("not complete" in c for c in brief.caveats)
     assert not any("enclave" in s for s in brief.summary)
-    zh = build_briefing(projects, lang="zh", date="2024-03-01", bundled=False)
-    assert "坐标系：按高德 GCJ-02 读入" in zh.caveats
-    del projects.attrs[DATUM_ATTR]
-    assert not any(c.startswith("坐标系") for c in build_briefing(projects, date="2024-03-01", bundled=False).caveats)
+    # a GCJ-02 table whose stated districts tell the datum: the reader's decision is a caveat
+    gaode = load_projects(Path(__file__).parent / "data" / "datum" / "projects_gcj02_gbk.csv")
+    decision = gaode.attrs[DATUM_ATTR]
+    assert decision["crs"] == "gcj02" and decision["inferred"]
+    en = build_briefing(gaode, lang="en", date="2024-03-01", bundled=False)
+    assert f"Datum: {decision['message_en']}" in en.caveats and "GCJ-02" in decision["message_en"]
+    zh = build_briefing(gaode, lang="zh", date="2024-03-01", bundled=False)
+    assert f"坐标系：{decision['message_zh']}" in zh.caveats and "高德" in decision["message_zh"]
+    del gaode.attrs[DATUM_ATTR]
+    assert not any(c.startswith("坐标系") for c in build_briefing(gaode, date="2024-03-01", bundled=False).caveats)
 
 
 def test_a_users_pdf_report_has_no_enclaves_page(tmp_path):
