@@ -21,7 +21,9 @@ Where a row is placed (``location_precision``):
 
 1. ``site``: its own coordinates, or its point geometry in a GIS file, converted to WGS-84;
 2. ``platform``: else its platform, when the name matches a bundled platform that has a location;
-3. ``district``: else the anchor of its district (:func:`geo.boundaries.district_anchor`).
+3. ``township``: else the seat of the township its address names (:mod:`geo.seats`), when that
+   township lies in the row's district;
+4. ``district``: else the anchor of its district (:func:`geo.boundaries.district_anchor`).
 
 A row with none of these is an error. A point outside the district the row states is kept and
 reported (:attr:`ReadReport.warnings`); ``district_located`` shows where it lies.
@@ -986,7 +988,8 @@ class _Normaliser:
             placed_district = np.where(district > 0, district, places["district"])
             if (places["platform"] != "").any():
                 platforms = self.platform_or_address(platforms, places["platform"])
-        precision = self.locate_rows(platforms, placed_district, lon, lat, site, coord_failed)
+        precision = self.locate_rows(platforms, placed_district, lon, lat, site, coord_failed,
+                                     places["township_code"] if places is not None else None)
         ids = self.identifiers(texts.get("id"), keep)
 
         error_rows = np.zeros(n, dtype=bool)
@@ -1361,8 +1364,8 @@ class _Normaliser:
             else np.full(self.n, "", dtype=object)
         return pa.array(np.where(given != "", given, from_address), type=pa.large_string())
 
-    def locate_rows(self, platforms, district, lon, lat, site, coord_failed):
-        """Precision per row and lon/lat filled from platforms and district anchors."""
+    def locate_rows(self, platforms, district, lon, lat, site, coord_failed, township_codes=None):
+        """Precision per row and lon/lat filled from platforms, township seats and district anchors."""
         import numpy as np
 
         from sxmap.geo.boundaries import district_anchor
@@ -1389,6 +1392,8 @@ class _Normaliser:
         todo = ~site & ~coord_failed & ~claims_site
         if platforms is not None and todo.any():
             self.place_by_platform(platforms, district, lon, lat, precision, todo)
+        if township_codes is not None and todo.any():
+            self.place_by_township(township_codes, district, lon, lat, precision, todo)
         by_district = todo & (precision == 0) & (district > 0)
         for code in np.unique(district[by_district]):
             rows = by_district & (district == code)
@@ -1398,6 +1403,20 @@ class _Normaliser:
         if unplaced.any():
             self.no_location(np.flatnonzero(unplaced), platforms)
         return precision
+
+    def place_by_township(self, codes, district, lon, lat, precision, todo):
+        """Rows not placed more precisely go to the seat of the township their address names,
+        if it has one and lies in the row's district (a clash was warned about already)."""
+        import numpy as np
+
+        from sxmap.geo.seats import seat_arrays
+
+        seat_lon, seat_lat, seat_district = seat_arrays(codes)
+        words = _PRECISION_WORDS
+        rows = todo & (seat_district > 0) & (seat_district == district) & (
+            (precision == 0) | (precision == words.index("district")))
+        lon[rows], lat[rows] = seat_lon[rows], seat_lat[rows]
+        precision[rows] = words.index("township")
 
     def place_by_platform(self, platforms, district, lon, lat, precision, todo):
         import numpy as np
@@ -1706,7 +1725,8 @@ def summary_text(report: ReadReport) -> str:
     if dropped:
         lines.append("序号列 Running numbers (dropped): " + ", ".join(repr(h) for h in dropped))
     lines.append(f"读取 Rows read: {report.rows_read}  有效 valid: {len(gdf)}  跳过 skipped: {report.rejected_rows}")
-    precision_names = {"site": "点位 site", "platform": "平台 platform", "district": "区县 district"}
+    precision_names = {"site": "点位 site", "platform": "平台 platform", "township": "乡镇 township",
+                       "district": "区县 district"}
     counts = gdf["location_precision"].value_counts()
     lines.append("定位精度 Location precision: " + ", ".join(
         f"{label} {int(counts.get(key, 0))}" for key, label in precision_names.items()))
