@@ -1357,7 +1357,7 @@ def _title(title, default_zh, default_en, lang):
 
 def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=None, tiles="none",
                    lang="zh", title=None, stats=None, stat_period=None, stat_industry=None,
-                   tianditu_key=None):
+                   tianditu_key=None, by="district"):
     """Districts coloured by a per-district value, classified with mapclassify.
 
     Parameters
@@ -1376,6 +1376,9 @@ def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=N
         Shown at the top of the map (escaped). Default: the value's label.
     stats, stat_period, stat_industry
         For ``stat:METRIC``: the statistics table (default: bundled) and which rows.
+    by : {"district", "township"}
+        ``township``: a proportional circle per township at its seat (``value`` count or
+        investment; township polygons are not openly available), :func:`township_map`.
 
     Returns
     -------
@@ -1388,6 +1391,10 @@ def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=N
     >>> save_map(m, "out/choropleth.html", overwrite=True)
     """
     _check_lang(lang)
+    if by == "township":
+        return township_map(projects, value, tiles=tiles, lang=lang, title=title, tianditu_key=tianditu_key)
+    if by != "district":
+        raise UsageError(f"--by is district or township, not {by!r}")
     values = st.district_values(projects, value, stats=stats, stat_period=stat_period, stat_industry=stat_industry)
     present = values["value"].dropna()
     k_eff = min(int(k), max(int(present.nunique()), 1)) if bins is None else k
@@ -1399,6 +1406,32 @@ def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=N
     m.sx_classes = classes
     m.sx_values = values
     return finish_map(m)
+
+
+def township_map(projects, value="count", tiles="none", lang="zh", title=None, tianditu_key=None):
+    """Townships as proportional circles at their seats (:mod:`maps.townships`), on the districts.
+
+    Parameters
+    ----------
+    projects : GeoDataFrame
+        The canonical project table; townships come from its ``township_code`` or ``address``.
+    value : {"count", "investment"}
+    tiles, lang, title
+        As in :func:`choropleth_map`.
+
+    Returns
+    -------
+    folium.Map
+    """
+    from sxmap.maps import townships as tw
+
+    _check_lang(lang)
+    tw.check_value(value)
+    m = new_map(tiles, lang, _title(title, f"绍兴市{tw.label(value, 'zh')}", f"Shaoxing: {tw.label(value, 'en')}",
+                                    lang), tianditu_key)
+    add_district_outlines(m, show=True)
+    tw.add_township_circles(m, projects, value)
+    return finish_map(m, fit=_city_bounds(m))
 
 
 def markers_map(projects, platforms=None, tiles="osm", lang="zh", title=None, mode=None, tianditu_key=None):
@@ -1475,6 +1508,9 @@ def combined_map(projects, platforms=None, enclaves=None, value="investment", sc
         add_enclaves(m, enclaves)
     if platforms is not None and len(platforms):
         add_platforms(m, platforms)
+    from sxmap.maps.townships import add_township_circles
+
+    add_township_circles(m, projects, "count", show=False)  # None when no project has a known township
     add_projects(m, projects, mode=mode)
     return finish_map(m, fit=_city_bounds(m), layer_control=True)
 

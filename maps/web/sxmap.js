@@ -117,7 +117,7 @@
   // Drawing order: districts < links (overlayPane, 400) < platforms/enclaves < district labels
   // < projects < count markers < tooltips and popups. Platform and enclave symbols never cover a
   // project; labels (which take no clicks) neither.
-  var PANES = {sxDistricts: 380, sxPlaces: 420, sxLabels: 430, sxPoints: 450, sxStacks: 460};
+  var PANES = {sxDistricts: 380, sxTownships: 410, sxPlaces: 420, sxLabels: 430, sxPoints: 450, sxStacks: 460};
   sx.panes = function (map) {
     for (var name in PANES) {
       if (Object.prototype.hasOwnProperty.call(PANES, name) && !map.getPane(name)) {
@@ -876,6 +876,24 @@
         }
       });
     }
+    return group;
+  };
+
+  // ---------------------------------------------------------------- township circles
+  // One proportional circle per township at its seat (township polygons are not openly
+  // available); dashed where the seat is unknown. Names and figures go in with textContent.
+  sx.circles = function (spec) {
+    var group = L.featureGroup([], {attribution: spec.attribution || null});
+    spec.items.forEach(function (item) {
+      var marker = L.circleMarker([item.lat, item.lon], {
+        radius: item.r, color: item.dashed ? "#555555" : "#7f2704", weight: 1, fillColor: item.colour,
+        fillOpacity: 0.5, dashArray: item.dashed ? "3 3" : null, pane: "sxTownships", sxItem: item
+      });
+      marker.bindTooltip(function () { return el("div", "sx-tip", item.name); }, {direction: "top"});
+      marker.bindPopup(function () { return sx.card(item.name, item.rows, "sx-popup"); }, {maxWidth: 360});
+      group.addLayer(marker);
+    });
+    group.sxCount = spec.items.length;
     return group;
   };
 
