@@ -407,12 +407,14 @@ def finish_map(m, fit=None, layer_control=None):
 
 PANEL_TEXTS = {
     "zh": {"filter": "筛选", "status": "显示 {n} / {m} 个项目，合计 {x} 亿元", "industry": "产业", "district": "所在区县",
+           "township": "乡镇街道", "all_townships": "全部乡镇街道",
            "year": "年份", "from": "从", "to": "至", "amount": "投资额（亿元）", "min": "最低", "max": "最高",
            "search": "名称", "search_hint": "项目或企业名称", "clear": "清除筛选", "sort": "列表排序",
            "sort_amount": "投资额（高→低）", "sort_year": "年份（新→旧）", "sort_name": "名称", "unit": "亿",
            "list_more": "列出前 {k} 个（共 {n} 个）", "none": "（空）"},
     "en": {"filter": "Filter", "status": "Showing {n} of {m} projects, total {x} (100 million yuan)", "industry": "Industry",
-           "district": "District (located)", "year": "Year", "from": "from", "to": "to",
+           "district": "District (located)", "township": "Township", "all_townships": "all townships",
+           "year": "Year", "from": "from", "to": "to",
            "amount": "Investment (100 million yuan)", "min": "min", "max": "max", "search": "Name",
            "search_hint": "project or company name", "clear": "Clear filters", "sort": "Sort the list",
            "sort_amount": "investment (high → low)", "sort_year": "year (new → old)", "sort_name": "name",
@@ -828,12 +830,17 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
         "year": _year_column(projects),
         "precision": (precision_codes, [st.precision_label(p, lang) for p in precisions]),
     }
+    townships = _text_series(projects, "township")
+    if (townships != "").any():  # the popup's township and the filter panel's township list
+        columns["township"] = _factorize(townships)
     columns = {key: (codes if key in ("industry", "amount", "precision") else reorder(codes), uniques)
                for key, (codes, uniques) in columns.items()}
     plain, packs = encode_columns(columns, plain_ok=("name", "company", "platform", "stage", "year", "district"))
     if not compress:  # written as JSON lists
         plain = {key: {"v": _as_list(column["v"])} for key, column in plain.items()}
     fields = [[st.text(key, lang), key] for key in ("company", "district", "platform", "industry")]
+    if "township" in columns:
+        fields.insert(2, ["乡镇街道" if lang == "zh" else "Township", "township"])
     fields += [[st.text("investment", lang), "amount"], [st.text("stage", lang), "stage"],
                [st.text("year", lang), "year"], [st.text("precision", lang), "precision"]]
     spec = {

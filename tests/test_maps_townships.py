@@ -129,3 +129,17 @@ def test_choropleth_by_township_refuses_other_values(runner, tmp_path):
                                   str(tmp_path / "x.html")])
     assert result.exit_code == 2 and "count or investment" in result.output
     assert "Traceback" not in result.output
+
+
+def test_report_gains_a_township_table_only_where_the_data_has_townships(runner, tmp_path):
+    out = tmp_path / "report.html"
+    result = runner.invoke(main, ["report", "--projects", str(FIXTURE), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "各乡镇街道汇总" in text
+    table = text.split('class="sx-table sx-townships"')[1].split("</table>")[0]
+    assert table.count("<tr") == 1 + 98 + 1  # header, 98 townships with projects, total
+    assert "<td>店口镇</td><td>4</td><td>63</td>" in table
+    bundled = tmp_path / "bundled.html"
+    assert runner.invoke(main, ["report", "-o", str(bundled)]).exit_code == 0
+    assert "各乡镇街道汇总" not in bundled.read_text(encoding="utf-8")  # the bundled projects have no addresses

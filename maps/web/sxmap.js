@@ -391,6 +391,17 @@
     var y0 = q.year ? num(q.year[0]) : null, y1 = q.year ? num(q.year[1]) : null;
     var a0 = num(q.min_investment), a1 = num(q.max_investment);
     var text = q.text ? String(q.text).replace(/^\s+|\s+$/g, "").toLowerCase() : "";
+    // townships (乡镇街道) by name: each distinct name tested once
+    var twHit = null, twCol = this.cols.township;
+    if (q.township) {
+      var wanted = {};
+      [].concat(q.township).forEach(function (t) { wanted[String(t)] = 1; });
+      if (!twCol) { twHit = function () { return false; }; }  // no township column: none matches
+      else if (twCol.dict) {
+        var twOk = twCol.dict.map(function (v) { return wanted[String(v)] === 1; });
+        twHit = function (i) { return twOk[twCol.code(i)]; };
+      } else { twHit = function (i) { return wanted[String(twCol.get(i))] === 1; }; }
+    }
     var indOk = null, disOk = null, k;
     if (ind) { indOk = new Uint8Array(this.palette.length + 1); for (k in ind) { indOk[k] = 1; } }
     if (dis) { disOk = new Uint8Array(this.adcodes.length + 1); for (k in dis) { disOk[k] = 1; } }
@@ -421,6 +432,7 @@
       else if ((y0 !== null && !(year[i] && year[i] >= y0)) || (y1 !== null && !(year[i] && year[i] <= y1))) { ok = 0; }
       else if ((a0 !== null && !(amt[i] >= a0)) || (a1 !== null && !(amt[i] <= a1))) { ok = 0; }
       else if (match && !match(i)) { ok = 0; }
+      else if (twHit && !twHit(i)) { ok = 0; }
       mask[i] = ok;
     }
     this._totals();
@@ -1170,6 +1182,15 @@
       ranges.appendChild(yr); ranges.appendChild(am);
       ui.text = el("input"); ui.text.type = "search"; ui.text.placeholder = T.search_hint;
       ranges.appendChild(field(T.search, ui.text));
+      if (pts.cols.township) {  // a list of the townships present, when the data has them
+        ui.township = el("select", "sx-township");
+        var all = el("option", null, T.all_townships); all.value = ""; ui.township.appendChild(all);
+        var seen = {}, names = [];
+        for (var t = 0; t < pts.n; t++) { var nm = pts.cols.township.get(t); if (nm && !seen[nm]) { seen[nm] = 1; names.push(nm); } }
+        names.sort().forEach(function (nm) { var opt = el("option", null, nm); opt.value = nm; ui.township.appendChild(opt); });
+        ranges.appendChild(field(T.township, ui.township));
+        L.DomEvent.on(ui.township, "change", function () { fromForm(); });
+      }
       var clear = el("button", "sx-clear", T.clear); clear.type = "button";
       ranges.appendChild(clear);
       body.appendChild(ranges);
@@ -1202,6 +1223,7 @@
       if (ui.amt0.value !== "") { q.min_investment = num(ui.amt0.value); }
       if (ui.amt1.value !== "") { q.max_investment = num(ui.amt1.value); }
       if (ui.text.value) { q.text = ui.text.value; }
+      if (ui.township && ui.township.value) { q.township = [ui.township.value]; }
       ctl.filter(q, true);
     }
     function toForm(q) {
@@ -1221,6 +1243,7 @@
       ui.amt0.value = num(q.min_investment) !== null ? num(q.min_investment) : "";
       ui.amt1.value = num(q.max_investment) !== null ? num(q.max_investment) : "";
       ui.text.value = q.text || "";
+      if (ui.township) { ui.township.value = q.township && [].concat(q.township).length === 1 ? String([].concat(q.township)[0]) : ""; }
     }
     function status() {
       var x = (pts.lowvis ? "≥" : "") + sx.fmt(pts.sum);
@@ -1275,8 +1298,8 @@
     var ctl = sx.ctl(map);
     var api = ctl.api = {
       map: map,
-      // sxmap.filter({industry: [...], district: [...], year: [from, to], min_investment,
-      // max_investment, text}) → a Promise resolved once the map is redrawn; {} clears.
+      // sxmap.filter({industry: [...], district: [...], township: [...], year: [from, to],
+      // min_investment, max_investment, text}) → a Promise resolved once the map is redrawn; {} clears.
       filter: function (q) {
         if (ctl.filter) { ctl.filter(q || {}); }
         var result = api.visible();
