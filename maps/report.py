@@ -382,6 +382,8 @@ _CSS = """
 .sx-report .sx-city th:nth-child(4), .sx-report .sx-city td:nth-child(4) { text-align: left; }
 .sx-report .sx-city td:nth-child(4) { color: #666; font-size: 13px; }
 .sx-report .sx-city td:nth-child(1), .sx-report .sx-city td:nth-child(3) { white-space: nowrap; }
+.sx-report .sx-townships th:nth-child(2), .sx-report .sx-townships td:nth-child(2) { text-align: left; }
+.sx-report .sx-note { color: #666; font-size: 13px; }
 .sx-report .sx-caveats li { margin: 4px 0; }
 .sx-report footer { color: #888; font-size: 12px; margin-top: 32px; }
 @media print { .sx-report { max-width: none; padding: 0; } .sx-report figure { break-inside: avoid; } }
