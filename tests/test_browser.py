@@ -452,3 +452,29 @@ def test_fragments_carry_their_own_api(offline_page, projects, tmp_path):
     }""")
     assert counts == [2, 2, 0, True]  # the choropleth has no projects layer
     assert_clean(offline_page)
+
+
+def test_township_filter_in_the_panel_and_the_api(offline_page, tmp_path):
+    # projects placed only by their address's township: four share 店口镇's seat
+    from pathlib import Path
+
+    from sxmap.geo.projects import load_projects
+
+    fixture = load_projects(Path(__file__).parent / "data" / "township_addresses.csv")
+    path = H.save_map(H.markers_map(fixture, tiles="none"), tmp_path / "t.html")
+    page = offline_page.open(path)
+    got = page.evaluate("sxmap.filter({township: ['店口镇']})")
+    assert (got["count"], got["total"], got["investment"]) == (4, 101, 63)
+    assert page.evaluate("sxmap.filter({township: ['不存在镇']}).then(v => v.count)") == 0
+    assert page.evaluate("sxmap.filter({}).then(v => v.count)") == 101
+    page.click(".sx-panel-toggle")
+    options = page.locator("select.sx-township option")
+    assert options.count() == 1 + 98  # 全部乡镇街道 and the 98 townships with projects
+    page.select_option("select.sx-township", "店口镇")
+    page.wait_for_function("sxmap.visible().count === 4")
+    assert page.inner_text(".sx-status") == "显示 4 / 101 个项目，合计 63 亿元"
+    assert offline_page.count("path.sx-point") == 4  # the four at one seat, spread around it
+    page.click(".sx-clear")
+    page.wait_for_function("sxmap.visible().count === 101")
+    assert page.input_value("select.sx-township") == ""
+    assert_clean(offline_page)
