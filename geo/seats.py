@@ -318,15 +318,17 @@ def seat_arrays(codes):
     import numpy as np
     import pandas as pd
 
-    values, uniques = pd.factorize(pd.Series(np.asarray(codes, dtype=object)), use_na_sentinel=True)
+    values, uniques = pd.factorize(np.asarray(codes, dtype=object), use_na_sentinel=True)
     seats = seat_points()
-    table = np.full((len(uniques) + 1, 3), np.nan)
+    lon = np.full(len(uniques) + 1, np.nan)
+    lat = np.full(len(uniques) + 1, np.nan)
+    district = np.zeros(len(uniques) + 1, dtype=np.int64)
     for k, code in enumerate(uniques):
         seat = seats.get(str(code))
         if seat is not None:
-            table[k] = (seat[0], seat[1], int(str(code)[:6]))
-    picked = table[np.where(values < 0, len(uniques), values)]
-    return picked[:, 0].copy(), picked[:, 1].copy(), np.nan_to_num(picked[:, 2]).astype(np.int64)
+            lon[k], lat[k], district[k] = seat[0], seat[1], int(str(code)[:6])
+    values[values < 0] = len(uniques)
+    return lon[values], lat[values], district[values]
 
 
 def credits_text() -> str:
