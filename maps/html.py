@@ -1148,9 +1148,13 @@ def add_projects(m, projects, name=None, show=True, mode=None):
     m.sx_legend.append({"title": st.text("investment", lang), "items": size_items, "layer": lname})
     precision = _text_series(projects, "location_precision")
     if (precision != "site").any():
-        m.sx_legend.append({"title": st.text("precision", lang), "layer": lname, "items": [
-            {"type": "circle", "r": 6, "colour": "#777777", "label": st.precision_label("site", lang)},
-            {"type": "circle", "r": 6, "dashed": True, "label": st.text("approx_note", lang)}]})
+        items = [{"type": "circle", "r": 6, "colour": "#777777", "label": st.precision_label("site", lang)},
+                 {"type": "circle", "r": 6, "dashed": True, "label": st.text("approx_note", lang)}]
+        if (precision == "township").any():  # CC BY 4.0: the seats' sources are credited where they are drawn
+            from sxmap.maps.townships import SEATS_CREDIT
+
+            items.append({"type": "note", "label": SEATS_CREDIT[lang]})
+        m.sx_legend.append({"title": st.text("precision", lang), "layer": lname, "items": items})
     return layer
 
 

@@ -687,6 +687,15 @@ def _central_meridian(crs: str) -> str:
     return m.group(1) if m else "?"
 
 
+def _seats_note(projects, lang) -> tuple:
+    """The township seats' credit when some project is drawn at one (CC BY 4.0), else nothing."""
+    if projects is None or "location_precision" not in projects or not (projects["location_precision"] == "township").any():
+        return ()
+    from sxmap.maps.townships import SEATS_CREDIT
+
+    return (SEATS_CREDIT[lang],)
+
+
 def _source_lines(crs, lang, source, extra_notes=()) -> list[str]:
     label = "数据来源：" if lang == "zh" else "Source: "
     sep = "；" if lang == "zh" else "; "
@@ -896,9 +905,7 @@ def township_figure(projects=None, value: str = "count", *, title: str | None = 
     with font_context(font):
         page = _Page(size, font)
         page.title(title or (("绍兴市" if lang == "zh" else "Shaoxing: ") + tw.label(value, lang)), _subtitle(projects, lang))
-        seats = "乡镇驻地：GeoNames、Vonng/adcode（CC BY 4.0）" if lang == "zh" else \
-            "Township seats: GeoNames, Vonng/adcode (CC BY 4.0)"
-        page.source(_source_lines(CITY_CRS, lang, source, (seats,)))
+        page.source(_source_lines(CITY_CRS, lang, source, (tw.SEATS_CREDIT[lang],)))
         districts = _districts_projected(CITY_CRS)
         max_pt = 14 * page.scale
         top = float(values["value"].max()) if values["value"].notna().any() else 0.0
@@ -1071,7 +1078,7 @@ def markers_figure(projects=None, *, title: str | None = None, lang: str = "zh",
         page = _Page(size, font)
         default = _TITLES["markers"]
         page.title(title or (default[1] if lang == "en" else default[0]), _subtitle(projects, lang))
-        page.source(_source_lines(CITY_CRS, lang, source))
+        page.source(_source_lines(CITY_CRS, lang, source, _seats_note(projects, lang)))
         radii, precision, sections = _projects_layer(projects, page, lang, max_radius_pt=12 * page.scale)
         districts = _districts_projected(CITY_CRS)
         ax = page.layout(districts.total_bounds, sections, CITY_CRS)
@@ -1104,7 +1111,7 @@ def combined_figure(projects=None, value: str = "investment", *, scheme: str = "
         page = _Page(size, font)
         default = _TITLES["map"]
         page.title(title or (default[1] if lang == "en" else default[0]), _subtitle(projects, lang))
-        page.source(_source_lines(CITY_CRS, lang, source))
+        page.source(_source_lines(CITY_CRS, lang, source, _seats_note(projects, lang)))
         radii, precision, sections = _projects_layer(projects, page, lang, max_radius_pt=12 * page.scale)
         districts = _districts_projected(CITY_CRS)
         ax = page.layout(districts.total_bounds, [section, *sections], CITY_CRS)

@@ -29,6 +29,9 @@ NOTE = {
           "proportional to the value. Seats: GeoNames, Vonng/adcode (CC BY 4.0); dashed: seat unknown, drawn at "
           "the district's anchor.",
 }
+#: The credit of the seats wherever a project is drawn at one (legend notes, static source lines).
+SEATS_CREDIT = {"zh": "乡镇驻地坐标：GeoNames、Vonng/adcode（CC BY 4.0）",
+                "en": "Township seats: GeoNames, Vonng/adcode (CC BY 4.0)"}
 #: The layer's credit in the map's attribution line (HTML; a constant, no user text).
 ATTRIBUTION_HTML = ('乡镇驻地 &copy; <a href="https://www.geonames.org/">GeoNames</a>, '
                     '<a href="https://github.com/Vonng/adcode">Vonng/adcode</a> (CC BY 4.0)')

@@ -143,3 +143,17 @@ def test_report_gains_a_township_table_only_where_the_data_has_townships(runner,
     bundled = tmp_path / "bundled.html"
     assert runner.invoke(main, ["report", "-o", str(bundled)]).exit_code == 0
     assert "各乡镇街道汇总" not in bundled.read_text(encoding="utf-8")  # the bundled projects have no addresses
+
+
+def test_maps_drawing_projects_at_seats_credit_the_sources(projects):
+    from sxmap.maps.html import markers_map, render_html
+    from sxmap.maps.static import markers_figure
+
+    assert tw.SEATS_CREDIT["zh"] in render_html(markers_map(projects, tiles="none"))
+    figure = markers_figure(projects)
+    try:
+        assert any(tw.SEATS_CREDIT["zh"] in line for line in figure.texts["source"])
+    finally:
+        figure.close()
+    site_only = projects[projects["location_precision"] != "township"]
+    assert tw.SEATS_CREDIT["zh"] not in render_html(markers_map(site_only, tiles="none"))
