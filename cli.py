@@ -893,8 +893,13 @@ def choropleth(**opts):
     if by == "township":
         from sxmap.maps.townships import check_value
 
+        from sxmap.geo.query import project_townships
+
         check_value(opts["value"])
         classification = {"value": opts["value"]}
+        if len(projects) and (project_townships(projects)["township_code"] == "").all():
+            click.echo("note: no project's address names a township (地址中没有乡镇街道); the map shows no township",
+                       err=True)
     write_map("choropleth", lambda: choropleth_map(
         projects, **classification, tiles=opts["tiles"], lang=opts["lang"], title=opts["title"],
         stat_period=opts["stat_period"], stat_industry=opts["stat_industry"], tianditu_key=opts["tianditu_key"],

@@ -157,3 +157,11 @@ def test_maps_drawing_projects_at_seats_credit_the_sources(projects):
         figure.close()
     site_only = projects[projects["location_precision"] != "township"]
     assert tw.SEATS_CREDIT["zh"] not in render_html(markers_map(site_only, tiles="none"))
+
+
+def test_by_township_without_addresses_says_so(runner, tmp_path):
+    out = tmp_path / "x.html"
+    result = runner.invoke(main, ["choropleth", "--by", "township", "--value", "count", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "no project's address names a township" in result.stderr
+    assert _specs(out.read_text(encoding="utf-8"), "circles") == []
