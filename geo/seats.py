@@ -27,7 +27,6 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import math
 from pathlib import Path
 
 from sxmap.geo.errors import DataError
