@@ -33,7 +33,7 @@ NOTE = {
 SEATS_CREDIT = {"zh": "乡镇驻地坐标：GeoNames、Vonng/adcode（CC BY 4.0）",
                 "en": "Township seats: GeoNames, Vonng/adcode (CC BY 4.0)"}
 #: The layer's credit in the map's attribution line (HTML; a constant, no user text).
-ATTRIBUTION_HTML = ('乡镇驻地 &copy; <a href="https://www.geonames.org/">GeoNames</a>, '
+ATTRIBUTION_HTML = ('{seats} &copy; <a href="https://www.geonames.org/">GeoNames</a>, '
                     '<a href="https://github.com/Vonng/adcode">Vonng/adcode</a> (CC BY 4.0)')
 LABELS = {
     "count": ("各乡镇街道项目数", "Projects per township"),
@@ -148,7 +148,7 @@ def add_township_circles(m, projects, value: str = "count", name=None, show=True
                       "name": str(row["township"]), "rows": popup_rows(row, lang),
                       "colour": CIRCLE_COLOUR if known else NO_AMOUNT_COLOUR, "dashed": not row["seat"]})
     order = np.argsort(-r, kind="stable")  # big circles below small ones
-    spec = {"items": [items[int(k)] for k in order], "attribution": ATTRIBUTION_HTML}
+    spec = {"items": [items[int(k)] for k in order], "attribution": ATTRIBUTION_HTML.format(seats="乡镇驻地" if lang == "zh" else "Township seats")}
     title = label(value, lang)
     layer = _add_layer(m, "circles", spec, name or title, _bounds_of(x, y, 0.01), show)
     m.sx_townships_layer = layer
