@@ -148,7 +148,13 @@ def add_township_circles(m, projects, value: str = "count", name=None, show=True
                       "name": str(row["township"]), "rows": popup_rows(row, lang),
                       "colour": CIRCLE_COLOUR if known else NO_AMOUNT_COLOUR, "dashed": not row["seat"]})
     order = np.argsort(-r, kind="stable")  # big circles below small ones
-    spec = {"items": [items[int(k)] for k in order], "attribution": ATTRIBUTION_HTML.format(seats="乡镇驻地" if lang == "zh" else "Township seats")}
+    spec = {"items": [items[int(k)] for k in order],
+            "attribution": ATTRIBUTION_HTML.format(seats="乡镇驻地" if lang == "zh" else "Township seats"),
+            # what the page needs to redraw the circles of the projects a filter leaves (combined map)
+            "kind": value, "rmax": MAX_RADIUS_PX, "rmin": MIN_RADIUS_PX, "top": float(np.nanmax(values["value"]))
+            if np.isfinite(values["value"]).any() else 0.0,
+            "texts": {"count": st.text("count", lang), "investment": st.text("investment", lang),
+                      "no_amount": st.format_amount(None, "", lang), "unit": "亿" if lang == "zh" else " (100m yuan)"}}
     title = label(value, lang)
     layer = _add_layer(m, "circles", spec, name or title, _bounds_of(x, y, 0.01), show)
     m.sx_townships_layer = layer

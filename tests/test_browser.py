@@ -9,6 +9,7 @@ show hostile names as text without running them.
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import numpy as np
@@ -477,4 +478,29 @@ def test_township_filter_in_the_panel_and_the_api(offline_page, tmp_path):
     page.click(".sx-clear")
     page.wait_for_function("sxmap.visible().count === 101")
     assert page.input_value("select.sx-township") == ""
+    assert_clean(offline_page)
+
+
+def test_township_circles_follow_the_filter_in_the_combined_map(offline_page, tmp_path):
+    from pathlib import Path
+
+    from sxmap.geo.projects import load_projects
+
+    fixture = load_projects(Path(__file__).parent / "data" / "township_addresses.csv")
+    path = H.save_map(H.combined_map(fixture, tiles="none"), tmp_path / "m.html")
+    page = offline_page.open(path)
+    circles = """(function () { var out = {}; sxmap.map.eachLayer(function (l) {
+        if (l.options && l.options.sxItem) { out[l.options.sxItem.name] = [l.getRadius(), l.options.sxItem.rows[1][1]]; } });
+        return out; })()"""
+    assert page.evaluate(circles) == {}  # the layer starts switched off
+    page.evaluate("sxmap.filter({district: [330681]})")
+    page.locator(".leaflet-control-layers-overlays label", has_text="各乡镇街道项目数").locator("input").click()
+    shown = page.evaluate(circles)
+    assert len(shown) == 21 and shown["店口镇"] == [26, "4"]  # 诸暨市's 21 seated townships; 店口 holds the top
+    page.evaluate("sxmap.filter({text: '店口同点'})")
+    shown = page.evaluate(circles)
+    assert list(shown) == ["店口镇"] and shown["店口镇"][1] == "3"
+    assert shown["店口镇"][0] == pytest.approx(26 * math.sqrt(3 / 4), abs=1e-6)  # on the legend's scale (4 → 26 px)
+    page.evaluate("sxmap.filter({})")
+    assert len(page.evaluate(circles)) == 98
     assert_clean(offline_page)

@@ -133,7 +133,7 @@
   }
   // Everything one map needs to know about its own layers (a page may hold several maps).
   sx.ctl = function (map) {
-    if (!map._sxctl) { map._sxctl = {map: map, districts: [], edges: [], points: []}; }
+    if (!map._sxctl) { map._sxctl = {map: map, districts: [], edges: [], points: [], townships: []}; }
     return map._sxctl;
   };
   function once(list, item) { if (list.indexOf(item) < 0) { list.push(item); } }
@@ -895,7 +895,7 @@
   // One proportional circle per township at its seat (township polygons are not openly
   // available); dashed where the seat is unknown. Names and figures go in with textContent.
   sx.circles = function (spec) {
-    var group = L.featureGroup([], {attribution: spec.attribution || null});
+    var group = L.featureGroup([], {attribution: spec.attribution || null}), entries = [];
     spec.items.forEach(function (item) {
       var marker = L.circleMarker([item.lat, item.lon], {
         radius: item.r, color: item.dashed ? "#555555" : "#7f2704", weight: 1, fillColor: item.colour,
@@ -904,8 +904,37 @@
       marker.bindTooltip(function () { return el("div", "sx-tip", item.name); }, {direction: "top"});
       marker.bindPopup(function () { return sx.card(item.name, item.rows, "sx-popup"); }, {maxWidth: 360});
       group.addLayer(marker);
+      entries.push({marker: marker, item: item, rows: item.rows});
     });
     group.sxCount = spec.items.length;
+    group.on("add", function (e) {
+      var ctl = sx.ctl(e.target._map);
+      once(ctl.townships, group);
+      if (ctl.pts && ctl.filtered) { group.refilter(ctl.pts, false); }  // switched on after a filter
+    });
+    // The projects' filter (combined map): circles of the projects shown, on the legend's scale
+    // (spec.top gets spec.rmax); a township with none shown is taken off; all shown: as built.
+    group.refilter = function (pts, all) {
+      var col = pts.cols.township, T = spec.texts;
+      if (!col || !T) { return; }
+      var n = {}, sum = {}, low = {}, known = {}, i, t, top = spec.top;
+      for (i = 0; !all && i < pts.n; i++) {
+        if (!pts.mask[i] || !(t = col.get(i))) { continue; }
+        n[t] = (n[t] || 0) + 1;
+        if (pts.amt[i] === pts.amt[i]) { sum[t] = (sum[t] || 0) + pts.amt[i]; known[t] = 1; if (pts.low[i]) { low[t] = 1; } }
+      }
+      var value = function (t) { return spec.kind === "count" ? (n[t] || 0) : (known[t] ? sum[t] : NaN); };
+      entries.forEach(function (e) {
+        var name = e.item.name, shown = all || n[name] > 0;
+        if (!shown) { if (group.hasLayer(e.marker)) { group.removeLayer(e.marker); } return; }
+        if (!group.hasLayer(e.marker)) { group.addLayer(e.marker); }
+        if (all) { e.marker.setRadius(e.item.r); e.item.rows = e.rows; return; }
+        var v = value(name);
+        e.marker.setRadius(v === v && top > 0 ? Math.max(spec.rmax * Math.sqrt(v / top), spec.rmin) : spec.rmin);
+        e.item.rows = [e.rows[0], [T.count, String(n[name])],
+          [T.investment, known[name] ? (low[name] ? "≥" : "") + sx.fmt(sum[name]) + T.unit : T.no_amount], e.rows[3]];
+      });
+    };
     return group;
   };
 
@@ -1275,6 +1304,8 @@
       var empty = true;
       for (var key in q) { if (Object.prototype.hasOwnProperty.call(q, key) && q[key] !== null && q[key] !== undefined) { empty = false; } }
       if (ctl.districtLayer && ctl.districtLayer.recolour) { ctl.districtLayer.recolour(pts, empty); }
+      ctl.filtered = !empty;
+      ctl.townships.forEach(function (group) { group.refilter(pts, empty); });
       if (!fromPanel && ui.body) { toForm(q); }
       status();
       renderList();
