@@ -924,6 +924,9 @@ def _map_output_kwargs(opts, projects, projects_path, inputs, default_name):
 @classification_options
 @click.option("--stat-period", default=None, help="Period of a stat:METRIC value (default: the latest).")
 @click.option("--stat-industry", default=None, help="Industry of a stat:METRIC value (default: all industries).")
+@click.option("--by", "by", type=click.Choice(("district", "township")), default="district", show_default=True,
+              help="district: coloured districts; township: a circle per township at its seat, area by --value "
+                   "count or investment (township polygons are not openly available).")
 @html_map_options(default_tiles="none")
 @static_options
 @embed_options
@@ -942,17 +945,29 @@ def choropleth(**opts):
       sxmap choropleth --projects 项目清单.xlsx --year 2023 --tiles gaode --lang en
       sxmap choropleth -o choropleth.png --dpi 300 --size 16x12cm
       sxmap choropleth --fragment -o choropleth_fragment.html
+      sxmap choropleth --by township --value count --projects 项目地址.csv -o townships.html
     """
     from sxmap.maps.html import choropleth_map
 
     projects_path = opts["projects_path"]
     projects = _filtered_projects(opts)
     classification = {key: opts[key] for key in ("value", "scheme", "k", "bins")}
+    by = opts["by"]
+    if by == "township":
+        from sxmap.maps.townships import check_value
+
+        from sxmap.geo.query import project_townships
+
+        check_value(opts["value"])
+        classification = {"value": opts["value"]}
+        if len(projects) and (project_townships(projects)["township_code"] == "").all():
+            click.echo("note: no project's address names a township (地址中没有乡镇街道); the map shows no township",
+                       err=True)
     write_map("choropleth", lambda: choropleth_map(
         projects, **classification, tiles=opts["tiles"], lang=opts["lang"], title=opts["title"],
-        stat_period=opts["stat_period"], stat_industry=opts["stat_industry"], tianditu_key=opts["tianditu_key"]),
-        **_map_output_kwargs(opts, projects, projects_path, [projects_path], "choropleth.html"),
-        static_kwargs={**classification, "title": opts["title"], "lang": opts["lang"]})
+        stat_period=opts["stat_period"], stat_industry=opts["stat_industry"], tianditu_key=opts["tianditu_key"],
+        by=by), **_map_output_kwargs(opts, projects, projects_path, [projects_path], "choropleth.html"),
+        static_kwargs={**classification, "title": opts["title"], "lang": opts["lang"], "by": by})
 
 
 @main.command()

@@ -96,7 +96,7 @@ def main(argv=None):
     parser.add_argument("--ratio", type=float, default=None)
     parser.add_argument("--sizes", default="8,19,50,200,2000", help="table sizes (rows), comma-separated")
     args = parser.parse_args(argv)
-    import geo.datum as datum
+    import sxmap.geo.datum as datum
 
     if args.margin is not None:
         datum.MIN_MARGIN = args.margin

@@ -15,7 +15,7 @@ CANONICAL_COLUMNS = (
     "investment", "investment_bound", "lon", "lat", "location_precision",
 )
 BOUNDS = ("exact", "min", "approx", "")
-PRECISIONS = ("site", "platform", "district", "township")  # township: geocoded at 乡镇/道路 level (sxmap geocode)
+PRECISIONS = ("site", "platform", "district", "township")  # township: a township seat (geo.seats) or a Gaode 乡镇/道路 answer
 
 
 def data_dir() -> Path:

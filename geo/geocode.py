@@ -4,7 +4,9 @@ Rows of a table that have no coordinates are sent, by their address, to Gaode's 
 service v3 (``GET {base}/v3/geocode/geo?key=…&address=…&city=绍兴``) with the user's own key. Each
 answer's ``location`` (GCJ-02) becomes WGS-84 (:func:`geo.crs.gcj02_to_wgs84`), its ``level`` a
 ``location_precision``, and its ``adcode`` is compared with the district the row states (or its
-address names). Rows Gaode cannot place are kept, with the reason, and reported.
+address names). An answer at township level (``乡镇``) is placed at the township's shipped seat
+(:mod:`geo.seats`), as a row the reader locates by its address's township is, so that both draw at
+one point. Rows Gaode cannot place are kept, with the reason, and reported.
 
 Answers are cached in SQLite (:func:`cache_path`): a re-run sends no request for an address
 already answered, "no match" included. Requests are spaced to at most ``qps`` per second, and a
@@ -356,6 +358,27 @@ def _number(value):
     return number if number == number else None
 
 
+def _township_name(code: str) -> str:
+    """A township's official name from its code."""
+    from sxmap.geo.townships import resolve_township
+
+    return resolve_township(code).name
+
+
+def _township_seat(parsed_code, formatted_address: str, adcode: str) -> str:
+    """The code of the township a 乡镇-level answer means, if it has a shipped seat in the district
+    Gaode names: the township the row's address names, else the one Gaode's formatted address
+    names; "" otherwise."""
+    from sxmap.geo.seats import seat_points
+    from sxmap.geo.townships import parse_address
+
+    codes = [parsed_code or "", parse_address(formatted_address)[1] if formatted_address else ""]
+    for code in codes:
+        if code and code in seat_points() and code[:6] == adcode:
+            return code
+    return ""
+
+
 def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, district_column=None,
                   lon_column=None, lat_column=None, crs: str = "wgs84", path=None, header_row: int = 1,
                   refresh: bool = False, base_url: str = DEFAULT_URL, city: str = DEFAULT_CITY):
@@ -496,6 +519,7 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
     report.requested = geocoder.requests if geocoder is not None else 0
 
     gcj = np.full((n, 2), np.nan)
+    seats_at = [""] * n  # township codes of the rows Gaode placed at township level (乡镇)
     for i, q in enumerate(queries):
         if not q:
             continue
@@ -531,6 +555,12 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
         out["geocode_status"][i] = "ok"
         precision[i] = LEVEL_PRECISION.get(level, "district")
         notes = []
+        if level == "乡镇":
+            seat_code = _township_seat(parsed["township_code"].iloc[i], out["geocode_address"][i], adcode)
+            if seat_code:
+                seats_at[i] = seat_code
+                notes.append(f"乡镇级结果置于{_township_name(seat_code)}驻地 (a township-level answer: placed at the "
+                             "township's seat)")
         if len(geocodes) > 1:
             notes.append(f"{len(geocodes)} matches, the first is used (多个匹配，取第一个)")
         expected = stated[i] if stated[i] is not None else (
@@ -547,6 +577,12 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
     placed = ~np.isnan(gcj[:, 0])
     if placed.any():
         lon[placed], lat[placed] = gcj02_to_wgs84(gcj[placed, 0], gcj[placed, 1])
+    if any(seats_at):
+        from sxmap.geo.seats import seat_arrays
+
+        seat_lon, seat_lat, seat_district = seat_arrays(seats_at)
+        at_seat = seat_district > 0
+        lon[at_seat], lat[at_seat] = seat_lon[at_seat], seat_lat[at_seat]
     report.placed = int(placed.sum())
 
     result = frame.copy()

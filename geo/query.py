@@ -863,7 +863,8 @@ def _right(values, header):
 
 def render_stats(table, fmt: str = "table") -> str:
     """Render :func:`stats` output: Chinese headers and "≥" amounts in a table; English keys and
-    plain numbers in csv/json; geojson gives each district's polygon (full resolution)."""
+    plain numbers in csv/json; geojson gives each district's polygon (full resolution), or each
+    township's seat as a point (none for the six townships without one, 未知 and the total)."""
     import pandas as pd
 
     from sxmap.geo.tables import render
@@ -881,8 +882,12 @@ def render_stats(table, fmt: str = "table") -> str:
         headers = {c: f"≥{c[5:]}亿" for c in columns if c.startswith("n_ge_")}
         return render(shown, "table", columns, {**STATS_HEADERS, **headers})
     if fmt == "geojson":
-        if "township_code" in table.columns:  # no township boundaries are shipped: features without geometry
-            return render(table.assign(lon=None, lat=None), "geojson", columns)
+        if "township_code" in table.columns:  # no township polygons are shipped: the seat as a point (geo.seats)
+            from sxmap.geo.seats import seat_points
+
+            seats = [seat_points().get(str(code)) for code in table["township_code"]]
+            return render(table.assign(lon=[p[0] if p else None for p in seats],
+                                       lat=[p[1] if p else None for p in seats]), "geojson", [*columns, "lon", "lat"])
         return _stats_geojson(table, columns)
     return render(table, fmt, columns)
 

@@ -12,8 +12,9 @@ the URL of a page that gives it.
   into a :class:`Township`, as :func:`geo.districts.resolve_district` does for districts.
 - :func:`parse_addresses` reads district, township and bundled platform out of address strings,
   vectorised (each distinct string is parsed once).
-- :func:`township_point` gives a point for a township. No citable source of township seats'
-  coordinates was available, so it is the district's anchor and says so (precision ``district``).
+- :func:`township_point` gives a point for a township: its seat (驻地) from GeoNames or Vonng/adcode
+  (:mod:`geo.seats`, precision ``township``), or for the six townships neither source places, the
+  district's anchor (precision ``district``).
 """
 
 from __future__ import annotations
@@ -140,8 +141,9 @@ def read_aliases(path=None) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def build_table(source_text: str, aliases=None) -> str:
-    """The text of ``data/townships.csv`` from the source rows (see :func:`extract_from_tarball`)."""
+def build_table(source_text: str, aliases=None, with_seats: bool = True) -> str:
+    """The text of ``data/townships.csv`` from the source rows (see :func:`extract_from_tarball`),
+    with the seat columns of :mod:`geo.seats` (GeoNames and Vonng/adcode) unless ``with_seats`` is false."""
     aliases = read_aliases() if aliases is None else aliases
     rows = list(csv.DictReader(io.StringIO(source_text)))
     known = {row["code"] for row in rows}
@@ -163,7 +165,11 @@ def build_table(source_text: str, aliases=None) -> str:
         writer.writerow([code9 + "000", code9, district, BY_ADCODE[district].name_zh, row["name"],
                          kind_of(row["name"]), "|".join(a for a, _ in mine), "|".join(u for _, u in mine),
                          SOURCE_URL.format(district=district)])
-    return out.getvalue()
+    if not with_seats:
+        return out.getvalue()
+    from sxmap.geo.seats import build_text
+
+    return build_text(out.getvalue())
 
 
 def build(out_dir=None, tarball=None) -> list[Path]:
@@ -342,7 +348,7 @@ def resolve_township(text, district=None) -> Township:
     wanted = resolve_district(district).adcode if district is not None else None
     key = _strip_prefixes(key)
     named, rest = _district_prefix(key)
-    if named is not None and rest:
+    if named is not None and rest and key not in _township_index():  # 柯桥街道 is a township, not 柯桥 + 街道
         key = rest
         wanted = wanted or named
     key = re.sub(r"(办事处|人民政府|政府)$", "", key)
@@ -378,9 +384,9 @@ def try_resolve_township(text, district=None):
 def township_point(code) -> tuple[float, float, str]:
     """A point for a township: ``(lon, lat, precision)`` in WGS-84.
 
-    No citable source of township seats' coordinates was available when the gazetteer was built,
-    so this is the anchor of the township's district (:func:`geo.boundaries.district_anchor`) and
-    the precision is ``"district"``: the township is known, the point is not.
+    The township's seat (驻地) as shipped in ``data/townships.csv`` (:mod:`geo.seats`: GeoNames or
+    Vonng/adcode), precision ``"township"``; for a township neither source places (6 of 103), the
+    anchor of its district (:func:`geo.boundaries.district_anchor`), precision ``"district"``.
 
     Parameters
     ----------
@@ -389,12 +395,18 @@ def township_point(code) -> tuple[float, float, str]:
 
     Examples
     --------
-    >>> township_point("钱清街道")[2]
+    >>> township_point("店口镇")[2]
+    'township'
+    >>> township_point("柯桥街道")[2]
     'district'
     """
     from sxmap.geo.boundaries import district_anchor
+    from sxmap.geo.seats import seat_points
 
     township = resolve_township(code)
+    seat = seat_points().get(township.code)
+    if seat is not None:
+        return seat[0], seat[1], "township"
     lon, lat = district_anchor(township.district)
     return float(lon), float(lat), "district"
 

@@ -407,14 +407,15 @@ def finish_map(m, fit=None, layer_control=None):
 
 PANEL_TEXTS = {
     "zh": {"filter": "筛选", "status": "显示 {n} / {m} 个项目，{a}", "status_empty": "显示 {n} / {m} 个项目",
-           "industry": "产业", "district": "所在区县",
+           "industry": "产业", "district": "所在区县", "township": "乡镇街道", "all_townships": "全部乡镇街道",
            "year": "年份", "from": "从", "to": "至", "amount": "投资额（亿元）", "min": "最低", "max": "最高",
            "search": "名称", "search_hint": "项目或企业名称", "clear": "清除筛选", "sort": "列表排序",
            "sort_amount": "投资额（高→低）", "sort_year": "年份（新→旧）", "sort_name": "名称", "unit": "亿",
            "list_more": "列出前 {k} 个（共 {n} 个）", "none": "（空）"},
     "en": {"filter": "Filter", "status": "Showing {n} of {m} projects, {a}", "status_empty": "Showing {n} of {m} projects",
            "industry": "Industry",
-           "district": "District (located)", "year": "Year", "from": "from", "to": "to",
+           "district": "District (located)", "township": "Township", "all_townships": "all townships",
+           "year": "Year", "from": "from", "to": "to",
            "amount": "Investment (100 million yuan)", "min": "min", "max": "max", "search": "Name",
            "search_hint": "project or company name", "clear": "Clear filters", "sort": "Sort the list",
            "sort_amount": "investment (high → low)", "sort_year": "year (new → old)", "sort_name": "name",
@@ -829,12 +830,17 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
         "year": _year_column(projects),
         "precision": (precision_codes, [st.precision_label(p, lang) for p in precisions]),
     }
+    townships = _text_series(projects, "township")
+    if (townships != "").any():  # the popup's township and the filter panel's township list
+        columns["township"] = _factorize(townships)
     columns = {key: (codes if key in ("industry", "amount", "precision") else reorder(codes), uniques)
                for key, (codes, uniques) in columns.items()}
     plain, packs = encode_columns(columns, plain_ok=("name", "company", "platform", "stage", "year", "district"))
     if not compress:  # written as JSON lists
         plain = {key: {"v": _as_list(column["v"])} for key, column in plain.items()}
     fields = [[st.text(key, lang), key] for key in ("company", "district", "platform", "industry")]
+    if "township" in columns:
+        fields.insert(2, ["乡镇街道" if lang == "zh" else "Township", "township"])
     fields += [[st.text("investment", lang), "amount"], [st.text("stage", lang), "stage"],
                [st.text("year", lang), "year"], [st.text("precision", lang), "precision"]]
     spec = {
@@ -1147,9 +1153,13 @@ def add_projects(m, projects, name=None, show=True, mode=None):
     m.sx_legend.append({"title": st.text("investment", lang), "items": size_items, "layer": lname})
     precision = _text_series(projects, "location_precision")
     if (precision != "site").any():
-        m.sx_legend.append({"title": st.text("precision", lang), "layer": lname, "items": [
-            {"type": "circle", "r": 6, "colour": "#777777", "label": st.precision_label("site", lang)},
-            {"type": "circle", "r": 6, "dashed": True, "label": st.text("approx_note", lang)}]})
+        items = [{"type": "circle", "r": 6, "colour": "#777777", "label": st.precision_label("site", lang)},
+                 {"type": "circle", "r": 6, "dashed": True, "label": st.text("approx_note", lang)}]
+        if (precision == "township").any():  # CC BY 4.0: the seats' sources are credited where they are drawn
+            from sxmap.maps.townships import SEATS_CREDIT
+
+            items.append({"type": "note", "label": SEATS_CREDIT[lang]})
+        m.sx_legend.append({"title": st.text("precision", lang), "layer": lname, "items": items})
     return layer
 
 
@@ -1363,7 +1373,7 @@ def _title(title, default_zh, default_en, lang):
 
 def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=None, tiles="none",
                    lang="zh", title=None, stats=None, stat_period=None, stat_industry=None,
-                   tianditu_key=None):
+                   tianditu_key=None, by="district"):
     """Districts coloured by a per-district value, classified with mapclassify.
 
     Parameters
@@ -1382,6 +1392,9 @@ def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=N
         Shown at the top of the map (escaped). Default: the value's label.
     stats, stat_period, stat_industry
         For ``stat:METRIC``: the statistics table (default: bundled) and which rows.
+    by : {"district", "township"}
+        ``township``: a proportional circle per township at its seat (``value`` count or
+        investment; township polygons are not openly available), :func:`township_map`.
 
     Returns
     -------
@@ -1394,6 +1407,10 @@ def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=N
     >>> save_map(m, "out/choropleth.html", overwrite=True)
     """
     _check_lang(lang)
+    if by == "township":
+        return township_map(projects, value, tiles=tiles, lang=lang, title=title, tianditu_key=tianditu_key)
+    if by != "district":
+        raise UsageError(f"--by is district or township, not {by!r}")
     values = st.district_values(projects, value, stats=stats, stat_period=stat_period, stat_industry=stat_industry)
     present = values["value"].dropna()
     k_eff = min(int(k), max(int(present.nunique()), 1)) if bins is None else k
@@ -1405,6 +1422,32 @@ def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=N
     m.sx_classes = classes
     m.sx_values = values
     return finish_map(m)
+
+
+def township_map(projects, value="count", tiles="none", lang="zh", title=None, tianditu_key=None):
+    """Townships as proportional circles at their seats (:mod:`maps.townships`), on the districts.
+
+    Parameters
+    ----------
+    projects : GeoDataFrame
+        The canonical project table; townships come from its ``township_code`` or ``address``.
+    value : {"count", "investment"}
+    tiles, lang, title
+        As in :func:`choropleth_map`.
+
+    Returns
+    -------
+    folium.Map
+    """
+    from sxmap.maps import townships as tw
+
+    _check_lang(lang)
+    tw.check_value(value)
+    m = new_map(tiles, lang, _title(title, f"绍兴市{tw.label(value, 'zh')}", f"Shaoxing: {tw.label(value, 'en')}",
+                                    lang), tianditu_key)
+    add_district_outlines(m, show=True)
+    tw.add_township_circles(m, projects, value)
+    return finish_map(m, fit=_city_bounds(m))
 
 
 def markers_map(projects, platforms=None, tiles="osm", lang="zh", title=None, mode=None, tianditu_key=None):
@@ -1481,6 +1524,9 @@ def combined_map(projects, platforms=None, enclaves=None, value="investment", sc
         add_enclaves(m, enclaves)
     if platforms is not None and len(platforms):
         add_platforms(m, platforms)
+    from sxmap.maps.townships import add_township_circles
+
+    add_township_circles(m, projects, "count", show=False)  # None when no project has a known township
     add_projects(m, projects, mode=mode)
     return finish_map(m, fit=_city_bounds(m), layer_control=True)
 

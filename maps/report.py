@@ -91,6 +91,7 @@ class Briefing:
     city_stats: list = field(default_factory=list)
     caveats: list = field(default_factory=list)
     options: dict = field(default_factory=dict)
+    township_table: object = None  # geo.query.stats_by_township's rows with projects; None: no township known
 
 
 def build_briefing(projects=None, *, enclaves=None, lang: str = "zh", date=None, title: str | None = None,
@@ -148,7 +149,51 @@ def build_briefing(projects=None, *, enclaves=None, lang: str = "zh", date=None,
         stats_table = read_bundled("district_stats")
     brief.city_stats = _city_stats(stats_table, lang) if stats_table is not None else []
     brief.caveats = _caveats(projects, table, source, lang) if bundled else user_caveats(projects, table, source, lang)
+    brief.township_table = _township_table(projects)
     return brief
+
+
+def _township_table(projects):
+    """Per-township totals of the townships that have projects (and 未知, and the total), or None
+    when no project's township is known (a table without addresses)."""
+    from sxmap.geo.errors import DataError
+    from sxmap.geo.query import stats_by_township
+
+    try:
+        table = stats_by_township(projects)
+    except DataError:  # no address column, or no address naming a township: no table, not zeros
+        return None
+    known = table[(table["township_code"] != "") & (table["count"] > 0)]
+    if known.empty:
+        return None
+    rest = table[(table["township_code"] == "") & (table["count"] > 0)]  # 未知 and 合计
+    import pandas as pd
+
+    return pd.concat([known, rest], ignore_index=True)
+
+
+def township_rows(brief: Briefing) -> tuple[list[str], list[list[str]]]:
+    """The per-township table as text: headers and rows (the last is the total); ([], []) when
+    no project's township is known."""
+    from sxmap.geo.query import amount_text
+
+    if brief.township_table is None:
+        return [], []
+    lang = brief.lang
+    headers = [_t(lang, "区县", "District"), _t(lang, "乡镇街道", "Township"), _t(lang, "项目数", "Projects"),
+               _t(lang, "投资额（亿元）", "Investment (100 million yuan)"),
+               _t(lang, "未披露金额项目", "Projects without amount")]
+    rows = []
+    for _, r in brief.township_table.iterrows():
+        with_amount = int(r["count"]) - int(r["n_no_amount"])
+        amount = amount_text(float(r["investment"]), "", int(r["n_lower_bound"]), int(r["n_approx"])) \
+            if with_amount > 0 else "—"
+        district = r["district_en"] if lang == "en" else r["district_zh"]
+        name = r["township"]
+        if lang == "en" and name in ("未知", "合计"):
+            name = {"未知": "unknown", "合计": "Total"}[name]
+        rows.append([str(district), str(name), f"{int(r['count'])}", amount, f"{int(r['n_no_amount'])}"])
+    return headers, rows
 
 
 def _summary(projects, enclaves, table, lang) -> list[str]:
@@ -452,6 +497,8 @@ _CSS = """
 .sx-report .sx-city th:nth-child(4), .sx-report .sx-city td:nth-child(4) { text-align: left; }
 .sx-report .sx-city td:nth-child(4) { color: #666; font-size: 13px; }
 .sx-report .sx-city td:nth-child(1), .sx-report .sx-city td:nth-child(3) { white-space: nowrap; }
+.sx-report .sx-townships th:nth-child(2), .sx-report .sx-townships td:nth-child(2) { text-align: left; }
+.sx-report .sx-note { color: #666; font-size: 13px; }
 .sx-report .sx-caveats li { margin: 4px 0; }
 .sx-report footer { color: #888; font-size: 12px; margin-top: 32px; }
 @media print { .sx-report { max-width: none; padding: 0; } .sx-report figure { break-inside: avoid; } }
@@ -520,6 +567,20 @@ def report_html(brief: Briefing, map_height: str = "520px") -> str:
         cls = ' class="sx-total"' if i == len(rows) - 1 else ""
         out.append(f"<tr{cls}>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>")
     out.append("</tbody></table></section>")
+    t_headers, t_rows = township_rows(brief)
+    if t_rows:
+        n += 1
+        out += [f"<section><h2>{n}. {_e(_t(lang, '各乡镇街道汇总', 'Per-township table'))}</h2>",
+                '<table class="sx-table sx-townships"><thead><tr>', *(f"<th>{_e(h)}</th>" for h in t_headers),
+                "</tr></thead><tbody>"]
+        for i, row in enumerate(t_rows):
+            cls = ' class="sx-total"' if i == len(t_rows) - 1 else ""
+            out.append(f"<tr{cls}>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>")
+        out.append("</tbody></table>")
+        note = _t(lang, "乡镇街道取自项目地址；地图上的位置为乡镇驻地（GeoNames、Vonng/adcode，CC BY 4.0）。",
+                  "Townships come from the projects' addresses; on the maps they are drawn at their seats "
+                  "(GeoNames, Vonng/adcode, CC BY 4.0).")
+        out.append(f'<p class="sx-note">{_e(note)}</p></section>')
     if brief.city_stats:
         out += [f"<section><h2>{n + 1}. {_e(_t(lang, '全市统计（报道口径）', 'City-wide figures (as reported)'))}</h2>",
                 '<table class="sx-table sx-city"><thead><tr>',
@@ -637,6 +698,9 @@ def report_pdf(brief: Briefing, font=None) -> bytes:
         if drawn_enclaves(brief.enclaves):  # a user's table has none unless given
             figures.append(static.enclaves_figure(brief.enclaves, lang=brief.lang, size=size, font=font,
                                                   source=o["enclaves_source"]).figure)
+        if brief.township_table is not None:  # the townships have no table page here: their map
+            figures.append(static.township_figure(brief.projects, "count", lang=brief.lang, size=size, font=font,
+                                                  source=brief.source).figure)
         metadata = {"Title": brief.title, "Creator": "sxmap (matplotlib)", "CreationDate": None, "ModDate": None}
         with PdfPages(buffer, metadata=metadata) as pdf:
             for fig in figures:

@@ -687,6 +687,15 @@ def _central_meridian(crs: str) -> str:
     return m.group(1) if m else "?"
 
 
+def _seats_note(projects, lang) -> tuple:
+    """The township seats' credit when some project is drawn at one (CC BY 4.0), else nothing."""
+    if projects is None or "location_precision" not in projects or not (projects["location_precision"] == "township").any():
+        return ()
+    from sxmap.maps.townships import SEATS_CREDIT
+
+    return (SEATS_CREDIT[lang],)
+
+
 def _source_lines(crs, lang, source, extra_notes=()) -> list[str]:
     label = "数据来源：" if lang == "zh" else "Source: "
     sep = "；" if lang == "zh" else "; "
@@ -797,7 +806,7 @@ def _draw_choropleth(ax, districts, frame, classes, alpha=1.0):
 def choropleth_figure(projects=None, value: str = "investment", *, scheme: str = "quantiles", k: int = 5,
                       bins=None, stats=None, title: str | None = None, lang: str = "zh", size=None,
                       font=None, source: str | None = None, labels: bool = True,
-                      show_values: bool = True) -> StaticMap:
+                      show_values: bool = True, by: str = "district") -> StaticMap:
     """Districts coloured by a per-district value, for print.
 
     Values, classes and colours are those of the HTML choropleth
@@ -825,6 +834,8 @@ def choropleth_figure(projects=None, value: str = "investment", *, scheme: str =
         The data source for the source line (default: the bundled data's).
     labels, show_values : bool
         District names, and each district's value under its name.
+    by : {"district", "township"}
+        ``township``: :func:`township_figure` (``value`` count or investment).
 
     Returns
     -------
@@ -836,6 +847,9 @@ def choropleth_figure(projects=None, value: str = "investment", *, scheme: str =
     """
     from sxmap.maps.fonts import font_context
 
+    if by == "township":
+        return township_figure(projects, value, title=title, lang=lang, size=size, font=font, source=source,
+                               labels=labels)
     lang = _check_lang(lang)
     font = _font(font)
     projects, source = _load(projects, source, lang)
@@ -862,6 +876,59 @@ def choropleth_figure(projects=None, value: str = "investment", *, scheme: str =
             _district_labels(ax, districts, page, lang, values=value_texts)
         page.texts["classes"] = classes
         page.texts["values"] = dict(zip(frame["adcode"].astype(int), frame["value"].astype(float)))
+        return _finish(page)
+
+
+def township_figure(projects=None, value: str = "count", *, title: str | None = None, lang: str = "zh",
+                    size=None, font=None, source: str | None = None, labels: bool = True) -> StaticMap:
+    """A proportional circle per township at its seat (the static ``choropleth --by township``).
+
+    Township polygons are not openly available, so the legend says the circles stand for them
+    (:mod:`maps.townships`); a township whose seat is unknown is dashed, at its district's anchor.
+
+    Parameters
+    ----------
+    value : {"count", "investment"}
+    Others as in :func:`choropleth_figure`.
+
+    Returns
+    -------
+    StaticMap
+    """
+    from sxmap.maps import townships as tw
+    from sxmap.maps.fonts import font_context
+
+    lang = _check_lang(lang)
+    font = _font(font)
+    projects, source = _load(projects, source, lang)
+    values = tw.township_values(projects, value)
+    with font_context(font):
+        page = _Page(size, font)
+        page.title(title or (("绍兴市" if lang == "zh" else "Shaoxing: ") + tw.label(value, lang)), _subtitle(projects, lang))
+        page.source(_source_lines(CITY_CRS, lang, source, (tw.SEATS_CREDIT[lang],)))
+        districts = _districts_projected(CITY_CRS)
+        max_pt = 14 * page.scale
+        top = float(values["value"].max()) if values["value"].notna().any() else 0.0
+        entries = [(Symbol("circle", radius=float(tw.radii([v, top], max_pt, 1.5)[0]), facecolor=tw.CIRCLE_COLOUR,
+                           edgecolor="#7f2704", alpha=0.55),
+                    str(int(v)) if value == "count" else style.format_amount(v, "exact", lang))
+                   for v in tw._legend_values(top, value)]
+        if len(values) and (~values["seat"]).any():
+            entries.append((Symbol("circle", radius=4 * page.scale, facecolor="none", edgecolor="#555555",
+                                   linestyle=(0, (2, 1.2)), linewidth=0.9),
+                            "驻地未知（区县代表点）" if lang == "zh" else "seat unknown (district anchor)"))
+        unknown = values.attrs.get("unknown", 0)
+        note = tw.NOTE[lang] + ((f"另有 {unknown} 个项目乡镇未知，未画出。" if lang == "zh"
+                                 else f" {unknown} project(s) with no known township are not drawn.") if unknown else "")
+        ax = page.layout(districts.total_bounds, [(tw.label(value, lang), entries, note)], CITY_CRS)
+        districts.plot(ax=ax, color=_BASE_FILL, linewidth=0, zorder=1)
+        _outline(ax, districts, page, edge="#c4c4c4", width=0.6)
+        if len(values):
+            tw.draw_township_circles(ax, values, page.metres_per_pt, max_pt, lang,
+                                     to_xy=lambda lon, lat: _to_xy(lon, lat, page.crs))
+        if labels:
+            _district_labels(ax, districts, page, lang, colour="#444444")
+        page.texts["townships"] = dict(zip(values["township"], values["value"].astype(float)))
         return _finish(page)
 
 
@@ -953,7 +1020,8 @@ def _projects_layer(projects, page, lang, max_radius_pt):
                     style.precision_label("site", lang)),
                    (Symbol("circle", radius=4 * page.scale, facecolor="none", edgecolor="#555555",
                            linestyle=(0, (2, 1.2)), linewidth=0.9),
-                    "仅到平台或区县（代表点）" if lang == "zh" else "platform or district only (a representative point)")]
+                    "仅到平台、乡镇驻地或区县（代表点）" if lang == "zh"
+                    else "platform, township seat or district only (a representative point)")]
         note = ("同一位置的多个项目在其周围散开排列" if lang == "zh"
                 else "Projects sharing one location are spread around it")
         sections.append((style.text("precision", lang), entries, note))
@@ -1015,7 +1083,7 @@ def markers_figure(projects=None, *, title: str | None = None, lang: str = "zh",
         page = _Page(size, font)
         default = _TITLES["markers"]
         page.title(title or (default[1] if lang == "en" else default[0]), _subtitle(projects, lang))
-        page.source(_source_lines(CITY_CRS, lang, source))
+        page.source(_source_lines(CITY_CRS, lang, source, _seats_note(projects, lang)))
         radii, precision, sections = _projects_layer(projects, page, lang, max_radius_pt=12 * page.scale)
         districts = _districts_projected(CITY_CRS)
         ax = page.layout(districts.total_bounds, sections, CITY_CRS)
@@ -1048,7 +1116,7 @@ def combined_figure(projects=None, value: str = "investment", *, scheme: str = "
         page = _Page(size, font)
         default = _TITLES["map"]
         page.title(title or (default[1] if lang == "en" else default[0]), _subtitle(projects, lang))
-        page.source(_source_lines(CITY_CRS, lang, source))
+        page.source(_source_lines(CITY_CRS, lang, source, _seats_note(projects, lang)))
         radii, precision, sections = _projects_layer(projects, page, lang, max_radius_pt=12 * page.scale)
         districts = _districts_projected(CITY_CRS)
         ax = page.layout(districts.total_bounds, [section, *sections], CITY_CRS)

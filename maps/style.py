@@ -456,7 +456,7 @@ TEXT = {
     "outbound": ("外飞地（在外地设立）", "Outbound (set up elsewhere)"),
     "inbound": ("入驻飞地（外地在绍兴设立）", "Inbound (set up in Shaoxing)"),
     "size_note": ("圆面积与投资额成正比", "Circle area proportional to investment"),
-    "approx_note": ("虚线圈：位置仅到平台或区县", "Dashed circle: located only to a platform or district"),
+    "approx_note": ("虚线圈：位置仅到平台、乡镇或区县", "Dashed circle: located only to a platform, township or district"),
     "unknown": ("未披露", "not disclosed"),
     "lower_bound_note": ("含下限金额（≥）", "includes lower bounds (≥)"),
 }

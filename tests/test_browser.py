@@ -9,6 +9,7 @@ show hostile names as text without running them.
 from __future__ import annotations
 
 import json
+import math
 import re
 
 import numpy as np
@@ -571,4 +572,55 @@ def test_fragments_carry_their_own_api(offline_page, projects, tmp_path):
         return [first.count, a.visible().count, b.visible().count, a.map !== b.map];
     }""")
     assert counts == [2, 2, 0, True]  # the choropleth has no projects layer
+    assert_clean(offline_page)
+
+
+def test_township_filter_in_the_panel_and_the_api(offline_page, tmp_path):
+    # projects placed only by their address's township: four share 店口镇's seat
+    from pathlib import Path
+
+    from sxmap.geo.projects import load_projects
+
+    fixture = load_projects(Path(__file__).parent / "data" / "township_addresses.csv")
+    path = H.save_map(H.markers_map(fixture, tiles="none"), tmp_path / "t.html")
+    page = offline_page.open(path)
+    got = page.evaluate("sxmap.filter({township: ['店口镇']})")
+    assert (got["count"], got["total"], got["investment"]) == (4, 101, 63)
+    assert page.evaluate("sxmap.filter({township: ['不存在镇']}).then(v => v.count)") == 0
+    assert page.evaluate("sxmap.filter({}).then(v => v.count)") == 101
+    page.click(".sx-panel-toggle")
+    options = page.locator("select.sx-township option")
+    assert options.count() == 1 + 98  # 全部乡镇街道 and the 98 townships with projects
+    page.select_option("select.sx-township", "店口镇")
+    page.wait_for_function("sxmap.visible().count === 4")
+    assert page.inner_text(".sx-status") == "显示 4 / 101 个项目，合计 63 亿元"
+    assert offline_page.count("path.sx-point") == 4  # the four at one seat, spread around it
+    page.click(".sx-clear")
+    page.wait_for_function("sxmap.visible().count === 101")
+    assert page.input_value("select.sx-township") == ""
+    assert_clean(offline_page)
+
+
+def test_township_circles_follow_the_filter_in_the_combined_map(offline_page, tmp_path):
+    from pathlib import Path
+
+    from sxmap.geo.projects import load_projects
+
+    fixture = load_projects(Path(__file__).parent / "data" / "township_addresses.csv")
+    path = H.save_map(H.combined_map(fixture, tiles="none"), tmp_path / "m.html")
+    page = offline_page.open(path)
+    circles = """(function () { var out = {}; sxmap.map.eachLayer(function (l) {
+        if (l.options && l.options.sxItem) { out[l.options.sxItem.name] = [l.getRadius(), l.options.sxItem.rows[1][1]]; } });
+        return out; })()"""
+    assert page.evaluate(circles) == {}  # the layer starts switched off
+    page.evaluate("sxmap.filter({district: [330681]})")
+    page.locator(".leaflet-control-layers-overlays label", has_text="各乡镇街道项目数").locator("input").click()
+    shown = page.evaluate(circles)
+    assert len(shown) == 21 and shown["店口镇"] == [26, "4"]  # 诸暨市's 21 seated townships; 店口 holds the top
+    page.evaluate("sxmap.filter({text: '店口同点'})")
+    shown = page.evaluate(circles)
+    assert list(shown) == ["店口镇"] and shown["店口镇"][1] == "3"
+    assert shown["店口镇"][0] == pytest.approx(26 * math.sqrt(3 / 4), abs=1e-6)  # on the legend's scale (4 → 26 px)
+    page.evaluate("sxmap.filter({})")
+    assert len(page.evaluate(circles)) == 98
     assert_clean(offline_page)

@@ -16,6 +16,7 @@ from sxmap.cli import main
 from sxmap.geo.boundaries import district_anchor
 from sxmap.geo.crs import wgs84_to_gcj02
 from sxmap.geo.geocode import AmapGeocoder, GeocodeCache, GeocodeError, GeocodeKeyError, geocode_table
+from sxmap.geo.seats import seat_points
 
 
 def _gcj(adcode):
@@ -138,10 +139,15 @@ def test_geocode_places_rows_converts_and_flags(runner, amap, projects_csv, tmp_
     assert [r["项目名称"] for r in rows] == [r[0] for r in ROWS]  # nothing dropped, order kept
     by = {r["项目名称"]: r for r in rows}
     # GCJ-02 answers become WGS-84 (the anchors the fake service shifted)
-    for name, adcode in (("甲项目", 330603), ("乙项目", 330681), ("丙项目", 330602)):
+    for name, adcode in (("乙项目", 330681), ("丙项目", 330602)):
         lon, lat = district_anchor(adcode)
         assert abs(float(by[name]["lon"]) - lon) < 1e-6 and abs(float(by[name]["lat"]) - lat) < 1e-6
+    # a township-level (乡镇) answer is drawn at the township's shipped seat, as the reader places
+    # a row located by its address's township
     assert by["甲项目"]["location_precision"] == "township" and by["甲项目"]["geocode_level"] == "乡镇"
+    seat = seat_points()["330603009000"]  # 钱清街道
+    assert (float(by["甲项目"]["lon"]), float(by["甲项目"]["lat"])) == (round(seat[0], 7), round(seat[1], 7))
+    assert "钱清街道驻地" in by["甲项目"]["geocode_note"]
     assert by["乙项目"]["location_precision"] == "site" and by["乙项目"]["geocode_adcode"] == "330681"
     assert by["乙项目"]["geocode_address"] == "浙江省绍兴市诸暨市店口镇工业区1号"
     assert by["丙项目"]["geocode_district_mismatch"] == "yes" and "越城区" in by["丙项目"]["geocode_note"]

@@ -11,7 +11,7 @@ import pytest
 from sxmap.cli import main
 from sxmap.geo.boundaries import district_anchor
 from sxmap.geo.query import query, stats, stats_by_township
-from sxmap.geo.townships import load_townships
+from sxmap.geo.townships import load_townships, township_point
 
 # Canonical rows placed at their district's anchor, with addresses; amounts chosen to sum by hand.
 ROWS = [
@@ -113,7 +113,12 @@ def test_stats_by_township_cli_every_format(runner, canonical, fmt):
         assert next(r for r in rows if r["township"] == "店口镇")["adcode"] == 330681
     else:
         features = json.loads(out)["features"]
-        assert all(f["geometry"] is None for f in features)  # no township boundaries are shipped
+        # no township polygons are shipped: each township's seat as a point, none where no seat is known
+        by_name = {f["properties"]["township"]: f for f in features}
+        seat = township_point("店口镇")
+        assert by_name["店口镇"]["geometry"] == {"type": "Point", "coordinates": [seat[0], seat[1]]}
+        assert by_name["柯桥街道"]["geometry"] is None and by_name["合计"]["geometry"] is None
+        assert sum(f["geometry"] is not None for f in features) == 97
         assert next(f for f in features if f["properties"]["township"] == "沥海街道")["properties"]["count"] == 1
 
 

@@ -683,7 +683,7 @@ def test_cli_validate_gbk_file(runner):
     assert result.exit_code == 0, result.output
     assert "GB18030/GBK" in result.stdout and "有效 VALID" in result.stdout
     assert "读取 Rows read: 9" in result.stdout
-    assert "点位 site 2, 平台 platform 0, 区县 district 7" in result.stdout
+    assert "点位 site 2, 平台 platform 0, 乡镇 township 0, 区县 district 7" in result.stdout
     assert "测试项目08" in result.stdout and "not in the stated 越城区" in result.stdout
 
 

@@ -114,11 +114,15 @@ def test_ambiguous_and_unknown_townships_suggest():
     assert unknown.value.exit_code == 2
 
 
-def test_township_point_is_the_district_anchor_and_says_so():
+def test_township_point_is_the_seat_or_the_district_anchor_and_says_so():
     from sxmap.geo.boundaries import district_anchor
 
     lon, lat, precision = township_point("店口镇")
-    assert (lon, lat) == tuple(district_anchor(330681)) and precision == "district"
+    row = townships.townships_frame().set_index("name").loc["店口镇"]
+    assert (lon, lat) == (float(row["lon"]), float(row["lat"])) and precision == "township"
+    assert (lon, lat) != tuple(district_anchor(330681))
+    lon, lat, precision = township_point("柯桥街道")  # no source places its seat
+    assert (lon, lat) == tuple(district_anchor(330603)) and precision == "district"
 
 
 ADDRESSES = [
@@ -170,3 +174,9 @@ def test_a_million_rows_parse_every_address():
     texts = pd.Series(np.array(names, dtype=object)[rng.integers(0, len(names), 1_000_000)])
     out = parse_addresses(texts)
     assert (out["township"] != "").all() and len(out) == 1_000_000
+
+
+def test_a_township_named_like_its_district_resolves():
+    # 柯桥街道 starts with the district's short name 柯桥: it is the township, not 柯桥(区) + 街道
+    assert resolve_township("柯桥街道").code == "330603001000"
+    assert resolve_township("柯桥区柯桥街道").code == "330603001000"

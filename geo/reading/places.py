@@ -1,5 +1,6 @@
 """Places: districts as written, platforms (the bundled list), addresses (townships), and where
-each row is placed — its own point, its platform, or its district's anchor."""
+each row is placed — its own point, its platform, the seat of the township its address names
+(:mod:`geo.seats`, when that township lies in the row's district), or its district's anchor."""
 
 from __future__ import annotations
 
@@ -172,8 +173,8 @@ class PlatformMatches:
     names: list = field(default_factory=list)
 
 
-def locate_rows(rows, platforms, district, lon, lat, site, coord_failed):
-    """Precision per row and lon/lat filled from platforms and district anchors."""
+def locate_rows(rows, platforms, district, lon, lat, site, coord_failed, township_codes=None):
+    """Precision per row and lon/lat filled from platforms, township seats and district anchors."""
     import numpy as np
 
     from sxmap.geo.boundaries import district_anchor
@@ -191,6 +192,8 @@ def locate_rows(rows, platforms, district, lon, lat, site, coord_failed):
     matches = PlatformMatches()
     if platforms is not None and todo.any():
         matches = place_by_platform(rows, platforms, district, lon, lat, precision, todo)
+    if township_codes is not None and todo.any():
+        place_by_township(township_codes, district, lon, lat, precision, todo)
     by_district = todo & (precision == 0) & (district > 0)
     for code in np.unique(district[by_district]):
         mask = by_district & (district == code)
@@ -200,6 +203,19 @@ def locate_rows(rows, platforms, district, lon, lat, site, coord_failed):
     if unplaced.any():
         no_location(rows, np.flatnonzero(unplaced), matches)
     return precision
+
+
+def place_by_township(codes, district, lon, lat, precision, todo):
+    """Rows not placed more precisely go to the seat of the township their address names,
+    if it has one and lies in the row's district (a clash was warned about already)."""
+    from sxmap.geo.seats import seat_arrays
+
+    seat_lon, seat_lat, seat_district = seat_arrays(codes)
+    words = PRECISION_CODES
+    placed = todo & (seat_district > 0) & (seat_district == district) & (
+        (precision == 0) | (precision == words.index("district")))
+    lon[placed], lat[placed] = seat_lon[placed], seat_lat[placed]
+    precision[placed] = words.index("township")
 
 
 def declared_precision(rows):

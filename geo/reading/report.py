@@ -136,7 +136,8 @@ def summary_text(report: ReadReport) -> str:
     gdf = report.projects
     lines = _source_lines(report)
     lines.append(f"读取 Rows read: {report.rows_read}  有效 valid: {len(gdf)}  跳过 skipped: {report.rejected_rows}")
-    precision_names = {"site": "点位 site", "platform": "平台 platform", "district": "区县 district"}
+    precision_names = {"site": "点位 site", "platform": "平台 platform", "township": "乡镇 township",
+                       "district": "区县 district"}
     counts = gdf["location_precision"].value_counts()
     lines.append("定位精度 Location precision: " + ", ".join(
         f"{label} {int(counts.get(key, 0))}" for key, label in precision_names.items()))

@@ -21,7 +21,9 @@ Where a row is placed (``location_precision``):
 
 1. ``site``: its own coordinates, or its point geometry in a GIS file, converted to WGS-84;
 2. ``platform``: else its platform, when the name matches a bundled platform that has a location;
-3. ``district``: else the anchor of its district (:func:`geo.boundaries.district_anchor`).
+3. ``township``: else the seat of the township its address names (:mod:`geo.seats`), when that
+   township lies in the row's district;
+4. ``district``: else the anchor of its district (:func:`geo.boundaries.district_anchor`).
 
 A row with none of these is an error. A point outside the district the row states is kept and
 reported (:attr:`ReadReport.warnings`); ``district_located`` shows where it lies.
@@ -316,7 +318,8 @@ def _read_columns(rows, texts, keep) -> dict:
             platforms = platform_or_address(rows, platforms, places["platform"])
     rows.stated = placed_district  # the evidence of the datum (geo.datum), weighed in coordinates.checked
     lon, lat, site, coord_failed = read_coordinates(rows)
-    values["precision"] = locate_rows(rows, platforms, placed_district, lon, lat, site, coord_failed)
+    values["precision"] = locate_rows(rows, platforms, placed_district, lon, lat, site, coord_failed,
+                                      places["township_code"] if places is not None else None)
     values["lon"], values["lat"], values["places"] = lon, lat, places
     values["id"] = rows.identifiers(texts.get("id"), keep)
     return values

@@ -133,7 +133,7 @@
   // Drawing order: districts < links (overlayPane, 400) < platforms/enclaves < district labels
   // < projects < count markers < tooltips and popups. Platform and enclave symbols never cover a
   // project; labels (which take no clicks) neither.
-  var PANES = {sxDistricts: 380, sxPlaces: 420, sxLabels: 430, sxPoints: 450, sxStacks: 460};
+  var PANES = {sxDistricts: 380, sxTownships: 410, sxPlaces: 420, sxLabels: 430, sxPoints: 450, sxStacks: 460};
   sx.panes = function (map) {
     for (var name in PANES) {
       if (Object.prototype.hasOwnProperty.call(PANES, name) && !map.getPane(name)) {
@@ -149,7 +149,7 @@
   }
   // Everything one map needs to know about its own layers (a page may hold several maps).
   sx.ctl = function (map) {
-    if (!map._sxctl) { map._sxctl = {map: map, districts: [], edges: [], points: []}; }
+    if (!map._sxctl) { map._sxctl = {map: map, districts: [], edges: [], points: [], townships: []}; }
     return map._sxctl;
   };
   function once(list, item) { if (list.indexOf(item) < 0) { list.push(item); } }
@@ -424,6 +424,17 @@
     var y0 = q.year ? num(q.year[0]) : null, y1 = q.year ? num(q.year[1]) : null;
     var a0 = num(q.min_investment), a1 = num(q.max_investment);
     var text = q.text ? String(q.text).replace(/^\s+|\s+$/g, "").toLowerCase() : "";
+    // townships (乡镇街道) by name: each distinct name tested once
+    var twHit = null, twCol = this.cols.township;
+    if (q.township) {
+      var wanted = {};
+      [].concat(q.township).forEach(function (t) { wanted[String(t)] = 1; });
+      if (!twCol) { twHit = function () { return false; }; }  // no township column: none matches
+      else if (twCol.dict) {
+        var twOk = twCol.dict.map(function (v) { return wanted[String(v)] === 1; });
+        twHit = function (i) { return twOk[twCol.code(i)]; };
+      } else { twHit = function (i) { return wanted[String(twCol.get(i))] === 1; }; }
+    }
     var indOk = null, disOk = null, k;
     if (ind) { indOk = new Uint8Array(this.palette.length + 1); for (k in ind) { indOk[k] = 1; } }
     if (dis) { disOk = new Uint8Array(this.adcodes.length + 1); for (k in dis) { disOk[k] = 1; } }
@@ -454,6 +465,7 @@
       else if ((y0 !== null && !(year[i] && year[i] >= y0)) || (y1 !== null && !(year[i] && year[i] <= y1))) { ok = 0; }
       else if ((a0 !== null && !(amt[i] >= a0)) || (a1 !== null && !(amt[i] <= a1))) { ok = 0; }
       else if (match && !match(i)) { ok = 0; }
+      else if (twHit && !twHit(i)) { ok = 0; }
       mask[i] = ok;
     }
     this._totals();
@@ -918,6 +930,53 @@
     return group;
   };
 
+  // ---------------------------------------------------------------- township circles
+  // One proportional circle per township at its seat (township polygons are not openly
+  // available); dashed where the seat is unknown. Names and figures go in with textContent.
+  sx.circles = function (spec) {
+    var group = L.featureGroup([], {attribution: spec.attribution || null}), entries = [];
+    spec.items.forEach(function (item) {
+      var marker = L.circleMarker([item.lat, item.lon], {
+        radius: item.r, color: item.dashed ? "#555555" : "#7f2704", weight: 1, fillColor: item.colour,
+        fillOpacity: 0.5, dashArray: item.dashed ? "3 3" : null, pane: "sxTownships", sxItem: item
+      });
+      marker.bindTooltip(function () { return el("div", "sx-tip", item.name); }, {direction: "top"});
+      marker.bindPopup(function () { return sx.card(item.name, item.rows, "sx-popup"); }, {maxWidth: 360});
+      group.addLayer(marker);
+      entries.push({marker: marker, item: item, rows: item.rows});
+    });
+    group.sxCount = spec.items.length;
+    group.on("add", function (e) {
+      var ctl = sx.ctl(e.target._map);
+      once(ctl.townships, group);
+      if (ctl.pts && ctl.filtered) { group.refilter(ctl.pts, false); }  // switched on after a filter
+    });
+    // The projects' filter (combined map): circles of the projects shown, on the legend's scale
+    // (spec.top gets spec.rmax); a township with none shown is taken off; all shown: as built.
+    group.refilter = function (pts, all) {
+      var col = pts.cols.township, T = spec.texts;
+      if (!col || !T) { return; }
+      var n = {}, sum = {}, low = {}, known = {}, i, t, top = spec.top;
+      for (i = 0; !all && i < pts.n; i++) {
+        if (!pts.mask[i] || !(t = col.get(i))) { continue; }
+        n[t] = (n[t] || 0) + 1;
+        if (pts.amt[i] === pts.amt[i]) { sum[t] = (sum[t] || 0) + pts.amt[i]; known[t] = 1; if (pts.low[i]) { low[t] = 1; } }
+      }
+      var value = function (t) { return spec.kind === "count" ? (n[t] || 0) : (known[t] ? sum[t] : NaN); };
+      entries.forEach(function (e) {
+        var name = e.item.name, shown = all || n[name] > 0;
+        if (!shown) { if (group.hasLayer(e.marker)) { group.removeLayer(e.marker); } return; }
+        if (!group.hasLayer(e.marker)) { group.addLayer(e.marker); }
+        if (all) { e.marker.setRadius(e.item.r); e.item.rows = e.rows; return; }
+        var v = value(name);
+        e.marker.setRadius(v === v && top > 0 ? Math.max(spec.rmax * Math.sqrt(v / top), spec.rmin) : spec.rmin);
+        e.item.rows = [e.rows[0], [T.count, String(n[name])],
+          [T.investment, known[name] ? (low[name] ? "≥" : "") + sx.fmt(sum[name]) + T.unit : T.no_amount], e.rows[3]];
+      });
+    };
+    return group;
+  };
+
   // Enclaves outside the view: an indicator on the map's edge, in their direction, with their
   // name and distance from the city; a click flies there (and one back to the city appears).
   sx.layoutEdges = function (map) {
@@ -1191,6 +1250,15 @@
       ranges.appendChild(yr); ranges.appendChild(am);
       ui.text = el("input"); ui.text.type = "search"; ui.text.placeholder = T.search_hint;
       ranges.appendChild(field(T.search, ui.text));
+      if (pts.cols.township) {  // a list of the townships present, when the data has them
+        ui.township = el("select", "sx-township");
+        var all = el("option", null, T.all_townships); all.value = ""; ui.township.appendChild(all);
+        var seen = {}, names = [];
+        for (var t = 0; t < pts.n; t++) { var nm = pts.cols.township.get(t); if (nm && !seen[nm]) { seen[nm] = 1; names.push(nm); } }
+        names.sort().forEach(function (nm) { var opt = el("option", null, nm); opt.value = nm; ui.township.appendChild(opt); });
+        ranges.appendChild(field(T.township, ui.township));
+        L.DomEvent.on(ui.township, "change", function () { fromForm(); });
+      }
       var clear = el("button", "sx-clear", T.clear); clear.type = "button";
       ranges.appendChild(clear);
       body.appendChild(ranges);
@@ -1223,6 +1291,7 @@
       if (ui.amt0.value !== "") { q.min_investment = num(ui.amt0.value); }
       if (ui.amt1.value !== "") { q.max_investment = num(ui.amt1.value); }
       if (ui.text.value) { q.text = ui.text.value; }
+      if (ui.township && ui.township.value) { q.township = [ui.township.value]; }
       ctl.filter(q, true);
     }
     function toForm(q) {
@@ -1242,6 +1311,7 @@
       ui.amt0.value = num(q.min_investment) !== null ? num(q.min_investment) : "";
       ui.amt1.value = num(q.max_investment) !== null ? num(q.max_investment) : "";
       ui.text.value = q.text || "";
+      if (ui.township) { ui.township.value = q.township && [].concat(q.township).length === 1 ? String([].concat(q.township)[0]) : ""; }
     }
     function status() {
       var a = sx.amountText(pts.spec.texts || {}, pts.nvis, pts.anyAmount, pts.sum, pts.lowvis > 0);
@@ -1273,6 +1343,8 @@
       var empty = true;
       for (var key in q) { if (Object.prototype.hasOwnProperty.call(q, key) && q[key] !== null && q[key] !== undefined) { empty = false; } }
       if (ctl.districtLayer && ctl.districtLayer.recolour) { ctl.districtLayer.recolour(pts, empty); }
+      ctl.filtered = !empty;
+      ctl.townships.forEach(function (group) { group.refilter(pts, empty); });
       if (!fromPanel && ui.body) { toForm(q); }
       status();
       renderList();
@@ -1296,8 +1368,8 @@
     var ctl = sx.ctl(map);
     var api = ctl.api = {
       map: map,
-      // sxmap.filter({industry: [...], district: [...], year: [from, to], min_investment,
-      // max_investment, text}) → a Promise resolved once the map is redrawn; {} clears.
+      // sxmap.filter({industry: [...], district: [...], township: [...], year: [from, to],
+      // min_investment, max_investment, text}) → a Promise resolved once the map is redrawn; {} clears.
       filter: function (q) {
         if (ctl.filter) { ctl.filter(q || {}); }
         var result = api.visible();
