@@ -1058,18 +1058,21 @@ def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, sk
     The briefing holds a title, the date, a summary, the choropleth, the projects map, the
     enclaves map, the per-district table (as `sxmap stats`), the city-wide figures and the data
     source with its caveats (lower-bound amounts, location precision). report.html is one
-    self-contained file that opens offline; report.pdf uses the static maps (A4 landscape).
+    self-contained file that opens offline; report.pdf uses the static maps (A4 landscape, fonts
+    embedded as TrueType); briefing.docx is a Word document (A4, heading styles, Word tables,
+    仿宋/黑体) that Word and WPS open.
 
     \b
     Examples:
       sxmap report -o report.html
       sxmap report -o report.pdf --date 2024-03-01
+      sxmap report -o briefing.docx --date 2024-03-01
       sxmap report --projects my_projects.xlsx --lang en -o briefing.html
     """
     from sxmap.maps.report import write_report
 
     if output in (None, "-"):
-        raise click.UsageError("give the output file: -o report.html or -o report.pdf")
+        raise click.UsageError("give the output file: -o report.html, -o report.pdf or -o briefing.docx")
     filters = filter_kwargs(districts, industries, years, min_investment)
     projects = None
     if projects_path or any(v is not None for v in filters.values()):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sxmap.geo.errors import UsageError
 
-REPORT_FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf"}
+REPORT_FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
 A4_LANDSCAPE_CM = (29.7, 21.0)
 DEFAULT_VALUE = "count"
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -351,28 +351,35 @@ def _e(text) -> str:
     return html_lib.escape(str(text), quote=True)
 
 
+def map_headings(brief: Briefing) -> list[tuple[str, str]]:
+    """(heading, caption) of the three maps: choropleth, projects, enclaves."""
+    from sxmap.maps.style import value_label
+
+    lang = brief.lang
+    return [
+        (_t(lang, "各区县", "By district: ") + value_label(brief.value, lang),
+         _t(lang, "按项目点所在区县统计；灰色为无数据。", "Counted by the district each point lies in; grey: no data.")),
+        (_t(lang, "项目分布", "Projects"),
+         _t(lang, "颜色为产业，圆面积与投资额成正比；虚线圈为位置仅到平台或区县的项目。",
+            "Colour: industry; circle area proportional to the amount; dashed: located only to a platform or district.")),
+        (_t(lang, "飞地", "Enclaves (飞地)"),
+         _t(lang, "飞地位置为所在城市或区的代表点，非具体地址。",
+            "Enclaves are drawn at a representative point of their host city or district, not at an address.")),
+    ]
+
+
 def _html_maps(brief: Briefing, height: str):
     """(shared assets, [(heading, caption, markup)]) of the three maps."""
     from sxmap.maps.embed import fragment_parts
     from sxmap.maps.html import choropleth_map, enclaves_map, markers_map
-    from sxmap.maps.style import value_label
 
     lang = brief.lang
     o = brief.options
-    maps = [
-        (_t(lang, "各区县", "By district: ") + value_label(brief.value, lang),
-         _t(lang, "按项目点所在区县统计；灰色为无数据。", "Counted by the district each point lies in; grey: no data."),
-         choropleth_map(brief.projects, value=brief.value, scheme=o["scheme"], k=o["k"], bins=o["bins"],
-                        tiles="none", lang=lang, title=None)),
-        (_t(lang, "项目分布", "Projects"),
-         _t(lang, "颜色为产业，圆面积与投资额成正比；虚线圈为位置仅到平台或区县的项目。",
-            "Colour: industry; circle area proportional to the amount; dashed: located only to a platform or district."),
-         markers_map(brief.projects, tiles="none", lang=lang)),
-        (_t(lang, "飞地", "Enclaves (飞地)"),
-         _t(lang, "飞地位置为所在城市或区的代表点，非具体地址。",
-            "Enclaves are drawn at a representative point of their host city or district, not at an address."),
-         enclaves_map(brief.enclaves, tiles="none", lang=lang)),
-    ]
+    built = [choropleth_map(brief.projects, value=brief.value, scheme=o["scheme"], k=o["k"], bins=o["bins"],
+                            tiles="none", lang=lang, title=None),
+             markers_map(brief.projects, tiles="none", lang=lang),
+             enclaves_map(brief.enclaves, tiles="none", lang=lang)]
+    maps = [(heading, caption, m) for (heading, caption), m in zip(map_headings(brief), built)]
     shared, parts = [], []
     for heading, caption, m in maps:
         assets, own = fragment_parts(m)
@@ -501,6 +508,19 @@ def _pdf_table(fig, y, margin, width, height, headers, rows, *, widths=None, lef
     return y - n_rows * row_h
 
 
+def static_maps(brief: Briefing, size, font) -> list:
+    """The three static maps (:class:`maps.static.StaticMap`) of the briefing, at ``size``."""
+    from sxmap.maps import static
+
+    o = brief.options
+    return [
+        static.choropleth_figure(brief.projects, brief.value, scheme=o["scheme"], k=o["k"], bins=o["bins"],
+                                 lang=brief.lang, size=size, font=font, source=brief.source),
+        static.markers_figure(brief.projects, lang=brief.lang, size=size, font=font, source=brief.source),
+        static.enclaves_figure(brief.enclaves, lang=brief.lang, size=size, font=font, source=o["enclaves_source"]),
+    ]
+
+
 def report_pdf(brief: Briefing, font=None) -> bytes:
     """The briefing as PDF bytes: a text page, then the three static maps (A4 landscape)."""
     import io
@@ -513,17 +533,9 @@ def report_pdf(brief: Briefing, font=None) -> bytes:
     font = static._font(font)
     size_in = (A4_LANDSCAPE_CM[0] / 2.54, A4_LANDSCAPE_CM[1] / 2.54)
     size = f"{A4_LANDSCAPE_CM[0]}x{A4_LANDSCAPE_CM[1]}cm"
-    o = brief.options
     buffer = io.BytesIO()
     with font_context(font):
-        figures = [
-            _text_page(brief, font, size_in),
-            static.choropleth_figure(brief.projects, brief.value, scheme=o["scheme"], k=o["k"], bins=o["bins"],
-                                     lang=brief.lang, size=size, font=font, source=brief.source).figure,
-            static.markers_figure(brief.projects, lang=brief.lang, size=size, font=font, source=brief.source).figure,
-            static.enclaves_figure(brief.enclaves, lang=brief.lang, size=size, font=font,
-                                   source=o["enclaves_source"]).figure,
-        ]
+        figures = [_text_page(brief, font, size_in), *(m.figure for m in static_maps(brief, size, font))]
         metadata = {"Title": brief.title, "Creator": "sxmap (matplotlib)", "CreationDate": None, "ModDate": None}
         with PdfPages(buffer, metadata=metadata) as pdf:
             for fig in figures:
@@ -538,15 +550,15 @@ def report_pdf(brief: Briefing, font=None) -> bytes:
 
 
 def report_format(path) -> str:
-    """``html`` or ``pdf`` from the output's extension."""
+    """``html``, ``pdf`` or ``docx`` from the output's extension."""
     fmt = REPORT_FORMATS.get(Path(str(path)).suffix.lower())
     if fmt is None:
-        raise UsageError(f"{path}: a report is written as .html or .pdf")
+        raise UsageError(f"{path}: a report is written as .html, .pdf or .docx")
     return fmt
 
 
 def write_report(path, projects=None, *, overwrite: bool = False, inputs=(), font=None, **options) -> Path:
-    """Build the briefing and write it to ``path`` (``.html`` or ``.pdf``), atomically.
+    """Build the briefing and write it to ``path`` (``.html``, ``.pdf`` or ``.docx``), atomically.
 
     Parameters
     ----------
@@ -579,6 +591,10 @@ def write_report(path, projects=None, *, overwrite: bool = False, inputs=(), fon
     brief = build_briefing(projects, **options)
     if fmt == "html":
         return write_text(path, report_html(brief), overwrite=overwrite, inputs=inputs, fmt=fmt)
+    if fmt == "docx":
+        from sxmap.maps.word import report_docx
+
+        return write_bytes(path, report_docx(brief, font=font), overwrite=overwrite, inputs=inputs, fmt=fmt)
     return write_bytes(path, report_pdf(brief, font=font), overwrite=overwrite, inputs=inputs, fmt=fmt)
 
 
