@@ -121,6 +121,25 @@ def filter_options(f):
     return stack_options(f, options)
 
 
+def _parse_periods(text):
+    from sxmap.geo.compare import parse_periods
+
+    return parse_periods(text)
+
+
+def compare_option(f):
+    """``--compare 2022,2023``: year on year (同比), the second year minus the first."""
+    return click.option("--compare", "compare", default=None, callback=parsed_by(_parse_periods),
+                        help="Year on year (同比): two years, e.g. 2022,2023 — each district's change in "
+                             "projects and investment (the second minus the first).")(f)
+
+
+def _check_compare(compare, years):
+    """--compare and --year choose periods both: refuse the two together."""
+    if compare and years:
+        raise click.UsageError("--compare chooses the years itself; leave out --year")
+
+
 def load_projects_from_options(projects_path=None, sheet=None, layer=None, columns=None, unit="亿元",
                                usd_rate=None, crs="wgs84", skip_invalid=False, rejects=None):
     """Load the projects named by :func:`projects_options`' values (the bundled ones by default)."""
@@ -642,10 +661,11 @@ def _say_empty(n_rows, what="project"):
 @click.option("--by", type=click.Choice(STATS_BY), default="district", show_default=True,
               help="Group by district (区县), industry (产业), both, or township (乡镇街道, from the address column).")
 @filter_options
+@compare_option
 @format_option()
 @output_options
 def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, by,
-                  districts, industries, years, min_investment, fmt, output, overwrite):
+                  districts, industries, years, min_investment, compare, fmt, output, overwrite):
     """Totals by district or industry (按区县/产业统计项目数与投资额).
 
     Per group: projects, investment (亿元), how many ≥ 50亿 and ≥ 100亿, how many amounts are
@@ -665,13 +685,19 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
       sxmap stats --by district,industry --district 柯桥区 --format csv -o keqiao.csv
       sxmap stats --projects 我的项目.xlsx --min-investment 50 --format json
       sxmap stats --projects 项目地址.csv --by township --district 诸暨市
+      sxmap stats --projects 项目清单.xlsx --compare 2022,2023
     """
     from sxmap.geo.query import STATS_COLUMNS, describe_disagreement, render_stats, stats
 
-    needed = list(STATS_COLUMNS) + (["industry"] if "industry" in by or industries else []) + (["year"] if years else [])
+    _check_compare(compare, years)
+    needed = list(STATS_COLUMNS) + (["industry"] if "industry" in by or industries else [])
+    needed += ["year"] if years or compare else []
     needed += ["address", "township_code"] if by == "township" else []
     projects = _query_projects(needed, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
                                rejects)
+    if compare:
+        return _write_compare(projects, compare, by, districts, industries, min_investment, fmt, output, overwrite,
+                              projects_path)
     table = stats(projects, by=by, **filter_kwargs(districts, industries, years, min_investment))
     disagreements = table.attrs.get("disagreements", [])
     if disagreements:
@@ -681,6 +707,21 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
             click.echo(_one_line(f"  {describe_disagreement(item)}"), err=True)
     _say_empty(int(table["count"].iloc[-1]))
     write_output(render_stats(table, fmt), output, overwrite, inputs=[projects_path], fmt=fmt)
+
+
+def _write_compare(projects, compare, by, districts, industries, min_investment, fmt, output, overwrite,
+                   projects_path):
+    """``stats --compare``: the per-district change table, and how to read it on stderr."""
+    from sxmap.geo.compare import compare_note, compare_periods, render_compare
+
+    if by != "district":
+        raise click.UsageError("--compare is by district; leave out --by")
+    if fmt == "geojson":
+        raise click.UsageError("--compare writes table, csv or json")
+    table = compare_periods(projects, compare, district=list(districts) or None,
+                            industry=list(industries) or None, min_investment=min_investment)
+    click.echo(f"note: {compare_note(table)}", err=True)
+    write_output(render_compare(table, fmt), output, overwrite, inputs=[projects_path], fmt=fmt)
 
 
 @main.command("query")
