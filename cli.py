@@ -902,6 +902,7 @@ def _map_output_kwargs(opts, projects, projects_path, inputs, default_name):
 @classification_options
 @click.option("--stat-period", default=None, help="Period of a stat:METRIC value (default: the latest).")
 @click.option("--stat-industry", default=None, help="Industry of a stat:METRIC value (default: all industries).")
+@compare_option
 @html_map_options(default_tiles="none")
 @static_options
 @embed_options
@@ -920,17 +921,47 @@ def choropleth(**opts):
       sxmap choropleth --projects 项目清单.xlsx --year 2023 --tiles gaode --lang en
       sxmap choropleth -o choropleth.png --dpi 300 --size 16x12cm
       sxmap choropleth --fragment -o choropleth_fragment.html
+      sxmap choropleth --projects 项目清单.xlsx --compare 2022,2023 --value count -o yoy.png
+
+    With --compare A,B: images show the two years side by side on one scale and the change
+    (diverging colours centred on zero); the page steps through the years (◀ ▶) with the totals.
     """
     from sxmap.maps.html import choropleth_map
 
     projects_path = opts["projects_path"]
+    _check_compare(opts["compare"], opts["years"])
     projects = _filtered_projects(opts)
+    if opts["compare"]:
+        return _write_compare_map(opts, projects, projects_path)
     classification = {key: opts[key] for key in ("value", "scheme", "k", "bins")}
     write_map("choropleth", lambda: choropleth_map(
         projects, **classification, tiles=opts["tiles"], lang=opts["lang"], title=opts["title"],
         stat_period=opts["stat_period"], stat_industry=opts["stat_industry"], tianditu_key=opts["tianditu_key"]),
         **_map_output_kwargs(opts, projects, projects_path, [projects_path], "choropleth.html"),
         static_kwargs={**classification, "title": opts["title"], "lang": opts["lang"]})
+
+
+def _write_compare_map(opts, projects, projects_path):
+    """``choropleth --compare``: the year-on-year figure (image) or page (HTML)."""
+    from pathlib import Path
+
+    from sxmap.maps.compare import check_compare_value, compare_figure, compare_map
+
+    value = check_compare_value(opts["value"])
+    output = opts["output"]
+    if output not in (None, "-") and Path(output).suffix.lower() in STATIC_EXTENSIONS:
+        if opts["fragment"] or opts["iframe"]:
+            raise click.UsageError("--fragment and --iframe make HTML; write the image with -o map.png alone")
+        figure = compare_figure(projects, opts["compare"], value, lang=opts["lang"], size=opts["size"],
+                                font=opts["font"], title=opts["title"],
+                                source=opts["source"] or default_source(projects_path, opts["lang"]))
+        figure.save(output, dpi=opts["dpi"], overwrite=opts["overwrite"], inputs=[projects_path])
+        click.echo(f"wrote {output}", err=True)
+        return
+    write_map("choropleth", lambda: compare_map(
+        projects, opts["compare"], value, tiles=opts["tiles"], lang=opts["lang"], title=opts["title"],
+        tianditu_key=opts["tianditu_key"]),
+        **_map_output_kwargs(opts, projects, projects_path, [projects_path], "choropleth.html"))
 
 
 @main.command()
