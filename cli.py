@@ -1123,8 +1123,12 @@ def demo(output_dir, overwrite, lang, tiles, tianditu_key):
 @click.option("--font", type=click.Path(exists=True, dir_okay=False), default=None,
               callback=_input_path_handler,
               help="A CJK font file for the PDF (default: Noto Sans CJK).")
+@compare_option
+@click.option("--by-district", is_flag=True,
+              help="Add one page per district: its map, projects, platforms, enclaves and townships (分区县页).")
 def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, districts,
-                   industries, years, min_investment, output, overwrite, lang, date_text, title, value, source, font):
+                   industries, years, min_investment, output, overwrite, lang, date_text, title, value, source, font,
+                   compare, by_district):
     """Write a one-file briefing (简报): maps, per-district table, source and caveats.
 
     The briefing holds a title, the date, a summary, the choropleth, the projects map, the
@@ -1139,12 +1143,17 @@ def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, sk
       sxmap report -o report.html
       sxmap report -o report.pdf --date 2024-03-01
       sxmap report -o briefing.docx --date 2024-03-01
+      sxmap report --projects 项目清单.xlsx --compare 2022,2023 --by-district -o briefing.docx
+
+    --compare A,B adds the year-on-year section (both years on one scale, the change centred on
+    zero, the change table); --by-district adds one page per district.
       sxmap report --projects my_projects.xlsx --lang en -o briefing.html
     """
     from sxmap.maps.report import write_report
 
     if output in (None, "-"):
         raise click.UsageError("give the output file: -o report.html, -o report.pdf or -o briefing.docx")
+    _check_compare(compare, years)
     filters = filter_kwargs(districts, industries, years, min_investment)
     projects = None
     if projects_path or any(v is not None for v in filters.values()):
@@ -1153,7 +1162,8 @@ def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, sk
         projects = load_projects_from_options(projects_path, sheet, layer, columns, unit, usd_rate, crs,
                                               skip_invalid, rejects)
         projects = filter_projects(projects, **filters)
-    write_report(output, projects, overwrite=overwrite, inputs=[projects_path], font=font, lang=lang,
+    write_report(output, projects, overwrite=overwrite, inputs=[projects_path], font=font, compare=compare,
+                 by_district=by_district, lang=lang,
                  date=date_text, title=title, value=value, source=source or default_source(projects_path, lang))
     click.echo(f"wrote {output}", err=True)
 

@@ -231,3 +231,28 @@ def change_values(table, value: str = "count") -> np.ndarray:
     rows = table.iloc[:-1]
     column = "count_change" if value == "count" else "investment_change"
     return rows[column].to_numpy(dtype=float)
+
+
+def compare_rows(table, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
+    """The change table as text for a report: headers and rows (the last is the total), amounts
+    with their bounds ("≥ 130", "≤ −250.5", "不可比" / "n/a")."""
+    from sxmap.geo.query import amount_text
+
+    a, b = table.attrs.get("periods", ("A", "B"))
+    zh = lang != "en"
+    headers = ([f"区县", f"项目数 {a}", f"项目数 {b}", "变化", f"投资额 {a}", f"投资额 {b}", "变化（亿元）", "变化%"] if zh
+               else ["District", f"Projects {a}", f"Projects {b}", "Change", f"Investment {a}", f"Investment {b}",
+                     "Change (100 m yuan)", "Change %"])
+    rows = []
+    for _, r in table.iterrows():
+        amounts = [amount_text(r[f"investment_{s}"], r[f"investment_{s}_bound"]) or "—" if int(r[f"count_{s}"]) else "—"
+                   for s in ("a", "b")]
+        bound = r["investment_change_bound"]
+        change = change_text(r["investment_change"], bound)
+        pct = change_text(r["investment_change_pct"], bound if bound != "approx" else "", "%", 1)
+        if not zh:
+            change, pct = (t.replace("不可比", "n/a") for t in (change, pct))
+        rows.append([str(r["district_en"] if not zh else r["district_zh"]), str(int(r["count_a"])),
+                     str(int(r["count_b"])), change_text(float(r["count_change"]), "", digits=0) or "0",
+                     *amounts, change, pct])
+    return headers, rows

@@ -91,6 +91,8 @@ class Briefing:
     city_stats: list = field(default_factory=list)
     caveats: list = field(default_factory=list)
     options: dict = field(default_factory=dict)
+    compare: object = None  # year on year (maps.briefing_sections.attach_compare)
+    districts: list = field(default_factory=list)  # one page per district (attach_districts)
 
 
 def build_briefing(projects=None, *, enclaves=None, lang: str = "zh", date=None, title: str | None = None,
@@ -398,6 +400,7 @@ def report_html(brief: Briefing, map_height: str = "520px") -> str:
 
     lang = brief.lang
     shared, maps = _html_maps(brief, map_height)
+    extra = _html_extra_sections(brief, shared, map_height)
     headers, rows = table_rows(brief)
     out = ["<!DOCTYPE html>", f'<html lang="{"en" if lang == "en" else "zh-CN"}">', "<head>",
            '<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -421,6 +424,7 @@ def report_html(brief: Briefing, map_height: str = "520px") -> str:
                 *(f"<th>{_e(h)}</th>" for h in city_stats_headers(lang)), "</tr></thead><tbody>",
                 *("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in brief.city_stats),
                 "</tbody></table></section>"]
+    out += extra
     out += [f'<section class="sx-caveats"><h2>{_e(_t(lang, "数据来源与说明", "Source and caveats"))}</h2><ul>',
             *(f"<li>{_e(c)}</li>" for c in brief.caveats), "</ul></section>"]
     try:
@@ -508,6 +512,20 @@ def _pdf_table(fig, y, margin, width, height, headers, rows, *, widths=None, lef
     return y - n_rows * row_h
 
 
+def _html_extra_sections(brief: Briefing, shared: list, height: str) -> list[str]:
+    """The optional sections (year on year, per-district pages) of the HTML report."""
+    from sxmap.maps.briefing_sections import html_compare, html_districts
+
+    return html_compare(brief, shared, height) + html_districts(brief)
+
+
+def _pdf_extra_pages(brief: Briefing, size, font) -> list:
+    """The optional pages (year on year, per-district pages) of the PDF report."""
+    from sxmap.maps.briefing_sections import pdf_compare_figures, pdf_district_pages
+
+    return pdf_compare_figures(brief, size, font) + pdf_district_pages(brief, size, font)
+
+
 def static_maps(brief: Briefing, size, font) -> list:
     """The three static maps (:class:`maps.static.StaticMap`) of the briefing, at ``size``."""
     from sxmap.maps import static
@@ -535,7 +553,8 @@ def report_pdf(brief: Briefing, font=None) -> bytes:
     size = f"{A4_LANDSCAPE_CM[0]}x{A4_LANDSCAPE_CM[1]}cm"
     buffer = io.BytesIO()
     with font_context(font):
-        figures = [_text_page(brief, font, size_in), *(m.figure for m in static_maps(brief, size, font))]
+        figures = [_text_page(brief, font, size_in), *(m.figure for m in static_maps(brief, size, font)),
+                   *_pdf_extra_pages(brief, size, font)]
         metadata = {"Title": brief.title, "Creator": "sxmap (matplotlib)", "CreationDate": None, "ModDate": None}
         with PdfPages(buffer, metadata=metadata) as pdf:
             for fig in figures:
@@ -557,7 +576,8 @@ def report_format(path) -> str:
     return fmt
 
 
-def write_report(path, projects=None, *, overwrite: bool = False, inputs=(), font=None, **options) -> Path:
+def write_report(path, projects=None, *, overwrite: bool = False, inputs=(), font=None, compare=None,
+                 by_district: bool = False, **options) -> Path:
     """Build the briefing and write it to ``path`` (``.html``, ``.pdf`` or ``.docx``), atomically.
 
     Parameters
@@ -571,6 +591,10 @@ def write_report(path, projects=None, *, overwrite: bool = False, inputs=(), fon
         Input files (never overwritten).
     font : str or pathlib.Path, optional
         CJK font file for the PDF (default: found by :func:`maps.fonts.cjk_font`).
+    compare : str or (int, int), optional
+        ``"2022,2023"``: add a year-on-year section (:mod:`maps.briefing_sections`).
+    by_district : bool
+        Add one page per district (its map, projects, platforms, enclaves, townships).
     **options
         Passed to :func:`build_briefing` (``lang``, ``date``, ``title``, ``source``, ``value``,
         ``scheme``, ``k``, ``bins``, ``enclaves``).
@@ -589,6 +613,7 @@ def write_report(path, projects=None, *, overwrite: bool = False, inputs=(), fon
     fmt = report_format(path)
     check_output_path(path, overwrite=overwrite, inputs=inputs, fmt=fmt)  # fail before the work
     brief = build_briefing(projects, **options)
+    _attach_sections(brief, compare, by_district)
     if fmt == "html":
         return write_text(path, report_html(brief), overwrite=overwrite, inputs=inputs, fmt=fmt)
     if fmt == "docx":
@@ -596,6 +621,14 @@ def write_report(path, projects=None, *, overwrite: bool = False, inputs=(), fon
 
         return write_bytes(path, report_docx(brief, font=font), overwrite=overwrite, inputs=inputs, fmt=fmt)
     return write_bytes(path, report_pdf(brief, font=font), overwrite=overwrite, inputs=inputs, fmt=fmt)
+
+
+def _attach_sections(brief: Briefing, compare, by_district: bool) -> None:
+    from sxmap.maps.briefing_sections import attach_compare, attach_districts
+
+    attach_compare(brief, compare)
+    if by_district:
+        attach_districts(brief)
 
 
 #: The files :func:`write_demo_reports` writes.

@@ -305,6 +305,11 @@ def report_docx(brief, font=None) -> bytes:
             doc.add_heading(f"{number}. {_clean(heading)}", level=1)
             add_map(doc, static_map, caption)
     add_tables(doc, brief, first_number=len(maps) + 1)
+    with font_context(font):
+        from sxmap.maps.briefing_sections import docx_compare, docx_districts
+
+        docx_compare(doc, brief, font)
+        docx_districts(doc, brief, font)
     add_caveats(doc, brief)
     return document_bytes(doc, brief.date)
 

@@ -70,8 +70,8 @@ def pdf_unicode_text(data: bytes) -> set[str]:
         for line in mapping.splitlines():
             tokens = re.findall(rb"<([0-9a-fA-F]+)>", line)
             for token in tokens[1:] if b"[" not in line else re.findall(rb"<([0-9a-fA-F]{4,})>", line.split(b"[", 1)[1]):
-                if len(token) >= 4:
-                    chars.add(chr(int(token, 16)))
+                if len(token) >= 4 and len(token) % 4 == 0:  # UTF-16BE: one character, or a surrogate pair
+                    chars.update(bytes.fromhex(token.decode()).decode("utf-16-be", errors="ignore"))
     return chars
 
 
