@@ -361,7 +361,10 @@ class truetype_subsets:  # noqa: N801 - used as a context manager, like contextl
         cls = type(self)
         if cls._depth == 0:
             cls._original = _backend_pdf_ps.get_glyphs_subset
-            _backend_pdf_ps.get_glyphs_subset = glyphs_subset
+            # matplotlib ≥ 3.11 subsets by glyph index and yields (font, glyph_index_map); before,
+            # by characters, giving the font itself: there, convert what it gives
+            modern = hasattr(_backend_pdf_ps, "SubsetResults")
+            _backend_pdf_ps.get_glyphs_subset = glyphs_subset if modern else _converting(cls._original)
         cls._depth += 1
         return self
 
@@ -381,6 +384,19 @@ class truetype_subsets:  # noqa: N801 - used as a context manager, like contextl
 PDF_DROP_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "VORG", "vhea", "vmtx", "DSIG", "FFTM",
                    "PfEd", "BDF", "meta", "MERG", "TSIV", "Zapf", "bdat", "bloc", "cidg", "fdsc", "feat",
                    "fmtx", "fond", "just", "kerx", "ltag", "morx", "trak", "xref")
+
+
+def _converting(get_glyphs_subset):
+    """matplotlib < 3.11's ``get_glyphs_subset(fontfile, characters)`` (a ``TTFont``), its
+    result given TrueType outlines."""
+
+    def wrapped(fontfile, characters):
+        font = get_glyphs_subset(fontfile, characters)
+        if "CFF " in font or "CFF2" in font:
+            cff_to_truetype(font)
+        return font
+
+    return wrapped
 
 
 class _SubsetResult(typing.NamedTuple):
@@ -405,6 +421,9 @@ def glyphs_subset(fontfile, glyphs):
         options.font_number = getattr(fontfile, "face_index", 0)
         font = subset.load_font(fontfile, options)
         try:
+            for table in PDF_DROP_TABLES:  # before subsetting, which would decompile them first
+                if table in font:
+                    del font[table]
             subsetter = subset.Subsetter(options=options)
             subsetter.populate(gids=glyphs)
             subsetter.subset(font)
