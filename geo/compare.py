@@ -21,8 +21,6 @@ from __future__ import annotations
 import math
 import re
 
-import numpy as np
-
 from sxmap.geo.errors import UsageError
 
 #: The bound of a change: exact, approximate, at least (≥), at most (≤), or unknown.
@@ -225,14 +223,6 @@ def compare_note(table, lang: str = "zh") -> str:
     return text + (f"另有 {n} 个项目未注明年份，不计入任一年。" if n else "")
 
 
-def change_values(table, value: str = "count") -> np.ndarray:
-    """The per-district change a map shows (districts only, without the 合计 row): counts, or
-    investment (NaN where not a number)."""
-    rows = table.iloc[:-1]
-    column = "count_change" if value == "count" else "investment_change"
-    return rows[column].to_numpy(dtype=float)
-
-
 def compare_rows(table, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
     """The change table as text for a report: headers and rows (the last is the total), amounts
     with their bounds ("≥ 130", "≤ −250.5", "不可比" / "n/a")."""
@@ -240,7 +230,7 @@ def compare_rows(table, lang: str = "zh") -> tuple[list[str], list[list[str]]]:
 
     a, b = table.attrs.get("periods", ("A", "B"))
     zh = lang != "en"
-    headers = ([f"区县", f"项目数 {a}", f"项目数 {b}", "变化", f"投资额 {a}", f"投资额 {b}", "变化（亿元）", "变化%"] if zh
+    headers = (["区县", f"项目数 {a}", f"项目数 {b}", "变化", f"投资额 {a}", f"投资额 {b}", "变化（亿元）", "变化%"] if zh
                else ["District", f"Projects {a}", f"Projects {b}", "Change", f"Investment {a}", f"Investment {b}",
                      "Change (100 m yuan)", "Change %"])
     rows = []

@@ -257,7 +257,7 @@ def _draw_change(page, ax, districts, table, value, lang, words):
 # HTML: one layer per period and one for the change, stepped through by a year control
 
 
-def _period_rows(row, side, lang, value):
+def _period_rows(row, lang):
     """Tooltip rows of one district: both periods and the change."""
     from sxmap.geo.compare import change_text
     from sxmap.geo.query import amount_text
@@ -279,7 +279,7 @@ def _period_rows(row, side, lang, value):
     return rows
 
 
-def _layer_properties(table, values, colours, lang, value):
+def _layer_properties(table, values, colours, lang):
     from sxmap.geo.districts import BY_ADCODE
 
     properties = {}
@@ -289,20 +289,19 @@ def _layer_properties(table, values, colours, lang, value):
         if code not in BY_ADCODE:
             continue
         properties[code] = {"adcode": code, "name": BY_ADCODE[code].label(lang),
-                            "fill": None if v != v else colour, "rows": _period_rows(row, "", lang, value)}
+                            "fill": None if v != v else colour, "rows": _period_rows(row, lang)}
     return properties
 
 
-def _add_compare_layer(m, table, values, classes, name, legend_title, lang, value, show, extra_items=()):
+def _add_compare_layer(m, table, values, classes, name, legend_title, lang, show):
     from sxmap.maps import html
 
     colours = classes.colour_of(np.nan_to_num(np.asarray(values, dtype=float), nan=0.0))
-    collection, bounds = html._district_features(m, _layer_properties(table, values, colours, lang, value))
+    collection, bounds = html._district_features(m, _layer_properties(table, values, colours, lang))
     spec = {"geojson": collection, "labels": html._district_labels(m), "weight": 1.2,
             "opacity": 0.85 if m.sx_tiles == "none" else 0.7}
     layer = html._add_layer(m, "districts", spec, name, bounds, show)
     items = [{"type": "fill", "colour": c, "label": lab} for c, lab in zip(classes.colours, classes.labels)]
-    items += list(extra_items)
     codes = table.iloc[:-1]["adcode"].fillna(0).astype(int).isin(list(_district_codes())).to_numpy()
     if np.isnan(np.asarray(values, dtype=float)[codes]).any():
         items.append({"type": "hatch", "label": _texts(lang)["unknown" if "→" in name else "no_amount"]})
@@ -359,14 +358,14 @@ def compare_map(projects, periods, value: str = "count", *, tiles: str = "none",
     shared = classify(np.concatenate([v[in_city.to_numpy()] for v in period_values.values()]), "quantiles", 5,
                       integer=value == "count")
     layers = [_add_compare_layer(m, table, period_values[s], shared, str(p), f"{words[value]}（{p}）" if lang != "en"
-                                 else f"{words[value]} ({p})", lang, value, show=False)
+                                 else f"{words[value]} ({p})", lang, show=False)
               for s, p in (("a", a), ("b", b))]
     change = rows["count_change" if value == "count" else "investment_change"].to_numpy(float)
     change = np.where(in_city, change, np.nan)
     layers.append(_add_compare_layer(m, table, change, diverging_classes(change[in_city.to_numpy()],
                                                                          integer=value == "count"),
                                      f"{words['change']} {a}→{b}", f"{words[value]}{words['change']}" if lang != "en"
-                                     else f"{words['change']}: {words[value]}", lang, value, show=True))
+                                     else f"{words['change']}: {words[value]}", lang, show=True))
     steps = [{"label": str(a), "layer": layers[0], "total": total_line(table, "a", lang)},
              {"label": str(b), "layer": layers[1], "total": total_line(table, "b", lang)},
              {"label": f"{words['change']} {a}→{b}", "layer": layers[2], "total": total_line(table, "change", lang)}]
