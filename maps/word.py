@@ -193,20 +193,13 @@ def add_table(doc, headers, rows, *, left=(0,), widths=None, total_row=False, fo
 
 
 def _set_table_width(table, width_cm: float) -> None:
-    """``w:tblW`` in twentieths of a point, and a fixed layout (the widths given, not autofit)."""
-    from docx.oxml import OxmlElement
+    """``w:tblW`` in twentieths of a point (python-docx's template table has one, as "auto"; its
+    fixed layout comes from ``table.autofit = False``, in the schema's place)."""
     from docx.oxml.ns import qn
 
-    tbl_pr = table._tbl.tblPr
-    width = tbl_pr.find(qn("w:tblW"))
-    if width is None:
-        width = OxmlElement("w:tblW")
-        tbl_pr.append(width)
+    width = table._tbl.tblPr.find(qn("w:tblW"))
     width.set(qn("w:w"), str(round(width_cm / 2.54 * 1440)))
     width.set(qn("w:type"), "dxa")
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    tbl_pr.append(layout)
 
 
 def add_map(doc, static_map, caption: str | None = None) -> None:

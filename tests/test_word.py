@@ -145,3 +145,26 @@ def test_report_refuses_other_extensions_naming_docx(tmp_path):
     result = CliRunner().invoke(main, ["report", "-o", str(tmp_path / "r.doc")])
     assert result.exit_code == 2
     assert ".docx" in result.output
+
+
+#: The order CT_TblPr, CT_TcPr and CT_TrPr children must follow (ECMA-376 Part 1, §17.4): Word
+#: reports a file with elements out of order, or twice, as damaged ("unreadable content").
+TBL_PR_ORDER = ("tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize", "tblStyleColBandSize",
+                "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd", "tblLayout", "tblCellMar", "tblLook",
+                "tblCaption", "tblDescription")
+TC_PR_ORDER = ("cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
+               "textDirection", "tcFitText", "vAlign", "hideMark")
+
+
+def _in_schema_order(element, order):
+    names = [child.tag.split("}")[1] for child in element]
+    return len(names) == len(set(names)) and names == sorted(names, key=order.index)
+
+
+def test_docx_table_properties_follow_the_schema_order(user_docx):
+    doc = _open(user_docx)
+    for table in doc.tables:
+        assert _in_schema_order(table._tbl.tblPr, TBL_PR_ORDER)
+        for row in table.rows:
+            for cell in row.cells:
+                assert _in_schema_order(cell._tc.tcPr, TC_PR_ORDER)
