@@ -952,6 +952,10 @@ def _write_compare_map(opts, projects, projects_path):
     if output not in (None, "-") and Path(output).suffix.lower() in STATIC_EXTENSIONS:
         if opts["fragment"] or opts["iframe"]:
             raise click.UsageError("--fragment and --iframe make HTML; write the image with -o map.png alone")
+        from sxmap.geo.output import check_output_path
+        from sxmap.maps.static import static_format
+
+        check_output_path(output, overwrite=opts["overwrite"], inputs=[projects_path], fmt=static_format(output))
         figure = compare_figure(projects, opts["compare"], value, lang=opts["lang"], size=opts["size"],
                                 font=opts["font"], title=opts["title"],
                                 source=opts["source"] or default_source(projects_path, opts["lang"]))
