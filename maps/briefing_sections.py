@@ -96,7 +96,7 @@ def _pdf_compare_table(brief, size):
     for n, line in enumerate(_wrap(compare_note(brief.compare, brief.lang), 9, (width - 2 * margin) * 72)):
         fig.text(margin, y - 0.3 - n * 0.18, line, fontsize=9, color="#333333", va="top",
                  transform=fig.dpi_scale_trans)
-    return fig
+    return _literal_texts(fig)
 
 
 def docx_compare(doc, brief, font) -> None:
@@ -319,6 +319,23 @@ def _pdf_district_page(brief, page, size, font):
             fig.text(width - margin, map_height, _t(brief.lang, f"另有 {len(rows) - len(shown)} 个项目，见 Word/HTML 版",
                                                     f"{len(rows) - len(shown)} more in the Word/HTML version"),
                      fontsize=8, color="#666666", ha="right", transform=fig.dpi_scale_trans)
+    return _literal_texts(fig)
+
+
+def _literal_texts(fig):
+    """Names from the data are text, never mathtext: "$…$" in a project's name is drawn as written
+    (and a stray "$\\frac{" cannot stop the PDF); control characters are removed."""
+    from matplotlib.text import Text
+
+    from sxmap.geo.output import strip_control
+
+    texts = list(fig.findobj(Text))
+    texts += [cell.get_text() for ax in fig.axes for table in ax.tables for cell in table.get_celld().values()]
+    for text in texts:  # (a table's cell texts are not among the figure's children)
+        text.set_parse_math(False)
+        value = text.get_text()
+        if value and strip_control(value, keep_newlines=True) != value:
+            text.set_text(strip_control(value, keep_newlines=True))
     return fig
 
 

@@ -84,3 +84,16 @@ def test_report_compare_needs_a_year_column(tmp_path):
     with pytest.raises(Exception, match="year column"):
         write_report(tmp_path / "x.html", projects, compare="2022,2023", date="2024-03-01")
     assert not (tmp_path / "x.html").exists()
+
+
+def test_pdf_district_page_draws_hostile_names_as_text(tmp_path):
+    """A project named with TeX and control characters: the PDF is written, the name shown as text."""
+    from test_static import pdf_unicode_text
+
+    table = tmp_path / "hostile.csv"
+    table.write_text("id,name,district,year,investment,lon,lat\n"
+                     "h1,利润$\\frac{1}{0$项目\x07,330602,2023,10,120.64159,30.04524\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["report", "--projects", str(table), "-o", str(tmp_path / "h.pdf"),
+                                       "--date", "2024-03-01", "--by-district"])
+    assert result.exit_code == 0, result.output
+    assert set("利润项目$") <= pdf_unicode_text((tmp_path / "h.pdf").read_bytes())
