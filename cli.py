@@ -162,6 +162,25 @@ def filter_options(f):
     return stack_options(f, options)
 
 
+def _parse_periods(text):
+    from sxmap.geo.compare import parse_periods
+
+    return parse_periods(text)
+
+
+def compare_option(f):
+    """``--compare 2022,2023``: year on year (同比), the second year minus the first."""
+    return click.option("--compare", "compare", default=None, callback=parsed_by(_parse_periods),
+                        help="Year on year (同比): two years, e.g. 2022,2023 — each district's change in "
+                             "projects and investment (the second minus the first).")(f)
+
+
+def _check_compare(compare, years):
+    """--compare and --year choose periods both: refuse the two together."""
+    if compare and years:
+        raise click.UsageError("--compare chooses the years itself; leave out --year")
+
+
 def load_projects_from_options(projects_path=None, sheet=None, layer=None, columns=None, unit="亿元",
                                usd_rate=None, crs=None, skip_invalid=False, rejects=None):
     """Load the projects named by :func:`projects_options`' values (the bundled ones by default)."""
@@ -702,10 +721,11 @@ def _say_empty(n_rows, what="project"):
 @filter_options
 @click.option("--section", "sections", multiple=True,
               help="Only the projects under this section heading of the table, e.g. 产业项目 (repeatable).")
+@compare_option
 @format_option()
 @output_options
 def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, by,
-                  districts, industries, years, min_investment, sections, fmt, output, overwrite):
+                  districts, industries, years, min_investment, sections, compare, fmt, output, overwrite):
     """Totals by district or industry (按区县/产业统计项目数与投资额).
 
     Per group: projects, investment (亿元), how many ≥ 50亿 and ≥ 100亿, how many amounts are
@@ -726,13 +746,19 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
       sxmap stats --projects 我的项目.xlsx --min-investment 50 --format json
       sxmap stats --projects 项目地址.csv --by township --district 诸暨市
       sxmap stats --projects 重大项目计划表.xlsx --by section
+      sxmap stats --projects 项目清单.xlsx --compare 2022,2023
     """
     from sxmap.geo.query import STATS_COLUMNS, describe_disagreement, render_stats, stats
 
-    needed = list(STATS_COLUMNS) + (["industry"] if "industry" in by or industries else []) + (["year"] if years else [])
+    _check_compare(compare, years)
+    needed = list(STATS_COLUMNS) + (["industry"] if "industry" in by or industries else [])
+    needed += ["year"] if years or compare else []
     needed += ["address", "township_code"] if by == "township" else []
     projects = _query_projects(needed, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
                                rejects)
+    if compare:
+        return _write_compare(projects, compare, by, districts, industries, min_investment, fmt, output, overwrite,
+                              projects_path)
     table = stats(projects, by=by, **filter_kwargs(districts, industries, years, min_investment),
                   section=list(sections) or None)
     disagreements = table.attrs.get("disagreements", [])
@@ -743,6 +769,21 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
             info(_one_line(f"  {describe_disagreement(item)}"))
     _say_empty(int(table["count"].iloc[-1]))
     write_output(render_stats(table, fmt), output, overwrite, inputs=[projects_path], fmt=fmt)
+
+
+def _write_compare(projects, compare, by, districts, industries, min_investment, fmt, output, overwrite,
+                   projects_path):
+    """``stats --compare``: the per-district change table, and how to read it on stderr."""
+    from sxmap.geo.compare import compare_note, compare_periods, render_compare
+
+    if by != "district":
+        raise click.UsageError("--compare is by district; leave out --by")
+    if fmt == "geojson":
+        raise click.UsageError("--compare writes table, csv or json")
+    table = compare_periods(projects, compare, district=list(districts) or None,
+                            industry=list(industries) or None, min_investment=min_investment)
+    click.echo(f"note: {compare_note(table)}", err=True)
+    write_output(render_compare(table, fmt), output, overwrite, inputs=[projects_path], fmt=fmt)
 
 
 @main.command("query")
@@ -927,6 +968,7 @@ def _map_output_kwargs(opts, projects, projects_path, inputs, default_name):
 @click.option("--by", "by", type=click.Choice(("district", "township")), default="district", show_default=True,
               help="district: coloured districts; township: a circle per township at its seat, area by --value "
                    "count or investment (township polygons are not openly available).")
+@compare_option
 @html_map_options(default_tiles="none")
 @static_options
 @embed_options
@@ -946,11 +988,18 @@ def choropleth(**opts):
       sxmap choropleth -o choropleth.png --dpi 300 --size 16x12cm
       sxmap choropleth --fragment -o choropleth_fragment.html
       sxmap choropleth --by township --value count --projects 项目地址.csv -o townships.html
+      sxmap choropleth --projects 项目清单.xlsx --compare 2022,2023 --value count -o yoy.png
+
+    With --compare A,B: images show the two years side by side on one scale and the change
+    (diverging colours centred on zero); the page steps through the years (◀ ▶) with the totals.
     """
     from sxmap.maps.html import choropleth_map
 
     projects_path = opts["projects_path"]
+    _check_compare(opts["compare"], opts["years"])
     projects = _filtered_projects(opts)
+    if opts["compare"]:
+        return _write_compare_map(opts, projects, projects_path)
     classification = {key: opts[key] for key in ("value", "scheme", "k", "bins")}
     by = opts["by"]
     if by == "township":
@@ -968,6 +1017,33 @@ def choropleth(**opts):
         stat_period=opts["stat_period"], stat_industry=opts["stat_industry"], tianditu_key=opts["tianditu_key"],
         by=by), **_map_output_kwargs(opts, projects, projects_path, [projects_path], "choropleth.html"),
         static_kwargs={**classification, "title": opts["title"], "lang": opts["lang"], "by": by})
+
+
+def _write_compare_map(opts, projects, projects_path):
+    """``choropleth --compare``: the year-on-year figure (image) or page (HTML)."""
+    from pathlib import Path
+
+    from sxmap.maps.compare import check_compare_value, compare_figure, compare_map
+
+    value = check_compare_value(opts["value"])
+    output = opts["output"]
+    if output not in (None, "-") and Path(output).suffix.lower() in STATIC_EXTENSIONS:
+        if opts["fragment"] or opts["iframe"]:
+            raise click.UsageError("--fragment and --iframe make HTML; write the image with -o map.png alone")
+        from sxmap.geo.output import check_output_path
+        from sxmap.maps.static import static_format
+
+        check_output_path(output, overwrite=opts["overwrite"], inputs=[projects_path], fmt=static_format(output))
+        figure = compare_figure(projects, opts["compare"], value, lang=opts["lang"], size=opts["size"],
+                                font=opts["font"], title=opts["title"],
+                                source=opts["source"] or default_source(projects_path, opts["lang"]))
+        figure.save(output, dpi=opts["dpi"], overwrite=opts["overwrite"], inputs=[projects_path])
+        click.echo(f"wrote {output}", err=True)
+        return
+    write_map("choropleth", lambda: compare_map(
+        projects, opts["compare"], value, tiles=opts["tiles"], lang=opts["lang"], title=opts["title"],
+        tianditu_key=opts["tianditu_key"]),
+        **_map_output_kwargs(opts, projects, projects_path, [projects_path], "choropleth.html"))
 
 
 @main.command()
@@ -1129,25 +1205,37 @@ def demo(output_dir, overwrite, lang, tiles, tianditu_key):
 @click.option("--font", type=click.Path(exists=True, dir_okay=False), default=None,
               callback=_input_path_handler,
               help="A CJK font file for the PDF (default: Noto Sans CJK).")
+@compare_option
+@click.option("--by-district", is_flag=True,
+              help="Add one page per district: its map, projects, platforms, enclaves and townships (分区县页).")
 def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, districts,
-                   industries, years, min_investment, output, overwrite, lang, date_text, title, value, source, font):
+                   industries, years, min_investment, output, overwrite, lang, date_text, title, value, source, font,
+                   compare, by_district):
     """Write a one-file briefing (简报): maps, per-district table, source and caveats.
 
     The briefing holds a title, the date, a summary, the choropleth, the projects map, the
     enclaves map, the per-district table (as `sxmap stats`), the city-wide figures and the data
     source with its caveats (lower-bound amounts, location precision). report.html is one
-    self-contained file that opens offline; report.pdf uses the static maps (A4 landscape).
+    self-contained file that opens offline; report.pdf uses the static maps (A4 landscape, fonts
+    embedded as TrueType); briefing.docx is a Word document (A4, heading styles, Word tables,
+    仿宋/黑体) that Word and WPS open.
 
     \b
     Examples:
       sxmap report -o report.html
       sxmap report -o report.pdf --date 2024-03-01
+      sxmap report -o briefing.docx --date 2024-03-01
+      sxmap report --projects 项目清单.xlsx --compare 2022,2023 --by-district -o briefing.docx
       sxmap report --projects my_projects.xlsx --lang en -o briefing.html
+
+    --compare A,B adds the year-on-year section (both years on one scale, the change centred on
+    zero, the change table); --by-district adds one page per district.
     """
     from sxmap.maps.report import write_report
 
     if output in (None, "-"):
-        raise click.UsageError("give the output file: -o report.html or -o report.pdf")
+        raise click.UsageError("give the output file: -o report.html, -o report.pdf or -o briefing.docx")
+    _check_compare(compare, years)
     filters = filter_kwargs(districts, industries, years, min_investment)
     projects = None
     if projects_path or any(v is not None for v in filters.values()):
@@ -1156,9 +1244,9 @@ def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, sk
         projects = load_projects_from_options(projects_path, sheet, layer, columns, unit, usd_rate, crs,
                                               skip_invalid, rejects)
         projects = filter_projects(projects, **filters)
-    write_report(output, projects, overwrite=overwrite, inputs=[projects_path], font=font, lang=lang,
-                 date=date_text, title=title, value=value, source=source or default_source(projects_path, lang),
-                 bundled=projects_path is None)
+    write_report(output, projects, overwrite=overwrite, inputs=[projects_path], font=font, compare=compare,
+                 by_district=by_district, lang=lang, date=date_text, title=title, value=value,
+                 source=source or default_source(projects_path, lang), bundled=projects_path is None)
     info(f"wrote {output}")
 
 # ============================================================================================

@@ -47,6 +47,7 @@ FORMAT_EXTENSIONS = {
     "svg": (".svg",),
     "pdf": (".pdf",),
     "xlsx": (".xlsx",),
+    "docx": (".docx",),
 }
 
 #: Exit status for each signal that interrupts a write (128 + the signal number, as shells do).

@@ -22,19 +22,24 @@ Output formats
 - PNG: rendered by Agg from the font file.
 - SVG: ``svg.fonttype = "none"`` keeps text as ``<text>`` elements (searchable, editable); the
   SVG names the font family, so a viewer without the font substitutes another Chinese font.
-- PDF: the font is embedded as a subset. A TrueType-outline font (``glyf``; most ``.ttf``) is
-  embedded as Type 42 (``pdf.fonttype = 42``). Noto Sans CJK (and Source Han Sans) have CFF
-  outlines: matplotlib's Type 42 writer would put CFF data in a ``/FontFile2`` stream meant for
-  TrueType (a malformed PDF: poppler warns "Mismatch between font type and embedded font file",
-  Acrobat has shown wrong glyphs; matplotlib issue #20870), so CFF fonts are embedded as Type 3
-  (``pdf.fonttype = 3``): matplotlib writes subsetted glyph procedures with a ``/ToUnicode``
-  map, so the text stays selectable and searchable.
+- PDF: the font is embedded as a subset, always as a TrueType CID font (Type 42,
+  ``pdf.fonttype = 42``: ``/CIDFontType2`` with ``/FontFile2``), which print shops and PDF/A
+  checks accept, with a ``/ToUnicode`` map so the Chinese text stays selectable and searchable.
+  A TrueType-outline font (``glyf``; most ``.ttf``) is embedded as it is. Noto Sans CJK (and
+  Source Han Sans) have CFF outlines: matplotlib's Type 42 writer alone would put CFF data in a
+  ``/FontFile2`` stream meant for TrueType (a malformed PDF: poppler warns "Mismatch between
+  font type and embedded font file", Acrobat has shown wrong glyphs; matplotlib issue #20870),
+  and Type 3 (glyph procedures) is what print shops refuse. So while a PDF is saved,
+  :func:`font_context` converts the *subset* matplotlib makes (only the glyphs drawn) from cubic
+  CFF to quadratic TrueType outlines with fontTools' cu2qu (within 1 font unit of 1000 per em);
+  the widths and glyph order stay as they were.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import typing
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -96,8 +101,8 @@ class CJKFont:
 
     @property
     def pdf_fonttype(self) -> int:
-        """42 (TrueType embedded) for ``glyf`` fonts, 3 (Type 3 glyph procedures) for CFF fonts."""
-        return 3 if self.cff else 42
+        """42: embedded as TrueType (a CFF font's subset converted, see :func:`font_context`)."""
+        return 42
 
     def rc(self) -> dict:
         """rcParams to draw with this font in PNG, SVG and PDF."""
@@ -105,7 +110,7 @@ class CJKFont:
             "font.family": [self.family, *FALLBACK_FAMILIES],
             "svg.fonttype": "none",
             "pdf.fonttype": self.pdf_fonttype,
-            "ps.fonttype": self.pdf_fonttype,
+            "ps.fonttype": 3 if self.cff else 42,  # PostScript is not written; its Type 42 path is not converted
             "axes.unicode_minus": False,
         }
 
@@ -280,7 +285,152 @@ def cjk_font(path=None) -> CJKFont:
 
 
 def font_context(font: CJKFont):
-    """A ``matplotlib.rc_context`` drawing with ``font`` (use it around building *and* saving)."""
+    """A ``matplotlib.rc_context`` drawing with ``font`` (use it around building *and* saving);
+    for a CFF font, PDFs saved inside it embed TrueType outlines (see :func:`truetype_subsets`)."""
+    import contextlib
+
     import matplotlib
 
-    return matplotlib.rc_context(font.rc())
+    stack = contextlib.ExitStack()
+    stack.enter_context(matplotlib.rc_context(font.rc()))
+    if font.cff:
+        stack.enter_context(truetype_subsets())
+    return stack
+
+
+def cff_to_truetype(font, max_err: float = 1.0) -> None:
+    """Convert a fontTools ``TTFont`` with CFF outlines to TrueType (``glyf``) outlines, in place.
+
+    Cubic curves become quadratic ones within ``max_err`` font units (fontTools' cu2qu); glyph
+    order, names, widths and the cmap stay. After fontTools' ``Snippets/otf2ttf.py``.
+    """
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyphs = {}
+    for name in order:
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[name].draw(Cu2QuPen(pen, max_err, reverse_direction=True))
+        glyphs[name] = pen.glyph()
+    font["loca"] = newTable("loca")
+    font["glyf"] = glyf = newTable("glyf")
+    glyf.glyphOrder = order
+    glyf.glyphs = glyphs
+    for table in ("CFF ", "CFF2", "VORG"):
+        if table in font:
+            del font[table]
+    for glyph in glyphs.values():
+        glyph.recalcBounds(glyf)  # subsets load with recalcBBoxes off: the bounds are ours to set
+    glyf.compile(font)
+    hmtx = font["hmtx"]
+    for name, glyph in glyphs.items():
+        if hasattr(glyph, "xMin"):
+            hmtx[name] = (hmtx[name][0], glyph.xMin)
+    font["maxp"] = maxp = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    maxp.maxZones = 1
+    for field_name in ("maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                       "maxStackElements", "maxSizeOfInstructions", "maxComponentElements"):
+        setattr(maxp, field_name, 0)
+    maxp.numGlyphs = len(order)
+    maxp.recalc(font)  # points, contours, components from the new glyf (subsets load without recalculation)
+    post = font["post"]
+    post.formatType, post.extraNames, post.mapping, post.glyphOrder = 2.0, [], {}, order
+    font["head"].glyphDataFormat = 0
+    font.sfntVersion = "\x00\x01\x00\x00"
+
+
+class truetype_subsets:  # noqa: N801 - used as a context manager, like contextlib's
+    """While active, the font subsets matplotlib's PDF backend embeds as Type 42 come from
+    :func:`glyphs_subset`: TrueType outlines where the font has CFF ones.
+
+    matplotlib subsets through ``matplotlib.backends._backend_pdf_ps.get_glyphs_subset`` (a
+    private function, present since 3.5, called as a module attribute): this replaces it, and
+    puts it back on exit. Nested use replaces once.
+    """
+
+    _depth = 0
+    _original = None
+
+    def __enter__(self):
+        from matplotlib.backends import _backend_pdf_ps
+
+        cls = type(self)
+        if cls._depth == 0:
+            cls._original = _backend_pdf_ps.get_glyphs_subset
+            # matplotlib ≥ 3.11 subsets by glyph index and yields (font, glyph_index_map); before,
+            # by characters, giving the font itself: there, convert what it gives
+            modern = hasattr(_backend_pdf_ps, "SubsetResults")
+            _backend_pdf_ps.get_glyphs_subset = glyphs_subset if modern else _converting(cls._original)
+        cls._depth += 1
+        return self
+
+    def __exit__(self, *exc):
+        from matplotlib.backends import _backend_pdf_ps
+
+        cls = type(self)
+        cls._depth -= 1
+        if cls._depth == 0:
+            _backend_pdf_ps.get_glyphs_subset = cls._original
+        return False
+
+
+#: Tables a font embedded in a PDF does not need: the PDF places every glyph itself, so the
+#: layout tables (GSUB/GPOS …, most of a CJK font's subsetting time) and vertical metrics go,
+#: with the tool tables matplotlib drops.
+PDF_DROP_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "VORG", "vhea", "vmtx", "DSIG", "FFTM",
+                   "PfEd", "BDF", "meta", "MERG", "TSIV", "Zapf", "bdat", "bloc", "cidg", "fdsc", "feat",
+                   "fmtx", "fond", "just", "kerx", "ltag", "morx", "trak", "xref")
+
+
+def _converting(get_glyphs_subset):
+    """matplotlib < 3.11's ``get_glyphs_subset(fontfile, characters)`` (a ``TTFont``), its
+    result given TrueType outlines."""
+
+    def wrapped(fontfile, characters):
+        font = get_glyphs_subset(fontfile, characters)
+        if "CFF " in font or "CFF2" in font:
+            cff_to_truetype(font)
+        return font
+
+    return wrapped
+
+
+class _SubsetResult(typing.NamedTuple):
+    """What matplotlib's PDF backend reads of a subset: the font and old → new glyph indices."""
+
+    font: object
+    glyph_index_map: dict
+
+
+def glyphs_subset(fontfile, glyphs):
+    """A context manager giving the subset of ``fontfile`` (a path; ``face_index`` of a
+    collection honoured) to ``glyphs`` (glyph indices), as matplotlib's ``get_glyphs_subset``
+    does, but without layout tables and with TrueType outlines (:func:`cff_to_truetype`)."""
+    import contextlib
+
+    from fontTools import subset
+
+    @contextlib.contextmanager
+    def context():
+        options = subset.Options(glyph_names=True, recommended_glyphs=True, layout_features=[])
+        options.drop_tables += [t for t in PDF_DROP_TABLES if t not in options.drop_tables]
+        options.font_number = getattr(fontfile, "face_index", 0)
+        font = subset.load_font(fontfile, options)
+        try:
+            for table in PDF_DROP_TABLES:  # before subsetting, which would decompile them first
+                if table in font:
+                    del font[table]
+            subsetter = subset.Subsetter(options=options)
+            subsetter.populate(gids=glyphs)
+            subsetter.subset(font)
+            if "CFF " in font or "CFF2" in font:
+                cff_to_truetype(font)
+            yield _SubsetResult(font, subsetter.glyph_index_map)
+        finally:
+            font.close()
+
+    return context()

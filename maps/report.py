@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sxmap.geo.errors import UsageError
 
-REPORT_FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf"}
+REPORT_FORMATS = {".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}
 A4_LANDSCAPE_CM = (29.7, 21.0)
 DEFAULT_VALUE = "count"
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -92,6 +92,8 @@ class Briefing:
     caveats: list = field(default_factory=list)
     options: dict = field(default_factory=dict)
     township_table: object = None  # geo.query.stats_by_township's rows with projects; None: no township known
+    compare: object = None  # year on year (maps.briefing_sections.attach_compare)
+    districts: list = field(default_factory=list)  # one page per district (attach_districts)
 
 
 def build_briefing(projects=None, *, enclaves=None, lang: str = "zh", date=None, title: str | None = None,
@@ -509,29 +511,44 @@ def _e(text) -> str:
     return html_lib.escape(str(text), quote=True)
 
 
+def map_headings(brief: Briefing, townships: bool = False) -> list[tuple[str, str]]:
+    """(heading, caption) of the maps: choropleth, projects, enclaves (when drawn: a user's table
+    has none unless given) and, with ``townships``, the township circles (when any is known)."""
+    from sxmap.maps.style import value_label
+
+    lang = brief.lang
+    headings = [
+        (_t(lang, "各区县", "By district: ") + value_label(brief.value, lang),
+         _t(lang, "按项目点所在区县统计；灰色为无数据。", "Counted by the district each point lies in; grey: no data.")),
+        (_t(lang, "项目分布", "Projects"),
+         _t(lang, "颜色为产业，圆面积与投资额成正比；虚线圈为位置仅到平台或区县的项目。",
+            "Colour: industry; circle area proportional to the amount; dashed: located only to a platform or district.")),
+    ]
+    if drawn_enclaves(brief.enclaves):
+        headings.append((_t(lang, "飞地", "Enclaves (飞地)"),
+                         _t(lang, "飞地位置为所在城市或区的代表点，非具体地址。",
+                            "Enclaves are drawn at a representative point of their host city or district, not at an address.")))
+    if townships and brief.township_table is not None:
+        headings.append((_t(lang, "各乡镇街道", "By township"),
+                         _t(lang, "圆面积与项目数成正比，位于乡镇街道驻地；乡镇街道边界无公开数据。",
+                            "Circle area proportional to the number of projects, at the township's seat; township "
+                            "boundaries are not openly available.")))
+    return headings
+
+
 def _html_maps(brief: Briefing, height: str):
     """(shared assets, [(heading, caption, markup)]) of the three maps."""
     from sxmap.maps.embed import fragment_parts
     from sxmap.maps.html import choropleth_map, enclaves_map, markers_map
-    from sxmap.maps.style import value_label
 
     lang = brief.lang
     o = brief.options
-    maps = [
-        (_t(lang, "各区县", "By district: ") + value_label(brief.value, lang),
-         _t(lang, "按项目点所在区县统计；灰色为无数据。", "Counted by the district each point lies in; grey: no data."),
-         choropleth_map(brief.projects, value=brief.value, scheme=o["scheme"], k=o["k"], bins=o["bins"],
-                        tiles="none", lang=lang, title=None)),
-        (_t(lang, "项目分布", "Projects"),
-         _t(lang, "颜色为产业，圆面积与投资额成正比；虚线圈为位置仅到平台或区县的项目。",
-            "Colour: industry; circle area proportional to the amount; dashed: located only to a platform or district."),
-         markers_map(brief.projects, tiles="none", lang=lang)),
-    ]
+    built = [choropleth_map(brief.projects, value=brief.value, scheme=o["scheme"], k=o["k"], bins=o["bins"],
+                            tiles="none", lang=lang, title=None),
+             markers_map(brief.projects, tiles="none", lang=lang)]
     if drawn_enclaves(brief.enclaves):  # a user's table has none unless given
-        maps.append((_t(lang, "飞地", "Enclaves (飞地)"),
-                     _t(lang, "飞地位置为所在城市或区的代表点，非具体地址。",
-                        "Enclaves are drawn at a representative point of their host city or district, not at an address."),
-                     enclaves_map(brief.enclaves, tiles="none", lang=lang)))
+        built.append(enclaves_map(brief.enclaves, tiles="none", lang=lang))
+    maps = [(heading, caption, m) for (heading, caption), m in zip(map_headings(brief), built)]
     shared, parts = [], []
     for heading, caption, m in maps:
         assets, own = fragment_parts(m)
@@ -550,6 +567,7 @@ def report_html(brief: Briefing, map_height: str = "520px") -> str:
 
     lang = brief.lang
     shared, maps = _html_maps(brief, map_height)
+    extra = _html_extra_sections(brief, shared, map_height)
     headers, rows = table_rows(brief)
     out = ["<!DOCTYPE html>", f'<html lang="{"en" if lang == "en" else "zh-CN"}">', "<head>",
            '<meta charset="utf-8">', '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -587,6 +605,7 @@ def report_html(brief: Briefing, map_height: str = "520px") -> str:
                 *(f"<th>{_e(h)}</th>" for h in city_stats_headers(lang)), "</tr></thead><tbody>",
                 *("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>" for row in brief.city_stats),
                 "</tbody></table></section>"]
+    out += extra
     out += [f'<section class="sx-caveats"><h2>{_e(_t(lang, "数据来源与说明", "Source and caveats"))}</h2><ul>',
             *(f"<li>{_e(c)}</li>" for c in brief.caveats), "</ul></section>"]
     try:
@@ -674,6 +693,40 @@ def _pdf_table(fig, y, margin, width, height, headers, rows, *, widths=None, lef
     return y - n_rows * row_h
 
 
+def _html_extra_sections(brief: Briefing, shared: list, height: str) -> list[str]:
+    """The optional sections (year on year, per-district pages) of the HTML report."""
+    from sxmap.maps.briefing_sections import html_compare, html_districts
+
+    return html_compare(brief, shared, height) + html_districts(brief)
+
+
+def _pdf_extra_pages(brief: Briefing, size, font) -> list:
+    """The optional pages (year on year, per-district pages) of the PDF report."""
+    from sxmap.maps.briefing_sections import pdf_compare_figures, pdf_district_pages
+
+    return pdf_compare_figures(brief, size, font) + pdf_district_pages(brief, size, font)
+
+
+def static_maps(brief: Briefing, size, font) -> list:
+    """The static maps (:class:`maps.static.StaticMap`) of the briefing, at ``size``: those of
+    :func:`map_headings` with ``townships=True``."""
+    from sxmap.maps import static
+
+    o = brief.options
+    maps = [
+        static.choropleth_figure(brief.projects, brief.value, scheme=o["scheme"], k=o["k"], bins=o["bins"],
+                                 lang=brief.lang, size=size, font=font, source=brief.source),
+        static.markers_figure(brief.projects, lang=brief.lang, size=size, font=font, source=brief.source),
+    ]
+    if drawn_enclaves(brief.enclaves):  # a user's table has none unless given
+        maps.append(static.enclaves_figure(brief.enclaves, lang=brief.lang, size=size, font=font,
+                                           source=o["enclaves_source"]))
+    if brief.township_table is not None:  # the township circles (map_headings(brief, townships=True))
+        maps.append(static.township_figure(brief.projects, "count", lang=brief.lang, size=size, font=font,
+                                           source=brief.source))
+    return maps
+
+
 def report_pdf(brief: Briefing, font=None) -> bytes:
     """The briefing as PDF bytes: a text page, then the three static maps (A4 landscape)."""
     import io
@@ -686,21 +739,10 @@ def report_pdf(brief: Briefing, font=None) -> bytes:
     font = static._font(font)
     size_in = (A4_LANDSCAPE_CM[0] / 2.54, A4_LANDSCAPE_CM[1] / 2.54)
     size = f"{A4_LANDSCAPE_CM[0]}x{A4_LANDSCAPE_CM[1]}cm"
-    o = brief.options
     buffer = io.BytesIO()
     with font_context(font):
-        figures = [
-            _text_page(brief, font, size_in),
-            static.choropleth_figure(brief.projects, brief.value, scheme=o["scheme"], k=o["k"], bins=o["bins"],
-                                     lang=brief.lang, size=size, font=font, source=brief.source).figure,
-            static.markers_figure(brief.projects, lang=brief.lang, size=size, font=font, source=brief.source).figure,
-        ]
-        if drawn_enclaves(brief.enclaves):  # a user's table has none unless given
-            figures.append(static.enclaves_figure(brief.enclaves, lang=brief.lang, size=size, font=font,
-                                                  source=o["enclaves_source"]).figure)
-        if brief.township_table is not None:  # the townships have no table page here: their map
-            figures.append(static.township_figure(brief.projects, "count", lang=brief.lang, size=size, font=font,
-                                                  source=brief.source).figure)
+        figures = [_text_page(brief, font, size_in), *(m.figure for m in static_maps(brief, size, font)),
+                   *_pdf_extra_pages(brief, size, font)]
         metadata = {"Title": brief.title, "Creator": "sxmap (matplotlib)", "CreationDate": None, "ModDate": None}
         with PdfPages(buffer, metadata=metadata) as pdf:
             for fig in figures:
@@ -715,15 +757,16 @@ def report_pdf(brief: Briefing, font=None) -> bytes:
 
 
 def report_format(path) -> str:
-    """``html`` or ``pdf`` from the output's extension."""
+    """``html``, ``pdf`` or ``docx`` from the output's extension."""
     fmt = REPORT_FORMATS.get(Path(str(path)).suffix.lower())
     if fmt is None:
-        raise UsageError(f"{path}: a report is written as .html or .pdf")
+        raise UsageError(f"{path}: a report is written as .html, .pdf or .docx")
     return fmt
 
 
-def write_report(path, projects=None, *, overwrite: bool = False, inputs=(), font=None, **options) -> Path:
-    """Build the briefing and write it to ``path`` (``.html`` or ``.pdf``), atomically.
+def write_report(path, projects=None, *, overwrite: bool = False, inputs=(), font=None, compare=None,
+                 by_district: bool = False, **options) -> Path:
+    """Build the briefing and write it to ``path`` (``.html``, ``.pdf`` or ``.docx``), atomically.
 
     Parameters
     ----------
@@ -736,6 +779,10 @@ def write_report(path, projects=None, *, overwrite: bool = False, inputs=(), fon
         Input files (never overwritten).
     font : str or pathlib.Path, optional
         CJK font file for the PDF (default: found by :func:`maps.fonts.cjk_font`).
+    compare : str or (int, int), optional
+        ``"2022,2023"``: add a year-on-year section (:mod:`maps.briefing_sections`).
+    by_district : bool
+        Add one page per district (its map, projects, platforms, enclaves, townships).
     **options
         Passed to :func:`build_briefing` (``lang``, ``date``, ``title``, ``source``, ``value``,
         ``scheme``, ``k``, ``bins``, ``enclaves``).
@@ -754,9 +801,22 @@ def write_report(path, projects=None, *, overwrite: bool = False, inputs=(), fon
     fmt = report_format(path)
     check_output_path(path, overwrite=overwrite, inputs=inputs, fmt=fmt)  # fail before the work
     brief = build_briefing(projects, **options)
+    _attach_sections(brief, compare, by_district)
     if fmt == "html":
         return write_text(path, report_html(brief), overwrite=overwrite, inputs=inputs, fmt=fmt)
+    if fmt == "docx":
+        from sxmap.maps.word import report_docx
+
+        return write_bytes(path, report_docx(brief, font=font), overwrite=overwrite, inputs=inputs, fmt=fmt)
     return write_bytes(path, report_pdf(brief, font=font), overwrite=overwrite, inputs=inputs, fmt=fmt)
+
+
+def _attach_sections(brief: Briefing, compare, by_district: bool) -> None:
+    from sxmap.maps.briefing_sections import attach_compare, attach_districts
+
+    attach_compare(brief, compare)
+    if by_district:
+        attach_districts(brief)
 
 
 #: The files :func:`write_demo_reports` writes.

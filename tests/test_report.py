@@ -106,6 +106,8 @@ def test_pdf_report_uses_the_static_maps(tmp_path):
     assert data.startswith(b"%PDF-")
     assert len(re.findall(rb"/Type /Page\b", data)) == 4  # text page + three maps
     assert any("NotoSansCJK" in name for name, _ in pdf_fonts(data))
+    assert {sub for _, sub in pdf_fonts(data)} <= {"Type0", "CIDFontType2", "TrueType"}  # print-ready: no Type 3
+    assert b"/Type3" not in data and b"/FontFile2" in data
     chars = pdf_unicode_text(data)
     for d in DISTRICTS:
         assert set(d.name_zh) <= chars
@@ -135,7 +137,7 @@ def test_cli_report(tmp_path):
     assert "名单共 10 个项目" in text  # only 越城区's projects
     again = runner.invoke(main, ["report", "-o", str(out)])
     assert again.exit_code == 2 and "--overwrite" in again.output
-    for args, message in ((["-o", str(tmp_path / "r.docx")], ".html or .pdf"),
+    for args, message in ((["-o", str(tmp_path / "r.odt")], ".html, .pdf or .docx"),
                           (["-o", str(tmp_path / "x.html"), "--date", "2024-13-01"], "YYYY-MM-DD"),
                           ([], "-o report.html")):
         result = runner.invoke(main, ["report", *args])

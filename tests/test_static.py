@@ -70,8 +70,8 @@ def pdf_unicode_text(data: bytes) -> set[str]:
         for line in mapping.splitlines():
             tokens = re.findall(rb"<([0-9a-fA-F]+)>", line)
             for token in tokens[1:] if b"[" not in line else re.findall(rb"<([0-9a-fA-F]{4,})>", line.split(b"[", 1)[1]):
-                if len(token) >= 4:
-                    chars.add(chr(int(token, 16)))
+                if len(token) >= 4 and len(token) % 4 == 0:  # UTF-16BE: one character, or a surrogate pair
+                    chars.update(bytes.fromhex(token.decode()).decode("utf-16-be", errors="ignore"))
     return chars
 
 
@@ -91,8 +91,9 @@ def test_cjk_font_is_found_and_registered():
     rc = font.rc()
     assert rc["svg.fonttype"] == "none"
     assert rc["font.family"][0] == font.family
-    # Noto Sans CJK has CFF outlines: embedded as Type 3, never as a malformed Type 42.
-    assert font.cff and font.pdf_fonttype == 3
+    # Noto Sans CJK has CFF outlines: embedded as Type 42 all the same, its subsets converted to
+    # TrueType outlines (see test_pdf_embeds_the_cjk_font_as_truetype_with_searchable_text).
+    assert font.cff and font.pdf_fonttype == 42
 
 
 def test_truetype_outlines_would_be_embedded_as_type42():
@@ -227,13 +228,34 @@ def test_svg_is_reproducible(tmp_path, count_map):
 # PDF
 
 
-def test_pdf_embeds_the_cjk_font_with_searchable_text(tmp_path, count_map):
+def embedded_truetype_fonts(data: bytes) -> list:
+    """The fonts of every ``/FontFile2`` stream of a PDF, read back with fontTools."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    ids = {int(n) for n in re.findall(rb"/FontFile2 (\d+) 0 R", data)}
+    fonts = []
+    for number in sorted(ids):
+        start = data.index(b"\n%d 0 obj" % number) + 1
+        _, stream = next(pdf_streams(data[start:]))
+        fonts.append(TTFont(io.BytesIO(stream)))
+    return fonts
+
+
+def test_pdf_embeds_the_cjk_font_as_truetype_with_searchable_text(tmp_path, count_map):
+    """Print-ready: CID TrueType (Type 42) fonts whose FontFile2 holds real TrueType (glyf)
+    outlines, converted from Noto's CFF; no Type 3 font; the Chinese text selectable."""
     data = count_map.save(tmp_path / "map.pdf").read_bytes()
     assert data.startswith(b"%PDF-")
     cjk = [(name, sub) for name, sub in pdf_fonts(data) if "NotoSansCJK" in name]
     assert cjk, pdf_fonts(data)
-    assert {sub for _, sub in cjk} == {"Type3"}
-    assert b"/CharProcs" in data  # glyph outlines are in the file
+    assert {sub for _, sub in cjk} == {"Type0", "CIDFontType2"}
+    assert b"/Type3" not in data and b"/CharProcs" not in data
+    assert b"/FontFile3" not in data
+    embedded = embedded_truetype_fonts(data)
+    assert embedded and all("glyf" in f and "CFF " not in f for f in embedded)
+    assert any(f["maxp"].numGlyphs > len(NAMES_ZH) for f in embedded)  # the subset, with outlines
     assert re.search(rb"/BaseFont /[A-Z]{6}\+NotoSansCJK", data)  # subset tag
     chars = pdf_unicode_text(data)
     for name in NAMES_ZH:
@@ -453,3 +475,38 @@ def test_legend_never_covers_a_district_label(projects, kind, lang, size):
         assert _boxes_overlapping(figure, names) == []
     finally:
         figure.close()
+
+
+def test_cff_outlines_converted_to_truetype_keep_their_shape():
+    """The subset's TrueType outlines match the CFF ones (bounds within 2 units of 1000 per em,
+    advances equal): what a print shop sees is the font's own glyphs."""
+    import fontTools.subset as subset
+    from fontTools.pens.boundsPen import BoundsPen
+
+    from sxmap.maps.fonts import cjk_font, glyphs_subset
+
+    font = cjk_font()
+    text = "越城区柯桥亿元≥"
+    from fontTools.ttLib import TTCollection
+
+    with TTCollection(str(font.path), lazy=True) as collection:
+        index = next(i for i, face in enumerate(collection.fonts) if face["name"].getDebugName(1) == font.family)
+    reference = subset.load_font(str(font.path), subset.Options(font_number=index, glyph_names=True))
+    try:
+        cmap, order = reference.getBestCmap(), reference.getGlyphOrder()
+
+        class FacePath(str):
+            face_index = index
+
+        with glyphs_subset(FacePath(str(font.path)), {order.index(cmap[ord(ch)]) for ch in text}) as converted:
+            assert "glyf" in converted.font and "CFF " not in converted.font
+            cff_set, tt_set = reference.getGlyphSet(), converted.font.getGlyphSet()
+            for ch in text:
+                name = cmap[ord(ch)]
+                a, b = BoundsPen(cff_set), BoundsPen(tt_set)
+                cff_set[name].draw(a)
+                tt_set[name].draw(b)
+                assert max(abs(x - y) for x, y in zip(a.bounds, b.bounds)) <= 2, ch
+                assert reference["hmtx"][name][0] == converted.font["hmtx"][name][0], ch
+    finally:
+        reference.close()

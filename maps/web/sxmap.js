@@ -1363,6 +1363,45 @@
   };
 
   // ---------------------------------------------------------------- ready, and the page API
+  // Year on year (--compare): ◀ period ▶ steps through one districts layer per period and the
+  // change layer, showing one at a time, with the city totals of the one shown.
+  sx.years = function (map, spec) {
+    var control = L.control({position: "topleft"}), index = spec.start || 0;
+    var layers = spec.steps.map(function (s) { return window[s.layer]; });
+    var label, total;
+    var show = function (i) {
+      index = (i + layers.length) % layers.length;
+      layers.forEach(function (layer, k) {
+        if (!layer) { return; }
+        if (k === index) { if (!map.hasLayer(layer)) { map.addLayer(layer); } }
+        else if (map.hasLayer(layer)) { map.removeLayer(layer); }
+      });
+      label.textContent = spec.steps[index].label;
+      total.textContent = spec.steps[index].total;
+      control.getContainer().setAttribute("data-step", String(index));
+    };
+    control.onAdd = function () {
+      var box = el("div", "sx-years leaflet-control");
+      L.DomEvent.disableClickPropagation(box);
+      var prev = el("button", "sx-years-prev", "◀"), next = el("button", "sx-years-next", "▶");
+      prev.type = next.type = "button";
+      prev.title = spec.texts.prev; next.title = spec.texts.next;
+      prev.setAttribute("aria-label", spec.texts.prev); next.setAttribute("aria-label", spec.texts.next);
+      label = el("span", "sx-years-label");
+      total = el("div", "sx-years-total");
+      var row = el("div", "sx-years-row");
+      row.appendChild(prev); row.appendChild(label); row.appendChild(next);
+      box.appendChild(row); box.appendChild(total);
+      prev.addEventListener("click", function () { show(index - 1); });
+      next.addEventListener("click", function () { show(index + 1); });
+      return box;
+    };
+    control.addTo(map);
+    show(index);
+    map.sxYears = {show: show, index: function () { return index; }};
+    return control;
+  };
+
   sx.ready = function (map) {
     if (sx.pending) { sx.waiting.push(map); return; }
     var ctl = sx.ctl(map);
