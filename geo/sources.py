@@ -728,7 +728,7 @@ def _read_vector(path: Path, layer, head: bytes) -> RawTable:
     points = None
     if geometry_name is not None:
         wkb = table.column(geometry_name).combine_chunks()
-        points = _points_from_wkb(wkb, meta.get("crs"), notes)
+        points = _points_from_wkb(wkb, meta.get("crs"), notes, path)
         table = table.drop_columns([geometry_name])
     headers = [str(c) for c in table.column_names]
     columns = [table.column(i).combine_chunks() for i in range(table.num_columns)]
@@ -739,7 +739,7 @@ def _read_vector(path: Path, layer, head: bytes) -> RawTable:
                     header_row=0, layer=layer_name, points=points, notes=notes)
 
 
-def _points_from_wkb(wkb, crs, notes):
+def _points_from_wkb(wkb, crs, notes, path=None):
     """``(x, y, kind)`` from a WKB array, reprojected from ``crs`` to WGS-84."""
     import numpy as np
     import shapely
@@ -763,15 +763,24 @@ def _points_from_wkb(wkb, crs, notes):
     x[is_point] = shapely.get_x(geoms[is_point])
     y[is_point] = shapely.get_y(geoms[is_point])
     if crs:
-        x, y = reproject_to_wgs84(x, y, crs, notes)
+        x, y = reproject_to_wgs84(x, y, crs, notes, path)
     return x, y, kind
 
 
-def reproject_to_wgs84(x, y, crs, notes):
-    """Reproject arrays from a declared CRS to WGS-84 lon/lat (a note says so)."""
+def reproject_to_wgs84(x, y, crs, notes, path=None):
+    """Reproject arrays from a declared CRS to WGS-84 lon/lat (a note says so).
+
+    Raises
+    ------
+    DataError
+        The CRS is unknown to PROJ, not horizontal (geocentric, vertical) or cannot reach WGS-84
+        (a local engineering system): see :func:`geo.crs.declared_crs`.
+    """
     from pyproj import CRS, Transformer
 
-    source = CRS.from_user_input(crs)
+    from sxmap.geo.crs import declared_crs
+
+    source = declared_crs(crs, path)
     if source.equals(CRS.from_epsg(4326), ignore_axis_order=True) or source.equals(CRS.from_user_input("OGC:CRS84")):
         return x, y
     epsg = source.to_epsg()
@@ -817,9 +826,9 @@ def _read_parquet(path: Path, head: bytes, columns_wanted) -> RawTable:
             y = column.field("y").to_numpy(zero_copy_only=False).astype(float)
             points = (x, y, np.where(np.isnan(x), "empty", "").astype(object))
             if crs is not None:
-                points = (*reproject_to_wgs84(x, y, crs, notes), points[2])
+                points = (*reproject_to_wgs84(x, y, crs, notes, path), points[2])
         else:
-            points = _points_from_wkb(column, crs, notes)
+            points = _points_from_wkb(column, crs, notes, path)
     columns = [table.column(h).combine_chunks() if h in table.column_names else None for h in headers]
     n = table.num_rows
     return RawTable(kind="Parquet", headers=headers, columns=columns, rownums=np.arange(1, n + 1, dtype=np.int64),
