@@ -41,7 +41,7 @@ from sxmap.geo.errors import DataError, DataErrors, UnknownDistrictError, UsageE
 from sxmap.geo.parallel import in_background
 from sxmap.geo.projects import PRECISIONS
 from sxmap.geo.sources import (CSV_SUFFIXES, EXCEL_SUFFIXES, PARQUET_SUFFIXES, VECTOR_SUFFIXES, RawTable,  # noqa: F401
-                         detect_encoding, read_raw)
+                         detect_encoding, list_headers, read_raw)
 
 log = logging.getLogger("sxmap")
 
@@ -215,7 +215,7 @@ def match_columns(headers, columns=None, *, require_name: bool = True) -> Column
         found = exact or loose
         if not found:
             raise UsageError(f"--column {name}={header}: no column {header!r} in the file (没有该列); "
-                             "headers are: " + ", ".join(str(h) for h in headers if str(h)))
+                             "headers are: " + list_headers(headers))
         fields[name] = found[0]
     taken = set(fields.values())
     candidates: dict[str, list[int]] = {}
@@ -239,7 +239,7 @@ def match_columns(headers, columns=None, *, require_name: bool = True) -> Column
                 notes.append(f"several columns could be the investment; took {headers[ranked[0][1]]!r}, not {others} "
                              f"(多列像投资额，已取 {headers[ranked[0][1]]}); choose with --column investment=HEADER")
     if require_name and "name" not in fields:
-        seen = ", ".join(repr(str(h)) for h in headers if str(h)) or "none"
+        seen = list_headers(headers)
         raise DataError("no column for the project name (缺少项目名称列)",
                         hint=f"name it 项目名称 or name, or pass --column name=HEADER; headers are: {seen}")
     used = set(fields.values())
@@ -739,6 +739,18 @@ def _as_text(column, n):
     return pc.utf8_trim_whitespace(column)  # cheaper than looking for whitespace first
 
 
+def _with_columns(frame, columns: dict):
+    """``frame`` with ``columns`` added (or replaced) at once: one concat, not one insert per
+    column, which is quadratic in the number of columns (10,000 extra columns took minutes)."""
+    import pandas as pd
+
+    for name in [name for name in columns if name in frame.columns]:
+        frame[name] = columns.pop(name)
+    if not columns:
+        return frame
+    return pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
+
+
 def _strings(values):
     """An object array of strings (``None`` for missing) as a pandas string array, through Arrow
     (pandas would look at every object to infer the type)."""
@@ -1036,13 +1048,15 @@ class _Normaliser:
                 frame["date"] = pd.array(date, dtype="str")
         if np.isfinite(low[take]).any():
             frame["investment_low"], frame["investment_high"] = low[take], high[take]
+        extras = {}
         for index, out in self.cmap.extras:
             column = self.raw.columns[index]
             if column is None:
                 continue
             values = self.pick_text(self.column_text(index), take)
             if self.raw.headers[index] or any(values):
-                frame[out] = values
+                extras[out] = values
+        frame = _with_columns(frame, extras)
         frame = self.finish(frame, take, usd)
         return self.report(frame, rejected_positions, errors_all, int(blank.sum()), int(total.sum()))
 
@@ -1630,7 +1644,7 @@ def locate_table(path, *, lon_column=None, lat_column=None, crs="wgs84", sheet=N
         raise DataError(exc.message, path=path, row=raw.header_row or None, hint=exc.hint) from None
     keep_fields = {name: i for name, i in cmap.fields.items() if name in ("lon", "lat", "x", "y")}
     if raw.points is None and len(keep_fields) < 2:
-        seen = ", ".join(repr(h) for h in raw.headers if h) or "none"
+        seen = list_headers(raw.headers)
         raise DataError("no coordinate columns (缺少经纬度列)", path=path, row=raw.header_row or None,
                         hint=f"name them lon/lat or 经度/纬度, or pass --lon-column and --lat-column; headers are: {seen}")
     cmap.fields = keep_fields
@@ -1693,7 +1707,9 @@ def summary_text(report: ReadReport) -> str:
     kept = [h for h in report.ignored if fold_header(h) not in _IGNORED]
     dropped = [h for h in report.ignored if fold_header(h) in _IGNORED]
     if kept:
-        lines.append("未使用的列 Ignored headers (kept as extra columns): " + ", ".join(repr(h) for h in kept))
+        more = f", … and {len(kept) - MAX_LISTED} more (另有 {len(kept) - MAX_LISTED} 列)" if len(kept) > MAX_LISTED else ""
+        lines.append("未使用的列 Ignored headers (kept as extra columns): "
+                     + ", ".join(repr(h) for h in kept[:MAX_LISTED]) + more)
     if dropped:
         lines.append("序号列 Running numbers (dropped): " + ", ".join(repr(h) for h in dropped))
     lines.append(f"读取 Rows read: {report.rows_read}  有效 valid: {len(gdf)}  跳过 skipped: {report.rejected_rows}")

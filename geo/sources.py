@@ -38,6 +38,11 @@ PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
 
 _HEADER_SEARCH_ROWS = 20
 _SNIFF_BYTES = 1 << 16
+#: The widest table read: Excel's own limit (column XFD). Wider tables are refused in one line
+#: rather than read for minutes or until memory runs out (a 10-million-column header).
+MAX_COLUMNS = 16_384
+#: The header record must end within this many characters of its start (1 MiB).
+_HEADER_WINDOW = 1 << 20
 
 #: Magic numbers of files that are not tables, with what they are.
 _MAGIC = (
@@ -282,6 +287,35 @@ def _wrong_container(path: Path, kind: str, head: bytes):
 # Reading
 
 
+def list_headers(headers, limit: int = 20, width: int = 60) -> str:
+    """The non-empty headers for a message: the first ``limit``, each cut to ``width`` characters
+    (a table of 16,384 columns, or a header cell of a megabyte, still gives one readable line).
+
+    Examples
+    --------
+    >>> list_headers(["a", "", "b" * 70], width=5)
+    "'a', 'bbbbb…'"
+    """
+    shown = [h if len(h) <= width else h[:width] + "…" for h in (str(h) for h in headers) if h]
+    if not shown:
+        return "none"
+    more = f", … and {len(shown) - limit} more" if len(shown) > limit else ""
+    return ", ".join(repr(h) for h in shown[:limit]) + more
+
+
+def check_width(count: int, path, at_least: bool = False) -> None:
+    """Refuse a table of more than :data:`MAX_COLUMNS` columns, naming the limit.
+
+    Raises
+    ------
+    DataError
+    """
+    if count > MAX_COLUMNS:
+        raise DataError(f"the table has {'at least ' if at_least else ''}{count:,} columns; sxmap reads at most {MAX_COLUMNS:,} (Excel's limit) "
+                        f"(列数过多: {'至少' if at_least else ''}{count:,} 列，上限 {MAX_COLUMNS:,} 列)", path=path,
+                        hint="keep the columns you need (name, district, investment, coordinates …) and save again")
+
+
 def read_raw(path, *, sheet=None, layer=None, header_keys=(), columns_wanted=None) -> RawTable:
     """Read any supported file as a :class:`RawTable`.
 
@@ -394,6 +428,8 @@ def _offset_after_lines(text: str, count: int) -> int:
 def _read_csv(path: Path, data: bytes, header_keys, columns_wanted, decode_all=False) -> RawTable:
     import numpy as np
 
+    csv.field_size_limit(sys.maxsize)  # cells of any size (the default, 131,072 characters, raised)
+
     text, label, utf8 = (*decode_text(data, path), False) if decode_all else _head_text(data, path)
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -408,8 +444,15 @@ def _read_csv(path: Path, data: bytes, header_keys, columns_wanted, decode_all=F
     # The header record may span lines (a header cell with a line break, Alt+Enter in Excel);
     # title rows above it do not.
     offset = _offset_after_lines(text, header_index)
-    reader = csv.reader(io.StringIO(text[offset: offset + (1 << 20)], newline=""), delimiter=delimiter)
+    window = text[offset: offset + _HEADER_WINDOW]
+    unended = _LINE_BREAK.search(window) is None and len(data) > _HEADER_WINDOW  # the header goes on
+    check_width(window.split("\n", 1)[0].count(delimiter) + 1 if '"' not in window else 0, path, at_least=unended)
+    reader = csv.reader(io.StringIO(window, newline=""), delimiter=delimiter)
     header = next(reader, [])
+    check_width(len(header), path, at_least=unended)
+    if unended:
+        raise DataError(f"the header row is longer than {_HEADER_WINDOW // (1 << 20)} MiB (表头行过长)", path=path,
+                        hint="check that the file is a table with a header row; keep the columns you need")
     headers = [cell.strip() for cell in header]
     body_offset = _offset_after_lines(text, header_index + max(reader.line_num, 1))
     raw = None
@@ -806,6 +849,7 @@ def _read_parquet(path: Path, head: bytes, columns_wanted) -> RawTable:
     except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
         raise DataError(f"cannot read as a Parquet file (无法读取): {str(exc).splitlines()[0][:200]}",
                         path=path) from None
+    check_width(len(schema.names), path)
     meta = json.loads((schema.metadata or {}).get(b"geo", b"{}") or b"{}")
     geometry = meta.get("primary_column", "geometry") if meta else None
     headers = [n for n in schema.names if n != geometry and n != "__index_level_0__"]
