@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sxmap.geo.errors import DataError, UsageError
-from sxmap.geo.output import check_input_path, read_input_bytes
+from sxmap.geo.output import MAX_STREAM_BYTES, check_input_path, read_input_bytes
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
@@ -341,12 +341,14 @@ def read_raw(path, *, sheet=None, layer=None, header_keys=(), columns_wanted=Non
     """
     path = check_input_path(path)  # exists; a regular file or a pipe, never a device
     regular = path.is_file()
-    head = b""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(_SNIFF_BYTES)
-    except OSError as exc:
-        raise DataError(f"cannot read the file (无法读取): {exc.strerror or exc}", path=path) from None
+    data = None if regular else read_pipe(path)  # a pipe can be read once only: all of it, now
+    head = b"" if regular else data[:_SNIFF_BYTES]
+    if regular:
+        try:
+            with open(path, "rb") as f:
+                head = f.read(_SNIFF_BYTES)
+        except OSError as exc:
+            raise DataError(f"cannot read the file (无法读取): {exc.strerror or exc}", path=path) from None
     kind = file_kind(path, head)
     if sheet is not None and kind != "excel":
         raise UsageError(f"--sheet applies to Excel files; {path} is not one")
@@ -360,12 +362,55 @@ def read_raw(path, *, sheet=None, layer=None, header_keys=(), columns_wanted=Non
         return _read_vector(path, layer, head)
     if kind == "parquet":
         return _read_parquet(path, head, columns_wanted)
-    data = read_input_bytes(path)
+    data = read_input_bytes(path) if data is None else data
     what = sniff_binary(data)
     if what:
         raise DataError(f"not a text table: it is {what} (不是表格文件)", path=path,
                         hint="give a CSV, .xlsx, GeoJSON or GeoPackage file")
     return _read_csv(path, data, header_keys, columns_wanted)
+
+
+#: How long a pipe may stay silent before sxmap stops waiting for its first byte.
+PIPE_WAIT_SECONDS = 30.0
+
+
+def read_pipe(path, limit: int = MAX_STREAM_BYTES) -> bytes:
+    """All the bytes of a pipe (a FIFO, ``/dev/stdin``, ``<(…)``), read once, at most ``limit``.
+
+    The pipe is opened without waiting for a writer (a FIFO nobody writes to would otherwise
+    block the open for ever), then given :data:`PIPE_WAIT_SECONDS` for its first byte or its end.
+
+    Raises
+    ------
+    DataError
+        Nothing came through the pipe in time, more than ``limit`` bytes came, or it cannot be read.
+    """
+    import os
+    import select
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise DataError(f"cannot read the pipe (无法读取): {exc.strerror or exc}", path=path) from None
+    try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            if not poller.poll(int(PIPE_WAIT_SECONDS * 1000)):
+                raise DataError(f"nothing came through the pipe in {PIPE_WAIT_SECONDS:g} s: no program is writing "
+                                "to it (管道中没有数据)", path=path,
+                                hint="start the program that writes to it first, or save the table to a file")
+        os.set_blocking(fd, True)
+        with os.fdopen(os.dup(fd), "rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError as exc:
+        raise DataError(f"cannot read the pipe (无法读取): {exc.strerror or exc}", path=path) from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise DataError(f"the input is larger than {limit // (1024 * 1024)} MiB (输入过大)", path=path,
+                        hint="save it as a file and split it, or use a Parquet file")
+    return data
 
 
 # --- CSV ------------------------------------------------------------------------------------
