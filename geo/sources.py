@@ -32,7 +32,9 @@ from sxmap.geo.errors import DataError, UsageError
 from sxmap.geo.output import MAX_STREAM_BYTES, check_input_path, read_input_bytes
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
-VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".zip")
+#: The other files of a shapefile: given alone, they get a line naming the .shp to pass.
+SHAPEFILE_PARTS = (".dbf", ".shx", ".prj", ".cpg", ".sbn", ".sbx", ".qix")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
 
@@ -349,6 +351,8 @@ def read_raw(path, *, sheet=None, layer=None, header_keys=(), columns_wanted=Non
                 head = f.read(_SNIFF_BYTES)
         except OSError as exc:
             raise DataError(f"cannot read the file (无法读取): {exc.strerror or exc}", path=path) from None
+    if path.suffix.lower() in SHAPEFILE_PARTS:
+        _refuse_shapefile_part(path)
     kind = file_kind(path, head)
     if sheet is not None and kind != "excel":
         raise UsageError(f"--sheet applies to Excel files; {path} is not one")
@@ -779,6 +783,148 @@ def _uncached_formulas(path: Path, index: int) -> list:
 # --- GIS files --------------------------------------------------------------------------------
 
 
+def _refuse_shapefile_part(path: Path):
+    """One part of a shapefile given alone (.dbf, .shx, .prj …): say which file to pass."""
+    shp = next((p for p in (path.with_suffix(".shp"), path.with_suffix(".SHP")) if p.is_file()), None)
+    what = f"pass {shp}" if shp else f"pass the .shp file, with its .shx, .dbf (and .prj, .cpg) beside it"
+    raise DataError(f"a {path.suffix.lower()} file is one part of a shapefile, not a table (这是Shapefile的组成文件)",
+                    path=path, hint=f"{what}, or the .zip holding them all")
+
+
+def _zip_member(path: Path) -> str:
+    """The GDAL path of the GIS file inside a .zip (a zipped shapefile, GeoPackage or GeoJSON)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/") and "__MACOSX" not in n]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataError(f"cannot read as a ZIP archive (无法读取ZIP文件): {exc}", path=path) from None
+    for suffix in (".shp", ".gpkg", ".geojson", ".json", ".fgb"):
+        found = sorted(n for n in names if n.lower().endswith(suffix))
+        if found:
+            return f"/vsizip/{path}/{found[0]}"
+    tables = [n for n in names if n.lower().endswith((*EXCEL_SUFFIXES, *CSV_SUFFIXES, *PARQUET_SUFFIXES))]
+    hint = f"unzip it and pass {tables[0]!r}" if tables else "pass a zipped shapefile (.shp, .shx, .dbf), or unzip it"
+    raise DataError("the ZIP archive holds no shapefile, GeoPackage or GeoJSON (压缩包内没有GIS文件)", path=path,
+                    hint=hint)
+
+
+def _dbf_text(dbf: bytes, max_records: int = 5000) -> bytes:
+    """The text fields of a .dbf (its character cells, the field names when it has none), one a
+    line, for detecting the encoding; field names GDAL cut inside a character lose the cut bytes."""
+    if len(dbf) < 32:
+        return b""
+    header_len, record_len = int.from_bytes(dbf[8:10], "little"), int.from_bytes(dbf[10:12], "little")
+    count = int.from_bytes(dbf[4:8], "little")
+    fields, names, pos, offset = [], [], 32, 1
+    while pos + 32 <= min(header_len, len(dbf)) and dbf[pos] != 0x0D:
+        names.append(dbf[pos:pos + 11].split(b"\0")[0])
+        if dbf[pos + 11:pos + 12] in (b"C", b"M"):
+            fields.append((offset, dbf[pos + 16]))
+        offset += dbf[pos + 16]
+        pos += 32
+    cells = []
+    for r in range(min(count, max_records)):
+        record = dbf[header_len + r * record_len: header_len + (r + 1) * record_len]
+        cells.extend(record[o:o + n].rstrip(b" \0") for o, n in fields)
+    cells = [c for c in cells if c]
+    if not cells:
+        cells = [_whole_utf8(n) for n in names]
+    return b"\n".join(cells)
+
+
+def _whole_utf8(name: bytes) -> bytes:
+    """``name`` without a UTF-8 character cut at its end (GDAL cuts field names at 10 bytes)."""
+    for cut in range(4):
+        try:
+            (name[: len(name) - cut] if cut else name).decode("utf-8")
+            return name[: len(name) - cut] if cut else name
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
+#: :func:`decode_text`'s labels → the encoding names GDAL (iconv) takes.
+_GDAL_ENCODINGS = {"UTF-8": "UTF-8", "UTF-8 with BOM": "UTF-8", "GB18030/GBK": "GB18030", "Big5": "CP950",
+                   "Shift-JIS": "CP932", "EUC-KR": "CP949", "UTF-16": "UTF-16"}
+
+
+def _shapefile_encoding(source: str, path: Path, notes: list):
+    """The encoding of a shapefile's attributes, as GDAL names it, or ``None`` (not a shapefile).
+
+    Detected from the .dbf's text as CSV is (:func:`decode_text`); a .cpg is believed only when
+    the text decodes in the encoding it names. A note says what was found."""
+    import codecs as _codecs
+    import zipfile
+
+    if not source.lower().endswith(".shp"):
+        return None
+    stem = source[:-4]
+    try:
+        if source.startswith("/vsizip/"):
+            inner = source[len(f"/vsizip/{path}/"):-4]
+            with zipfile.ZipFile(path) as archive:
+                names = {n.lower(): n for n in archive.namelist()}
+                read = lambda ext: archive.read(names[(inner + ext).lower()]) if (inner + ext).lower() in names                     else None  # noqa: E731
+                dbf, cpg = read(".dbf"), read(".cpg")
+        else:
+            part = lambda ext: next((Path(stem + e) for e in (ext, ext.upper()) if Path(stem + e).is_file()), None)  # noqa: E731
+            dbf = part(".dbf").read_bytes() if part(".dbf") else None
+            cpg = part(".cpg").read_bytes() if part(".cpg") else None
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return None
+    if dbf is None:
+        raise DataError("the shapefile has no .dbf beside it (缺少 .dbf 文件)", path=path,
+                        hint="copy the .shp together with its .shx and .dbf (and .prj, .cpg), or zip them all")
+    sample = _dbf_text(dbf)
+    stated = cpg.decode("ascii", "replace").strip() if cpg else ""
+    if stated:
+        try:
+            sample.decode(_codecs.lookup({"936": "gbk", "65001": "utf-8"}.get(stated, stated)).name)
+            return stated
+        except (LookupError, UnicodeDecodeError):
+            pass
+    if not sample:
+        return "UTF-8"
+    try:
+        label = decode_text(sample, path)[1]
+    except DataError as exc:
+        raise DataError(f"cannot tell the encoding of the shapefile's attributes (.dbf): {exc.message}",
+                        path=path, hint="save the layer again from QGIS with encoding UTF-8") from None
+    found = _GDAL_ENCODINGS.get(label, "UTF-8")
+    if stated:
+        notes.append(f"the .cpg says {stated} but the attributes are {label}; read as {label} "
+                     f"(.cpg 声明 {stated}，实际为 {label})")
+    elif label not in ("UTF-8", "UTF-8 with BOM"):
+        notes.append(f"no .cpg: the attributes were decoded as {label} (无 .cpg，按 {label} 读取)")
+    return found
+
+
+def _read_arrow_recoded(source: str, layer_name: str, encoding: str):
+    """pyogrio's Arrow read with every text (field names, string cells) decoded from ``encoding``
+    here, for shapefiles whose field names GDAL cut inside a character (they fail in pyogrio):
+    read as ISO-8859-1, which keeps every byte, then decode; a cut character at a name's end is
+    dropped."""
+    import pyarrow as pa
+    import pyogrio
+
+    meta, table = pyogrio.read_arrow(source, layer=layer_name, encoding="ISO-8859-1")
+    codec = {"GB18030": "gb18030", "CP950": "big5hkscs"}.get(encoding, encoding)
+
+    def fix(text, errors):
+        return text.encode("latin-1").decode(codec, errors).strip()
+
+    names, columns = [], []
+    for name, column in zip(table.column_names, table.columns):
+        if name != (meta.get("geometry_name") or "wkb_geometry") and pa.types.is_string(column.type):
+            column = pa.array([None if v is None else fix(v, "replace") for v in column.to_pylist()],
+                              type=pa.large_string())
+        names.append(name if name in ("wkb_geometry", meta.get("geometry_name")) else fix(name, "ignore"))
+        columns.append(column)
+    return meta, pa.table(columns, names=names)
+
+
 def _read_vector(path: Path, layer, head: bytes) -> RawTable:
     import warnings
 
@@ -788,9 +934,12 @@ def _read_vector(path: Path, layer, head: bytes) -> RawTable:
 
     if path.suffix.lower() in (".geojson", ".json") and not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         raise _wrong_container(path, "vector", head)
+    source = _zip_member(path) if path.suffix.lower() == ".zip" else str(path)
+    notes = []
+    encoding = _shapefile_encoding(source, path, notes)
     try:
-        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
-    except (DataSourceError, DataLayerError, OSError) as exc:
+        layers = [str(name) for name in pyogrio.list_layers(source)[:, 0]]
+    except (DataSourceError, DataLayerError, OSError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read as a GeoJSON/GeoPackage file (无法读取): {str(exc).splitlines()[0][:200]}",
                         path=path, hint="check the file, or save the table as CSV or .xlsx") from None
     if not layers:
@@ -804,12 +953,16 @@ def _read_vector(path: Path, layer, head: bytes) -> RawTable:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            meta, table = pyogrio.read_arrow(path, layer=layer_name)
+            try:
+                meta, table = pyogrio.read_arrow(source, layer=layer_name, encoding=encoding)
+            except UnicodeDecodeError:  # a field name cut inside a character
+                if encoding is None:
+                    raise
+                meta, table = _read_arrow_recoded(source, layer_name, encoding)
     except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
         raise DataError(f"cannot read layer {layer_name!r}: {str(exc).splitlines()[0][:200]}", path=path) from None
     kind = "GeoPackage" if path.suffix.lower() == ".gpkg" else "GeoJSON" if path.suffix.lower() in (
         ".geojson", ".json") else "GIS file"
-    notes = []
     geometry_name = meta.get("geometry_name") or "wkb_geometry"
     if geometry_name not in table.column_names:
         geometry_name = next((n for n in ("geometry", "wkb_geometry") if n in table.column_names), None)
