@@ -697,8 +697,11 @@ def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, cr
         cmap = match_columns(raw.headers, columns, require_name=fields is None or "name" in fields)
     except DataError as exc:
         if exc.path is None:
+            sheets = getattr(locals().get("raw"), "sheets", [])
+            hint = exc.hint if len(sheets) < 2 else f"{exc.hint}; this is sheet {raw.sheet!r}, the workbook also has " \
+                + ", ".join(repr(n) for n in sheets if n != raw.sheet) + ": choose one with --sheet"
             raise DataError(exc.message, path=path, row=getattr(locals().get("raw"), "header_row", None) or None,
-                            value=exc.value, hint=exc.hint) from None
+                            value=exc.value, hint=hint) from None
         raise
     if cmap.coordinate_crs and cmap.coordinate_crs != crs and crs in ("wgs84", "gcj02", "bd09"):
         if crs != "wgs84":

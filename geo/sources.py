@@ -85,6 +85,8 @@ class RawTable:
         How the file was read (encoding, header row, reprojection, merged cells).
     problems : list of DataError
         File-level problems that concern particular rows (formulas without a cached value).
+    sheets : list of str
+        Every sheet of a workbook (Excel), to name the others when the one read is not the table.
     """
 
     kind: str
@@ -100,6 +102,7 @@ class RawTable:
     ragged: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    sheets: list = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.rownums)
@@ -679,16 +682,7 @@ def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
         candidates = [names[int(sheet) - 1]]
     else:
         raise UsageError(f"{path}: no sheet {sheet!r} (没有该工作表); sheets are: " + ", ".join(names))
-    chosen = None
-    for name in candidates:
-        try:
-            sheet_obj = book.get_sheet_by_name(name)
-            matrix = sheet_obj.to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise DataError(f"cannot read sheet {name!r}: {str(exc).splitlines()[0][:200]}", path=path) from None
-        if any(any(v not in (None, "") for v in row) for row in matrix):
-            chosen = (name, matrix, list(getattr(sheet_obj, "merged_cell_ranges", None) or []))
-            break
+    chosen = _pick_sheet(book, path, candidates, header_keys)
     if chosen is None:
         if sheet is None and len(names) > 1:
             raise DataError("no sheet of the workbook holds data (所有工作表均为空); sheets are: " + ", ".join(names),
@@ -697,8 +691,10 @@ def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
                         hint="name the sheet that holds the table with --sheet")
     name, matrix, ranges = chosen  # skip_empty_area=False: the matrix starts at A1
     notes = []
-    if sheet is None and name != names[0]:
-        notes.append(f"the first sheet(s) are empty; read sheet {name!r} (前面的工作表为空，读取 {name})")
+    if sheet is None and len(names) > 1:
+        others = ", ".join(repr(n) for n in names if n != name)
+        notes.append(f"read sheet {name!r}; the other sheets ({others}) were not read; choose one with --sheet "
+                     f"(读取工作表 {name}，其他工作表未读取: {others})")
     merged = _fill_merged(matrix, ranges)
     if merged:
         notes.append(f"{merged} merged cell range(s) filled with their top-left value (合并单元格已填充)")
@@ -718,7 +714,7 @@ def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
     raw = RawTable(kind="Excel", headers=headers, columns=columns,
                    rownums=np.arange(header_index + 2, header_index + 2 + len(body), dtype=np.int64),
                    header_row=header_index + 1, sheet=name, letters=[get_column_letter(i + 1) for i in range(width)],
-                   notes=notes)
+                   notes=notes, sheets=names)
     if header_index:
         raw.notes.append(f"header found on row {header_index + 1}; rows above it skipped "
                          f"(表头在第{header_index + 1}行)")
@@ -726,6 +722,30 @@ def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
         if row > header_index + 1:
             raw.problems.append((row, column))
     return raw
+
+
+def _pick_sheet(book, path: Path, candidates, header_keys):
+    """``(name, matrix, merged ranges)`` of the sheet to read among ``candidates``: the first
+    that holds data, unless it has no header row sxmap knows and a later sheet has one (an
+    instruction sheet, 填表说明, before the table); ``None`` when all are empty."""
+    from sxmap.geo.readers import fold_header, is_header_row
+
+    first = None
+    for name in candidates:
+        try:
+            sheet_obj = book.get_sheet_by_name(name)
+            matrix = sheet_obj.to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise DataError(f"cannot read sheet {name!r}: {str(exc).splitlines()[0][:200]}", path=path) from None
+        if not any(any(v not in (None, "") for v in row) for row in matrix):
+            continue
+        found = (name, matrix, list(getattr(sheet_obj, "merged_cell_ranges", None) or []))
+        first = first or found
+        if len(candidates) == 1 or any(
+                is_header_row([fold_header(c) for c in map(_excel_cell_text, row) if c.strip()], header_keys)
+                for row in matrix[: _HEADER_SEARCH_ROWS * 2]):
+            return found
+    return first
 
 
 def _sheet_xml(path: Path, index: int):
