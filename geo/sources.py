@@ -824,7 +824,7 @@ def _zip_member(path: Path) -> str:
         found = sorted(n for n in names if n.lower().endswith(suffix))
         if found:
             return f"/vsizip/{path}/{found[0]}"
-    tables = [n for n in names if n.lower().endswith((*EXCEL_SUFFIXES, *CSV_SUFFIXES, *PARQUET_SUFFIXES))]
+    tables = [n for n in names if n.lower().endswith((*EXCEL_SUFFIXES, ".csv", ".tsv", *PARQUET_SUFFIXES))]
     hint = f"unzip it and pass {tables[0]!r}" if tables else "pass a zipped shapefile (.shp, .shx, .dbf), or unzip it"
     raise DataError("the ZIP archive holds no shapefile, GeoPackage or GeoJSON (压缩包内没有GIS文件)", path=path,
                     hint=hint)
