@@ -890,6 +890,9 @@ def _shapefile_encoding(source: str, path: Path, notes: list):
                 dbf, cpg = read(".dbf"), read(".cpg")
         else:
             part = lambda ext: next((Path(stem + e) for e in (ext, ext.upper()) if Path(stem + e).is_file()), None)  # noqa: E731
+            if part(".shx") is None:  # GDAL could rebuild it, but beside the input: sxmap never writes there
+                raise DataError("the shapefile has no .shx beside it (缺少 .shx 文件)", path=path,
+                                hint="copy the .shp together with its .shx and .dbf (and .prj, .cpg), or zip them all")
             dbf = part(".dbf").read_bytes() if part(".dbf") else None
             cpg = part(".cpg").read_bytes() if part(".cpg") else None
     except (OSError, zipfile.BadZipFile, KeyError):

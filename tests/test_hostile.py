@@ -360,6 +360,14 @@ def test_shapefile_parts_alone_name_the_file_to_pass_and_a_zipped_shapefile_is_r
     with zipfile.ZipFile(archive, "w") as z:
         for suffix in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
             z.write(path.with_suffix(suffix), f"folder/项目{suffix}")
+    for missing in (".shx", ".dbf"):
+        lone = tmp_path / missing[1:]
+        lone.mkdir()
+        for suffix in {".shp", ".shx", ".dbf"} - {missing}:
+            shutil.copy(path.with_suffix(suffix), lone / f"项目{suffix}")
+        line = _one_line_refusal(runner.invoke(main, ["validate", str(lone / "项目.shp")]), lone / "项目.shp")
+        assert f"no {missing}" in line, line
+        assert sorted(p.suffix for p in lone.iterdir()) == sorted({".shp", ".shx", ".dbf"} - {missing})  # nothing made
     result = runner.invoke(main, ["query", "--projects", str(archive), "--format", "csv"])
     assert result.exit_code == 0, result.output
     assert "甲项目" in result.stdout and "乙项目" in result.stdout
