@@ -364,8 +364,8 @@ def crs_problem(crs):
     >>> from pyproj import CRS
     >>> crs_problem(CRS.from_epsg(3857)) is None
     True
-    >>> crs_problem(CRS.from_epsg(5773))[0].split(" (")[0]
-    'EPSG:5773 (EGM96 height) is a vertical system'
+    >>> crs_problem(CRS.from_epsg(5773))[0].split(":")[:2]
+    ['EPSG', '5773 (EGM96 height) is a vertical system']
     """
     from pyproj import Transformer
     from pyproj.exceptions import ProjError
