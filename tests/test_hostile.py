@@ -290,6 +290,12 @@ def test_web_mercator_tables_are_read_under_crs_3857_and_suggested_without_it(ru
         assert [round(v, 5) for v in projects["lon"]] == [120.58, 120.42]
         assert [round(v, 5) for v in projects["lat"]] == [30.0, 30.05]
         assert list(projects["district_located"]) == [330602, 330603]  # 越城区, 柯桥区: where the points lie
+    table = tmp_path / "addresses.csv"  # geocode keeps the coordinates a table has, from any CRS
+    table.write_text("项目名称,地址,x,y\n墨卡托甲,绍兴市越城区,13422904.2,3503549.8\n", encoding="utf-8")
+    result = runner.invoke(main, ["geocode", str(table), "--crs", "3857", "-o", str(tmp_path / "g.csv")],
+                           env={"SXMAP_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.exit_code == 0, result.output
+    assert "墨卡托甲,绍兴市越城区,120.5800000,29.9999997,site" in (tmp_path / "g.csv").read_text(encoding="utf-8-sig")
     path = tmp_path / "mercator.gpkg"
     _points_frame("EPSG:3857").to_file(path)  # a GIS file says its CRS itself
     projects = read_projects(path)
