@@ -472,3 +472,77 @@ def test_an_instruction_sheet_before_the_table_is_passed_over_and_the_sheets_nam
     book.save(path)
     line = _one_line_refusal(runner.invoke(main, ["validate", str(path)]), path)
     assert "'填表说明'" in line and "'数据'" in line and "--sheet" in line, line
+
+
+def _run_on(path, command, out):
+    """Run ``command`` (a key of COMMANDS) on ``path``: exit 0, 1 or 2, never a traceback."""
+    result = CliRunner().invoke(main, COMMANDS[command](str(path), out))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        raise AssertionError(f"{command} {path.name}: Traceback\n"
+                             + "".join(traceback.format_exception(result.exception))[-3000:])
+    assert result.exit_code in (0, 1, 2) and "Traceback" not in result.output, result.output
+    if result.exit_code:
+        assert result.stderr.strip(), f"{command} {path.name}: failed without saying why"
+    return result
+
+
+SHAPEFILE_TEXT = st.text(alphabet=st.characters(codec="gbk", exclude_categories=("Cs", "Cc")), max_size=12)
+
+
+@PROPERTY
+@given(rows=st.lists(st.tuples(SHAPEFILE_TEXT, st.sampled_from(["越城区", "柯桥区", "", "杭州"]), SHAPEFILE_TEXT,
+                               st.floats(119, 122), st.floats(29, 31)), min_size=1, max_size=4),
+       encoding=st.sampled_from(["utf-8", "gbk"]), cpg=st.sampled_from([None, "UTF-8", "GBK", "936", "nonsense"]),
+       zipped=st.booleans(), command=st.sampled_from(list(COMMANDS)))
+def test_random_shapefiles(tmp_path_factory, rows, encoding, cpg, zipped, command):
+    import warnings
+    import zipfile
+
+    import geopandas as gpd
+
+    folder = tmp_path_factory.mktemp("shp")
+    out = folder / "out"
+    out.mkdir()
+    frame = gpd.GeoDataFrame({"项目名称": [r[0] for r in rows], "所在区县": [r[1] for r in rows],
+                              "总投资": [r[2] for r in rows]},
+                             geometry=gpd.points_from_xy([r[3] for r in rows], [r[4] for r in rows]), crs=4326)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # GDAL cutting the field names
+        frame.to_file(folder / "p.shp", encoding=encoding)
+    (folder / "p.cpg").unlink(missing_ok=True)
+    if cpg:
+        (folder / "p.cpg").write_text(cpg)
+    path = folder / "p.shp"
+    if zipped:
+        path = folder / "p.zip"
+        with zipfile.ZipFile(path, "w") as z:
+            for part in folder.glob("p.*"):
+                if part != path:
+                    z.write(part, part.name)
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    result = _run_on(path, command, out)
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before  # nothing changed or added
+    if result.exit_code == 0 and command == "query":
+        assert "\ufffd" not in result.stdout  # decoded, not replaced
+
+
+CRS_DECLARED = st.one_of(st.sampled_from(["EPSG:4326", "EPSG:4490", "EPSG:3857", "EPSG:4549", "EPSG:4978",
+                                          "EPSG:5773", "EPSG:4326+5773", "EPSG:999999", "OGC:CRS84", "", "nonsense",
+                                          _LOCAL_ENGINEERING]),
+                         st.text(max_size=30), st.none(),
+                         st.fixed_dictionaries({"type": st.sampled_from(["GeographicCRS", "ProjectedCRS", "Nope"]),
+                                                "id": st.fixed_dictionaries({"authority": st.just("EPSG"),
+                                                                             "code": st.integers(0, 10**7)})}))
+
+
+@PROPERTY
+@given(crs=CRS_DECLARED, command=st.sampled_from(list(COMMANDS)))
+def test_random_geoparquet_coordinate_systems(tmp_path_factory, crs, command):
+    folder = tmp_path_factory.mktemp("parquet")
+    out = folder / "out"
+    out.mkdir()
+    path = folder / "p.parquet"
+    _geoparquet_declaring(path, crs)
+    _run_on(path, command, out)
