@@ -902,6 +902,14 @@ def _shapefile_encoding(source: str, path: Path, notes: list):
                         hint="copy the .shp together with its .shx and .dbf (and .prj, .cpg), or zip them all")
     sample = _dbf_text(dbf)
     stated = cpg.decode("ascii", "replace").strip() if cpg else ""
+    if stated and stated.upper().replace("-", "") not in ("UTF8", "65001") and not sample.isascii():
+        try:  # text that is valid UTF-8 is UTF-8, whatever the .cpg says (GBK would decode it as nonsense)
+            sample.decode("utf-8")
+            notes.append(f"the .cpg says {stated} but the attributes are UTF-8; read as UTF-8 "
+                         f"(.cpg 声明 {stated}，实际为 UTF-8)")
+            return "UTF-8"
+        except UnicodeDecodeError:
+            pass
     if stated:
         try:
             sample.decode(_codecs.lookup({"936": "gbk", "65001": "utf-8"}.get(stated, stated)).name)

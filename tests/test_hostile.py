@@ -316,7 +316,8 @@ def _shapefile(folder, stem, encoding, cpg=None, names=("项目名称", "所在�
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")  # GDAL's note that it cut a field name, while writing
 @pytest.mark.parametrize("encoding, cpg, note", [("gbk", None, "no .cpg"), ("gbk", "UTF-8", "the .cpg says UTF-8"),
-                                                  ("utf-8", None, None), ("utf-8", "UTF-8", None)])
+                                                  ("utf-8", None, None), ("utf-8", "UTF-8", None),
+                                                  ("utf-8", "GBK", "the .cpg says GBK")])
 def test_shapefile_attributes_are_decoded_as_csv_is_never_mojibake(runner, tmp_path, encoding, cpg, note):
     from sxmap.geo.readers import read_projects_report
 
