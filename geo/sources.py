@@ -12,10 +12,15 @@ row number a user sees for each data row, and, for GIS files, one point per row.
   Python's ``csv`` module when a row is ragged or a quote is not closed, so that the row where the
   problem starts can be named. Cells of any size are read.
 - Excel (``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``) through python-calamine; merged cells are
-  filled with the value of their top-left cell; formulas without a cached value are reported.
-- GeoJSON, GeoPackage, Shapefile, FlatGeobuf through pyogrio's Arrow path, reprojected to WGS-84
-  from their declared CRS.
+  filled with the value of their top-left cell; formulas without a cached value are reported; an
+  instruction sheet before the table is passed over, and the other sheets are named.
+- GeoJSON, GeoPackage, Shapefile (also zipped; its .dbf decoded as CSV is, whatever its .cpg says),
+  FlatGeobuf, KML/KMZ through pyogrio's Arrow path, reprojected to WGS-84 from their declared CRS
+  (refused in one line when that CRS is geocentric, vertical, local or unknown: :mod:`geo.crs`).
 - Parquet / GeoParquet through pyarrow.
+
+At most :data:`MAX_COLUMNS` columns (Excel's limit) are read; a pipe (FIFO, ``/dev/stdin``) is
+read once (:func:`read_pipe`).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from sxmap.geo.errors import DataError, UsageError
 from sxmap.geo.output import MAX_STREAM_BYTES, check_input_path, read_input_bytes
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
-VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".zip")
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".kml", ".kmz", ".zip")
 #: The other files of a shapefile: given alone, they get a line naming the .shp to pass.
 SHAPEFILE_PARTS = (".dbf", ".shx", ".prj", ".cpg", ".sbn", ".sbx", ".qix")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")

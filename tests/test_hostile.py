@@ -186,7 +186,7 @@ def xlsx_books(draw):
 @PROPERTY
 @given(data=st.binary(max_size=2048),
        ext=st.sampled_from(["csv", "tsv", "txt", "xlsx", "xls", "ods", "geojson", "parquet", "gpkg", "shp", "fgb",
-                            "zip", "dbf", "prj"]),
+                            "kml", "kmz", "zip", "dbf", "prj"]),
        command=st.sampled_from(list(COMMANDS)))
 def test_random_bytes(tmp_path_factory, data, ext, command):
     run_hostile(tmp_path_factory.mktemp("bytes"), f"random.{ext}", data, command)
@@ -401,6 +401,10 @@ def test_reserved_geopackage_names_in_a_table_survive_reading_and_export(runner,
     assert table.column("name").to_pylist() == ["甲项目", "乙项目"]
     back = read_projects(out)  # and it reads back, the user's columns kept
     assert list(back["fid_source"]) == ["a1", "a2"] and list(back["name"]) == ["甲项目", "乙项目"]
+    kml = tmp_path / "out.kml"  # as does a KML export (read through GDAL's KML driver)
+    assert runner.invoke(main, ["export", "--projects", str(source), "-o", str(kml)]).exit_code == 0
+    back = read_projects(kml)
+    assert list(back["name"]) == ["甲项目", "乙项目"] and list(back["district_located"]) == [330602, 330603]
 
 
 def test_widths_and_cell_sizes_are_read_or_refused_naming_the_limit(runner, tmp_path):
