@@ -367,7 +367,8 @@ def read_raw(path, *, sheet=None, layer=None, header_keys=(), columns_wanted=Non
     if layer is not None and kind != "vector":
         raise UsageError(f"--layer applies to GeoPackage/GeoJSON files; {path} is not one")
     if not regular and kind != "csv":
-        raise DataError("not a regular file (不是普通文件)", path=path, hint="save the data to a file first")
+        return _read_spooled(path, data, kind, sheet=sheet, layer=layer, header_keys=header_keys,
+                             columns_wanted=columns_wanted)
     if kind == "excel":
         return _read_excel(path, sheet, header_keys, head)
     if kind == "vector":
@@ -380,6 +381,29 @@ def read_raw(path, *, sheet=None, layer=None, header_keys=(), columns_wanted=Non
         raise DataError(f"not a text table: it is {what} (不是表格文件)", path=path,
                         hint="give a CSV, .xlsx, GeoJSON or GeoPackage file")
     return _read_csv(path, data, header_keys, columns_wanted)
+
+
+def _read_spooled(path: Path, data: bytes, kind: str, **options) -> RawTable:
+    """A workbook, GIS or Parquet file that came through a pipe: its readers need a file, so the
+    bytes go to a private temporary file (removed afterwards); messages name the pipe, not it."""
+    import tempfile
+
+    known = (*EXCEL_SUFFIXES, *VECTOR_SUFFIXES, *PARQUET_SUFFIXES)
+    suffix = path.suffix.lower() if path.suffix.lower() in known else {
+        "excel": ".xlsx", "parquet": ".parquet",
+        "vector": ".gpkg" if data.startswith(b"SQLite format 3") else ".geojson"}[kind]
+    with tempfile.TemporaryDirectory(prefix="sxmap-pipe-") as folder:
+        copy = Path(folder) / f"input{suffix}"
+        copy.write_bytes(data)
+        try:
+            return read_raw(copy, **options)
+        except DataError as exc:
+            for error in [exc, *getattr(exc, "errors", [])]:
+                error.path = str(path)
+                error.message = error.message.replace(str(copy), str(path))
+            raise
+        except UsageError as exc:
+            raise UsageError(str(exc).replace(str(copy), str(path))) from None
 
 
 #: How long a pipe may stay silent before sxmap stops waiting for its first byte.

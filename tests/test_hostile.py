@@ -439,15 +439,29 @@ def test_pipes_are_read_once_and_a_silent_fifo_is_refused(runner, tmp_path, monk
     os.mkfifo(fifo)
     data = "项目名称,所在区县,总投资\n甲项目,越城区,1亿元\n".encode()
 
-    def write():
-        with open(fifo, "wb") as f:
-            f.write(data)
+    def write(target, payload):
+        with open(target, "wb") as f:
+            f.write(payload)
 
-    writer = threading.Thread(target=write)
+    writer = threading.Thread(target=write, args=(fifo, data))
     writer.start()
     result = runner.invoke(main, ["validate", str(fifo)])
     writer.join(timeout=10)
     assert result.exit_code == 0, result.output
+    from openpyxl import Workbook  # a workbook through a pipe: read from a private copy, named as the pipe
+
+    book = Workbook()
+    for row in (["项目名称", "所在区县", "总投资"], ["甲项目", "越城区", "1亿元"]):
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    pipe = tmp_path / "book"  # no suffix: the bytes say it is a workbook
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=write, args=(pipe, buffer.getvalue()))
+    writer.start()
+    result = runner.invoke(main, ["query", "--projects", str(pipe), "--format", "csv"])
+    writer.join(timeout=10)
+    assert result.exit_code == 0 and "甲项目" in result.stdout, result.output
     monkeypatch.setattr(geo.sources, "PIPE_WAIT_SECONDS", 0.2)
     line = _one_line_refusal(runner.invoke(main, ["validate", str(fifo)]), fifo)  # nobody writes to it now
     assert "no program is writing" in line, line
