@@ -274,7 +274,7 @@ def file_kind(path: Path, head: bytes = b"") -> str:
         return "parquet"
     if suffix in CSV_SUFFIXES:
         return "csv"
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # .xlsx/.ods (or a zip), .xls
         return "excel"
     if head.startswith(b"PAR1"):
         return "parquet"
@@ -390,8 +390,9 @@ def _read_spooled(path: Path, data: bytes, kind: str, **options) -> RawTable:
 
     known = (*EXCEL_SUFFIXES, *VECTOR_SUFFIXES, *PARQUET_SUFFIXES)
     suffix = path.suffix.lower() if path.suffix.lower() in known else {
-        "excel": ".xlsx", "parquet": ".parquet",
-        "vector": ".gpkg" if data.startswith(b"SQLite format 3") else ".geojson"}[kind]
+        "excel": ".xls" if data.startswith(b"\xd0\xcf\x11\xe0") else  # an old workbook,
+        ".xlsx" if b"[Content_Types].xml" in data[:1 << 20] else ".zip",  # a new one, or a zipped shapefile
+        "parquet": ".parquet", "vector": ".gpkg" if data.startswith(b"SQLite format 3") else ".geojson"}[kind]
     with tempfile.TemporaryDirectory(prefix="sxmap-pipe-") as folder:
         copy = Path(folder) / f"input{suffix}"
         copy.write_bytes(data)

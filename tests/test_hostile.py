@@ -432,6 +432,7 @@ def test_widths_and_cell_sizes_are_read_or_refused_naming_the_limit(runner, tmp_
 def test_pipes_are_read_once_and_a_silent_fifo_is_refused(runner, tmp_path, monkeypatch):
     import os
     import threading
+    import zipfile
 
     from sxmap.geo import sources
 
@@ -462,6 +463,16 @@ def test_pipes_are_read_once_and_a_silent_fifo_is_refused(runner, tmp_path, monk
     result = runner.invoke(main, ["query", "--projects", str(pipe), "--format", "csv"])
     writer.join(timeout=10)
     assert result.exit_code == 0 and "甲项目" in result.stdout, result.output
+    shp = _shapefile(tmp_path, "p", "utf-8", "UTF-8", names=("name", "district", "investment"))
+    zipped = io.BytesIO()  # a zipped shapefile through a pipe: a ZIP, but not a workbook
+    with zipfile.ZipFile(zipped, "w") as z:
+        for suffix in (".shp", ".shx", ".dbf", ".cpg"):
+            z.write(shp.with_suffix(suffix), f"p{suffix}")
+    writer = threading.Thread(target=write, args=(pipe, zipped.getvalue()))
+    writer.start()
+    result = runner.invoke(main, ["query", "--projects", str(pipe), "--format", "csv"])
+    writer.join(timeout=10)
+    assert result.exit_code == 0 and "乙项目" in result.stdout, result.output
     monkeypatch.setattr(geo.sources, "PIPE_WAIT_SECONDS", 0.2)
     line = _one_line_refusal(runner.invoke(main, ["validate", str(fifo)]), fifo)  # nobody writes to it now
     assert "no program is writing" in line, line
