@@ -1254,19 +1254,11 @@ def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, sk
 
 
 def _read_any_table(path, sheet=None):
-    """A CSV (UTF-8/GBK, detected) or the sheet of an .xlsx, as text cells."""
-    from pathlib import Path
-
+    """A CSV (UTF-8/GBK, detected) or the sheet of a workbook, as text cells (the one reader:
+    an instruction sheet before the table is passed over, and the other sheets named)."""
     from sxmap.geo.reading.columns import read_table
 
-    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
-        import pandas as pd
-
-        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
-        return frame.fillna("")
-    if sheet:
-        raise click.UsageError("--sheet applies to an Excel file")
-    return read_table(path)
+    return read_table(path, sheet=sheet)
 
 
 @main.command("geocode")

@@ -326,13 +326,96 @@ def resolve_crs(name) -> str:
     from pyproj.exceptions import CRSError
 
     text = str(name).strip()
+    if text.isdigit():  # a bare EPSG code: --crs 3857
+        text = f"EPSG:{text}"
     try:
         crs = CRS.from_user_input(text)
     except (CRSError, TypeError, ValueError):
         raise UsageError(f"unknown coordinate system {name!r}; {_CRS_HINT}") from None
+    problem = crs_problem(crs)
+    if problem:
+        raise UsageError(f"{problem[0]}; {problem[1]}")
     authority = crs.to_authority()
     code = f"{authority[0]}:{authority[1]}" if authority else text
     return "wgs84" if code == "EPSG:4326" else code
+
+
+_CRS_FIX = ("ask for the coordinates in WGS-84 (EPSG:4326), CGCS2000 (EPSG:4490) or a Gauss–Krüger zone "
+            "(EPSG:4549), or give the system's definition as a PROJ string")
+
+
+def _horizontal_part(crs):
+    """The horizontal part of a compound system (EPSG:4326+5773 → EPSG:4326), else ``crs``."""
+    if crs.is_compound:
+        return next((sub for sub in crs.sub_crs_list if not sub.is_vertical), crs)
+    return crs
+
+
+def crs_problem(crs):
+    """Why points in ``crs`` (a pyproj CRS) cannot become WGS-84 longitude/latitude, as
+    ``(message, fix)``, or ``None`` when they can.
+
+    Refused: geocentric systems (X/Y/Z from the Earth's centre, EPSG:4978), vertical ones
+    (heights, EPSG:5773), and any system PROJ cannot transform to WGS-84 (a local engineering
+    system, a CRS of another planet). A compound system is judged by its horizontal part.
+
+    Examples
+    --------
+    >>> from pyproj import CRS
+    >>> crs_problem(CRS.from_epsg(3857)) is None
+    True
+    >>> crs_problem(CRS.from_epsg(5773))[0].split(":")[:2]
+    ['EPSG', '5773 (EGM96 height) is a vertical system']
+    """
+    from pyproj import Transformer
+    from pyproj.exceptions import ProjError
+
+    horizontal = _horizontal_part(crs)
+    epsg = horizontal.to_epsg()
+    name = f"EPSG:{epsg} ({horizontal.name})" if epsg else repr(horizontal.name)
+    if horizontal.is_geocentric:
+        return (f"{name} is geocentric: X/Y/Z from the Earth's centre, not longitude/latitude or "
+                "easting/northing (地心坐标系，不是平面坐标)", _CRS_FIX)
+    if horizontal.is_vertical:
+        return f"{name} is a vertical system: heights, not positions on the map (高程坐标系，不是平面坐标)", _CRS_FIX
+    if getattr(horizontal, "is_engineering", False) or not (horizontal.is_geographic or horizontal.is_projected):
+        return (f"{name} is a local engineering system with no link to WGS-84 (独立坐标系，无法转换到WGS-84)",
+                _CRS_FIX)
+    try:
+        Transformer.from_crs(horizontal, 4326, always_xy=True)
+    except ProjError:
+        return f"{name} cannot be converted to WGS-84 (无法转换到WGS-84)", _CRS_FIX
+    return None
+
+
+def declared_crs(value, path=None):
+    """The pyproj CRS a file declares (WKT, PROJJSON, ``EPSG:…``), horizontal part only.
+
+    Raises
+    ------
+    DataError
+        PROJ does not know it (an unknown EPSG code), or :func:`crs_problem` refuses it; the
+        message names the file and what to do.
+    """
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    from sxmap.geo.errors import DataError
+
+    try:
+        crs = CRS.from_user_input(value)
+    except (CRSError, TypeError, ValueError):
+        ident = value.get("id") if isinstance(value, dict) else None
+        text = value if isinstance(value, str) else (
+            f"{ident.get('authority')}:{ident.get('code')}" if isinstance(ident, dict) else "its definition")
+        raise DataError(f"the file declares a coordinate system PROJ does not know ({text[:120]}) "
+                        "(文件坐标系无法识别)", path=path,
+                        hint="save the layer again with a known CRS, e.g. EPSG:4326 (WGS-84) or EPSG:4490 "
+                             "(CGCS2000)") from None
+    problem = crs_problem(crs)
+    if problem:
+        raise DataError(f"the file's coordinate system: {problem[0]}", path=path, hint=problem[1])
+    return _horizontal_part(crs)
 
 
 def is_projected(crs: str) -> bool:
@@ -364,3 +447,50 @@ def any_to_wgs84(x, y, crs: str):
     from pyproj import Transformer
 
     return Transformer.from_crs(crs, 4326, always_xy=True).transform(x, y)
+
+
+def is_transverse_mercator(crs: str) -> bool:
+    """True for a Transverse Mercator projection (Gauss–Krüger, UTM), whose eastings may carry
+    the zone number in front; False for any other system (Web Mercator, degrees)."""
+    if crs in CRS_NAMES:
+        return False
+    from pyproj import CRS
+
+    operation = _horizontal_part(CRS.from_user_input(crs)).coordinate_operation
+    return "transverse mercator" in (getattr(operation, "method_name", "") or "").lower()
+
+
+#: Projected systems metres near Shaoxing are met in, tried in this order, with what they are.
+_PROJECTED_GUESSES = (
+    ("EPSG:4528", "eastings with the zone number 40 in front fit EPSG:4528 (CGCS2000 3-degree Gauss–Krüger zone 40)"),
+    ("EPSG:4549", "they fit EPSG:4549 (CGCS2000 3-degree Gauss–Krüger, central meridian 120°E) near Shaoxing"),
+    ("EPSG:3857", "they fit EPSG:3857 (Web Mercator, what web maps and many GIS exports use) near Shaoxing "
+                  "(符合Web墨卡托投影)"),
+)
+_NEAR_SHAOXING = (118.5, 122.5, 28.5, 31.5)  # lon, lon, lat, lat: a margin around the city
+
+
+def guess_projected(east, north) -> tuple[str, str]:
+    """Which projected system metres near Shaoxing fit: its code, and a sentence.
+
+    The medians of ``east`` and ``north`` (in either order) are converted from each system of
+    :data:`_PROJECTED_GUESSES`; the first that lands near Shaoxing wins (when none does: EPSG:4528
+    for values over 10,000 km, which carry a zone number, else EPSG:4549).
+
+    Examples
+    --------
+    >>> guess_projected([13423000.0], [3503500.0])[0]
+    'EPSG:3857'
+    >>> guess_projected([40558000.0], [3320000.0])[0]
+    'EPSG:4528'
+    """
+    from pyproj import Transformer
+
+    e, n = float(np.nanmedian(east)), float(np.nanmedian(north))
+    west, east_edge, south, north_edge = _NEAR_SHAOXING
+    for a, b in ((e, n), (n, e)):  # in Chinese surveying X is the northing: try both orders
+        for code, sentence in _PROJECTED_GUESSES:
+            lon, lat = Transformer.from_crs(code, 4326, always_xy=True).transform(a, b)
+            if west <= lon <= east_edge and south <= lat <= north_edge:
+                return code, sentence
+    return _PROJECTED_GUESSES[0] if max(abs(e), abs(n)) >= 1e7 else _PROJECTED_GUESSES[1]

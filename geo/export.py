@@ -262,6 +262,29 @@ def to_xlsx_bytes(frame, sheet: str = "项目 projects") -> bytes:
     return buffer.getvalue()
 
 
+def gpkg_column_names(names) -> list:
+    """Column names a GeoPackage layer accepts: ``fid`` and ``geom`` (its key and geometry
+    columns) and names equal but for case (SQLite does not tell ``FID`` from ``fid``) get
+    ``_source`` after them.
+
+    Examples
+    --------
+    >>> gpkg_column_names(["name", "fid", "FID", "geom"])
+    ['name', 'fid_source', 'FID_source_', 'geom_source']
+    """
+    taken = {"fid", "geom", "geometry"}
+    out = []
+    for name in map(str, names):
+        new = name
+        if new.lower() in taken:
+            new += "_source"
+        while new.lower() in taken:
+            new += "_"
+        taken.add(new.lower())
+        out.append(new)
+    return out
+
+
 def to_gpkg_bytes(frame, layer: str = LAYER) -> bytes:
     """A GeoPackage (bytes) with one point layer in EPSG:4326, written by pyogrio."""
     import tempfile
@@ -276,6 +299,7 @@ def to_gpkg_bytes(frame, layer: str = LAYER) -> bytes:
     lon = pd.to_numeric(data["lon"], errors="coerce")
     lat = pd.to_numeric(data["lat"], errors="coerce")
     geometry = gpd.points_from_xy(lon, lat, crs="EPSG:4326")
+    data.columns = gpkg_column_names(data.columns)
     gdf = gpd.GeoDataFrame(data, geometry=geometry, crs="EPSG:4326")
     with tempfile.TemporaryDirectory(prefix="sxmap-gpkg-") as tmp:
         path = Path(tmp) / "export.gpkg"

@@ -395,7 +395,8 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
         Default: the user's cache (:func:`cache_path`).
     address_column, district_column, lon_column, lat_column : str, optional
         Headers to use (default: found by their usual names, e.g. 地址, 区县, 经度, 纬度).
-    crs : {"wgs84", "gcj02", "bd09"}
+    crs : str
+        ``wgs84``, ``gcj02``, ``bd09`` or any system :func:`geo.crs.resolve_crs` accepts (EPSG:3857 …)
         Datum of the coordinates already in the table (converted to WGS-84 in the output).
     path : path, optional
         The file, for messages.
@@ -426,11 +427,11 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
     import numpy as np
     import pandas as pd
 
-    from sxmap.geo.crs import check_crs, gcj02_to_wgs84, to_wgs84
+    from sxmap.geo.crs import any_to_wgs84, gcj02_to_wgs84, resolve_crs
     from sxmap.geo.districts import BY_ADCODE, try_resolve_district
     from sxmap.geo.townships import parse_addresses
 
-    crs = check_crs(crs)
+    crs = resolve_crs(crs)  # wgs84/gcj02/bd09, or a projected system such as EPSG:3857 or EPSG:4549
     headers = list(frame.columns)
     address_col = find_column(headers, "address", address_column, path)
     if address_col is None:
@@ -468,7 +469,7 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
             if x is not None and y is not None:
                 lon[i], lat[i], has_xy[i] = x, y, True
         if has_xy.any() and crs != "wgs84":
-            lon[has_xy], lat[has_xy] = to_wgs84(lon[has_xy], lat[has_xy], crs)
+            lon[has_xy], lat[has_xy] = any_to_wgs84(lon[has_xy], lat[has_xy], crs)
     report.with_coordinates = int(has_xy.sum())
 
     out = {c: [""] * n for c in GEOCODE_COLUMNS}

@@ -12,10 +12,15 @@ row number a user sees for each data row, and, for GIS files, one point per row.
   Python's ``csv`` module when a row is ragged or a quote is not closed, so that the row where the
   problem starts can be named. Cells of any size are read.
 - Excel (``.xlsx``, ``.xlsm``, ``.xls``, ``.ods``) through python-calamine; merged cells are
-  filled with the value of their top-left cell; formulas without a cached value are reported.
-- GeoJSON, GeoPackage, Shapefile, FlatGeobuf through pyogrio's Arrow path, reprojected to WGS-84
-  from their declared CRS.
+  filled with the value of their top-left cell; formulas without a cached value are reported; an
+  instruction sheet before the table is passed over, and the other sheets are named.
+- GeoJSON, GeoPackage, Shapefile (also zipped; its .dbf decoded as CSV is, whatever its .cpg says),
+  FlatGeobuf, KML/KMZ through pyogrio's Arrow path, reprojected to WGS-84 from their declared CRS
+  (refused in one line when that CRS is geocentric, vertical, local or unknown: :mod:`geo.crs`).
 - Parquet / GeoParquet through pyarrow.
+
+At most :data:`MAX_COLUMNS` columns (Excel's limit) are read; a pipe (FIFO, ``/dev/stdin``) is
+read once (:func:`read_pipe`).
 """
 
 from __future__ import annotations
@@ -29,15 +34,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sxmap.geo.errors import DataError, UsageError
-from sxmap.geo.output import check_input_path, read_input_bytes
+from sxmap.geo.output import MAX_STREAM_BYTES, check_input_path, read_input_bytes
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
-VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb")
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".fgb", ".kml", ".kmz", ".zip")
+#: The other files of a shapefile: given alone, they get a line naming the .shp to pass.
+SHAPEFILE_PARTS = (".dbf", ".shx", ".prj", ".cpg", ".sbn", ".sbx", ".qix")
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 PARQUET_SUFFIXES = (".parquet", ".geoparquet", ".pq")
 
 _HEADER_SEARCH_ROWS = 20
 _SNIFF_BYTES = 1 << 16
+#: The widest table read: Excel's own limit (column XFD). Wider tables are refused in one line
+#: rather than read for minutes or until memory runs out (a 10-million-column header).
+MAX_COLUMNS = 16_384
+#: The header record must end within this many characters of its start (1 MiB).
+_HEADER_WINDOW = 1 << 20
 
 #: Magic numbers of files that are not tables, with what they are.
 _MAGIC = (
@@ -78,6 +90,8 @@ class RawTable:
         How the file was read (encoding, header row, reprojection, merged cells).
     problems : list of DataError
         File-level problems that concern particular rows (formulas without a cached value).
+    sheets : list of str
+        Every sheet of a workbook (Excel), to name the others when the one read is not the table.
     """
 
     kind: str
@@ -93,6 +107,7 @@ class RawTable:
     ragged: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    sheets: list = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.rownums)
@@ -259,7 +274,7 @@ def file_kind(path: Path, head: bytes = b"") -> str:
         return "parquet"
     if suffix in CSV_SUFFIXES:
         return "csv"
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # .xlsx/.ods (or a zip), .xls
         return "excel"
     if head.startswith(b"PAR1"):
         return "parquet"
@@ -280,6 +295,19 @@ def _wrong_container(path: Path, kind: str, head: bytes):
 
 # --------------------------------------------------------------------------------------------
 # Reading
+
+
+def check_width(count: int, path, at_least: bool = False) -> None:
+    """Refuse a table of more than :data:`MAX_COLUMNS` columns, naming the limit.
+
+    Raises
+    ------
+    DataError
+    """
+    if count > MAX_COLUMNS:
+        raise DataError(f"the table has {'at least ' if at_least else ''}{count:,} columns; sxmap reads at most {MAX_COLUMNS:,} (Excel's limit) "
+                        f"(列数过多: {'至少' if at_least else ''}{count:,} 列，上限 {MAX_COLUMNS:,} 列)", path=path,
+                        hint="keep the columns you need (name, district, investment, coordinates …) and save again")
 
 
 def read_raw(path, *, sheet=None, layer=None, header_keys=(), columns_wanted=None) -> RawTable:
@@ -307,31 +335,103 @@ def read_raw(path, *, sheet=None, layer=None, header_keys=(), columns_wanted=Non
     """
     path = check_input_path(path)  # exists; a regular file or a pipe, never a device
     regular = path.is_file()
-    head = b""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(_SNIFF_BYTES)
-    except OSError as exc:
-        raise DataError(f"cannot read the file (无法读取): {exc.strerror or exc}", path=path) from None
+    data = None if regular else read_pipe(path)  # a pipe can be read once only: all of it, now
+    head = b"" if regular else data[:_SNIFF_BYTES]
+    if regular:
+        try:
+            with open(path, "rb") as f:
+                head = f.read(_SNIFF_BYTES)
+        except OSError as exc:
+            raise DataError(f"cannot read the file (无法读取): {exc.strerror or exc}", path=path) from None
+    if path.suffix.lower() in SHAPEFILE_PARTS:
+        _refuse_shapefile_part(path)
     kind = file_kind(path, head)
     if sheet is not None and kind != "excel":
         raise UsageError(f"--sheet applies to Excel files; {path} is not one")
     if layer is not None and kind != "vector":
         raise UsageError(f"--layer applies to GeoPackage/GeoJSON files; {path} is not one")
     if not regular and kind != "csv":
-        raise DataError("not a regular file (不是普通文件)", path=path, hint="save the data to a file first")
+        return _read_spooled(path, data, kind, sheet=sheet, layer=layer, header_keys=header_keys,
+                             columns_wanted=columns_wanted)
     if kind == "excel":
         return _read_excel(path, sheet, header_keys, head)
     if kind == "vector":
         return _read_vector(path, layer, head)
     if kind == "parquet":
         return _read_parquet(path, head, columns_wanted)
-    data = read_input_bytes(path)
+    data = read_input_bytes(path) if data is None else data
     what = sniff_binary(data)
     if what:
         raise DataError(f"not a text table: it is {what} (不是表格文件)", path=path,
                         hint="give a CSV, .xlsx, GeoJSON or GeoPackage file")
     return _read_csv(path, data, header_keys, columns_wanted)
+
+
+def _read_spooled(path: Path, data: bytes, kind: str, **options) -> RawTable:
+    """A workbook, GIS or Parquet file that came through a pipe: its readers need a file, so the
+    bytes go to a private temporary file (removed afterwards); messages name the pipe, not it."""
+    import tempfile
+
+    known = (*EXCEL_SUFFIXES, *VECTOR_SUFFIXES, *PARQUET_SUFFIXES)
+    suffix = path.suffix.lower() if path.suffix.lower() in known else {
+        "excel": ".xls" if data.startswith(b"\xd0\xcf\x11\xe0") else  # an old workbook,
+        ".xlsx" if b"[Content_Types].xml" in data[:1 << 20] else ".zip",  # a new one, or a zipped shapefile
+        "parquet": ".parquet", "vector": ".gpkg" if data.startswith(b"SQLite format 3") else ".geojson"}[kind]
+    with tempfile.TemporaryDirectory(prefix="sxmap-pipe-") as folder:
+        copy = Path(folder) / f"input{suffix}"
+        copy.write_bytes(data)
+        try:
+            return read_raw(copy, **options)
+        except DataError as exc:
+            for error in [exc, *getattr(exc, "errors", [])]:
+                error.path = str(path)
+                error.message = error.message.replace(str(copy), str(path))
+            raise
+        except UsageError as exc:
+            raise UsageError(str(exc).replace(str(copy), str(path))) from None
+
+
+#: How long a pipe may stay silent before sxmap stops waiting for its first byte.
+PIPE_WAIT_SECONDS = 30.0
+
+
+def read_pipe(path, limit: int = MAX_STREAM_BYTES) -> bytes:
+    """All the bytes of a pipe (a FIFO, ``/dev/stdin``, ``<(…)``), read once, at most ``limit``.
+
+    The pipe is opened without waiting for a writer (a FIFO nobody writes to would otherwise
+    block the open for ever), then given :data:`PIPE_WAIT_SECONDS` for its first byte or its end.
+
+    Raises
+    ------
+    DataError
+        Nothing came through the pipe in time, more than ``limit`` bytes came, or it cannot be read.
+    """
+    import os
+    import select
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise DataError(f"cannot read the pipe (无法读取): {exc.strerror or exc}", path=path) from None
+    try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            if not poller.poll(int(PIPE_WAIT_SECONDS * 1000)):
+                raise DataError(f"nothing came through the pipe in {PIPE_WAIT_SECONDS:g} s: no program is writing "
+                                "to it (管道中没有数据)", path=path,
+                                hint="start the program that writes to it first, or save the table to a file")
+        os.set_blocking(fd, True)
+        with os.fdopen(os.dup(fd), "rb") as stream:
+            data = stream.read(limit + 1)
+    except OSError as exc:
+        raise DataError(f"cannot read the pipe (无法读取): {exc.strerror or exc}", path=path) from None
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise DataError(f"the input is larger than {limit // (1024 * 1024)} MiB (输入过大)", path=path,
+                        hint="save it as a file and split it, or use a Parquet file")
+    return data
 
 
 # --- CSV ------------------------------------------------------------------------------------
@@ -347,7 +447,7 @@ def _find_header(rows, header_keys) -> int:
     """Index of the header row among ``rows`` (lists of cell texts): the first of the first
     non-blank rows that holds a known header (title rows above it are skipped), else the first
     non-blank row. Used for CSV lines and sheet rows alike."""
-    from sxmap.geo.reading.headers import fold_header, is_header_row
+    from sxmap.geo.reading.headers import fold_header, is_header_row, list_headers
 
     first = None
     for index, cells in enumerate(rows):
@@ -394,6 +494,8 @@ def _offset_after_lines(text: str, count: int) -> int:
 def _read_csv(path: Path, data: bytes, header_keys, columns_wanted, decode_all=False) -> RawTable:
     import numpy as np
 
+    csv.field_size_limit(sys.maxsize)  # cells of any size (the default, 131,072 characters, raised)
+
     text, label, utf8 = (*decode_text(data, path), False) if decode_all else _head_text(data, path)
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -408,8 +510,15 @@ def _read_csv(path: Path, data: bytes, header_keys, columns_wanted, decode_all=F
     # The header record may span lines (a header cell with a line break, Alt+Enter in Excel);
     # title rows above it do not.
     offset = _offset_after_lines(text, header_index)
-    reader = csv.reader(io.StringIO(text[offset: offset + (1 << 20)], newline=""), delimiter=delimiter)
+    window = text[offset: offset + _HEADER_WINDOW]
+    unended = _LINE_BREAK.search(window) is None and len(data) > _HEADER_WINDOW  # the header goes on
+    check_width(window.split("\n", 1)[0].count(delimiter) + 1 if '"' not in window else 0, path, at_least=unended)
+    reader = csv.reader(io.StringIO(window, newline=""), delimiter=delimiter)
     header = next(reader, [])
+    check_width(len(header), path, at_least=unended)
+    if unended:
+        raise DataError(f"the header row is longer than {_HEADER_WINDOW // (1 << 20)} MiB (表头行过长)", path=path,
+                        hint="check that the file is a table with a header row; keep the columns you need")
     headers = [cell.strip() for cell in header]
     body_offset = _offset_after_lines(text, header_index + max(reader.line_num, 1))
     raw = None
@@ -587,16 +696,7 @@ def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
         candidates = [names[int(sheet) - 1]]
     else:
         raise UsageError(f"{path}: no sheet {sheet!r} (没有该工作表); sheets are: " + ", ".join(names))
-    chosen = None
-    for name in candidates:
-        try:
-            sheet_obj = book.get_sheet_by_name(name)
-            matrix = sheet_obj.to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise DataError(f"cannot read sheet {name!r}: {str(exc).splitlines()[0][:200]}", path=path) from None
-        if any(any(v not in (None, "") for v in row) for row in matrix):
-            chosen = (name, matrix, list(getattr(sheet_obj, "merged_cell_ranges", None) or []))
-            break
+    chosen = _pick_sheet(book, path, candidates, header_keys)
     if chosen is None:
         if sheet is None and len(names) > 1:
             raise DataError("no sheet of the workbook holds data (所有工作表均为空); sheets are: " + ", ".join(names),
@@ -605,8 +705,10 @@ def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
                         hint="name the sheet that holds the table with --sheet")
     name, matrix, ranges = chosen  # skip_empty_area=False: the matrix starts at A1
     notes = []
-    if sheet is None and name != names[0]:
-        notes.append(f"the first sheet(s) are empty; read sheet {name!r} (前面的工作表为空，读取 {name})")
+    if sheet is None and len(names) > 1:
+        others = ", ".join(repr(n) for n in names if n != name)
+        notes.append(f"read sheet {name!r}; the other sheets ({others}) were not read; choose one with --sheet "
+                     f"(读取工作表 {name}，其他工作表未读取: {others})")
     merged = _fill_merged(matrix, ranges)
     if merged:
         notes.append(f"{merged} merged cell range(s) filled with their top-left value (合并单元格已填充)")
@@ -626,7 +728,7 @@ def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
     raw = RawTable(kind="Excel", headers=headers, columns=columns,
                    rownums=np.arange(header_index + 2, header_index + 2 + len(body), dtype=np.int64),
                    header_row=header_index + 1, sheet=name, letters=[get_column_letter(i + 1) for i in range(width)],
-                   notes=notes)
+                   notes=notes, sheets=names)
     if header_index:
         raw.notes.append(f"header found on row {header_index + 1}; rows above it skipped "
                          f"(表头在第{header_index + 1}行)")
@@ -634,6 +736,30 @@ def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
         if row > header_index + 1:
             raw.problems.append((row, column))
     return raw
+
+
+def _pick_sheet(book, path: Path, candidates, header_keys):
+    """``(name, matrix, merged ranges)`` of the sheet to read among ``candidates``: the first
+    that holds data, unless it has no header row sxmap knows and a later sheet has one (an
+    instruction sheet, 填表说明, before the table); ``None`` when all are empty."""
+    from sxmap.geo.reading.headers import fold_header, is_header_row
+
+    first = None
+    for name in candidates:
+        try:
+            sheet_obj = book.get_sheet_by_name(name)
+            matrix = sheet_obj.to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise DataError(f"cannot read sheet {name!r}: {str(exc).splitlines()[0][:200]}", path=path) from None
+        if not any(any(v not in (None, "") for v in row) for row in matrix):
+            continue
+        found = (name, matrix, list(getattr(sheet_obj, "merged_cell_ranges", None) or []))
+        first = first or found
+        if len(candidates) == 1 or any(
+                is_header_row([fold_header(c) for c in map(_excel_cell_text, row) if c.strip()], header_keys)
+                for row in matrix[: _HEADER_SEARCH_ROWS * 2]):
+            return found
+    return first
 
 
 def _sheet_xml(path: Path, index: int):
@@ -691,6 +817,159 @@ def _uncached_formulas(path: Path, index: int) -> list:
 # --- GIS files --------------------------------------------------------------------------------
 
 
+def _refuse_shapefile_part(path: Path):
+    """One part of a shapefile given alone (.dbf, .shx, .prj …): say which file to pass."""
+    shp = next((p for p in (path.with_suffix(".shp"), path.with_suffix(".SHP")) if p.is_file()), None)
+    what = f"pass {shp}" if shp else f"pass the .shp file, with its .shx, .dbf (and .prj, .cpg) beside it"
+    raise DataError(f"a {path.suffix.lower()} file is one part of a shapefile, not a table (这是Shapefile的组成文件)",
+                    path=path, hint=f"{what}, or the .zip holding them all")
+
+
+def _zip_member(path: Path) -> str:
+    """The GDAL path of the GIS file inside a .zip (a zipped shapefile, GeoPackage or GeoJSON)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [n for n in archive.namelist() if not n.endswith("/") and "__MACOSX" not in n]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataError(f"cannot read as a ZIP archive (无法读取ZIP文件): {exc}", path=path) from None
+    for suffix in (".shp", ".gpkg", ".geojson", ".json", ".fgb"):
+        found = sorted(n for n in names if n.lower().endswith(suffix))
+        if found:
+            return f"/vsizip/{path}/{found[0]}"
+    tables = [n for n in names if n.lower().endswith((*EXCEL_SUFFIXES, ".csv", ".tsv", *PARQUET_SUFFIXES))]
+    hint = f"unzip it and pass {tables[0]!r}" if tables else "pass a zipped shapefile (.shp, .shx, .dbf), or unzip it"
+    raise DataError("the ZIP archive holds no shapefile, GeoPackage or GeoJSON (压缩包内没有GIS文件)", path=path,
+                    hint=hint)
+
+
+def _dbf_text(dbf: bytes, max_records: int = 5000) -> bytes:
+    """The text fields of a .dbf (its character cells, the field names when it has none), one a
+    line, for detecting the encoding; field names GDAL cut inside a character lose the cut bytes."""
+    if len(dbf) < 32:
+        return b""
+    header_len, record_len = int.from_bytes(dbf[8:10], "little"), int.from_bytes(dbf[10:12], "little")
+    count = int.from_bytes(dbf[4:8], "little")
+    fields, names, pos, offset = [], [], 32, 1
+    while pos + 32 <= min(header_len, len(dbf)) and dbf[pos] != 0x0D:
+        names.append(dbf[pos:pos + 11].split(b"\0")[0])
+        if dbf[pos + 11:pos + 12] in (b"C", b"M"):
+            fields.append((offset, dbf[pos + 16]))
+        offset += dbf[pos + 16]
+        pos += 32
+    cells = []
+    for r in range(min(count, max_records)):
+        record = dbf[header_len + r * record_len: header_len + (r + 1) * record_len]
+        cells.extend(record[o:o + n].rstrip(b" \0") for o, n in fields)
+    cells = [c for c in cells if c]
+    if not cells:
+        cells = [_whole_utf8(n) for n in names]
+    return b"\n".join(cells)
+
+
+def _whole_utf8(name: bytes) -> bytes:
+    """``name`` without a UTF-8 character cut at its end (GDAL cuts field names at 10 bytes)."""
+    for cut in range(4):
+        try:
+            (name[: len(name) - cut] if cut else name).decode("utf-8")
+            return name[: len(name) - cut] if cut else name
+        except UnicodeDecodeError:
+            continue
+    return name
+
+
+#: :func:`decode_text`'s labels → the encoding names GDAL (iconv) takes.
+_GDAL_ENCODINGS = {"UTF-8": "UTF-8", "UTF-8 with BOM": "UTF-8", "GB18030/GBK": "GB18030", "Big5": "CP950",
+                   "Shift-JIS": "CP932", "EUC-KR": "CP949", "UTF-16": "UTF-16"}
+
+
+def _shapefile_encoding(source: str, path: Path, notes: list):
+    """The encoding of a shapefile's attributes, as GDAL names it, or ``None`` (not a shapefile).
+
+    Detected from the .dbf's text as CSV is (:func:`decode_text`); a .cpg is believed only when
+    the text decodes in the encoding it names. A note says what was found."""
+    import codecs as _codecs
+    import zipfile
+
+    if not source.lower().endswith(".shp"):
+        return None
+    stem = source[:-4]
+    try:
+        if source.startswith("/vsizip/"):
+            inner = source[len(f"/vsizip/{path}/"):-4]
+            with zipfile.ZipFile(path) as archive:
+                names = {n.lower(): n for n in archive.namelist()}
+                read = lambda ext: archive.read(names[(inner + ext).lower()]) if (inner + ext).lower() in names                     else None  # noqa: E731
+                dbf, cpg = read(".dbf"), read(".cpg")
+        else:
+            part = lambda ext: next((Path(stem + e) for e in (ext, ext.upper()) if Path(stem + e).is_file()), None)  # noqa: E731
+            if part(".shx") is None:  # GDAL could rebuild it, but beside the input: sxmap never writes there
+                raise DataError("the shapefile has no .shx beside it (缺少 .shx 文件)", path=path,
+                                hint="copy the .shp together with its .shx and .dbf (and .prj, .cpg), or zip them all")
+            dbf = part(".dbf").read_bytes() if part(".dbf") else None
+            cpg = part(".cpg").read_bytes() if part(".cpg") else None
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return None
+    if dbf is None:
+        raise DataError("the shapefile has no .dbf beside it (缺少 .dbf 文件)", path=path,
+                        hint="copy the .shp together with its .shx and .dbf (and .prj, .cpg), or zip them all")
+    sample = _dbf_text(dbf)
+    stated = cpg.decode("ascii", "replace").strip() if cpg else ""
+    if stated and stated.upper().replace("-", "") not in ("UTF8", "65001") and not sample.isascii():
+        try:  # text that is valid UTF-8 is UTF-8, whatever the .cpg says (GBK would decode it as nonsense)
+            sample.decode("utf-8")
+            notes.append(f"the .cpg says {stated} but the attributes are UTF-8; read as UTF-8 "
+                         f"(.cpg 声明 {stated}，实际为 UTF-8)")
+            return "UTF-8"
+        except UnicodeDecodeError:
+            pass
+    if stated:
+        try:
+            sample.decode(_codecs.lookup({"936": "gbk", "65001": "utf-8"}.get(stated, stated)).name)
+            return stated
+        except (LookupError, UnicodeDecodeError):
+            pass
+    if not sample:
+        return "UTF-8"
+    try:
+        label = decode_text(sample, path)[1]
+    except DataError as exc:
+        raise DataError(f"cannot tell the encoding of the shapefile's attributes (.dbf): {exc.message}",
+                        path=path, hint="save the layer again from QGIS with encoding UTF-8") from None
+    found = _GDAL_ENCODINGS.get(label, "UTF-8")
+    if stated:
+        notes.append(f"the .cpg says {stated} but the attributes are {label}; read as {label} "
+                     f"(.cpg 声明 {stated}，实际为 {label})")
+    elif label not in ("UTF-8", "UTF-8 with BOM"):
+        notes.append(f"no .cpg: the attributes were decoded as {label} (无 .cpg，按 {label} 读取)")
+    return found
+
+
+def _read_arrow_recoded(source: str, layer_name: str, encoding: str):
+    """pyogrio's Arrow read with every text (field names, string cells) decoded from ``encoding``
+    here, for shapefiles whose field names GDAL cut inside a character (they fail in pyogrio):
+    read as ISO-8859-1, which keeps every byte, then decode; a cut character at a name's end is
+    dropped."""
+    import pyarrow as pa
+    import pyogrio
+
+    meta, table = pyogrio.read_arrow(source, layer=layer_name, encoding="ISO-8859-1")
+    codec = {"GB18030": "gb18030", "CP950": "big5hkscs"}.get(encoding, encoding)
+
+    def fix(text, errors):
+        return text.encode("latin-1").decode(codec, errors).strip()
+
+    names, columns = [], []
+    for name, column in zip(table.column_names, table.columns):
+        if name != (meta.get("geometry_name") or "wkb_geometry") and pa.types.is_string(column.type):
+            column = pa.array([None if v is None else fix(v, "replace") for v in column.to_pylist()],
+                              type=pa.large_string())
+        names.append(name if name in ("wkb_geometry", meta.get("geometry_name")) else fix(name, "ignore"))
+        columns.append(column)
+    return meta, pa.table(columns, names=names)
+
+
 def _read_vector(path: Path, layer, head: bytes) -> RawTable:
     import warnings
 
@@ -700,9 +979,12 @@ def _read_vector(path: Path, layer, head: bytes) -> RawTable:
 
     if path.suffix.lower() in (".geojson", ".json") and not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         raise _wrong_container(path, "vector", head)
+    source = _zip_member(path) if path.suffix.lower() == ".zip" else str(path)
+    notes = []
+    encoding = _shapefile_encoding(source, path, notes)
     try:
-        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
-    except (DataSourceError, DataLayerError, OSError) as exc:
+        layers = [str(name) for name in pyogrio.list_layers(source)[:, 0]]
+    except (DataSourceError, DataLayerError, OSError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read as a GeoJSON/GeoPackage file (无法读取): {str(exc).splitlines()[0][:200]}",
                         path=path, hint="check the file, or save the table as CSV or .xlsx") from None
     if not layers:
@@ -716,19 +998,23 @@ def _read_vector(path: Path, layer, head: bytes) -> RawTable:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            meta, table = pyogrio.read_arrow(path, layer=layer_name)
+            try:
+                meta, table = pyogrio.read_arrow(source, layer=layer_name, encoding=encoding)
+            except UnicodeDecodeError:  # a field name cut inside a character
+                if encoding is None:
+                    raise
+                meta, table = _read_arrow_recoded(source, layer_name, encoding)
     except (DataSourceError, DataLayerError, OSError, ValueError) as exc:
         raise DataError(f"cannot read layer {layer_name!r}: {str(exc).splitlines()[0][:200]}", path=path) from None
     kind = "GeoPackage" if path.suffix.lower() == ".gpkg" else "GeoJSON" if path.suffix.lower() in (
         ".geojson", ".json") else "GIS file"
-    notes = []
     geometry_name = meta.get("geometry_name") or "wkb_geometry"
     if geometry_name not in table.column_names:
         geometry_name = next((n for n in ("geometry", "wkb_geometry") if n in table.column_names), None)
     points = None
     if geometry_name is not None:
         wkb = table.column(geometry_name).combine_chunks()
-        points = _points_from_wkb(wkb, meta.get("crs"), notes)
+        points = _points_from_wkb(wkb, meta.get("crs"), notes, path)
         table = table.drop_columns([geometry_name])
     headers = [str(c) for c in table.column_names]
     columns = [table.column(i).combine_chunks() for i in range(table.num_columns)]
@@ -739,7 +1025,7 @@ def _read_vector(path: Path, layer, head: bytes) -> RawTable:
                     header_row=0, layer=layer_name, points=points, notes=notes)
 
 
-def _points_from_wkb(wkb, crs, notes):
+def _points_from_wkb(wkb, crs, notes, path=None):
     """``(x, y, kind)`` from a WKB array, reprojected from ``crs`` to WGS-84."""
     import numpy as np
     import shapely
@@ -763,15 +1049,24 @@ def _points_from_wkb(wkb, crs, notes):
     x[is_point] = shapely.get_x(geoms[is_point])
     y[is_point] = shapely.get_y(geoms[is_point])
     if crs:
-        x, y = reproject_to_wgs84(x, y, crs, notes)
+        x, y = reproject_to_wgs84(x, y, crs, notes, path)
     return x, y, kind
 
 
-def reproject_to_wgs84(x, y, crs, notes):
-    """Reproject arrays from a declared CRS to WGS-84 lon/lat (a note says so)."""
+def reproject_to_wgs84(x, y, crs, notes, path=None):
+    """Reproject arrays from a declared CRS to WGS-84 lon/lat (a note says so).
+
+    Raises
+    ------
+    DataError
+        The CRS is unknown to PROJ, not horizontal (geocentric, vertical) or cannot reach WGS-84
+        (a local engineering system): see :func:`geo.crs.declared_crs`.
+    """
     from pyproj import CRS, Transformer
 
-    source = CRS.from_user_input(crs)
+    from sxmap.geo.crs import declared_crs
+
+    source = declared_crs(crs, path)
     if source.equals(CRS.from_epsg(4326), ignore_axis_order=True) or source.equals(CRS.from_user_input("OGC:CRS84")):
         return x, y
     epsg = source.to_epsg()
@@ -797,6 +1092,7 @@ def _read_parquet(path: Path, head: bytes, columns_wanted) -> RawTable:
     except (pa.ArrowInvalid, pa.ArrowException, OSError) as exc:
         raise DataError(f"cannot read as a Parquet file (无法读取): {str(exc).splitlines()[0][:200]}",
                         path=path) from None
+    check_width(len(schema.names), path)
     meta = json.loads((schema.metadata or {}).get(b"geo", b"{}") or b"{}")
     geometry = meta.get("primary_column", "geometry") if meta else None
     headers = [n for n in schema.names if n != geometry and n != "__index_level_0__"]
@@ -817,9 +1113,9 @@ def _read_parquet(path: Path, head: bytes, columns_wanted) -> RawTable:
             y = column.field("y").to_numpy(zero_copy_only=False).astype(float)
             points = (x, y, np.where(np.isnan(x), "empty", "").astype(object))
             if crs is not None:
-                points = (*reproject_to_wgs84(x, y, crs, notes), points[2])
+                points = (*reproject_to_wgs84(x, y, crs, notes, path), points[2])
         else:
-            points = _points_from_wkb(column, crs, notes)
+            points = _points_from_wkb(column, crs, notes, path)
     columns = [table.column(h).combine_chunks() if h in table.column_names else None for h in headers]
     n = table.num_rows
     return RawTable(kind="Parquet", headers=headers, columns=columns, rownums=np.arange(1, n + 1, dtype=np.int64),

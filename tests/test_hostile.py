@@ -34,8 +34,12 @@ COMMANDS = {
     "choropleth": lambda f, out: ["choropleth", "--projects", f, "-o", str(out / "c.html")],
     "map": lambda f, out: ["map", "--projects", f, "--tiles", "none", "-o", str(out / "map.html")],
     "locate": lambda f, out: ["locate", "--input", f, "-o", str(out / "located.csv")],
+    "report": lambda f, out: ["report", "--projects", f, "-o", str(out / "report.html")],
+    "geocode": lambda f, out: ["geocode", f, "-o", str(out / "geocoded.csv")],
+    "export-gpkg": lambda f, out: ["export", "--projects", f, "-o", str(out / "e.gpkg")],
+    "export-kml": lambda f, out: ["export", "--projects", f, "-o", str(out / "e.kml")],
 }
-OUTPUT_NAMES = {"m.html", "c.html", "map.html", "located.csv"}
+OUTPUT_NAMES = {"m.html", "c.html", "map.html", "located.csv", "report.html", "geocoded.csv", "e.gpkg", "e.kml"}
 
 
 def run_hostile(tmp_path, name: str, data: bytes, command: str):
@@ -180,25 +184,395 @@ def xlsx_books(draw):
 
 
 @PROPERTY
-@given(data=st.binary(max_size=2048), ext=st.sampled_from(["csv", "xlsx", "geojson", "parquet", "gpkg"]),
-       command=st.sampled_from(["validate", "stats", "locate"]))
+@given(data=st.binary(max_size=2048),
+       ext=st.sampled_from(["csv", "tsv", "txt", "xlsx", "xls", "ods", "geojson", "parquet", "gpkg", "shp", "fgb",
+                            "kml", "kmz", "zip", "dbf", "prj"]),
+       command=st.sampled_from(list(COMMANDS)))
 def test_random_bytes(tmp_path_factory, data, ext, command):
     run_hostile(tmp_path_factory.mktemp("bytes"), f"random.{ext}", data, command)
 
 
 @PROPERTY
-@given(data=csv_tables(), command=st.sampled_from(["validate", "stats", "query", "locate"]))
+@given(data=csv_tables(), command=st.sampled_from(list(COMMANDS)))
 def test_random_csv(tmp_path_factory, data, command):
     run_hostile(tmp_path_factory.mktemp("csv"), "table.csv", data, command)
 
 
 @PROPERTY
-@given(data=geojson_docs(), command=st.sampled_from(["validate", "stats"]))
+@given(data=geojson_docs(), command=st.sampled_from(list(COMMANDS)))
 def test_random_geojson(tmp_path_factory, data, command):
     run_hostile(tmp_path_factory.mktemp("geojson"), "points.geojson", data, command)
 
 
 @PROPERTY
-@given(data=xlsx_books(), command=st.sampled_from(["validate", "stats"]))
+@given(data=xlsx_books(), command=st.sampled_from(list(COMMANDS)))
 def test_random_xlsx(tmp_path_factory, data, command):
     run_hostile(tmp_path_factory.mktemp("xlsx"), "book.xlsx", data, command)
+
+
+# ============================================================================================
+# Issue 20 (reading side): coordinate systems, shapefile parts and encodings, reserved GeoPackage
+# names, extremes of shape, the process's surroundings. One test per class of input.
+
+POINTS = [(120.58, 30.00, "甲项目", "越城区"), (120.42, 30.05, "乙项目", "柯桥区")]
+
+
+def _points_frame(crs="EPSG:4326"):
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame({"项目名称": [p[2] for p in POINTS], "所在区县": [p[3] for p in POINTS],
+                              "总投资": ["1亿元", "2亿元"]},
+                             geometry=gpd.points_from_xy([p[0] for p in POINTS], [p[1] for p in POINTS]), crs=4326)
+    return frame.to_crs(crs) if crs != "EPSG:4326" else frame
+
+
+def _one_line_refusal(result, path, exit_code=1):
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == exit_code, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in result.output, result.stderr
+    if path is not None:
+        assert str(path) in lines[0], lines[0]
+    return lines[0]
+
+
+def _geoparquet_declaring(path, crs_json):
+    import pyarrow.parquet as pq
+
+    _points_frame().to_parquet(path)
+    table = pq.read_table(path)
+    meta = json.loads(table.schema.metadata[b"geo"])
+    meta["columns"]["geometry"]["crs"] = crs_json
+    pq.write_table(table.replace_schema_metadata({**table.schema.metadata, b"geo": json.dumps(meta).encode()}), path)
+
+
+_LOCAL_ENGINEERING = ('ENGCRS["工地坐标",EDATUM["site"],CS[Cartesian,2],AXIS["x",east,ORDER[1],LENGTHUNIT["metre",1]],'
+                      'AXIS["y",north,ORDER[2],LENGTHUNIT["metre",1]]]')
+
+
+@pytest.mark.parametrize("case, word", [("geocentric.gpkg", "geocentric"), ("engineering.gpkg", "engineering"),
+                                        ("unknown_epsg.parquet", "does not know"), ("vertical.parquet", "vertical")])
+def test_files_in_a_coordinate_system_that_cannot_reach_wgs84_are_refused_in_one_line(runner, tmp_path, case, word):
+    from pyproj import CRS
+
+    path = tmp_path / case
+    if case == "geocentric.gpkg":
+        _points_frame().set_crs(4978, allow_override=True).to_file(path)
+    elif case == "engineering.gpkg":
+        _points_frame().set_crs(CRS.from_wkt(_LOCAL_ENGINEERING), allow_override=True).to_file(path)
+    elif case == "unknown_epsg.parquet":
+        _geoparquet_declaring(path, {"type": "GeographicCRS", "name": "x", "id": {"authority": "EPSG", "code": 999999}})
+    else:
+        _geoparquet_declaring(path, "EPSG:5773")
+    for command in (["validate", str(path)], ["stats", "--projects", str(path)],
+                    ["locate", "--input", str(path), "-o", str(tmp_path / "out.csv")]):
+        line = _one_line_refusal(runner.invoke(main, command), path)
+        assert word in line and "WGS-84" in line, line
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("crs, word", [("4978", "geocentric"), ("EPSG:5773", "vertical"),
+                                       (_LOCAL_ENGINEERING, "engineering")])
+def test_a_crs_option_that_cannot_reach_wgs84_is_a_usage_error(runner, crs, word):
+    result = runner.invoke(main, ["validate", str(HOSTILE / "web_mercator.csv"), "--crs", crs])
+    assert result.exit_code == 2 and word in result.stderr and "Traceback" not in result.output, result.output
+
+
+def test_web_mercator_tables_are_read_under_crs_3857_and_suggested_without_it(runner, tmp_path):
+    from sxmap.geo.reading.table import read_projects
+
+    source = HOSTILE / "web_mercator.csv"
+    result = runner.invoke(main, ["validate", str(source)])
+    assert result.exit_code == 1 and "--crs EPSG:3857" in result.stderr, result.stderr
+    assert "4528" not in result.stderr and "4549" not in result.stderr and "Gauss" not in result.stderr
+    for crs in ("3857", "EPSG:3857"):
+        projects = read_projects(source, crs=crs)
+        assert [round(v, 5) for v in projects["lon"]] == [120.58, 120.42]
+        assert [round(v, 5) for v in projects["lat"]] == [30.0, 30.05]
+        assert list(projects["district_located"]) == [330602, 330603]  # 越城区, 柯桥区: where the points lie
+    table = tmp_path / "addresses.csv"  # geocode keeps the coordinates a table has, from any CRS
+    table.write_text("项目名称,地址,x,y\n墨卡托甲,绍兴市越城区,13422904.2,3503549.8\n", encoding="utf-8")
+    result = runner.invoke(main, ["geocode", str(table), "--crs", "3857", "-o", str(tmp_path / "g.csv")],
+                           env={"SXMAP_CACHE_DIR": str(tmp_path / "cache")})
+    assert result.exit_code == 0, result.output
+    assert "墨卡托甲,绍兴市越城区,120.5800000,29.9999997,site" in (tmp_path / "g.csv").read_text(encoding="utf-8-sig")
+    path = tmp_path / "mercator.gpkg"
+    _points_frame("EPSG:3857").to_file(path)  # a GIS file says its CRS itself
+    projects = read_projects(path)
+    assert [round(v, 6) for v in projects["lon"]] == [120.58, 120.42]
+
+
+def _shapefile(folder, stem, encoding, cpg=None, names=("项目名称", "所在区县", "总投资")):
+    """A point shapefile whose attributes are in ``encoding``; ``cpg``: the .cpg's text (None: no .cpg)."""
+    frame = _points_frame().rename(columns=dict(zip(("项目名称", "所在区县", "总投资"), names)))
+    frame.to_file(folder / f"{stem}.shp", encoding=encoding)
+    cpg_path = folder / f"{stem}.cpg"
+    if cpg is None:
+        cpg_path.unlink(missing_ok=True)
+    else:
+        cpg_path.write_text(cpg)
+    return folder / f"{stem}.shp"
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # GDAL's note that it cut a field name, while writing
+@pytest.mark.parametrize("encoding, cpg, note", [("gbk", None, "no .cpg"), ("gbk", "UTF-8", "the .cpg says UTF-8"),
+                                                  ("utf-8", None, None), ("utf-8", "UTF-8", None),
+                                                  ("utf-8", "GBK", "the .cpg says GBK")])
+def test_shapefile_attributes_are_decoded_as_csv_is_never_mojibake(runner, tmp_path, encoding, cpg, note):
+    from sxmap.geo.reading.table import read_projects_report
+
+    path = _shapefile(tmp_path, "projects", encoding, cpg)
+    report = read_projects_report(path)
+    frame = report.projects
+    assert list(frame["name"]) == [p[2] for p in POINTS], list(frame["name"])
+    assert list(frame["district"]) == [330602, 330603]
+    if note:
+        assert any(note in n for n in report.notes), report.notes
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0 and "甲项目" not in result.stderr, result.output
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_shapefile_in_an_encoding_too_short_to_tell_is_refused_as_csv_is(runner, tmp_path):
+    import geopandas as gpd
+
+    frame = gpd.GeoDataFrame({"name": ["台北項目"], "district": ["越城區"]}, geometry=gpd.points_from_xy([120.58], [30.0]),
+                             crs=4326)
+    path = tmp_path / "big5.shp"
+    frame.to_file(path, encoding="big5")
+    path.with_suffix(".cpg").unlink(missing_ok=True)
+    line = _one_line_refusal(runner.invoke(main, ["validate", str(path)]), path)
+    assert "Big5" in line and "UTF-8" in line, line  # named, with the fix: never decoded as something else
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_shapefile_field_names_cut_inside_a_character_are_read(tmp_path):
+    from sxmap.geo.reading.table import read_projects
+
+    path = _shapefile(tmp_path, "cut", "utf-8", "UTF-8")  # GDAL cuts 项目名称 (12 bytes) to 10: 项目名 + 1 byte
+    projects = read_projects(path, columns={"name": "项目名"})
+    assert list(projects["name"]) == [p[2] for p in POINTS]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+def test_shapefile_parts_alone_name_the_file_to_pass_and_a_zipped_shapefile_is_read(runner, tmp_path):
+    import zipfile
+
+    path = _shapefile(tmp_path, "项目", "utf-8", "UTF-8", names=("name", "district", "investment"))
+    for suffix in (".dbf", ".shx", ".prj", ".cpg"):
+        part = path.with_suffix(suffix)
+        line = _one_line_refusal(runner.invoke(main, ["validate", str(part)]), part)
+        assert f"pass {path}" in line, line
+    archive = tmp_path / "projects.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for suffix in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+            z.write(path.with_suffix(suffix), f"folder/项目{suffix}")
+    for missing in (".shx", ".dbf"):
+        lone = tmp_path / missing[1:]
+        lone.mkdir()
+        for suffix in {".shp", ".shx", ".dbf"} - {missing}:
+            shutil.copy(path.with_suffix(suffix), lone / f"项目{suffix}")
+        line = _one_line_refusal(runner.invoke(main, ["validate", str(lone / "项目.shp")]), lone / "项目.shp")
+        assert f"no {missing}" in line, line
+        assert sorted(p.suffix for p in lone.iterdir()) == sorted({".shp", ".shx", ".dbf"} - {missing})  # nothing made
+    result = runner.invoke(main, ["query", "--projects", str(archive), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert "甲项目" in result.stdout and "乙项目" in result.stdout
+    line = _one_line_refusal(runner.invoke(main, ["validate", str(HOSTILE / "no_shapefile.zip")]), None)
+    assert "projects.csv" in line, line
+
+
+def test_reserved_geopackage_names_in_a_table_survive_reading_and_export(runner, tmp_path):
+    import pyogrio
+
+    from sxmap.geo.reading.table import read_projects
+
+    source = tmp_path / "reserved.csv"
+    source.write_text("项目名称,所在区县,总投资,经度,纬度,fid,geom,FID,geometry\n"
+                      "甲项目,越城区,1亿元,120.58,30.0,a1,g1,F1,x1\n乙项目,柯桥区,2亿元,120.42,30.05,a2,g2,F2,x2\n",
+                      encoding="utf-8")
+    out = tmp_path / "out.gpkg"
+    result = runner.invoke(main, ["export", "--projects", str(source), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    _, table = pyogrio.read_arrow(out)
+    assert table.column("fid_source").to_pylist() == ["a1", "a2"]
+    assert table.column("geom_source").to_pylist() == ["g1", "g2"]
+    assert table.column("FID_source_").to_pylist() == ["F1", "F2"]
+    assert table.column("name").to_pylist() == ["甲项目", "乙项目"]
+    back = read_projects(out)  # and it reads back, the user's columns kept
+    assert list(back["fid_source"]) == ["a1", "a2"] and list(back["name"]) == ["甲项目", "乙项目"]
+    kml = tmp_path / "out.kml"  # as does a KML export (read through GDAL's KML driver)
+    assert runner.invoke(main, ["export", "--projects", str(source), "-o", str(kml)]).exit_code == 0
+    back = read_projects(kml)
+    assert list(back["name"]) == ["甲项目", "乙项目"] and list(back["district_located"]) == [330602, 330603]
+
+
+def test_widths_and_cell_sizes_are_read_or_refused_naming_the_limit(runner, tmp_path):
+    from sxmap.geo.reading.table import read_projects
+    from sxmap.geo.sources import MAX_COLUMNS
+
+    line = _one_line_refusal(runner.invoke(main, ["validate", str(HOSTILE / "too_wide.csv")]), None)
+    assert f"{MAX_COLUMNS:,}" in line and "16,402" in line, line
+    line = _one_line_refusal(runner.invoke(main, ["validate", str(HOSTILE / "endless_header.csv")]), None)
+    assert "longer than 1 MiB" in line, line
+    huge = read_projects(HOSTILE / "wide_header_cell.csv")  # a header cell past the csv module's 131,072
+    assert ["长" * 140_000] == [c for c in huge.columns if c.startswith("长")]
+    width = 3000  # extra columns kept, in order, with their values (joined at once, not one by one)
+    source = tmp_path / "wide.csv"
+    source.write_text(",".join(["项目名称", "所在区县"] + [f"列{i}" for i in range(width)]) + "\n"
+                      + ",".join(["甲项目", "越城区"] + [str(i) for i in range(width)]) + "\n", encoding="utf-8")
+    projects = read_projects(source)
+    extras = [c for c in projects.columns if c.startswith("列")]
+    assert extras == [f"列{i}" for i in range(width)]
+    assert [projects[c].iloc[0] for c in extras[::997]] == [str(i) for i in range(0, width, 997)]
+    result = runner.invoke(main, ["validate", str(source)])
+    assert result.exit_code == 0 and "… and 2980 more" in result.stdout, result.stdout[:500]
+
+
+def test_pipes_are_read_once_and_a_silent_fifo_is_refused(runner, tmp_path, monkeypatch):
+    import os
+    import threading
+    import zipfile
+
+    from sxmap.geo import sources
+
+    fifo = tmp_path / "projects.csv"
+    os.mkfifo(fifo)
+    data = "项目名称,所在区县,总投资\n甲项目,越城区,1亿元\n".encode()
+
+    def write(target, payload):
+        with open(target, "wb") as f:
+            f.write(payload)
+
+    writer = threading.Thread(target=write, args=(fifo, data))
+    writer.start()
+    result = runner.invoke(main, ["validate", str(fifo)])
+    writer.join(timeout=10)
+    assert result.exit_code == 0, result.output
+    from openpyxl import Workbook  # a workbook through a pipe: read from a private copy, named as the pipe
+
+    book = Workbook()
+    for row in (["项目名称", "所在区县", "总投资"], ["甲项目", "越城区", "1亿元"]):
+        book.active.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    pipe = tmp_path / "book"  # no suffix: the bytes say it is a workbook
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=write, args=(pipe, buffer.getvalue()))
+    writer.start()
+    result = runner.invoke(main, ["query", "--projects", str(pipe), "--format", "csv"])
+    writer.join(timeout=10)
+    assert result.exit_code == 0 and "甲项目" in result.stdout, result.output
+    shp = _shapefile(tmp_path, "p", "utf-8", "UTF-8", names=("name", "district", "investment"))
+    zipped = io.BytesIO()  # a zipped shapefile through a pipe: a ZIP, but not a workbook
+    with zipfile.ZipFile(zipped, "w") as z:
+        for suffix in (".shp", ".shx", ".dbf", ".cpg"):
+            z.write(shp.with_suffix(suffix), f"p{suffix}")
+    writer = threading.Thread(target=write, args=(pipe, zipped.getvalue()))
+    writer.start()
+    result = runner.invoke(main, ["query", "--projects", str(pipe), "--format", "csv"])
+    writer.join(timeout=10)
+    assert result.exit_code == 0 and "乙项目" in result.stdout, result.output
+    monkeypatch.setattr(sources, "PIPE_WAIT_SECONDS", 0.2)
+    line = _one_line_refusal(runner.invoke(main, ["validate", str(fifo)]), fifo)  # nobody writes to it now
+    assert "no program is writing" in line, line
+    for path in (tmp_path, "/dev/zero"):  # a directory, a device: refused at once
+        result = runner.invoke(main, ["validate", str(path)])
+        assert result.exit_code in (1, 2) and "Traceback" not in result.output
+
+
+def test_an_instruction_sheet_before_the_table_is_passed_over_and_the_sheets_named(runner, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "填表说明"
+    for row in (["填表说明"], ["1. 总投资单位为亿元"], ["2. 所在区县填写全称"]):
+        book.active.append(row)
+    table = book.create_sheet("项目清单")
+    for row in (["项目名称", "所在区县", "总投资"], ["甲项目", "越城区", "1亿元"]):
+        table.append(row)
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 0 and "'项目清单'" in result.stdout and "'填表说明'" in result.stdout, result.output
+    book.remove(table)
+    other = book.create_sheet("数据")
+    for row in (["标题", "区"], ["甲", "越城区"]):
+        other.append(row)
+    book.save(path)
+    line = _one_line_refusal(runner.invoke(main, ["validate", str(path)]), path)
+    assert "'填表说明'" in line and "'数据'" in line and "--sheet" in line, line
+
+
+def _run_on(path, command, out):
+    """Run ``command`` (a key of COMMANDS) on ``path``: exit 0, 1 or 2, never a traceback."""
+    result = CliRunner().invoke(main, COMMANDS[command](str(path), out))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        import traceback
+
+        raise AssertionError(f"{command} {path.name}: Traceback\n"
+                             + "".join(traceback.format_exception(result.exception))[-3000:])
+    assert result.exit_code in (0, 1, 2) and "Traceback" not in result.output, result.output
+    if result.exit_code:
+        assert result.stderr.strip(), f"{command} {path.name}: failed without saying why"
+    return result
+
+
+SHAPEFILE_TEXT = st.text(alphabet=st.characters(codec="gbk", exclude_categories=("Cs", "Cc")), max_size=12)
+
+
+@PROPERTY
+@given(rows=st.lists(st.tuples(SHAPEFILE_TEXT, st.sampled_from(["越城区", "柯桥区", "", "杭州"]), SHAPEFILE_TEXT,
+                               st.floats(119, 122), st.floats(29, 31)), min_size=1, max_size=4),
+       encoding=st.sampled_from(["utf-8", "gbk"]), cpg=st.sampled_from([None, "UTF-8", "GBK", "936", "nonsense"]),
+       zipped=st.booleans(), command=st.sampled_from(list(COMMANDS)))
+def test_random_shapefiles(tmp_path_factory, rows, encoding, cpg, zipped, command):
+    import warnings
+    import zipfile
+
+    import geopandas as gpd
+
+    folder = tmp_path_factory.mktemp("shp")
+    out = folder / "out"
+    out.mkdir()
+    frame = gpd.GeoDataFrame({"项目名称": [r[0] for r in rows], "所在区县": [r[1] for r in rows],
+                              "总投资": [r[2] for r in rows]},
+                             geometry=gpd.points_from_xy([r[3] for r in rows], [r[4] for r in rows]), crs=4326)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # GDAL cutting the field names
+        frame.to_file(folder / "p.shp", encoding=encoding)
+    (folder / "p.cpg").unlink(missing_ok=True)
+    if cpg:
+        (folder / "p.cpg").write_text(cpg)
+    path = folder / "p.shp"
+    if zipped:
+        path = folder / "p.zip"
+        with zipfile.ZipFile(path, "w") as z:
+            for part in folder.glob("p.*"):
+                if part != path:
+                    z.write(part, part.name)
+    before = {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()}
+    result = _run_on(path, command, out)
+    assert {p.name: p.read_bytes() for p in folder.iterdir() if p.is_file()} == before  # nothing changed or added
+    if result.exit_code == 0 and command == "query":
+        assert "\ufffd" not in result.stdout  # decoded, not replaced
+
+
+CRS_DECLARED = st.one_of(st.sampled_from(["EPSG:4326", "EPSG:4490", "EPSG:3857", "EPSG:4549", "EPSG:4978",
+                                          "EPSG:5773", "EPSG:4326+5773", "EPSG:999999", "OGC:CRS84", "", "nonsense",
+                                          _LOCAL_ENGINEERING]),
+                         st.text(max_size=30), st.none(),
+                         st.fixed_dictionaries({"type": st.sampled_from(["GeographicCRS", "ProjectedCRS", "Nope"]),
+                                                "id": st.fixed_dictionaries({"authority": st.just("EPSG"),
+                                                                             "code": st.integers(0, 10**7)})}))
+
+
+@PROPERTY
+@given(crs=CRS_DECLARED, command=st.sampled_from(list(COMMANDS)))
+def test_random_geoparquet_coordinate_systems(tmp_path_factory, crs, command):
+    folder = tmp_path_factory.mktemp("parquet")
+    out = folder / "out"
+    out.mkdir()
+    path = folder / "p.parquet"
+    _geoparquet_declaring(path, crs)
+    _run_on(path, command, out)

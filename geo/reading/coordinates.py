@@ -71,7 +71,7 @@ def lon_lat_problems(lon, lat):
         elif metres[i]:
             out[int(i)] = ("out of range: these look like metres, not degrees (坐标超出范围，疑为投影坐标)",
                            "pass the coordinate system with --crs, e.g. --crs EPSG:4549 or EPSG:4528 (CGCS2000 "
-                           "Gauss–Krüger), or convert to degrees")
+                           "Gauss–Krüger) or EPSG:3857 (Web Mercator), or convert to degrees")
         elif swapped[i]:
             out[int(i)] = (f"{x:g}, {y:g} look swapped: latitude in the longitude column (经纬度颠倒)",
                            f"put {y:g} under lon and {x:g} under lat")
@@ -240,6 +240,8 @@ def check_degrees(rows, east, north):
     given = ~np.isnan(east) & ~np.isnan(north)
     big = given & ((np.abs(east) > 1000) | (np.abs(north) > 1000))
     if big.sum() * 2 > given.sum() and given.any():
+        from sxmap.geo.crs import guess_projected
+
         code, guess = guess_projected(east[big], north[big])
         first = int(np.flatnonzero(big)[0])
         raise DataErrors([DataError(
@@ -254,7 +256,7 @@ def projected_axes(rows, east, north, east_name, north_name):
     the northing), and check the values fit the CRS (zone number in front or not)."""
     import numpy as np
 
-    from sxmap.geo.crs import false_easting
+    from sxmap.geo.crs import false_easting, is_transverse_mercator
 
     given = ~np.isnan(east) & ~np.isnan(north)
     if not given.any():
@@ -271,7 +273,7 @@ def projected_axes(rows, east, north, east_name, north_name):
             e, no = no, e
             rows.notes.append("X is the northing and Y the easting, as in Chinese surveying (X为北坐标，Y为东坐标)")
     offset = false_easting(rows.crs)
-    zone_in_front = abs(e) >= 1e7
+    zone_in_front = abs(e) >= 1e7 and is_transverse_mercator(rows.crs)  # not Web Mercator's 1.3e7
     if zone_in_front and offset < 1e7:
         zone = int(e // 1e6)
         raise UsageError(f"{rows.path}: the eastings carry the zone number {zone} in front (e.g. {e:,.0f}) but "
@@ -307,14 +309,3 @@ def checked(rows, lon, lat, failed, label, converted):
         x, y = to_wgs84(lon[site], lat[site], rows.crs)
         lon[site], lat[site] = x, y
     return lon, lat, site, failed
-
-
-def guess_projected(east, north) -> tuple[str, str]:
-    """Which CGCS2000 Gauss–Krüger system metres near Shaoxing fit: its code, and a sentence."""
-    import numpy as np
-
-    values = np.concatenate([east, north])
-    if (values >= 1e7).any():
-        return "EPSG:4528", ("eastings with the zone number 40 in front fit EPSG:4528 (CGCS2000 3-degree "
-                             "Gauss–Krüger zone 40)")
-    return "EPSG:4549", "they fit EPSG:4549 (CGCS2000 3-degree Gauss–Krüger, central meridian 120°E) near Shaoxing"

@@ -62,6 +62,22 @@ _NOT_INVESTMENT = ("方", "主体", "企业", "人", "单位", "商", "来源", 
 _ANNUAL = re.compile(r"(?:19|20)\d{2}年?|年度|本年|当年|今年|年计划")
 
 
+def list_headers(headers, limit: int = 20, width: int = 60) -> str:
+    """The non-empty headers for a message: the first ``limit``, each cut to ``width`` characters
+    (a table of 16,384 columns, or a header cell of a megabyte, still gives one readable line).
+
+    Examples
+    --------
+    >>> list_headers(["a", "", "b" * 70], width=5)
+    "'a', 'bbbbb…'"
+    """
+    shown = [h if len(h) <= width else h[:width] + "…" for h in (str(h) for h in headers) if h]
+    if not shown:
+        return "none"
+    more = f", … and {len(shown) - limit} more" if len(shown) > limit else ""
+    return ", ".join(repr(h) for h in shown[:limit]) + more
+
+
 def fold_header(text) -> str:
     """Fold a header for matching: NFKC, lower case, no bracketed note, no spaces, ``_`` or ``-``,
     no punctuation at either end (``年份、`` → ``年份``); traditional characters as simplified
@@ -167,7 +183,7 @@ def match_columns(headers, columns=None, *, require_name: bool = True) -> Column
     if "investment" not in fields:
         _rank_investment(headers, folded, fields, notes)
     if require_name and "name" not in fields:
-        seen = ", ".join(repr(str(h)) for h in headers if str(h)) or "none"
+        seen = list_headers(headers)
         raise DataError("no column for the project name (缺少项目名称列)",
                         hint=f"name it 项目名称 or name, or pass --column name=HEADER; headers are: {seen}")
     extras, ignored = _extra_columns(headers, folded, set(fields.values()))
@@ -234,7 +250,7 @@ def _named_columns(headers, folded, columns) -> dict:
         found = exact or loose or (leaf if len(leaf) == 1 else [])
         if not found:
             raise UsageError(f"--column {name}={header}: no column {header!r} in the file (没有该列); "
-                             "headers are: " + ", ".join(str(h) for h in headers if str(h)))
+                             "headers are: " + list_headers(headers))
         fields[name] = found[0]
     return fields
 

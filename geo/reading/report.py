@@ -9,6 +9,7 @@ from pathlib import Path
 from sxmap.geo.errors import DataError
 from sxmap.geo.reading.columns import as_text
 from sxmap.geo.reading.headers import IGNORED_KEYS, fold_header
+from sxmap.geo.reading.rows import MAX_LISTED
 
 
 @dataclass
@@ -174,7 +175,9 @@ def _source_lines(report) -> list:
     kept = [h for h in report.ignored if fold_header(h) not in IGNORED_KEYS]
     dropped = [h for h in report.ignored if fold_header(h) in IGNORED_KEYS]
     if kept:
-        lines.append("未使用的列 Ignored headers (kept as extra columns): " + ", ".join(repr(h) for h in kept))
+        more = f", … and {len(kept) - MAX_LISTED} more (另有 {len(kept) - MAX_LISTED} 列)" if len(kept) > MAX_LISTED else ""
+        lines.append("未使用的列 Ignored headers (kept as extra columns): "
+                     + ", ".join(repr(h) for h in kept[:MAX_LISTED]) + more)
     if dropped:
         lines.append("序号列 Running numbers (dropped): " + ", ".join(repr(h) for h in dropped))
     return lines

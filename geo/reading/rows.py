@@ -151,6 +151,8 @@ class Rows:
         for index, column in enumerate(self.raw.columns):
             if column is None:
                 continue
+            if not blank.any():  # every row has a cell already: the other columns cannot change that
+                break
             if is_number_column(column) and index not in self._texts:
                 filled = pc.is_valid(column)
                 if pa.types.is_floating(column.type):

@@ -40,7 +40,7 @@ from sxmap.geo.reading.amounts import BOUND_CODES, read_amounts
 from sxmap.geo.reading.columns import all_distinct, pick_words, read_table_from_raw, strings
 from sxmap.geo.reading.coordinates import read_coordinates
 from sxmap.geo.reading.dates import read_years
-from sxmap.geo.reading.headers import header_keys, match_columns
+from sxmap.geo.reading.headers import header_keys, list_headers, match_columns
 from sxmap.geo.reading.layout import section_rows, unstack_headers
 from sxmap.geo.reading.places import PRECISION_CODES, addresses, locate_rows, platform_or_address, read_districts
 from sxmap.geo.reading.report import ReadReport, rejects_frame
@@ -172,8 +172,11 @@ def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, cr
         cmap = match_columns(raw.headers, columns, require_name=fields is None or "name" in fields)
     except DataError as exc:
         if exc.path is None:
+            sheets = getattr(locals().get("raw"), "sheets", [])
+            hint = exc.hint if len(sheets) < 2 else f"{exc.hint}; this is sheet {raw.sheet!r}, the workbook also has " \
+                + ", ".join(repr(n) for n in sheets if n != raw.sheet) + ": choose one with --sheet"
             raise DataError(exc.message, path=path, row=getattr(locals().get("raw"), "header_row", None) or None,
-                            value=exc.value, hint=exc.hint) from None
+                            value=exc.value, hint=hint) from None
         raise
     crs = _header_datum(path, raw, cmap, crs)
     step("整理 normalising")
@@ -380,16 +383,30 @@ def _canonical_frame(rows, texts, values, take):
     _date_column(rows, frame, values["date"], take)
     if np.isfinite(values["low"][take]).any():
         frame["investment_low"], frame["investment_high"] = values["low"][take], values["high"][take]
+    extras = {}
     for index, out in rows.cmap.extras:
         column = rows.raw.columns[index]
         if column is None:
             continue
         extra = rows.pick_text(rows.column_text(index), take)
         if rows.raw.headers[index] or any(extra):
-            frame[out] = extra
+            extras[out] = extra
+    frame = _with_columns(frame, extras)
     if values["section"] is not None and "section" not in frame.columns:  # a section column of the table's own wins
         frame["section"] = strings(values["section"][take])
     return frame
+
+
+def _with_columns(frame, columns: dict):
+    """``frame`` with ``columns`` added (or replaced) at once: one concat, not one insert per
+    column, which is quadratic in the number of columns (10,000 extra columns took minutes)."""
+    import pandas as pd
+
+    for name in [name for name in columns if name in frame.columns]:
+        frame[name] = columns.pop(name)
+    if not columns:
+        return frame
+    return pd.concat([frame, pd.DataFrame(columns, index=frame.index)], axis=1)
 
 
 def _address_columns(rows, frame, address, values, take):
@@ -559,7 +576,7 @@ def _coordinate_columns(path, raw, mapping):
         raise DataError(exc.message, path=path, row=raw.header_row or None, hint=exc.hint) from None
     keep_fields = {name: i for name, i in cmap.fields.items() if name in ("lon", "lat", "x", "y")}
     if raw.points is None and len(keep_fields) < 2:
-        seen = ", ".join(repr(h) for h in raw.headers if h) or "none"
+        seen = list_headers(raw.headers)
         raise DataError("no coordinate columns (缺少经纬度列)", path=path, row=raw.header_row or None,
                         hint=f"name them lon/lat or 经度/纬度, or pass --lon-column and --lat-column; headers are: {seen}")
     cmap.fields = keep_fields

@@ -110,7 +110,29 @@ def files() -> dict[str, bytes]:
     out["cr_only.csv"] = text(HEADER.replace("\n", "\r") + GOOD.replace("\n", "\r"))
     out["semicolons.csv"] = text("项目名称;所在区县;总投资\n甲;越城区;1\n")
     out["many_rows_blank.csv"] = text(HEADER + ",,,,\n" * 5000)
+    # --- issue 20: coordinate systems, shapefile parts, extremes of shape
+    # Web Mercator (EPSG:3857) metres of 120.58°E 30.00°N and 120.42°E 30.05°N (pyproj, rounded to 0.1 m)
+    out["web_mercator.csv"] = text("项目名称,所在区县,总投资,x,y\n墨卡托甲,越城区,1亿元,13422904.2,3503549.8\n"
+                                   "墨卡托乙,柯桥区,2亿元,13405093.1,3509978.5\n")
+    out["wide_header_cell.csv"] = text("项目名称,所在区县,总投资," + "长" * 140_000 + "\n甲,越城区,1,x\n")
+    out["too_wide.csv"] = text(",".join(["项目名称", "所在区县"] + [f"c{i}" for i in range(16_400)]) + "\n甲,越城区\n")
+    out["endless_header.csv"] = text("项目名称," + "x" * ((1 << 20) + 16) + "\n甲\n")
+    out["part_alone.dbf"] = bytes([3, 124, 1, 1]) + struct.pack("<IHH", 0, 65, 11) + bytes(20) + \
+        b"NAME".ljust(11, b"\0") + b"C" + bytes(4) + bytes([10, 0]) + bytes(14) + b"\r\x1a"
+    out["part_alone.prj"] = text('GEOGCS["GCS_WGS_1984",DATUM["D_WGS_1984",SPHEROID["WGS_1984",6378137.0,298.257223563]],'
+                                 'PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]]')
+    out["part_alone.cpg"] = text("UTF-8")
+    out["no_shapefile.zip"] = zip_bytes({"readme.txt": b"no shapefile here", "projects.csv": text(HEADER + GOOD)})
     return out
+
+
+def zip_bytes(members: dict) -> bytes:
+    """A ZIP archive of ``members`` (name → bytes) with a fixed date, so its bytes do not change."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, data in members.items():
+            z.writestr(zipfile.ZipInfo(name, date_time=(2024, 3, 1, 0, 0, 0)), data)
+    return buffer.getvalue()
 
 
 def main():
