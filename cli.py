@@ -782,7 +782,7 @@ def _write_compare(projects, compare, by, districts, industries, min_investment,
         raise click.UsageError("--compare writes table, csv or json")
     table = compare_periods(projects, compare, district=list(districts) or None,
                             industry=list(industries) or None, min_investment=min_investment)
-    click.echo(f"note: {compare_note(table)}", err=True)
+    info(f"note: {compare_note(table)}")
     write_output(render_compare(table, fmt), output, overwrite, inputs=[projects_path], fmt=fmt)
 
 
@@ -1010,8 +1010,7 @@ def choropleth(**opts):
         check_value(opts["value"])
         classification = {"value": opts["value"]}
         if len(projects) and (project_townships(projects)["township_code"] == "").all():
-            click.echo("note: no project's address names a township (地址中没有乡镇街道); the map shows no township",
-                       err=True)
+            info("note: no project's address names a township (地址中没有乡镇街道); the map shows no township")
     write_map("choropleth", lambda: choropleth_map(
         projects, **classification, tiles=opts["tiles"], lang=opts["lang"], title=opts["title"],
         stat_period=opts["stat_period"], stat_industry=opts["stat_industry"], tianditu_key=opts["tianditu_key"],
@@ -1038,7 +1037,7 @@ def _write_compare_map(opts, projects, projects_path):
                                 font=opts["font"], title=opts["title"],
                                 source=opts["source"] or default_source(projects_path, opts["lang"]))
         figure.save(output, dpi=opts["dpi"], overwrite=opts["overwrite"], inputs=[projects_path])
-        click.echo(f"wrote {output}", err=True)
+        info(f"wrote {output}")
         return
     write_map("choropleth", lambda: compare_map(
         projects, opts["compare"], value, tiles=opts["tiles"], lang=opts["lang"], title=opts["title"],
