@@ -15,6 +15,7 @@ CANONICAL_COLUMNS = (
     "investment", "investment_bound", "lon", "lat", "location_precision",
 )
 BOUNDS = ("exact", "min", "approx", "")
+TOWNSHIP_KINDS = ("街道", "镇", "乡")  # the kinds of township-level unit, as their names end
 PRECISIONS = ("site", "platform", "district", "township")  # township: a township seat (geo.seats) or a Gaode 乡镇/道路 answer
 
 

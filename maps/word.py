@@ -299,8 +299,6 @@ def report_docx(brief, font=None) -> bytes:
             add_map(doc, static_map, caption)
     add_tables(doc, brief, first_number=len(maps) + 1)
     with font_context(font):
-        from sxmap.maps.briefing_sections import docx_compare, docx_districts
-
         docx_compare(doc, brief, font)
         docx_districts(doc, brief, font)
     add_caveats(doc, brief)
@@ -308,14 +306,14 @@ def report_docx(brief, font=None) -> bytes:
 
 
 def _map_headings(brief):
-    from sxmap.maps.report import map_headings
+    from sxmap.maps.briefing import map_headings
 
     return map_headings(brief, townships=True)
 
 
 def static_maps_for(brief, font) -> list:
     """The briefing's three static maps at the document's map size."""
-    from sxmap.maps.report import static_maps
+    from sxmap.maps.briefing import static_maps
 
     return static_maps(brief, map_size(), font)
 
@@ -324,7 +322,7 @@ def add_front_matter(doc, brief) -> None:
     """Title, date and summary."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    from sxmap.maps.report import _t, format_date
+    from sxmap.maps.briefing import _t, format_date
 
     doc.add_paragraph(_clean(brief.title), style="Title")
     date = doc.add_paragraph(_t(brief.lang, "日期：", "Date: ") + format_date(brief.date, brief.lang))
@@ -338,7 +336,7 @@ def add_front_matter(doc, brief) -> None:
 def add_tables(doc, brief, first_number: int) -> None:
     """The per-district table, the per-township one (where addresses name townships) and the
     city-wide figures, as Word tables."""
-    from sxmap.maps.report import _t, city_stats_headers, table_rows, township_rows
+    from sxmap.maps.briefing import _t, city_stats_headers, table_rows, township_rows
 
     lang = brief.lang
     doc.add_heading(f"{first_number}. {_t(lang, '各区县汇总', 'Per-district table')}", level=1)
@@ -360,7 +358,7 @@ def add_caveats(doc, brief) -> None:
     """The source and caveats as a bulleted list, and the line naming sxmap."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from sxmap.maps.report import _t
+    from sxmap.maps.briefing import _t
 
     doc.add_heading(_t(brief.lang, "数据来源与说明", "Source and caveats"), level=1)
     for caveat in brief.caveats:
@@ -370,3 +368,48 @@ def add_caveats(doc, brief) -> None:
     except PackageNotFoundError:  # pragma: no cover - a checkout without install
         ver = "dev"
     doc.add_paragraph(_t(brief.lang, f"由 sxmap {ver} 生成", f"Made with sxmap {ver}"), style="Caption")
+
+
+# --------------------------------------------------------------------------------------------
+# The optional sections (maps.briefing_sections): year on year, one page per district
+
+
+def docx_compare(doc, brief, font) -> None:
+    """The year-on-year section of the Word document: the figure and the change table."""
+    from docx.shared import Pt
+
+    from sxmap.geo.compare import compare_note, compare_rows
+    from sxmap.maps.briefing_sections import _compare_value, compare_heading
+    from sxmap.maps.compare import compare_figure
+
+    if brief.compare is None:
+        return
+    doc.add_heading(compare_heading(brief), level=1)
+    figure = compare_figure(brief.projects, brief.compare.attrs["periods"], _compare_value(brief), lang=brief.lang,
+                            size=f"{TEXT_WIDTH_CM:g}x7.5cm", font=font, source=brief.source)
+    add_map(doc, figure)
+    headers, rows = compare_rows(brief.compare, brief.lang)
+    table = add_table(doc, headers, rows, total_row=True, widths=(0.14, 0.1, 0.1, 0.09, 0.14, 0.14, 0.15, 0.14))
+    for row in table.rows:
+        for cell in row.cells:
+            for run in cell.paragraphs[0].runs:
+                run.font.size = Pt(9)
+    doc.add_paragraph(compare_note(brief.compare, brief.lang), style="Caption")
+
+
+def docx_districts(doc, brief, font) -> None:
+    """One page per district in the Word document: heading, map, places, projects table."""
+    from docx.enum.text import WD_BREAK
+
+    from sxmap.maps.briefing_sections import district_figure, district_heading, place_lines, project_rows
+
+
+    for page in brief.districts:
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        doc.add_heading(district_heading(brief, page), level=1)
+        add_map(doc, district_figure(brief, page, f"{TEXT_WIDTH_CM:g}x10cm", font))
+        for line in place_lines(brief, page):
+            doc.add_paragraph(line)
+        headers, rows = project_rows(brief, page)
+        if rows:
+            add_table(doc, headers, rows, left=(0, 1, 3, 5), widths=(0.36, 0.14, 0.08, 0.1, 0.16, 0.16))
