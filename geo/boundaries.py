@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from pathlib import Path
 
@@ -239,10 +238,9 @@ def _feature_collection(features, crs_name):
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    from sxmap.geo.bundled import write_build_file
+
+    write_build_file(path, data)
 
 
 def _write_geojson_and_wkb(path: Path, obj) -> list[Path]:

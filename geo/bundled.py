@@ -33,6 +33,18 @@ def data_dir() -> Path:
     return Path(str(files("sxmap") / "data"))
 
 
+def write_build_file(path, data: bytes) -> Path:
+    """Write a file of the bundled data, as the maintainers' build steps do (``make boundaries``,
+    ``make townships``): a temporary name beside it, then renamed. Not for users' outputs, which go
+    through :mod:`geo.output` — that refuses to write into the package's own folders."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return path
+
+
 def boundaries_dir() -> Path:
     """The folder of the shipped boundary files."""
     return data_dir() / "boundaries"

@@ -190,7 +190,7 @@ def build(out_dir=None, tarball=None) -> list[Path]:
         The files written.
     """
     from sxmap.geo.boundaries import data_dir
-    from sxmap.geo.output import write_text
+    from sxmap.geo.bundled import write_build_file
 
     out_dir = Path(out_dir) if out_dir else data_dir()
     written = []
@@ -200,11 +200,10 @@ def build(out_dir=None, tarball=None) -> list[Path]:
             print(f"warning: {tarball} has sha256 {digest}, not that of {SOURCE_PACKAGE} {SOURCE_VERSION}",
                   file=sys.stderr)
         source_text = extract_from_tarball(tarball)
-        (out_dir / "source").mkdir(parents=True, exist_ok=True)
-        written.append(write_text(out_dir / SOURCE_EXTRACT, source_text))
+        written.append(write_build_file(out_dir / SOURCE_EXTRACT, source_text.encode("utf-8")))
     else:
         source_text = (data_dir() / SOURCE_EXTRACT).read_text(encoding="utf-8")
-    written.append(write_text(out_dir / "townships.csv", build_table(source_text)))
+    written.append(write_build_file(out_dir / "townships.csv", build_table(source_text).encode("utf-8")))
     return written
 
 
