@@ -90,6 +90,83 @@ def format_table(data, columns=None, headers=None) -> str:
     return "\n".join(lines) + "\n"
 
 
+#: Rows rendered at a time by the streaming renderers (:func:`iter_render`).
+CHUNK_ROWS = 50_000
+
+
+def row_chunks(data, size: int = CHUNK_ROWS):
+    """Successive slices of ``size`` rows of a DataFrame (at least one, maybe empty); a list of
+    dicts comes back whole."""
+    if not hasattr(data, "iloc"):
+        yield data
+        return
+    for start in range(0, max(len(data), 1), size):
+        yield data.iloc[start:start + size]
+
+
+def iter_csv(data, columns=None):
+    """:func:`format_csv`, a piece per :data:`CHUNK_ROWS` rows (nothing holds the whole text)."""
+    from sxmap.geo.output import neutralise_formula
+
+    for k, part in enumerate(row_chunks(data)):
+        rows, names = _records(part, columns)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        if k == 0:
+            writer.writerow([neutralise_formula(str(c)) for c in names])
+        for row in rows:
+            writer.writerow([neutralise_formula(row[c]) for c in names])
+        yield buffer.getvalue()
+
+
+def iter_json(data, columns=None):
+    """:func:`format_json`, a piece per :data:`CHUNK_ROWS` rows: the same text as
+    ``json.dumps(rows, ensure_ascii=False, indent=2)``."""
+    yield "["
+    n = 0
+    for part in row_chunks(data):
+        rows, _ = _records(part, columns)
+        pieces = []
+        for row in rows:
+            body = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            pieces.append(("," if n else "") + "\n  " + body)
+            n += 1
+        yield "".join(pieces)
+    yield "\n]\n" if n else "]\n"
+
+
+def geojson_point_chunks(parts, columns=None, lon="lon", lat="lat"):
+    """A GeoJSON FeatureCollection of points (WGS-84) from the ``lon``/``lat`` columns of
+    successive slices ``parts``, a piece per slice: the text :func:`format_geojson` gives the
+    whole table."""
+    yield '{"type": "FeatureCollection", "features": ['
+    n = 0
+    for part in parts:
+        rows, _ = _records(part, columns)
+        pieces = []
+        for row in rows:
+            geometry = None
+            if row.get(lon) is not None and row.get(lat) is not None:
+                geometry = {"type": "Point", "coordinates": [row[lon], row[lat]]}
+            feature = {"type": "Feature", "properties": row, "geometry": geometry}
+            pieces.append((", " if n else "") + json.dumps(feature, ensure_ascii=False))
+            n += 1
+        yield "".join(pieces)
+    yield "]}\n"
+
+
+def iter_render(data, fmt: str = "table", columns=None, headers=None, lon="lon", lat="lat"):
+    """:func:`render` as pieces of text: csv, json and point GeoJSON :data:`CHUNK_ROWS` rows at a
+    time (a million rows never held as one text); a table, and polygons, in one piece."""
+    if fmt == "csv":
+        return iter_csv(data, columns)
+    if fmt == "json":
+        return iter_json(data, columns)
+    if fmt == "geojson" and not (hasattr(data, "geometry") and hasattr(data, "crs")):
+        return geojson_point_chunks(row_chunks(data), columns, lon, lat)
+    return iter([render(data, fmt, columns, headers)])
+
+
 def format_csv(data, columns=None) -> str:
     """CSV text (UTF-8 when written), header first.
 

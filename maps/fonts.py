@@ -33,6 +33,8 @@ Output formats
 
 from __future__ import annotations
 
+import contextlib
+
 import functools
 import os
 import shutil
@@ -107,6 +109,8 @@ class CJKFont:
             "pdf.fonttype": self.pdf_fonttype,
             "ps.fonttype": self.pdf_fonttype,
             "axes.unicode_minus": False,
+            # titles, sources, names and file names are users' text: "US$5亿" is text, not mathtext
+            "text.parse_math": False,
         }
 
 
@@ -279,8 +283,16 @@ def cjk_font(path=None) -> CJKFont:
     return _register(str(find_font(path).resolve()))
 
 
+@contextlib.contextmanager
 def font_context(font: CJKFont):
-    """A ``matplotlib.rc_context`` drawing with ``font`` (use it around building *and* saving)."""
+    """A ``matplotlib.rc_context`` drawing with ``font`` (use it around building *and* saving).
+
+    Within it, a character that no font has (a user's title in N'Ko, say) is drawn as the font's
+    empty box without matplotlib's "Glyph … missing" warning for each one."""
+    import warnings
+
     import matplotlib
 
-    return matplotlib.rc_context(font.rc())
+    with matplotlib.rc_context(font.rc()), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        yield
