@@ -612,14 +612,14 @@ def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overw
         if lon is not None:
             raise click.UsageError("give either LON LAT or --input, not both")
         from sxmap.geo.readers import locate_table
-        from sxmap.geo.tables import render
+        from sxmap.geo.tables import iter_render
 
         located = locate_table(input_path, lon_column=lon_column, lat_column=lat_column, crs=crs)
         for note in located.attrs.get("notes", ()):
             click.echo(f"note: {note}", err=True)
         kind = {"text": "csv"}.get(fmt, fmt)
-        text = render(located, kind) if kind != "geojson" else _points_geojson(located)
-        write_output(text, output, overwrite, inputs=[input_path], fmt=kind)
+        pieces = iter_render(located, kind, lon="lon_wgs84", lat="lat_wgs84")  # streamed, a slice at a time
+        write_output(pieces, output, overwrite, inputs=[input_path], fmt=kind)
         return
     if lon is None or lat is None:
         raise click.UsageError("give LON LAT (e.g. sxmap locate 120.58 30.00) or --input FILE")
@@ -634,13 +634,6 @@ def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overw
     else:
         text = "不在绍兴市范围内 (outside Shaoxing)\n"
     write_output(text, output, overwrite, fmt=fmt)
-
-
-def _points_geojson(frame):
-    """A located table as GeoJSON points (WGS-84)."""
-    from sxmap.geo.tables import format_geojson
-
-    return format_geojson(frame, lon="lon_wgs84", lat="lat_wgs84")
 
 
 # ============================================================================================
@@ -807,7 +800,7 @@ def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
       sxmap query --within 园区.geojson --format geojson -o in_area.geojson
       sxmap query --projects 项目地址.csv --township 钱清 --format csv
     """
-    from sxmap.geo.query import query, render_rows
+    from sxmap.geo.query import iter_rows, query
 
     projects = _query_projects(None, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
                                rejects)
@@ -819,7 +812,7 @@ def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
         centre = rows.attrs["centre"]
         click.echo(f"distances from {_one_line(centre['label'])} ({centre['lon']:.6f}, {centre['lat']:.6f} WGS-84)", err=True)
     _say_empty(len(rows))
-    write_output(render_rows(rows, fmt, "query"), output, overwrite, inputs=[projects_path, within], fmt=fmt)
+    write_output(iter_rows(rows, fmt, "query"), output, overwrite, inputs=[projects_path, within], fmt=fmt)
 
 
 @main.command("near")
@@ -1236,8 +1229,8 @@ def geocode_command(file, output, overwrite, amap_key, amap_url, city, address_c
       sxmap markers --projects 项目清单_坐标.csv -o markers.html
     """
     from sxmap.geo.geocode import AmapGeocoder, GeocodeCache, geocode_table, report_lines
-    from sxmap.geo.output import check_output_path, write_text
-    from sxmap.geo.tables import format_csv
+    from sxmap.geo.output import check_output_path, write_chunks
+    from sxmap.geo.tables import iter_csv
 
     target = check_output_path(output, overwrite=overwrite, inputs=[file])
     frame = _read_any_table(file, sheet)
@@ -1250,7 +1243,7 @@ def geocode_command(file, output, overwrite, amap_key, amap_url, city, address_c
                                         base_url=amap_url, city=city)
     finally:
         cache.close()
-    write_text(target, format_csv(located))
+    write_chunks(target, iter_csv(located))
     for line in report_lines(report):
         click.echo(line, err=True)
     click.echo(f"wrote {output}", err=True)

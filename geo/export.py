@@ -59,7 +59,12 @@ PRECISION_ZH = {"site": "项目地块 site", "platform": "仅到平台 platform"
                 "township": "仅到乡镇街道 township"}
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START_SET = frozenset(_FORMULA_START + ("＝", "＋", "－", "＠"))
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# the same, and what XML forbids, but NUL (the separator of a column's values cleaned at once)
+_CONTROL_BUT_NUL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_NOT_XML_BUT_NUL = re.compile("[^\x00\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ID_UNSAFE = re.compile(r"[^0-9A-Za-z_.-]")
 
 
 def _clean(value):
@@ -131,15 +136,6 @@ def _text(value) -> str:
     return str(_clean(value))
 
 
-def _amount(row) -> str:
-    value = row.get("investment")
-    if _is_missing(value):
-        return ""
-    bound = row.get("investment_bound") or ""
-    prefix = {"min": "≥ ", "approx": "≈ "}.get(bound, "")
-    return f"{prefix}{_text(float(value))} 亿元"
-
-
 def _kml_colour(hex_colour: str) -> str:
     """#rrggbb → KML's aabbggrr (opaque)."""
     value = hex_colour.lstrip("#")
@@ -174,33 +170,101 @@ def _kml_head(title: str, industries, colours) -> str:
     return "".join(parts)
 
 
-def _placemark(row, style_ids) -> str:
-    """One Placemark (text), or "" for a row without finite coordinates."""
-    lon, lat = row.get("lon"), row.get("lat")
-    try:
-        lon, lat = float(lon), float(lat)
-    except (TypeError, ValueError):
+def _float_text(value: float) -> str:
+    if value != value:
         return ""
-    if not (math.isfinite(lon) and math.isfinite(lat)):
-        return ""
-    ident = row.get("id")
-    attr = "" if _is_missing(ident) or ident == "" else f' id="p-{re.sub(r"[^0-9A-Za-z_.-]", "_", _text(ident))}"'
-    parts = [f"  <Placemark{attr}>\n   <name>{_xml(_text(row.get('name')) or _text(ident))}</name>\n",
-             f"   <description>{_xml(_popup_html(row))}</description>\n",
-             f"   <styleUrl>#{style_ids.get(_text(row.get('industry')), 'industry-0')}</styleUrl>\n",
-             "   <ExtendedData>\n"]
-    for key in EXPORT_COLUMNS:
-        if key in row and key not in ("lon", "lat"):
-            parts.append(f'    <Data name="{key}">\n     <displayName>{_xml(HEADERS_ZH.get(key, key))}</displayName>\n'
-                         f"     <value>{_xml(_text(row[key]))}</value>\n    </Data>\n")
-    parts.append(f"   </ExtendedData>\n   <Point>\n    <coordinates>{lon:.7f},{lat:.7f}</coordinates>\n"
-                 "   </Point>\n  </Placemark>\n")
-    return "".join(parts)
+    return f"{value:g}" if value.is_integer() else f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def _column_texts(series) -> list[str]:
+    """:func:`_text` of every value of a column, a column at a time (cleaning runs once over the
+    column joined by NUL, which cleaning removes from the values themselves)."""
+    import numpy as np
+    import pandas as pd
+
+    if pd.api.types.is_float_dtype(series.dtype):
+        return [_float_text(v) for v in series.to_numpy(dtype=float, na_value=np.nan).tolist()]
+    missing = series.isna().to_numpy(dtype=bool)
+    texts = ["" if m else (v if type(v) is str else _float_text(v) if isinstance(v, float) else str(v))
+             for v, m in zip(series.tolist(), missing)]
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != max(len(texts) - 1, 0):  # a value holds NUL: clean one by one
+        return [_clean(t) for t in texts]
+    cleaned = _NOT_XML_BUT_NUL.sub("", _CONTROL_BUT_NUL.sub("", unicodedata.normalize("NFC", joined)))
+    return cleaned.split("\x00") if texts else []
+
+
+def _escaped(texts, escape) -> list[str]:
+    """``escape`` (XML or HTML) of every text (cleaned: no NUL), in one call over them all."""
+    return escape("\x00".join(texts)).split("\x00") if texts else []
+
+
+def _popups(frame, texts) -> list[str]:
+    """Every row's popup (:func:`_popup_html`) already escaped for the XML document."""
+    from xml.sax.saxutils import escape
+
+    n = len(frame)
+    fields = []
+    for key in POPUP_FIELDS:
+        if key not in frame.columns:
+            continue
+        if key == "investment":
+            values = _amounts(frame, texts)
+        elif key == "location_precision":
+            values = [PRECISION_ZH.get(t, t) for t in texts[key]]
+        else:
+            values = texts[key]
+        cells = _escaped(_escaped(values, html.escape), escape)
+        head = escape(f"<tr><th>{html.escape(HEADERS_ZH.get(key, key))}</th><td>")
+        fields.append((head, cells))
+    tail, start, end = escape("</td></tr>"), escape("<table>"), escape("</table>")
+    return [start + "".join(head + cells[i] + tail for head, cells in fields if cells[i]) + end for i in range(n)]
+
+
+def _amounts(frame, texts) -> list[str]:
+    """The investment as the popup says it (``≥ 12.5 亿元``), "" when unknown."""
+    bounds = texts.get("investment_bound") or [""] * len(frame)
+    return ["" if not t else f"{ {'min': '≥ ', 'approx': '≈ '}.get(b, '')}{t} 亿元"
+            for t, b in zip(texts["investment"], bounds)]
+
+
+def _placemarks(frame, style_ids, step: int = 2_000):
+    """The Placemarks of a slice (text), ``step`` rows a piece; rows without finite coordinates
+    are left out."""
+    import numpy as np
+    import pandas as pd
+    from xml.sax.saxutils import escape
+
+    lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    keep = np.isfinite(lon) & np.isfinite(lat)
+    texts = {key: _column_texts(frame[key]) for key in frame.columns if key in EXPORT_COLUMNS}
+    extended = [k for k in EXPORT_COLUMNS if k in texts and k not in ("lon", "lat")]
+    xml = {key: _escaped(texts[key], escape) for key in extended}
+    popups = _popups(frame, texts)
+    empty = [""] * len(frame)
+    ids, names = texts.get("id", empty), xml.get("name", empty)
+    industries = texts.get("industry", empty)
+    labels = {k: f'    <Data name="{k}">\n     <displayName>{escape(HEADERS_ZH.get(k, k))}</displayName>\n     <value>'
+              for k in extended}
+    for start in range(0, len(frame), step):
+        parts = []
+        for i in np.flatnonzero(keep[start:start + step]) + start:
+            ident = ids[i]
+            attr = f' id="p-{_ID_UNSAFE.sub("_", ident)}"' if ident else ""
+            data = "".join(labels[k] + xml[k][i] + "</value>\n    </Data>\n" for k in extended)
+            parts.append(f"  <Placemark{attr}>\n   <name>{names[i] or escape(ident)}</name>\n"
+                         f"   <description>{popups[i]}</description>\n"
+                         f"   <styleUrl>#{style_ids.get(industries[i], 'industry-0')}</styleUrl>\n"
+                         f"   <ExtendedData>\n{data}   </ExtendedData>\n"
+                         f"   <Point>\n    <coordinates>{lon[i]:.7f},{lat[i]:.7f}</coordinates>\n   </Point>\n"
+                         "  </Placemark>\n")
+        yield "".join(parts)
 
 
 def kml_chunks(chunks, *, industries, title: str = "绍兴招商项目 Shaoxing projects", colours=None):
-    """KML text, a piece per slice of :func:`export_chunks`: one Placemark per row that has
-    coordinates, a style per industry.
+    """KML text, a piece per 2,000 rows of the slices of :func:`export_chunks`: one Placemark per
+    row that has coordinates, a style per industry.
 
     Parameters
     ----------
@@ -222,7 +286,7 @@ def kml_chunks(chunks, *, industries, title: str = "绍兴招商项目 Shaoxing 
     style_ids = {industry: f"industry-{k}" for k, industry in enumerate(industries)}
     yield _kml_head(title, industries, colours)
     for frame in chunks:
-        yield "".join(_placemark(row, style_ids) for row in frame.to_dict("records"))
+        yield from _placemarks(frame, style_ids)
     yield " </Document>\n</kml>\n"
 
 
@@ -232,26 +296,20 @@ def to_kml(frame, *, title: str = "绍兴招商项目 Shaoxing projects", colour
     return "".join(kml_chunks([frame], industries=industries, title=title, colours=colours)).encode("utf-8")
 
 
-def _popup_html(row) -> str:
-    """The popup: a small HTML table whose every value is escaped (the XML writer escapes it again)."""
-    lines = []
-    for key in POPUP_FIELDS:
-        if key not in row:
-            continue
-        if key == "investment":
-            value = _amount(row)
-        elif key == "location_precision":
-            value = PRECISION_ZH.get(_text(row[key]), _text(row[key]))
-        else:
-            value = _text(row[key])
-        if value:
-            lines.append(f"<tr><th>{html.escape(HEADERS_ZH.get(key, key))}</th><td>{html.escape(value)}</td></tr>")
-    return "<table>" + "".join(lines) + "</table>"
+def _csv_column(series) -> list:
+    """A column's CSV cells: text cleaned and neutralised, numbers as they are, missing as ""."""
+    import pandas as pd
+
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        missing = series.isna().to_numpy(dtype=bool)
+        return ["" if m else v for v, m in zip(series.tolist(), missing)]
+    texts = _column_texts(series)
+    return [neutralise_formula(t) if t[:1] in _FORMULA_START_SET else t for t in texts]
 
 
 def csv_chunks(chunks):
     """CSV text (header first), a piece per slice, with formula-looking text (headers included)
-    neutralised."""
+    neutralised; built a column at a time."""
     import csv
 
     for k, frame in enumerate(chunks):
@@ -259,9 +317,7 @@ def csv_chunks(chunks):
         writer = csv.writer(buffer, lineterminator="\n")
         if k == 0:
             writer.writerow([neutralise_formula(_clean(str(c))) for c in frame.columns])
-        for row in frame.itertuples(index=False):
-            writer.writerow([neutralise_formula(_text(v)) if isinstance(v, str) else ("" if _is_missing(v) else v)
-                             for v in row])
+        writer.writerows(zip(*[_csv_column(frame[c]) for c in frame.columns]))
         yield buffer.getvalue()
 
 
@@ -394,12 +450,38 @@ def to_gpkg_bytes(frame, layer: str = LAYER) -> bytes:
         return path.read_bytes()
 
 
+def _json_column(series) -> list:
+    """A column's JSON values: text cleaned, numbers as Python numbers, missing as None."""
+    import pandas as pd
+
+    missing = series.isna().to_numpy(dtype=bool)
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        values = series.tolist()
+    else:
+        values = _column_texts(series)
+    return [None if m else v for v, m in zip(values, missing)]
+
+
 def geojson_chunks(chunks):
     """A GeoJSON FeatureCollection of points (WGS-84), a piece per slice; the same text as
-    :func:`geo.tables.format_geojson` of the whole table, text valid anywhere JSON goes."""
-    from sxmap.geo.tables import geojson_point_chunks
+    :func:`geo.tables.format_geojson` of the whole table, text cleaned as for every export."""
+    import json
 
-    return geojson_point_chunks(frame.map(_clean) for frame in chunks)
+    yield '{"type": "FeatureCollection", "features": ['
+    n = 0
+    for frame in chunks:
+        columns = [str(c) for c in frame.columns]
+        values = [_json_column(frame[c]) for c in frame.columns]
+        pieces = []
+        for row in zip(*values):
+            properties = dict(zip(columns, row))
+            lon, lat = properties.get("lon"), properties.get("lat")
+            geometry = None if lon is None or lat is None else {"type": "Point", "coordinates": [lon, lat]}
+            feature = {"type": "Feature", "properties": properties, "geometry": geometry}
+            pieces.append((", " if n else "") + json.dumps(feature, ensure_ascii=False))
+            n += 1
+        yield "".join(pieces)
+    yield "]}\n"
 
 
 def export_projects(projects, output, fmt=None, *, overwrite: bool = False, inputs=(), colours=None,
