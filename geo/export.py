@@ -416,28 +416,73 @@ def to_xlsx_bytes(frame, sheet: str = "项目 projects", notes=None) -> bytes:
     return buffer.getvalue()
 
 
-def _gpkg_frame(frame):
-    import geopandas as gpd
+def _gpkg_schema(frame):
+    """The layer's Arrow schema from a slice: numbers as numbers, everything else text, and the
+    point as WKB (fixed once, so that every slice has the same field types)."""
     import pandas as pd
+    import pyarrow as pa
 
-    data = frame.copy()
-    for column in data.columns:
-        if data[column].dtype == object or str(data[column].dtype).startswith(("str", "string")):
-            data[column] = data[column].map(lambda v: None if _is_missing(v) else str(_clean(v))).astype(object)
-    data.columns = [_clean(str(c)) for c in data.columns]
-    lon = pd.to_numeric(frame["lon"], errors="coerce")
-    lat = pd.to_numeric(frame["lat"], errors="coerce")
-    geometry = gpd.points_from_xy(lon, lat, crs="EPSG:4326")
-    return gpd.GeoDataFrame(data, geometry=geometry, crs="EPSG:4326")
+    fields = []
+    for column in frame.columns:
+        dtype = frame[column].dtype
+        if pd.api.types.is_bool_dtype(dtype):
+            kind = pa.bool_()
+        elif pd.api.types.is_integer_dtype(dtype):
+            kind = pa.int64()
+        elif pd.api.types.is_float_dtype(dtype):
+            kind = pa.float64()
+        else:
+            kind = pa.string()
+        name = _clean(str(column))
+        if name.lower() in ("fid", "geom", "geometry"):  # GeoPackage's own columns: the user's is renamed
+            name += "_1"
+        fields.append(pa.field(name, kind))
+    return pa.schema([*fields, pa.field("geometry", pa.binary())])
+
+
+def _gpkg_batch(frame, schema):
+    """A slice as an Arrow record batch of ``schema``: text cleaned, WKB points (null without
+    finite coordinates)."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import shapely
+
+    arrays = []
+    for column, field in zip(frame.columns, schema):
+        series = frame[column]
+        if pa.types.is_string(field.type):
+            missing = series.isna().to_numpy(dtype=bool)
+            values = [None if m else t for t, m in zip(_column_texts(series), missing)]
+            arrays.append(pa.array(values, type=pa.string()))
+        else:
+            arrays.append(pa.array(series.to_numpy(dtype=object, na_value=None), type=field.type))
+    lon = pd.to_numeric(frame["lon"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    lat = pd.to_numeric(frame["lat"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    points = shapely.points(lon, lat)
+    points[~(np.isfinite(lon) & np.isfinite(lat))] = None
+    arrays.append(pa.array(shapely.to_wkb(points), type=pa.binary()))
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
 def write_gpkg(path, chunks, layer: str = LAYER) -> None:
-    """A GeoPackage at ``path`` with one point layer in EPSG:4326, written by pyogrio a slice at
-    a time (the first creates the layer, the others append)."""
+    """A GeoPackage at ``path`` with one point layer in EPSG:4326, streamed slice by slice to GDAL
+    through Arrow (one dataset open; the spatial index built once at the end)."""
+    import pyarrow as pa
     import pyogrio
 
-    for k, frame in enumerate(chunks):
-        pyogrio.write_dataframe(_gpkg_frame(frame), path, layer=layer, driver="GPKG", append=k > 0)
+    chunks = iter(chunks)
+    first = next(chunks)
+    schema = _gpkg_schema(first)
+
+    def batches():
+        yield _gpkg_batch(first, schema)
+        for frame in chunks:
+            yield _gpkg_batch(frame, schema)
+
+    reader = pa.RecordBatchReader.from_batches(schema, batches())
+    pyogrio.write_arrow(reader, path, layer=layer, driver="GPKG", geometry_name="geometry", geometry_type="Point",
+                        crs="EPSG:4326")
 
 
 def to_gpkg_bytes(frame, layer: str = LAYER) -> bytes:

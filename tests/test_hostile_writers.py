@@ -182,3 +182,13 @@ def test_export_at_many_rows_is_written_in_slices(tmp_path, monkeypatch):
         if fmt in ("kml", "csv", "geojson"):
             assert sliced.read_bytes() == first.read_bytes(), fmt
         assert read_back(sliced, fmt) == read_back(first, fmt) == [f"项目{i}" for i in range(30)], fmt
+
+
+def test_gpkg_keeps_a_users_fid_and_geom_columns(tmp_path):
+    import pyogrio
+
+    frame = projects_frame([("甲", "c", "a", "p", "新能源")]).assign(fid="x-1", geom="not a geometry")
+    out = export_projects(frame, tmp_path / "p.gpkg")
+    back = pyogrio.read_dataframe(out)
+    assert back["fid_1"].tolist() == ["x-1"] and back["geom_1"].tolist() == ["not a geometry"]
+    assert back.geometry.iloc[0].x == pytest.approx(frame["lon"].iloc[0])
