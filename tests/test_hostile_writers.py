@@ -192,3 +192,18 @@ def test_gpkg_keeps_a_users_fid_and_geom_columns(tmp_path):
     back = pyogrio.read_dataframe(out)
     assert back["fid_1"].tolist() == ["x-1"] and back["geom_1"].tolist() == ["not a geometry"]
     assert back.geometry.iloc[0].x == pytest.approx(frame["lon"].iloc[0])
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "geojson"])
+def test_streamed_tables_equal_the_whole_text(monkeypatch, fmt):
+    from sxmap.geo import tables
+    from sxmap.geo.tables import iter_render, render
+
+    frame = projects_frame([(f"项目{i}\n", "公司\"", "=地址", None, "新能源") for i in range(23)])
+    frame.loc[3, "investment"] = float("nan")
+    whole = render(frame, fmt)
+    monkeypatch.setattr(geo.tables.row_chunks, "__defaults__", (5,))  # slices of 5 rows
+    pieces = list(iter_render(frame, fmt))
+    assert len(pieces) >= 5 and "".join(pieces) == whole
+    if fmt != "csv":
+        json.loads(whole)
