@@ -94,7 +94,8 @@ def main(argv=None):
     print(f"{'command':34} {'rows':>10} {'seconds':>8} {'peak MiB':>9}  ok")
     worst = 0.0
     for name, rows_file, command in commands(table, big, out):
-        if wanted and not any(w in name.replace(" ", "-") or w in name for w in wanted):
+        short = name.replace(" --format ", "-").replace(" ", "-")  # "query --format json" → "query-json"
+        if wanted and not any(w in short or w in name for w in wanted):
             continue
         rows = args.stats_n if rows_file == big else args.n
         seconds, peak, rc, last = measure(command)

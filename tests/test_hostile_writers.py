@@ -59,8 +59,11 @@ def read_back(path, fmt):
     if fmt == "xlsx":
         from openpyxl import load_workbook
 
-        sheet = load_workbook(path, read_only=True).worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
+        book = load_workbook(path, read_only=True)
+        try:
+            rows = list(book.worksheets[0].iter_rows(values_only=True))
+        finally:
+            book.close()
         return [r[1] for r in rows[1:]]
     if fmt == "geojson":
         return [f["properties"]["name"] for f in json.loads(path.read_text(encoding="utf-8"))["features"]]
