@@ -905,7 +905,7 @@ def render_rows(rows, fmt: str = "table", kind: str = "query") -> str:
 def iter_rows(rows, fmt: str = "table", kind: str = "query"):
     """:func:`render_rows` as pieces of text (csv, json and geojson a slice of rows at a time, for
     a writer that streams them: see :func:`geo.tables.iter_render`)."""
-    from sxmap.geo.tables import iter_render, render
+    from sxmap.geo.tables import iter_render
 
     if kind == "near":
         table_columns, columns = NEAR_TABLE_COLUMNS, list(rows.columns)
@@ -930,5 +930,5 @@ def iter_rows(rows, fmt: str = "table", kind: str = "query"):
         if "distance_km" in shown.columns:
             shown["distance_km"] = _right([f"{d:.2f}" if d == d else "" for d in frame["distance_km"]],
                                           ROW_HEADERS["distance_km"])
-        return iter([render(shown, "table", [c for c in table_columns if c in shown.columns], ROW_HEADERS)])
+        return iter_render(shown, "table", [c for c in table_columns if c in shown.columns], ROW_HEADERS)
     return iter_render(frame, fmt, columns)

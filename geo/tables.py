@@ -76,18 +76,41 @@ def _cell(value) -> str:
 
 def format_table(data, columns=None, headers=None) -> str:
     """An aligned plain-text table; numbers right-aligned, CJK characters counted as double width."""
+    return "".join(iter_table(data, columns, headers))
+
+
+def _table_layout(data, columns):
+    """First pass of :func:`iter_table`: the columns, each one's widest cell and whether all its
+    values are numbers (right-aligned), a slice of rows at a time."""
+    names, widths, numeric, n = list(columns or []), None, None, 0
+    for part in row_chunks(data):
+        rows, names = _records(part, columns)
+        if widths is None:
+            widths, numeric = [0] * len(names), [True] * len(names)
+        for i, c in enumerate(names):
+            values = [r[c] for r in rows]
+            numeric[i] = numeric[i] and all(isinstance(v, (int, float)) or v is None for v in values)
+            widths[i] = max([widths[i]] + [display_width(_cell(v)) for v in values])
+        n += len(rows)
+    if widths is None:
+        widths, numeric = [0] * len(names), [False] * len(names)
+    return names, widths, [bool(f and n) for f in numeric]
+
+
+def iter_table(data, columns=None, headers=None):
+    """:func:`format_table` as pieces: the widths are found in a first pass over slices of
+    :data:`CHUNK_ROWS` rows, the lines made in a second (a million rows never held as text)."""
     from sxmap.geo.output import strip_control
 
-    rows, columns = _records(data, columns)
-    headers = [strip_control(headers.get(c, c) if headers else c) for c in columns]
-    cells = [[_cell(r[c]) for c in columns] for r in rows]
-    numeric = [all(isinstance(r[c], (int, float)) or r[c] is None for r in rows) and rows for c in columns]
-    widths = [max([display_width(h)] + [display_width(row[i]) for row in cells]) for i, h in enumerate(headers)]
-    lines = ["  ".join(_pad(h, w, bool(n)) for h, w, n in zip(headers, widths, numeric)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for row in cells:
-        lines.append("  ".join(_pad(v, w, bool(n)) for v, w, n in zip(row, widths, numeric)).rstrip())
-    return "\n".join(lines) + "\n"
+    names, widths, numeric = _table_layout(data, columns)
+    titles = [strip_control(headers.get(c, c) if headers else c) for c in names]
+    widths = [max(w, display_width(t)) for w, t in zip(widths, titles)]
+    yield ("  ".join(_pad(h, w, n) for h, w, n in zip(titles, widths, numeric)).rstrip() + "\n"
+           + "  ".join("-" * w for w in widths) + "\n")
+    for part in row_chunks(data):
+        rows, _ = _records(part, columns)
+        yield "".join("  ".join(_pad(_cell(r[c]), w, n) for c, w, n in zip(names, widths, numeric)).rstrip() + "\n"
+                      for r in rows)
 
 
 #: Rows rendered at a time by the streaming renderers (:func:`iter_render`).
@@ -164,14 +187,16 @@ def geojson_point_chunks(parts, columns=None, lon="lon", lat="lat"):
 
 
 def iter_render(data, fmt: str = "table", columns=None, headers=None, lon="lon", lat="lat"):
-    """:func:`render` as pieces of text: csv, json and point GeoJSON :data:`CHUNK_ROWS` rows at a
-    time (a million rows never held as one text); a table, and polygons, in one piece."""
+    """:func:`render` as pieces of text: table, csv, json and point GeoJSON :data:`CHUNK_ROWS` rows
+    at a time (a million rows never held as one text); polygons in one piece."""
     if fmt == "csv":
         return iter_csv(data, columns)
     if fmt == "json":
         return iter_json(data, columns)
     if fmt == "geojson" and not (hasattr(data, "geometry") and hasattr(data, "crs")):
         return geojson_point_chunks(row_chunks(data), columns, lon, lat)
+    if fmt == "table":
+        return iter_table(data, columns, headers)
     return iter([render(data, fmt, columns, headers)])
 
 

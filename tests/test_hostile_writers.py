@@ -210,3 +210,15 @@ def test_streamed_tables_equal_the_whole_text(monkeypatch, fmt):
     assert len(pieces) >= 5 and "".join(pieces) == whole
     if fmt != "csv":
         json.loads(whole)
+
+
+def test_streamed_table_equals_the_whole_table(monkeypatch):
+    from sxmap.geo import tables
+    from sxmap.geo.tables import format_table, iter_render
+
+    frame = projects_frame([(f"项目{i}" * (i % 4), "公司", "地址", "", "新能源") for i in range(23)])
+    whole = format_table(frame)
+    monkeypatch.setattr(geo.tables.row_chunks, "__defaults__", (5,))
+    pieces = list(iter_render(frame, "table"))
+    assert len(pieces) >= 5 and "".join(pieces) == whole
+    assert whole.splitlines()[2].startswith("H0 ")  # widths from every slice, not the first
