@@ -212,17 +212,64 @@ def filter_kwargs(districts=(), industries=(), years=(), min_investment=None):
             "year": list(years) or None, "min_investment": min_investment}
 
 
-def write_output(text: str, output, overwrite: bool, inputs=(), fmt=None) -> None:
-    """Write ``text`` to ``output`` through :mod:`geo.output` (checked, atomic, exclusive for a
-    new file), or to stdout when ``output`` is None or ``-``. ``fmt`` (csv, json, html …) must fit
-    the file's extension. Text for a terminal has its control characters stripped by the renderer."""
+def write_output(text, output, overwrite: bool, inputs=(), fmt=None) -> None:
+    """Write ``text`` (a string, or an iterable of strings from a streaming renderer) to ``output``
+    through :mod:`geo.output` (checked, atomic, exclusive for a new file), or to stdout when
+    ``output`` is None or ``-``. ``fmt`` (csv, json, html …) must fit the file's extension. Text
+    for a terminal has its control characters stripped by the renderer."""
+    pieces = [text] if isinstance(text, str) else text
     if output in (None, "-"):
-        click.echo(text, nl=False)
+        write_stdout(pieces)
         return
-    from sxmap.geo.output import write_text
+    from sxmap.geo.output import write_chunks
 
-    write_text(output, text, overwrite=overwrite, inputs=inputs, fmt=fmt)
+    write_chunks(output, pieces, overwrite=overwrite, inputs=inputs, fmt=fmt)
     info(f"wrote {output}")
+
+
+def write_stdout(pieces) -> None:
+    """Write pieces of text to standard output (click.echo, flushed each piece), so that a closed
+    or full stdout (``sxmap stats >&-``, ``> /dev/full``) is an error (exit 1), not silence. On a
+    stream whose encoding cannot hold Chinese (``PYTHONIOENCODING=latin-1``), characters become
+    ``\\uXXXX`` escapes (see :func:`_tolerant_stdout`) and stderr says so once."""
+    import codecs
+    import sys
+
+    if sys.stdout is None:  # pragma: no cover - _guard_closed_stdout replaces it
+        import errno
+
+        raise OSError(errno.EBADF, "it is closed (标准输出已关闭); nothing was written")
+    encoding = codecs.lookup(getattr(sys.stdout, "encoding", None) or "utf-8").name
+    lossy = encoding not in ("utf-8", "ascii", "utf-16", "utf-32", "gb18030")  # click writes UTF-8 for ascii
+    escaped = False
+    for piece in pieces:
+        click.echo(piece, nl=False)
+        if lossy and not escaped:
+            try:
+                piece.encode(encoding)
+            except UnicodeEncodeError:
+                escaped = True
+    if escaped:
+        info(f"note: standard output's encoding is {encoding}: characters it cannot show were written as "
+             "\\uXXXX escapes (标准输出编码不支持中文); set PYTHONIOENCODING=utf-8 or write to a file with "
+             "-o FILE")
+
+
+def _tolerant_stdout() -> None:
+    """On a standard output whose encoding is not UTF-8 (latin-1, cp1252, gbk …), characters it
+    cannot encode become backslash escapes instead of a UnicodeEncodeError traceback. (An ascii
+    stream, as under LANG=C, is written as UTF-8 by click.)"""
+    import codecs
+    import sys
+
+    stream = sys.stdout
+    if stream is None or not hasattr(stream, "reconfigure"):
+        return
+    try:
+        if codecs.lookup(stream.encoding or "utf-8").name != "utf-8":
+            stream.reconfigure(errors="backslashreplace")
+    except (LookupError, ValueError, OSError):  # pragma: no cover - an odd stream: left as it is
+        pass
 
 
 def _input_path_handler(ctx, param, value):
@@ -458,6 +505,8 @@ class SxmapGroup(click.Group):
         from sxmap.geo.output import Interrupted, signals_interrupt
 
         _tune_memory()
+        _guard_closed_stdout()
+        _tolerant_stdout()
         try:
             with signals_interrupt():
                 result = super().invoke(ctx)
@@ -496,6 +545,45 @@ def _stream_name(exc) -> str:
 
     stream_errors = (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EBADF, errno.EDQUOT, errno.EFBIG)
     return "standard output (标准输出)" if exc.errno in stream_errors else "input/output (读写)"
+
+
+def _guard_closed_stdout() -> None:
+    """If descriptor 1 is closed, make writes to stdout fail (exit 1, one line), and hold
+    descriptor 1 with /dev/null opened read-only, so that no file sxmap opens gets it (a temporary
+    output file on descriptor 1 would receive whatever a library prints)."""
+    import io
+    import os
+    import sys
+
+    if sys.stdout is not None:
+        return
+    try:
+        os.fstat(1)
+    except OSError:
+        try:
+            fd = os.open(os.devnull, os.O_RDONLY)
+            if fd != 1:
+                os.close(fd)
+        except OSError:  # pragma: no cover
+            pass
+    sys.stdout = io.TextIOWrapper(_closed_stream_class()(), encoding="utf-8", write_through=True)
+
+
+def _closed_stream_class():
+    import errno
+    import io
+
+    class ClosedStream(io.RawIOBase):
+        """Standard output when the shell closed it (``sxmap stats >&-``): Python sets
+        ``sys.stdout`` to None and click then prints nothing, exit 0; writing here is an error."""
+
+        def writable(self):
+            return True
+
+        def write(self, data):
+            raise OSError(errno.EBADF, "it is closed (标准输出已关闭); nothing was written")
+
+    return ClosedStream
 
 
 def _silence_stdout() -> None:
@@ -588,14 +676,14 @@ def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overw
         if lon is not None:
             raise click.UsageError("give either LON LAT or --input, not both")
         from sxmap.geo.reading.table import locate_table
-        from sxmap.geo.tables import render
+        from sxmap.geo.tables import iter_render
 
         located = locate_table(input_path, lon_column=lon_column, lat_column=lat_column, crs=crs)
         for note in located.attrs.get("notes", ()):
             info(f"note: {note}")
         kind = {"text": "csv"}.get(fmt, fmt)
-        text = render(located, kind) if kind != "geojson" else _points_geojson(located)
-        write_output(text, output, overwrite, inputs=[input_path], fmt=kind)
+        pieces = iter_render(located, kind, lon="lon_wgs84", lat="lat_wgs84")  # streamed, a slice at a time
+        write_output(pieces, output, overwrite, inputs=[input_path], fmt=kind)
         return
     if lon is None or lat is None:
         raise click.UsageError("give LON LAT (e.g. sxmap locate 120.58 30.00) or --input FILE")
@@ -610,13 +698,6 @@ def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overw
     else:
         text = "不在绍兴市范围内 (outside Shaoxing)\n"
     write_output(text, output, overwrite, fmt=fmt)
-
-
-def _points_geojson(frame):
-    """A located table as GeoJSON points (WGS-84)."""
-    from sxmap.geo.tables import format_geojson
-
-    return format_geojson(frame, lon="lon_wgs84", lat="lat_wgs84")
 
 
 # ============================================================================================
@@ -824,7 +905,7 @@ def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
       sxmap query --within 园区.geojson --format geojson -o in_area.geojson
       sxmap query --projects 项目地址.csv --township 钱清 --format csv
     """
-    from sxmap.geo.query import query, render_rows
+    from sxmap.geo.query import iter_rows, query
 
     projects = _query_projects(None, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
                                rejects)
@@ -836,7 +917,7 @@ def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
         centre = rows.attrs["centre"]
         info(f"distances from {_one_line(centre['label'])} ({centre['lon']:.6f}, {centre['lat']:.6f} WGS-84)")
     _say_empty(len(rows))
-    write_output(render_rows(rows, fmt, "query"), output, overwrite, inputs=[projects_path, within], fmt=fmt)
+    write_output(iter_rows(rows, fmt, "query"), output, overwrite, inputs=[projects_path, within], fmt=fmt)
 
 
 @main.command("near")
@@ -1279,8 +1360,10 @@ def _read_any_table(path, sheet=None):
 @click.option("--qps", type=float, default=3.0, show_default=True, callback=_positive_handler,
               help="At most this many requests per second (your key's limit).")
 @click.option("--refresh", is_flag=True, help="Ask Gaode again even for addresses in the cache.")
+@click.option("--timeout", type=float, default=10.0, show_default=True, callback=_positive_handler,
+              help="Seconds one request may take in all; two slower in a row stop the run (answers so far are cached).")
 def geocode_command(file, output, overwrite, amap_key, amap_url, city, address_column, district_column, lon_column,
-                    lat_column, sheet, crs, qps, refresh):
+                    lat_column, sheet, crs, qps, refresh, timeout):
     """Place rows without coordinates by their address, with Gaode (高德地理编码).
 
     Rows of FILE (CSV or .xlsx) that have no lon/lat are sent, by their address, to Gaode's
@@ -1293,7 +1376,9 @@ def geocode_command(file, output, overwrite, amap_key, amap_url, city, address_c
     address already answered. The output is a CSV every sxmap command reads (--projects OUT).
 
     Exit 2 without a key (when a request is needed) or with a key Gaode refuses; exit 1 when the
-    daily quota is used up or the service cannot be reached (answers so far stay cached).
+    daily quota is used up, the service cannot be reached, answers too slowly (--timeout) or
+    sends something that is not an answer (answers so far stay cached). A location that is not a
+    point in China is a bad answer for that row (geocode_status error), never a point.
 
     \b
     Examples:
@@ -1302,12 +1387,12 @@ def geocode_command(file, output, overwrite, amap_key, amap_url, city, address_c
       sxmap markers --projects 项目清单_坐标.csv -o markers.html
     """
     from sxmap.geo.geocode import AmapGeocoder, GeocodeCache, geocode_table, report_lines
-    from sxmap.geo.output import check_output_path, write_text
-    from sxmap.geo.tables import format_csv
+    from sxmap.geo.output import check_output_path, write_chunks
+    from sxmap.geo.tables import iter_csv
 
     target = check_output_path(output, overwrite=overwrite, inputs=[file])
     frame = _read_any_table(file, sheet)
-    geocoder = AmapGeocoder(amap_key, base_url=amap_url, city=city, qps=qps) if amap_key else None
+    geocoder = AmapGeocoder(amap_key, base_url=amap_url, city=city, qps=qps, deadline=timeout) if amap_key else None
     cache = GeocodeCache()
     try:
         located, report = geocode_table(frame, geocoder=geocoder, cache=cache, address_column=address_column,
@@ -1316,7 +1401,7 @@ def geocode_command(file, output, overwrite, amap_key, amap_url, city, address_c
                                         base_url=amap_url, city=city)
     finally:
         cache.close()
-    write_text(target, format_csv(located))
+    write_chunks(target, iter_csv(located))
     for line in report_lines(report):
         info(line)
     info(f"wrote {output}")
@@ -1362,9 +1447,12 @@ def export_command(**opts):
         codes = _resolve_townships(townships)
         projects = with_townships(projects)
         projects = projects[projects["township_code"].isin(codes).to_numpy(bool)]
+    notes = []
     export_projects(projects, output, opts["fmt"], overwrite=opts["overwrite"], inputs=[projects_path],
                     colours=industry_colour_map(projects["industry"].fillna("") if "industry" in projects else ()),
-                    title=opts["title"])
+                    title=opts["title"], notes=notes)
+    for note in notes:
+        info(_one_line(f"note: {note}"))
     info(f"wrote {output} ({len(projects)} project(s))")
 
 

@@ -34,6 +34,14 @@ DEFAULT_URL = "https://restapi.amap.com"
 GEOCODE_PATH = "/v3/geocode/geo"
 DEFAULT_CITY = "绍兴"
 DEFAULT_QPS = 3.0
+#: Seconds one request may take in all (connecting, the headers and the body): a service that
+#: answers a byte every few seconds is cut off here, whatever the per-read timeout.
+DEFAULT_DEADLINE = 10.0
+#: The most bytes of one answer (a geocoding answer is a few kilobytes): an endless body stops here.
+MAX_ANSWER_BYTES = 1 << 20
+#: Where Gaode's answers can lie (China, with a margin; GCJ-02 is defined nowhere else).
+CHINA_LON = (73.0, 136.0)
+CHINA_LAT = (3.0, 54.0)
 
 #: Gaode's match levels (lbs.amap.com/news/geocoder_api, 2023-12) → ``location_precision``.
 LEVEL_PRECISION = {
@@ -179,11 +187,17 @@ class AmapGeocoder:
     retries : int
         Retries of a rate-limited or failed request, with backoff ``backoff``, 2×, 4× … seconds.
     timeout : float
-        Seconds to wait for an answer.
+        Seconds to wait for each read of an answer.
+    deadline : float
+        Seconds one request may take in all (a service that trickles its answer is cut off); two
+        requests in a row over it stop the run.
+    max_bytes : int
+        The most bytes of one answer; a longer one is a bad answer (and stops the run).
     """
 
     def __init__(self, key: str, base_url: str = DEFAULT_URL, city: str = DEFAULT_CITY, qps: float = DEFAULT_QPS,
-                 retries: int = 4, backoff: float = 1.0, timeout: float = 15.0, sleep=time.sleep):
+                 retries: int = 4, backoff: float = 1.0, timeout: float = 15.0, sleep=time.sleep,
+                 deadline: float = DEFAULT_DEADLINE, max_bytes: int = MAX_ANSWER_BYTES):
         if not key or not str(key).strip():
             raise GeocodeKeyError("no Gaode key (缺少高德 key): give --amap-key KEY or set AMAP_KEY; "
                                   "nothing is sent without one")
@@ -199,6 +213,8 @@ class AmapGeocoder:
         self.retries = int(retries)
         self.backoff = float(backoff)
         self.timeout = float(timeout)
+        self.deadline = float(deadline)
+        self.max_bytes = int(max_bytes)
         self.sleep = sleep
         self.requests = 0
         self._last = None
@@ -215,7 +231,21 @@ class AmapGeocoder:
                 self.sleep(wait)
         self._last = time.monotonic()
 
+    def _read_capped(self, response) -> bytes:
+        """The body, at most :attr:`max_bytes` (more is a bad answer, not read on)."""
+        chunks, size = [], 0
+        while True:
+            chunk = response.read(65536)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise GeocodeError(f"{self.service} answered more than {self.max_bytes // 1024} KiB, which is not a "
+                                   "geocoding answer (返回内容过大); check --amap-url")
+            chunks.append(chunk)
+
     def _get(self, address: str) -> dict:
+        import http.client
         import urllib.error
         import urllib.parse
         import urllib.request
@@ -224,14 +254,19 @@ class AmapGeocoder:
         self._wait_turn()
         self.requests += 1
         request = urllib.request.Request(f"{self.service}?{query}", headers={"User-Agent": "sxmap"})
+        watch = _Deadline(self.deadline)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                body = response.read()
+            with watch, watch.opener().open(request, timeout=min(self.timeout, self.deadline)) as response:
+                body = self._read_capped(response)
         except urllib.error.HTTPError as exc:
             raise _Retryable(f"HTTP {exc.code} from {self.service}") from None
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError, http.client.HTTPException) as exc:
+            if watch.expired:
+                raise _TooSlow(f"{self.service} did not answer within {self.deadline:g} s (超时)") from None
             reason = getattr(exc, "reason", exc)
             raise _Retryable(f"cannot reach {self.service} ({reason})") from None
+        if watch.expired:
+            raise _TooSlow(f"{self.service} did not answer within {self.deadline:g} s (超时)")
         try:
             answer = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -256,10 +291,18 @@ class AmapGeocoder:
         """
         delay = self.backoff
         last = ""
+        slow = 0
         for attempt in range(self.retries + 1):
             try:
                 answer = self._get(address)
+            except _TooSlow as exc:
+                slow += 1
+                last = str(exc)
+                if slow >= 2:
+                    raise GeocodeError(f"{last}, twice in a row; answers received so far are cached, run again "
+                                       "later") from None
             except _Retryable as exc:
+                slow = 0
                 last = str(exc)
             else:
                 status, info = str(answer.get("status", "")), str(answer.get("info", ""))
@@ -291,6 +334,88 @@ class AmapGeocoder:
 
 class _Retryable(Exception):
     pass
+
+
+class _TooSlow(_Retryable):
+    pass
+
+
+class _Deadline:
+    """A total time limit on one request: when it passes, every socket the request opened is shut
+    down, so a read blocked on a service that trickles bytes returns at once.
+
+    Use :meth:`opener` for the request and the object as a context manager around it; then
+    :attr:`expired` says whether the limit cut it off.
+    """
+
+    def __init__(self, seconds: float):
+        import threading
+
+        self.seconds = seconds
+        self.expired = False
+        self._sockets = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+
+    def __enter__(self):
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._timer.cancel()
+        return False
+
+    def _expire(self):
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+    def watch(self, sock):
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shut(sock)
+
+    def opener(self):
+        """A urllib opener (proxies from the environment included) whose connections are watched."""
+        import http.client
+        import urllib.request
+
+        deadline = self
+
+        class Watched:
+            def connect(self):
+                super().connect()
+                deadline.watch(self.sock)
+
+        class HTTP(Watched, http.client.HTTPConnection):
+            pass
+
+        class HTTPS(Watched, http.client.HTTPSConnection):
+            pass
+
+        class HTTPHandler(urllib.request.HTTPHandler):
+            def http_open(self, req):
+                return self.do_open(HTTP, req)
+
+        class HTTPSHandler(urllib.request.HTTPSHandler):
+            def https_open(self, req):
+                return self.do_open(HTTPS, req, context=self._context)
+
+        return urllib.request.build_opener(HTTPHandler, HTTPSHandler)
+
+
+def _shut(sock) -> None:
+    import socket
+
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
 
 
 class _AddressRejected(Exception):
@@ -377,6 +502,33 @@ def _township_seat(parsed_code, formatted_address: str, adcode: str) -> str:
         if code and code in seat_points() and code[:6] == adcode:
             return code
     return ""
+
+
+def parse_location(value):
+    """Gaode's ``location`` (``"lon,lat"``, GCJ-02) as ``((lon, lat), None)``, or ``(None, why)``
+    when it is not two finite numbers inside China (``120.6,30.0,5``, ``200,95``, ``nan,30``).
+
+    Examples
+    --------
+    >>> parse_location("120.585,30.0")
+    ((120.585, 30.0), None)
+    >>> parse_location("200,95")[1]
+    "location '200,95' is outside China (lon 73–136, lat 3–54)"
+    """
+    import math
+
+    text = clean_text(value if isinstance(value, str) else "")
+    if not text:
+        return None, "no location"
+    parts = text.split(",")
+    numbers = [_number(p) for p in parts]
+    shown = text if len(text) <= 60 else text[:57] + "..."
+    if len(parts) != 2 or None in numbers or not all(math.isfinite(v) for v in numbers):
+        return None, f"location {shown!r} is not two numbers lon,lat"
+    lon, lat = numbers
+    if not (CHINA_LON[0] <= lon <= CHINA_LON[1] and CHINA_LAT[0] <= lat <= CHINA_LAT[1]):
+        return None, f"location {shown!r} is outside China (lon 73–136, lat 3–54)"
+    return (lon, lat), None
 
 
 def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, district_column=None,
@@ -540,13 +692,18 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
             continue
         first = geocodes[0]
         level = clean_text(first.get("level"))
-        location = str(first.get("location") or "")
-        xy = [_number(v) for v in location.split(",")] if "," in location else [None, None]
+        xy, bad = parse_location(first.get("location"))
         out["geocode_level"][i] = level
         out["geocode_address"][i] = clean_text(first.get("formatted_address"))
         adcode = clean_text(first.get("adcode"))
         out["geocode_adcode"][i] = adcode
-        if level in COARSE_LEVELS or None in xy:
+        if bad and level not in COARSE_LEVELS:
+            out["geocode_status"][i] = "error"
+            out["geocode_note"][i] = f"高德返回的坐标无效 (a bad answer from Gaode: {bad})"
+            report.unplaced.append((rownum, q, "error", out["geocode_note"][i]))
+            precision[i] = ""
+            continue
+        if level in COARSE_LEVELS or xy is None:
             out["geocode_status"][i] = "too_coarse"
             out["geocode_note"][i] = f"高德只定位到「{level}」级 (matched only at {level or 'an unknown'} level)"
             report.unplaced.append((rownum, q, "too_coarse", out["geocode_note"][i]))

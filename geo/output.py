@@ -273,13 +273,69 @@ def _publish(tmp: str, path: Path, overwrite: bool) -> None:
             raise
         # a file system without hard links: claim the name with O_EXCL, then move the data over it
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the umask applies
         except FileExistsError:
             raise OutputExistsError(path) from None
         os.close(fd)
         os.replace(tmp, path)
         return
     os.unlink(tmp)
+
+
+def current_umask() -> int:
+    """The process's umask (read from ``/proc`` where it can be, else set and restored at once)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _new_mode(path: Path, overwrite: bool) -> int:
+    """The permissions of the file about to be published: a replaced file keeps its own; a new one
+    gets ``0666 & ~umask``, as ``open()`` would give it (the temporary file is created 0600)."""
+    if overwrite:
+        try:
+            return stat.S_IMODE(os.stat(path).st_mode)
+        except OSError:
+            pass
+    return 0o666 & ~current_umask()
+
+
+@contextlib.contextmanager
+def atomic_path(path, *, overwrite: bool = False, inputs=(), fmt: str | None = None):
+    """A temporary path beside ``path`` for a library that writes a file by name (GDAL's
+    GeoPackage driver, SQLite); moved to ``path`` only if the block succeeds, with the same checks,
+    permissions, signal handling and clean-up as :func:`atomic_write`.
+
+    Examples
+    --------
+    >>> with atomic_path(tmp / "p.gpkg") as name:   # doctest: +SKIP
+    ...     pyogrio.write_dataframe(frame, name, driver="GPKG")
+    """
+    path = check_output_path(path, overwrite=overwrite, inputs=inputs, fmt=fmt)
+    folder = None
+    with signals_interrupt():
+        try:
+            folder = tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            tmp = os.path.join(folder, path.name)
+            yield tmp
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+            os.chmod(tmp, _new_mode(path, overwrite))
+            _publish(tmp, path, overwrite)
+        except OSError as exc:
+            raise OutputError(path, exc) from None
+        finally:
+            if folder is not None:
+                import shutil
+
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -314,7 +370,7 @@ def atomic_write(path, mode: str = "w", encoding: str | None = "utf-8", newline=
                 yield f
                 f.flush()
                 os.fsync(f.fileno())
-            os.chmod(tmp, 0o644)
+            os.chmod(tmp, _new_mode(path, overwrite))
             _publish(tmp, path, overwrite)
             tmp = None
         except OSError as exc:
@@ -330,6 +386,16 @@ def write_text(path, text: str, *, overwrite: bool = False, inputs=(), fmt: str 
     """Write text safely (see :func:`atomic_write`); returns the path."""
     with atomic_write(path, encoding=encoding, newline=newline, overwrite=overwrite, inputs=inputs, fmt=fmt) as f:
         f.write(text)
+    return Path(path)
+
+
+def write_chunks(path, chunks, *, overwrite: bool = False, inputs=(), fmt: str | None = None,
+                 encoding: str = "utf-8", newline=None) -> Path:
+    """Write text that comes in pieces (an iterable of ``str``, e.g. a renderer that yields rows a
+    chunk at a time) safely, without holding it all; see :func:`atomic_write`. Returns the path."""
+    with atomic_write(path, encoding=encoding, newline=newline, overwrite=overwrite, inputs=inputs, fmt=fmt) as f:
+        for chunk in chunks:
+            f.write(chunk)
     return Path(path)
 
 
@@ -429,6 +495,25 @@ def strip_control(text, *, keep_newlines: bool = False) -> str:
     else:
         text = _CONTROL.sub("", text).replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
     return _XML_INVALID.sub("", text)
+
+
+# every character XML 1.0 forbids: C0 controls but tab/newline/CR, lone surrogates, U+FFFE, U+FFFF
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(value):
+    """``value`` with the characters XML 1.0 forbids removed (C0 controls other than tab, newline
+    and CR; lone surrogates; U+FFFE, U+FFFF): a KML, XLSX, SVG or DOCX file that holds it opens.
+    Anything that is not text comes back unchanged.
+
+    Examples
+    --------
+    >>> xml_safe("US$5亿\ufffe\x01")
+    'US$5亿'
+    """
+    if not isinstance(value, str):
+        return value
+    return _NOT_XML.sub("", value)
 
 
 def neutralise_formula(value):

@@ -913,7 +913,13 @@ def _isna(value) -> bool:
 
 def render_rows(rows, fmt: str = "table", kind: str = "query") -> str:
     """Render :func:`query` (``kind="query"``) or :func:`near` (``kind="near"``) results."""
-    from sxmap.geo.tables import render
+    return "".join(iter_rows(rows, fmt, kind))
+
+
+def iter_rows(rows, fmt: str = "table", kind: str = "query"):
+    """:func:`render_rows` as pieces of text (csv, json and geojson a slice of rows at a time, for
+    a writer that streams them: see :func:`geo.tables.iter_render`)."""
+    from sxmap.geo.tables import iter_render
 
     if kind == "near":
         table_columns, columns = NEAR_TABLE_COLUMNS, list(rows.columns)
@@ -938,5 +944,5 @@ def render_rows(rows, fmt: str = "table", kind: str = "query") -> str:
         if "distance_km" in shown.columns:
             shown["distance_km"] = _right([f"{d:.2f}" if d == d else "" for d in frame["distance_km"]],
                                           ROW_HEADERS["distance_km"])
-        return render(shown, "table", [c for c in table_columns if c in shown.columns], ROW_HEADERS)
-    return render(frame, fmt, columns)
+        return iter_render(shown, "table", [c for c in table_columns if c in shown.columns], ROW_HEADERS)
+    return iter_render(frame, fmt, columns)

@@ -76,18 +76,128 @@ def _cell(value) -> str:
 
 def format_table(data, columns=None, headers=None) -> str:
     """An aligned plain-text table; numbers right-aligned, CJK characters counted as double width."""
+    return "".join(iter_table(data, columns, headers))
+
+
+def _table_layout(data, columns):
+    """First pass of :func:`iter_table`: the columns, each one's widest cell and whether all its
+    values are numbers (right-aligned), a slice of rows at a time."""
+    names, widths, numeric, n = list(columns or []), None, None, 0
+    for part in row_chunks(data):
+        rows, names = _records(part, columns)
+        if widths is None:
+            widths, numeric = [0] * len(names), [True] * len(names)
+        for i, c in enumerate(names):
+            values = [r[c] for r in rows]
+            numeric[i] = numeric[i] and all(isinstance(v, (int, float)) or v is None for v in values)
+            widths[i] = max([widths[i]] + [display_width(_cell(v)) for v in values])
+        n += len(rows)
+    if widths is None:
+        widths, numeric = [0] * len(names), [False] * len(names)
+    return names, widths, [bool(f and n) for f in numeric]
+
+
+def iter_table(data, columns=None, headers=None):
+    """:func:`format_table` as pieces: the widths are found in a first pass over slices of
+    :data:`CHUNK_ROWS` rows, the lines made in a second (a million rows never held as text)."""
     from sxmap.geo.output import strip_control
 
-    rows, columns = _records(data, columns)
-    headers = [strip_control(headers.get(c, c) if headers else c) for c in columns]
-    cells = [[_cell(r[c]) for c in columns] for r in rows]
-    numeric = [all(isinstance(r[c], (int, float)) or r[c] is None for r in rows) and rows for c in columns]
-    widths = [max([display_width(h)] + [display_width(row[i]) for row in cells]) for i, h in enumerate(headers)]
-    lines = ["  ".join(_pad(h, w, bool(n)) for h, w, n in zip(headers, widths, numeric)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for row in cells:
-        lines.append("  ".join(_pad(v, w, bool(n)) for v, w, n in zip(row, widths, numeric)).rstrip())
-    return "\n".join(lines) + "\n"
+    names, widths, numeric = _table_layout(data, columns)
+    titles = [strip_control(headers.get(c, c) if headers else c) for c in names]
+    widths = [max(w, display_width(t)) for w, t in zip(widths, titles)]
+    yield ("  ".join(_pad(h, w, n) for h, w, n in zip(titles, widths, numeric)).rstrip() + "\n"
+           + "  ".join("-" * w for w in widths) + "\n")
+    for part in row_chunks(data):
+        rows, _ = _records(part, columns)
+        yield "".join("  ".join(_pad(_cell(r[c]), w, n) for c, w, n in zip(names, widths, numeric)).rstrip() + "\n"
+                      for r in rows)
+
+
+#: Rows rendered at a time by the streaming renderers (:func:`iter_render`).
+CHUNK_ROWS = 50_000
+
+
+def row_chunks(data, size: int = CHUNK_ROWS):
+    """Successive slices of ``size`` rows of a DataFrame (at least one, maybe empty); a list of
+    dicts comes back whole."""
+    if not hasattr(data, "iloc"):
+        yield data
+        return
+    for start in range(0, max(len(data), 1), size):
+        yield data.iloc[start:start + size]
+
+
+def iter_csv(data, columns=None):
+    """:func:`format_csv`, a piece per :data:`CHUNK_ROWS` rows (nothing holds the whole text)."""
+    from sxmap.geo.output import neutralise_formula
+
+    for k, part in enumerate(row_chunks(data)):
+        rows, names = _records(part, columns)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        if k == 0:
+            writer.writerow([neutralise_formula(str(c)) for c in names])
+        for row in rows:
+            writer.writerow([neutralise_formula(row[c]) for c in names])
+        yield buffer.getvalue()
+
+
+def iter_json(data, columns=None):
+    """:func:`format_json`, a piece per :data:`CHUNK_ROWS` rows: the same text as
+    ``json.dumps(rows, ensure_ascii=False, indent=2)``."""
+    yield "["
+    n = 0
+    for part in row_chunks(data):
+        rows, _ = _records(part, columns)
+        pieces = []
+        for row in rows:
+            pieces.append(("," if n else "") + "\n  " + _json_object(row))
+            n += 1
+        yield "".join(pieces)
+    yield "\n]\n" if n else "]\n"
+
+
+def _json_object(row: dict) -> str:
+    """``json.dumps(row, ensure_ascii=False, indent=2)`` as an item of an indented list, by the C
+    encoder (indent makes json use its pure-Python one, 5× slower) where the values are flat."""
+    if not row or any(isinstance(v, (dict, list, tuple)) for v in row.values()):
+        return json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+    body = json.dumps(row, ensure_ascii=False, separators=(",\n    ", ": "))
+    return "{\n    " + body[1:-1] + "\n  }"
+
+
+def geojson_point_chunks(parts, columns=None, lon="lon", lat="lat"):
+    """A GeoJSON FeatureCollection of points (WGS-84) from the ``lon``/``lat`` columns of
+    successive slices ``parts``, a piece per slice: the text :func:`format_geojson` gives the
+    whole table."""
+    yield '{"type": "FeatureCollection", "features": ['
+    n = 0
+    for part in parts:
+        rows, _ = _records(part, columns)
+        pieces = []
+        for row in rows:
+            geometry = None
+            if row.get(lon) is not None and row.get(lat) is not None:
+                geometry = {"type": "Point", "coordinates": [row[lon], row[lat]]}
+            feature = {"type": "Feature", "properties": row, "geometry": geometry}
+            pieces.append((", " if n else "") + json.dumps(feature, ensure_ascii=False))
+            n += 1
+        yield "".join(pieces)
+    yield "]}\n"
+
+
+def iter_render(data, fmt: str = "table", columns=None, headers=None, lon="lon", lat="lat"):
+    """:func:`render` as pieces of text: table, csv, json and point GeoJSON :data:`CHUNK_ROWS` rows
+    at a time (a million rows never held as one text); polygons in one piece."""
+    if fmt == "csv":
+        return iter_csv(data, columns)
+    if fmt == "json":
+        return iter_json(data, columns)
+    if fmt == "geojson" and not (hasattr(data, "geometry") and hasattr(data, "crs")):
+        return geojson_point_chunks(row_chunks(data), columns, lon, lat)
+    if fmt == "table":
+        return iter_table(data, columns, headers)
+    return iter([render(data, fmt, columns, headers)])
 
 
 def format_csv(data, columns=None) -> str:

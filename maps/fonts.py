@@ -37,11 +37,12 @@ Output formats
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
-import typing
 import shutil
 import subprocess
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -112,6 +113,8 @@ class CJKFont:
             "pdf.fonttype": self.pdf_fonttype,
             "ps.fonttype": 3 if self.cff else 42,  # PostScript is not written; its Type 42 path is not converted
             "axes.unicode_minus": False,
+            # titles, sources, names and file names are users' text: "US$5亿" is text, not mathtext
+            "text.parse_math": False,
         }
 
 
@@ -284,18 +287,23 @@ def cjk_font(path=None) -> CJKFont:
     return _register(str(find_font(path).resolve()))
 
 
+@contextlib.contextmanager
 def font_context(font: CJKFont):
-    """A ``matplotlib.rc_context`` drawing with ``font`` (use it around building *and* saving);
-    for a CFF font, PDFs saved inside it embed TrueType outlines (see :func:`truetype_subsets`)."""
-    import contextlib
+    """A context drawing with ``font`` (use it around building *and* saving): matplotlib's
+    ``rc_context``; for a CFF font, PDFs saved inside it embed TrueType outlines (see
+    :func:`truetype_subsets`); and a character that no font has (a user's title in N'Ko, say) is
+    drawn as the font's empty box without matplotlib's "Glyph … missing" warning for each one."""
+    import warnings
 
     import matplotlib
 
-    stack = contextlib.ExitStack()
-    stack.enter_context(matplotlib.rc_context(font.rc()))
-    if font.cff:
-        stack.enter_context(truetype_subsets())
-    return stack
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(matplotlib.rc_context(font.rc()))
+        if font.cff:
+            stack.enter_context(truetype_subsets())
+        stack.enter_context(warnings.catch_warnings())
+        warnings.filterwarnings("ignore", message="Glyph .* missing from font", category=UserWarning)
+        yield
 
 
 def cff_to_truetype(font, max_err: float = 1.0) -> None:

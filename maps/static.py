@@ -212,6 +212,7 @@ class StaticMap:
         from sxmap.geo.output import strip_control
 
         for artist in self.figure.findobj(Text):
+            artist.set_parse_math(False)  # "US$5亿" is text, not mathtext (also set by font_context)
             text = artist.get_text()
             if text:
                 clean = strip_control(text, keep_newlines=True).replace("\r", "").replace("\t", " ")

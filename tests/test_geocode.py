@@ -30,6 +30,11 @@ KNOWN = {
     "诸暨市店口镇工业区1号": ("门牌号", "330681", "诸暨市", _gcj(330681)),
     "越城区解放北路": ("道路", "330602", "越城区", _gcj(330602)),
     "嵊州市绍兴": ("市", "330600", "", "120.582886,30.051549"),
+    # bad answers a service can give: a third number, outside any map, outside China, not numbers
+    "三个数": ("门牌号", "330602", "越城区", "120.6,30.0,5"),
+    "出界": ("门牌号", "330602", "越城区", "200,95"),
+    "国外": ("门牌号", "330602", "越城区", "2.35,48.85"),
+    "非数": ("门牌号", "330602", "越城区", "nan,inf"),
 }
 
 
@@ -63,6 +68,51 @@ class FakeAmap:
             "adcode": adcode, "street": [], "number": [], "location": location, "level": level}]}
 
 
+def _trickle(handler, pause=0.2, limit=100):
+    """Headers, then a valid-looking body one byte every ``pause`` s (a service that "answers" but
+    never finishes in time); stops after ``limit`` bytes or when the client hangs up."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.end_headers()
+    for byte in (b'{"status":"1","geocodes":[' + b" " * limit)[:limit]:
+        try:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+        except OSError:
+            return
+        time.sleep(pause)
+
+
+def _slow_headers(handler, pause=0.2, limit=100):
+    """The status line and headers themselves one byte every ``pause`` s."""
+    for byte in (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + b"X: " + b"y" * limit)[:limit]:
+        try:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+        except OSError:
+            return
+        time.sleep(pause)
+
+
+def _endless(handler, limit=8 << 20):
+    """A body that does not end (8 MiB here, as fast as the client reads; no length given)."""
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.end_headers()
+    handler.wfile.write(b'{"status":"1","geocodes":[')
+    block = b'{"location":"120.5,30.0"},' * 4096
+    sent = 0
+    while sent < limit:
+        try:
+            handler.wfile.write(block)
+        except OSError:
+            return
+        sent += len(block)
+
+
+HOSTILE = {"slow": _trickle, "slow-headers": _slow_headers, "endless": _endless}
+
+
 @pytest.fixture
 def amap():
     state = FakeAmap()
@@ -74,6 +124,11 @@ def amap():
                 self.send_error(404)
                 return
             params = dict(urllib.parse.parse_qsl(url.query))
+            if params.get("key") in HOSTILE:
+                with state.lock:
+                    state.requests.append(params)
+                HOSTILE[params["key"]](self)
+                return
             body = json.dumps(state.answer(params), ensure_ascii=False).encode("utf-8")
             self.send_response(200)
             self.send_header("Content-Type", "application/json;charset=UTF-8")
@@ -313,3 +368,52 @@ def test_a_datum_named_in_the_header_is_honoured(runner, amap, tmp_path):
     assert not amap.requests
     result = _run(runner, path, tmp_path / "o2.csv", "--amap-key", "good", "--amap-url", amap.url, "--crs", "bd09")
     assert result.exit_code == 2 and "pass --crs gcj02" in result.stderr
+
+
+# --------------------------------------------------------------------------------------------
+# An outside party that misbehaves: every case ends in bounded time with a reported error.
+
+
+@pytest.mark.parametrize("key", ["slow", "slow-headers"])
+def test_a_service_that_trickles_is_cut_off_at_the_deadline(amap, key):
+    # one byte every 0.2 s never trips the 1 s per-read timeout: only the total deadline stops it
+    client = AmapGeocoder(key, base_url=amap.url, qps=1000, retries=4, backoff=0.01, timeout=1, deadline=0.6)
+    started = time.monotonic()
+    with pytest.raises(GeocodeError, match="did not answer within 0.6 s.*twice in a row"):
+        client.geocode("越城区解放北路")
+    assert time.monotonic() - started < 3  # two requests of 0.6 s, not five of 20 s
+    assert client.requests == 2
+
+
+def test_an_endless_body_is_capped(amap):
+    client = AmapGeocoder("endless", base_url=amap.url, qps=1000, retries=4, backoff=0.01, max_bytes=256 * 1024)
+    started = time.monotonic()
+    with pytest.raises(GeocodeError, match="more than 256 KiB"):
+        client.geocode("越城区解放北路")
+    assert time.monotonic() - started < 5 and client.requests == 1  # not retried: a bad answer
+
+
+def test_trickling_service_in_the_cli_is_one_line_exit_1(runner, amap, projects_csv, tmp_path):
+    out = tmp_path / "out.csv"
+    started = time.monotonic()
+    result = _run(runner, projects_csv, out, "--amap-key", "slow", "--amap-url", amap.url, "--qps", "50",
+                  "--timeout", "0.5")
+    assert result.exit_code == 1 and "did not answer within" in result.stderr
+    assert "Traceback" not in result.output and not out.exists()
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("address, why", [("三个数", "not two numbers"), ("出界", "outside China"),
+                                          ("国外", "outside China"), ("非数", "not two numbers")])
+def test_a_malformed_or_out_of_range_location_is_a_reported_bad_answer(runner, amap, tmp_path, address, why):
+    path = tmp_path / "p.csv"
+    path.write_text(f"项目名称,地址\n坏,{address}\n好,诸暨市店口镇工业区1号\n", encoding="utf-8")
+    out = tmp_path / "out.csv"
+    result = _run(runner, path, out, "--amap-key", "good", "--amap-url", amap.url, "--qps", "50")
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8").splitlines()))
+    assert (rows[0]["geocode_status"], rows[0]["lon"], rows[0]["lat"]) == ("error", "", "")  # no point written
+    assert why in rows[0]["geocode_note"] and "高德返回的坐标无效" in rows[0]["geocode_note"]
+    assert f"row 2: '{address}': error" in result.stderr and why in result.stderr
+    assert rows[1]["geocode_status"] == "ok" and rows[1]["lon"] != ""

@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import textwrap
@@ -461,3 +462,77 @@ def test_write_bytes_and_text_return_the_path(tmp_path):
     assert write_bytes(tmp_path / "a.png", b"\x89PNG", fmt="png") == tmp_path / "a.png"
     assert write_text(tmp_path / "b.html", "<p>é</p>", fmt="html").read_text(encoding="utf-8") == "<p>é</p>"
     assert oct((tmp_path / "a.png").stat().st_mode & 0o777) == "0o644"
+
+
+# ============================================================================================
+# The surroundings of the output: umask, closed or full stdout, a stdout that is not UTF-8
+
+
+@pytest.mark.parametrize("umask, expected", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664), (0o000, 0o666)])
+def test_new_files_honour_the_umask(tmp_path, umask, expected):
+    from sxmap.geo.output import atomic_path
+
+    old = os.umask(umask)
+    try:
+        text = write_text(tmp_path / "a.csv", "x\n")
+        data = write_bytes(tmp_path / "b.png", b"x")
+        with atomic_path(tmp_path / "c.gpkg") as name:
+            Path(name).write_bytes(b"x")
+    finally:
+        os.umask(old)
+    for path in (text, data, tmp_path / "c.gpkg"):
+        assert stat.S_IMODE(os.stat(path).st_mode) == expected, path
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.png", "c.gpkg"]  # no temporary left
+
+
+def test_replacing_a_file_keeps_its_mode(tmp_path):
+    path = tmp_path / "shared.csv"
+    path.write_text("old", encoding="utf-8")
+    os.chmod(path, 0o640)
+    write_text(path, "new", overwrite=True)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o640 and path.read_text(encoding="utf-8") == "new"
+
+
+def test_a_failed_atomic_path_leaves_nothing(tmp_path):
+    from sxmap.geo.output import atomic_path
+
+    with pytest.raises(RuntimeError):
+        with atomic_path(tmp_path / "c.gpkg") as name:
+            Path(name).write_bytes(b"half")
+            raise RuntimeError("GDAL failed")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [["stats"], ["stats", "--format", "json"], ["districts"],
+                                  ["query", "--format", "csv"], ["locate", "120.58", "30.0"]])
+def test_standard_output_closed_is_an_error(tmp_path, args):
+    # `sxmap stats >&-`: exit 0 with nothing written before; now exit 1 and one line
+    result = subprocess.run([*SXMAP, *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            timeout=120, cwd=tmp_path, preexec_fn=lambda: os.close(1))
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "standard output" in result.stderr, result.stderr
+    assert "closed" in result.stderr and "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written elsewhere instead
+
+
+@pytest.mark.parametrize("args", [["stats", "--format", "json"], ["query", "--format", "csv"], ["districts"]])
+def test_standard_output_full_is_an_error_for_every_writer(tmp_path, args):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([*SXMAP, *args], stdout=full, stderr=subprocess.PIPE, text=True, timeout=120,
+                                cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().count("\n") == 0 and "No space left on device" in result.stderr
+
+
+@pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "ascii"}, {"PYTHONIOENCODING": "latin-1"},
+                                 {"LANG": "C", "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}])
+@pytest.mark.parametrize("args", [["stats"], ["query", "--format", "json"], ["districts"], ["validate", "{DATA}"]])
+def test_a_stdout_that_is_not_utf8_gets_escapes_not_a_traceback(tmp_path, env, args):
+    args = [a.replace("{DATA}", str(DATA / "query_projects.csv")) for a in args]
+    full_env = {k: v for k, v in os.environ.items() if k not in ("PYTHONIOENCODING", "LC_ALL", "LANG")}
+    result = subprocess.run([*SXMAP, *args], capture_output=True, timeout=120, cwd=tmp_path, env={**full_env, **env})
+    assert result.returncode in (0, 1), result.stderr.decode("utf-8", "replace")
+    assert b"Traceback" not in result.stderr and b"UnicodeEncodeError" not in result.stderr
+    assert result.stdout.strip()
+    out = result.stdout.decode("utf-8")  # what was written is readable: escapes or UTF-8, never half
+    assert "\\u" in out or "绍" in out or "区" in out or "\\x" in out
