@@ -111,6 +111,14 @@ def test_agrees_with_geopandas_sjoin_on_every_point():
     got = locate(lon, lat)
     assert np.array_equal(got, expected)
     assert (got != OUTSIDE).sum() > 50_000
+    # small tables skip the grid (DIRECT_MAX): slices of the same points give the same answers
+    from sxmap.geo.locate import DIRECT_MAX, _locate_direct
+
+    assert lon.size > DIRECT_MAX
+    picks = np.concatenate([np.arange(0, 200_000, 97), np.arange(200_000, 250_000, 13)])  # inland and borders
+    assert np.array_equal(_locate_direct(lon[picks], lat[picks]), expected[picks])
+    small = picks[: DIRECT_MAX - 1]
+    assert np.array_equal(locate(lon[small], lat[small]), expected[small])
 
 
 def test_shapes_nan_and_scalars():

@@ -206,12 +206,12 @@ def _import_pandas():
     import pandas  # noqa: F401
 
 
-def _ahead(names):
+def _ahead(n, names):
     """Work for a second core while the reader parses amounts, dates and districts: the district
-    index (for locating every point) and whether all ``names`` differ (None when there are none)."""
+    index for locating ``n`` points and whether all ``names`` differ (None when there are none)."""
     from sxmap.geo.locate import prepare
 
-    prepare()
+    prepare(n)
     return None if names is None else all_distinct(names)
 
 
@@ -222,7 +222,7 @@ def normalise(rows) -> ReadReport:
     import pyarrow.compute as pc
 
     texts = {name: rows.text(name) for name in TEXT_FIELDS if name in rows.cmap.fields}
-    rows.ahead = in_background(_ahead, texts.get("name") if rows.n > 1 else None)
+    rows.ahead = in_background(_ahead, rows.n, texts.get("name") if rows.n > 1 else None)
     blank = rows.blank_rows()
     total = rows.total_rows(texts.get("name"), blank)
     heading, sections = section_rows(rows, texts.get("name"), blank | total)
