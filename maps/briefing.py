@@ -195,7 +195,8 @@ def _summary(projects, enclaves, table, lang) -> list[str]:
     districts = table[(table["adcode"].notna()) & (table["count"] > 0)]
     districts = districts[districts["adcode"].astype("Int64") != 0]
     precision = projects["location_precision"].value_counts() if n else {}
-    site, platform, district = (int(precision.get(k, 0)) for k in ("site", "platform", "district"))
+    site, platform, district, township = (int(precision.get(k, 0)) for k in ("site", "platform", "district",
+                                                                             "township"))
     outside = int((projects["district_located"] == 0).sum()) if n else 0
     n_enclaves = drawn_enclaves(enclaves)
     if lang == "en":
@@ -206,7 +207,9 @@ def _summary(projects, enclaves, table, lang) -> list[str]:
                          f"(100 million yuan) in all; {n - known} do not state one.")
         else:
             lines.append("None of them states an amount.")
-        lines.append(f"Locations: {site} at the project site, {platform} only to a platform, {district} only to a district.")
+        lines.append(f"Locations: {site} at the project site, {platform} only to a platform, "
+                     + (f"{township} only to a township's seat, " if township else "")
+                     + f"{district} only to a district.")
         if n_enclaves:
             lines.append(f"{n_enclaves} enclave office{'s' if n_enclaves != 1 else ''} (飞地) are mapped.")
         return lines
@@ -216,7 +219,8 @@ def _summary(projects, enclaves, table, lang) -> list[str]:
                      f"{n - known} 个未披露金额。")
     else:
         lines.append("名单中的项目均未披露投资额。")
-    lines.append(f"位置：{site} 个到项目地块，{platform} 个仅到产业平台，{district} 个仅到区县。")
+    lines.append(f"位置：{site} 个到项目地块，{platform} 个仅到产业平台，"
+                 + (f"{township} 个仅到乡镇街道驻地，" if township else "") + f"{district} 个仅到区县。")
     if n_enclaves:
         lines.append(f"地图标出飞地 {n_enclaves} 处。")
     return lines
@@ -396,15 +400,18 @@ def _amount_caveat(projects, lang) -> str:
 def _precision_caveat(projects, lang) -> str:
     """How precisely the table's projects are placed."""
     counts = projects["location_precision"].value_counts() if len(projects) else {}
-    site, platform, district = (int(counts.get(k, 0)) for k in ("site", "platform", "district"))
+    site, platform, district, township = (int(counts.get(k, 0)) for k in ("site", "platform", "district", "township"))
     if lang == "en":
-        if not platform and not district:
+        if not platform and not district and not township:
             return "Location precision: every project has coordinates of its own."
         return (f"Location precision: {site} project(s) have coordinates of their own, {platform} are placed at their "
-                f"platform, {district} only at a representative point of their district (not an address).")
-    if not platform and not district:
+                f"platform, " + (f"{township} at the seat of the township their address names, " if township else "")
+                + f"{district} only at a representative point of their district (not an address).")
+    if not platform and not district and not township:
         return "位置精度：所有项目都有自己的坐标。"
-    return f"位置精度：{site} 个项目有自己的坐标，{platform} 个画在所属产业平台，{district} 个仅画在区县内代表点（非实际地址）。"
+    return (f"位置精度：{site} 个项目有自己的坐标，{platform} 个画在所属产业平台，"
+            + (f"{township} 个画在地址所写乡镇街道的驻地，" if township else "")
+            + f"{district} 个仅画在区县内代表点（非实际地址）。")
 
 
 def _dropped_caveat(projects, lang) -> str | None:

@@ -373,3 +373,20 @@ def test_a_users_pdf_report_has_no_enclaves_page(tmp_path):
     projects.attrs.pop("rejects", None)
     data = write_report(tmp_path / "u.pdf", projects, date="2024-03-01", bundled=False).read_bytes()
     assert len(re.findall(rb"/Type /Page\b", data)) == 3  # text page, choropleth, projects
+
+
+def test_rows_placed_at_township_seats_are_counted_in_the_summary_and_caveats():
+    """A table located by its addresses: the summary and the precision caveat count the rows at
+    township seats, so the counts add up to the table (issue 17's precision in issue 16's report)."""
+    from sxmap.geo.projects import load_projects
+    from sxmap.maps.report import build_briefing
+
+    projects = load_projects(Path(__file__).parent / "data" / "township_addresses.csv")
+    counts = projects["location_precision"].value_counts()
+    township, district = int(counts.get("township", 0)), int(counts.get("district", 0))
+    assert township > 90 and township + district == len(projects)
+    brief = build_briefing(projects, date="2024-03-01", bundled=False)
+    assert f"{township} 个仅到乡镇街道驻地，{district} 个仅到区县。" in brief.summary[-1]
+    assert any(f"{township} 个画在地址所写乡镇街道的驻地" in c for c in brief.caveats)
+    english = build_briefing(projects, date="2024-03-01", bundled=False, lang="en")
+    assert f"{township} only to a township's seat" in " ".join(english.summary)
