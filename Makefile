@@ -35,6 +35,7 @@ wheel-check: install system-deps
 bench: install system-deps
 	$(BIN)/python benchmarks/bench_locate.py
 	$(BIN)/python benchmarks/bench_stats.py
+	$(BIN)/python benchmarks/bench_startup.py
 	$(BIN)/python benchmarks/bench_read.py
 	$(BIN)/python benchmarks/bench_html.py
 	$(BIN)/python benchmarks/bench_memory.py
