@@ -322,3 +322,15 @@ def test_error_values_written_out_in_a_csv_are_errors(tmp_path):
     text = str(caught.value)
     assert "row 2, column '项目名称': an Excel error value" in text and "row 3, column '企业'" in text
     assert "row 4" not in text
+
+
+def test_tables_read_as_text_keep_arrow_strings_not_python_objects():
+    """read_table (locate --input, geocode, place files) keeps each column as an Arrow-backed
+    string array: a million rows of a 9-column list were a 743 MiB frame of Python strings, which
+    put `locate --input` over 1 GiB (benchmarks/bench_memory.py). Values and "" for blanks as before."""
+    from sxmap.geo.reading.columns import read_table
+
+    frame = read_table(Path(__file__).parent / "data" / "query_projects.csv")
+    assert len(frame) and all(str(dtype) == "str" for dtype in frame.dtypes), frame.dtypes
+    assert not frame.isna().any().any()  # blanks are "", as before
+    assert all(isinstance(v, str) for v in frame.iloc[0])

@@ -147,6 +147,6 @@ def read_table_from_raw(raw: RawTable):
         name = header or f"column_{index + 1}"
         while name in data:
             name += "_"
-        data[name] = as_text(raw.columns[index], len(raw)).to_pylist()
-    return pd.DataFrame(data, dtype=object)
+        data[name] = pd.Series(pd.array(as_text(raw.columns[index], len(raw)), dtype="str"), copy=False)
+    return pd.DataFrame(data, copy=False)
 
