@@ -306,7 +306,9 @@ def expected_status(count, total, unknown, lower, shown=7):
 def test_filter_api_counts_and_totals(offline_page, projects, tmp_path, mode, monkeypatch):
     if mode == "compressed":  # what a page of more than COMPRESS_ABOVE projects carries
         monkeypatch.setattr(H, "COMPRESS_ABOVE", 0)
-        monkeypatch.setattr(H, "DEFLATE_BLOCK", 97)  # many deflate blocks, joined into one stream
+        from sxmap.maps import encoding
+
+        monkeypatch.setattr(encoding, "DEFLATE_BLOCK", 97)  # many deflate blocks, joined into one stream
         text = H.render_html(H.markers_map(projects, tiles="none", mode="canvas"))
         assert '"z":' in text and '"zparts":' in text
     path = H.save_map(H.markers_map(projects, tiles="none", mode="canvas" if mode == "compressed" else mode),

@@ -587,9 +587,10 @@ def test_deflate_in_blocks_is_one_stream_whatever_the_cores(size, monkeypatch):
     import zlib
 
     from sxmap.geo import parallel
+    from sxmap.maps import encoding
 
     data = np.random.default_rng(size).integers(0, 40, size, dtype=np.uint8).tobytes()
-    monkeypatch.setattr(H, "DEFLATE_BLOCK", 4096)
+    monkeypatch.setattr(encoding, "DEFLATE_BLOCK", 4096)
     monkeypatch.setattr(parallel, "usable_cores", lambda: 3)
     packed = H.deflate_in_blocks(data)
     monkeypatch.setattr(parallel, "usable_cores", lambda: 1)
