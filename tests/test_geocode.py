@@ -68,30 +68,29 @@ class FakeAmap:
             "adcode": adcode, "street": [], "number": [], "location": location, "level": level}]}
 
 
+def _dribble(handler, data: bytes, pause: float) -> None:
+    """Write ``data`` one byte every ``pause`` s; stop when the client hangs up."""
+    for byte in data:
+        try:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+        except OSError:
+            return
+        time.sleep(pause)
+
+
 def _trickle(handler, pause=0.2, limit=100):
     """Headers, then a valid-looking body one byte every ``pause`` s (a service that "answers" but
     never finishes in time); stops after ``limit`` bytes or when the client hangs up."""
     handler.send_response(200)
     handler.send_header("Content-Type", "application/json")
     handler.end_headers()
-    for byte in (b'{"status":"1","geocodes":[' + b" " * limit)[:limit]:
-        try:
-            handler.wfile.write(bytes([byte]))
-            handler.wfile.flush()
-        except OSError:
-            return
-        time.sleep(pause)
+    _dribble(handler, (b'{"status":"1","geocodes":[' + b" " * limit)[:limit], pause)
 
 
 def _slow_headers(handler, pause=0.2, limit=100):
     """The status line and headers themselves one byte every ``pause`` s."""
-    for byte in (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + b"X: " + b"y" * limit)[:limit]:
-        try:
-            handler.wfile.write(bytes([byte]))
-            handler.wfile.flush()
-        except OSError:
-            return
-        time.sleep(pause)
+    _dribble(handler, (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + b"X: " + b"y" * limit)[:limit], pause)
 
 
 def _endless(handler, limit=8 << 20):

@@ -3,19 +3,17 @@
 
 from __future__ import annotations
 
-import json
 import math
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
 from sxmap.cli import main
 from sxmap.geo.errors import UsageError
 from sxmap.geo.seats import seat_points
 from sxmap.maps import townships as tw
+from test_html import specs  # tests/ is on sys.path (no __init__.py)
 
 FIXTURE = Path(__file__).parent / "data" / "township_addresses.csv"
 
@@ -25,20 +23,6 @@ def projects():
     from sxmap.geo.projects import load_projects
 
     return load_projects(FIXTURE)
-
-
-@pytest.fixture
-def runner():
-    return CliRunner()
-
-
-def _specs(text, kind):
-    out = []
-    for line in text.splitlines():
-        m = re.match(rf"var \w+ = sxmap\.{kind}\((.*)\);$", line.strip())
-        if m:
-            out.append(json.loads(m.group(1)))
-    return out
 
 
 def test_township_values_one_row_per_township_at_its_seat(projects):
@@ -72,7 +56,7 @@ def test_html_layer_popups_and_note(runner, projects, tmp_path):
                                   "-o", str(out)])
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
-    [spec] = _specs(text, "circles")
+    [spec] = specs(text, "circles")
     items = {item["name"]: item for item in spec["items"]}
     assert len(items) == 98
     assert dict(items["店口镇"]["rows"])["项目数"] == "4" and dict(items["店口镇"]["rows"])["位置"] == "乡镇街道驻地"
@@ -92,7 +76,7 @@ def test_hostile_text_never_reaches_the_page_as_markup(runner, tmp_path):
     assert result.exit_code == 0, result.output
     text = out.read_text(encoding="utf-8")
     assert "<img src=x" not in text and "</script><b>" not in text
-    [spec] = _specs(text, "circles")
+    [spec] = specs(text, "circles")
     assert [item["name"] for item in spec["items"]] == ["店口镇"]
 
 
@@ -100,7 +84,7 @@ def test_the_combined_map_has_the_layer_hidden(projects):
     from sxmap.maps.html import combined_map, render_html
 
     text = render_html(combined_map(projects, tiles="none"))
-    [spec] = _specs(text, "circles")
+    [spec] = specs(text, "circles")
     assert len(spec["items"]) == 98
 
 
@@ -164,4 +148,4 @@ def test_by_township_without_addresses_says_so(runner, tmp_path):
     result = runner.invoke(main, ["choropleth", "--by", "township", "--value", "count", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "no project's address names a township" in result.stderr
-    assert _specs(out.read_text(encoding="utf-8"), "circles") == []
+    assert specs(out.read_text(encoding="utf-8"), "circles") == []

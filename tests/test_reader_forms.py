@@ -36,12 +36,12 @@ YUECHENG, KEQIAO, SHANGYU, XINCHANG, ZHUJI, SHENGZHOU = 330602, 330603, 330604, 
 PROJECTED_DISTRICTS = (YUECHENG, ZHUJI, SHENGZHOU)  # the rows of the proj_*.csv fixtures, in order
 
 
-def _make_forms_module():
-    """tests/data/forms/make_forms.py as a module (for the names it writes), without leaving a
+def load_generator(path):
+    """A fixture generator script (tests/data/*/make_*.py) as a module, without leaving a
     __pycache__ in the fixtures folder."""
     import sys
 
-    spec = importlib.util.spec_from_file_location("make_forms", FORMS / "make_forms.py")
+    spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
     before, sys.dont_write_bytecode = sys.dont_write_bytecode, True
     try:
@@ -49,6 +49,11 @@ def _make_forms_module():
     finally:
         sys.dont_write_bytecode = before
     return module
+
+
+def _make_forms_module():
+    """tests/data/forms/make_forms.py as a module (for the names it writes)."""
+    return load_generator(FORMS / "make_forms.py")
 
 
 def read(name, **kwargs):

@@ -7,9 +7,7 @@ expected totals below are those its docstring states, from the amounts it writes
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -37,13 +35,9 @@ def _stats_json(runner, *args):
 
 
 def test_make_plans_writes_the_committed_csv(tmp_path):
-    spec = importlib.util.spec_from_file_location("make_plans", PLANS / "make_plans.py")
-    module = importlib.util.module_from_spec(spec)
-    before, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = before
+    from test_reader_forms import load_generator  # tests/ is on sys.path (no __init__.py)
+
+    module = load_generator(PLANS / "make_plans.py")
     module.make(tmp_path)
     assert (tmp_path / "plan.csv").read_bytes() == (PLANS / "plan.csv").read_bytes()
 
