@@ -29,19 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_read import SXMAP, WORK, generate  # noqa: E402 - the same generator, the same files
+from bench_read import SXMAP, WORK, office_csv  # noqa: E402 - the same generator, the same files
 
 LIMIT_MIB = 1024
-
-
-def office_csv(n):
-    """The office CSV of ``n`` rows (bench_read's generator), written once."""
-    WORK.mkdir(exist_ok=True)
-    path = WORK / f"office_{n}.csv"
-    if not path.exists():
-        office, _ = generate(n)
-        office.to_csv(path, index=False)
-    return path
 
 
 def commands(table, big_table, out):

@@ -95,6 +95,16 @@ def generate(n, seed=20231130):
     return office, canonical
 
 
+def office_csv(n):
+    """The office CSV of ``n`` rows (bench_read's generator), written once."""
+    WORK.mkdir(exist_ok=True)
+    path = WORK / f"office_{n}.csv"
+    if not path.exists():
+        office, _ = generate(n)
+        office.to_csv(path, index=False)
+    return path
+
+
 def prepare(n):
     """Write (once) the office CSV, the canonical CSV and a 100,000-row office .xlsx."""
     WORK.mkdir(exist_ok=True)

@@ -52,13 +52,9 @@ print(joined.groupby("adcode").size().to_csv())
 
 def prepare(n):
     """The office CSV of ``n`` rows and the baseline script (written once)."""
-    from bench_read import generate
+    from bench_read import office_csv
 
-    WORK.mkdir(exist_ok=True)
-    table = WORK / f"office_{n}.csv"
-    if not table.exists():
-        office, _ = generate(n)
-        office.to_csv(table, index=False)
+    table = office_csv(n)
     script = WORK / "baseline_stats.py"
     script.write_text(BASELINE, encoding="utf-8")
     return table, script
