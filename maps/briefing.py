@@ -160,11 +160,19 @@ def _township_table(projects):
     return pd.concat([known, rest], ignore_index=True)
 
 
+def _amount_cell(row) -> str:
+    """A stats row's investment as the tables write it (≥/≈ kept), or "—" when none of its
+    projects states an amount (unknown, not 0)."""
+    from sxmap.geo.query import amount_text
+
+    if int(row["count"]) - int(row["n_no_amount"]) <= 0:
+        return "—"
+    return amount_text(float(row["investment"]), "", int(row["n_lower_bound"]), int(row["n_approx"]))
+
+
 def township_rows(brief: Briefing) -> tuple[list[str], list[list[str]]]:
     """The per-township table as text: headers and rows (the last is the total); ([], []) when
     no project's township is known."""
-    from sxmap.geo.query import amount_text
-
     if brief.township_table is None:
         return [], []
     lang = brief.lang
@@ -173,9 +181,7 @@ def township_rows(brief: Briefing) -> tuple[list[str], list[list[str]]]:
                _t(lang, "未披露金额项目", "Projects without amount")]
     rows = []
     for _, r in brief.township_table.iterrows():
-        with_amount = int(r["count"]) - int(r["n_no_amount"])
-        amount = amount_text(float(r["investment"]), "", int(r["n_lower_bound"]), int(r["n_approx"])) \
-            if with_amount > 0 else "—"
+        amount = _amount_cell(r)
         district = r["district_en"] if lang == "en" else r["district_zh"]
         name = r["township"]
         if lang == "en" and name in ("未知", "合计"):
@@ -454,8 +460,6 @@ def user_caveats(projects, table, source, lang) -> list[str]:
 
 def table_rows(brief: Briefing) -> tuple[list[str], list[list[str]]]:
     """The per-district table as text: headers and rows (the last is the total)."""
-    from sxmap.geo.query import amount_text
-
     lang = brief.lang
     headers = [_t(lang, "区县", "District"), _t(lang, "项目数", "Projects"),
                _t(lang, "投资额（亿元）", "Investment (100 million yuan)"),
@@ -463,9 +467,7 @@ def table_rows(brief: Briefing) -> tuple[list[str], list[list[str]]]:
                _t(lang, "未披露金额项目", "Projects without amount")]
     rows = []
     for _, r in brief.table.iterrows():
-        with_amount = int(r["count"]) - int(r["n_no_amount"])
-        amount = amount_text(float(r["investment"]), "", int(r["n_lower_bound"]), int(r["n_approx"])) \
-            if with_amount > 0 else "—"
+        amount = _amount_cell(r)
         name = r["district_en"] if lang == "en" else r["district_zh"]
         rows.append([str(name), f"{int(r['count'])}", amount, f"{int(r['n_ge_50'])}", f"{int(r['n_ge_100'])}",
                      f"{int(r['n_no_amount'])}"])
