@@ -28,12 +28,11 @@ DIRECT_MAX = 20_000
 class _DistrictGrid:
     """A lookup grid over the city's bounding box; see the module docstring."""
 
-    def __init__(self, geometries: dict[int, object], n: int = _GRID):
+    def __init__(self, codes: np.ndarray, geoms: np.ndarray, n: int = _GRID):
+        """``codes`` (adcodes) and their prepared ``geoms`` (:func:`_prepared`)."""
         import shapely
 
-        self.codes = np.array(list(geometries), dtype=np.int64)
-        self.geoms = np.array(list(geometries.values()))
-        shapely.prepare(self.geoms)
+        self.codes, self.geoms = codes, geoms
         xmin, ymin, xmax, ymax = shapely.total_bounds(self.geoms)
         self.x0, self.y0 = xmin, ymin
         self.n = n
@@ -86,9 +85,7 @@ class _DistrictGrid:
 
 @functools.lru_cache(maxsize=1)
 def _grid() -> _DistrictGrid:
-    from sxmap.geo.boundaries import district_geometries
-
-    return _DistrictGrid(district_geometries(simplified=False))
+    return _DistrictGrid(*_prepared())
 
 
 @functools.lru_cache(maxsize=1)
