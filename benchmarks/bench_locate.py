@@ -63,16 +63,17 @@ def main(argv=None):
     import shapely
 
     from sxmap.geo import boundaries
-    from sxmap.geo.locate import _grid, locate
+    from sxmap.geo.locate import _grid, _region_grid, _region_prepared, locate
 
     n = args.points
     lon, lat = points_inside_city(n)
     print(f"{n:,} random points inside 绍兴市 (WGS-84); medians of {args.repeat} runs\n")
 
-    boundaries._read_features.cache_clear()
-    t_load, _ = median_time(lambda: (boundaries._read_features.cache_clear(), boundaries.district_geometries()),
+    boundaries._read_file_features.cache_clear()
+    t_load, _ = median_time(lambda: (boundaries._read_file_features.cache_clear(), boundaries.district_geometries()),
                             args.repeat)
-    _grid.cache_clear()
+    _region_grid.cache_clear()
+    _region_prepared.cache_clear()
     t0 = time.perf_counter()
     _grid()
     t_grid = time.perf_counter() - t0

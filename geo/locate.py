@@ -16,6 +16,7 @@ import functools
 import numpy as np
 
 from sxmap.geo.crs import check_crs, to_wgs84
+from sxmap.geo.region import active
 
 OUTSIDE = 0  #: the code :func:`locate` gives points outside the city
 _GRID = 256
@@ -83,19 +84,27 @@ class _DistrictGrid:
         return result
 
 
-@functools.lru_cache(maxsize=1)
 def _grid() -> _DistrictGrid:
-    return _DistrictGrid(*_prepared())
+    return _region_grid(active())
 
 
-@functools.lru_cache(maxsize=1)
 def _prepared():
     """The districts' adcodes and their full-resolution geometries, prepared for ``contains_xy``."""
+    return _region_prepared(active())
+
+
+@functools.lru_cache(maxsize=4)
+def _region_grid(region) -> _DistrictGrid:
+    return _DistrictGrid(*_region_prepared(region))
+
+
+@functools.lru_cache(maxsize=4)
+def _region_prepared(region):
     import shapely
 
-    from sxmap.geo.boundaries import district_geometries
+    from sxmap.geo.boundaries import _read_features
 
-    geometries = district_geometries(simplified=False)
+    geometries = {f["adcode"]: f["geometry"] for f in _read_features("districts", region)}
     geoms = np.array(list(geometries.values()))
     shapely.prepare(geoms)
     return np.array(list(geometries), dtype=np.int64), geoms
@@ -115,7 +124,7 @@ def _locate_direct(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 def _grid_built() -> bool:
-    return _grid.cache_info().currsize > 0
+    return _region_grid.cache_info().currsize > 0
 
 
 def prepare(n: int | None = None) -> None:

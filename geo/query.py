@@ -212,6 +212,17 @@ def _filtered_for_stats(projects, district, industry, year, min_investment, sect
     return projects, chosen, disagreements
 
 
+
+def _rows_of(codes: np.ndarray, district_list: list[int]) -> np.ndarray:
+    """The row of ``district_list`` each code falls in (0, outside, in the last row when listed);
+    codes not listed get -1 (a filtered-out district)."""
+    order = np.argsort(district_list)
+    listed = np.asarray(district_list, dtype=np.int64)[order]
+    pos = np.clip(np.searchsorted(listed, codes), 0, len(listed) - 1)
+    rows = np.where(listed[pos] == codes, order[pos], -1)
+    return np.where(codes == 0, len(district_list) - 1, rows)
+
+
 def stats(projects, by="district", *, district=None, industry=None, year=None, min_investment=None,
           thresholds=THRESHOLDS, section=None):
     """Totals of projects per district, per industry, or per district and industry.
@@ -253,7 +264,7 @@ def stats(projects, by="district", *, district=None, industry=None, year=None, m
     """
     import pandas as pd
 
-    from sxmap.geo.districts import CITY_ADCODE, DISTRICTS
+    from sxmap.geo.districts import DISTRICTS
 
     keys = _check_by(by)
     if keys == ("township",):
@@ -275,11 +286,7 @@ def stats(projects, by="district", *, district=None, industry=None, year=None, m
     district_list = chosen if chosen is not None else [d.adcode for d in DISTRICTS]
     if chosen is None and (codes == 0).any():
         district_list = district_list + [0]
-    lut = np.full(100, -1, dtype=np.int64)  # adcode − 330600 → row; every located code is listed
-    for i, code in enumerate(district_list):
-        if code:
-            lut[code - CITY_ADCODE] = i
-    district_index = np.where(codes == 0, len(district_list) - 1, lut[np.clip(codes - CITY_ADCODE, 0, 99)])
+    district_index = _rows_of(codes, district_list)
 
     columns = {}
     if keys == ("district",):

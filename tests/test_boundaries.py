@@ -10,20 +10,24 @@ import shapely
 
 from sxmap.geo import boundaries, crs
 from sxmap.geo.districts import DISTRICTS
+from sxmap.geo.region import shipped
+
+#: The shipped region's layers and their files, relative to data/boundaries
+FILES = {layer: Path(name).relative_to("boundaries").as_posix() for layer, name in shipped().files}
 
 
 def test_shipped_files_are_what_the_build_produces(tmp_path):
     written = boundaries.build(tmp_path)
-    expected = set(boundaries.FILES.values())
-    expected |= {boundaries.wkb_path(Path(name)).as_posix() for name in boundaries.FILES.values()}
+    expected = set(FILES.values())
+    expected |= {boundaries.wkb_path(Path(name)).as_posix() for name in FILES.values()}
     assert {p.relative_to(tmp_path).as_posix() for p in written} == expected
     for name in expected:
         assert filecmp.cmp(tmp_path / name, boundaries.boundaries_dir() / name, shallow=False), name
 
 
-@pytest.mark.parametrize("name", list(boundaries.FILES))
+@pytest.mark.parametrize("name", list(FILES))
 def test_wkb_twins_hold_exactly_the_geojson_geometries(name):
-    path = boundaries.boundaries_dir() / boundaries.FILES[name]
+    path = boundaries.boundaries_dir() / FILES[name]
     collection = json.loads(path.read_text(encoding="utf-8"))
     loaded = boundaries._read_features(name)
     assert len(loaded) == len(collection["features"])
@@ -33,7 +37,7 @@ def test_wkb_twins_hold_exactly_the_geojson_geometries(name):
 
 
 def test_gcj02_originals_are_the_source_unchanged():
-    shipped = json.loads((boundaries.boundaries_dir() / boundaries.FILES["districts_gcj02"]).read_text("utf-8"))
+    shipped = json.loads((boundaries.boundaries_dir() / FILES["districts_gcj02"]).read_text("utf-8"))
     for feature in shipped["features"]:
         source = boundaries.read_source_geometry(feature["properties"]["adcode"])
         assert shapely.from_geojson(json.dumps(feature["geometry"])).equals_exact(source, 0)
@@ -56,7 +60,7 @@ def test_attributes_and_areas():
     assert sorted(records) == [d.adcode for d in DISTRICTS]
     assert records[330602]["name_zh"] == "越城区" and records[330602]["name_en"] == "Yuecheng"
     assert records[330681]["kind_zh"] == "县级市" and records[330624]["kind_zh"] == "县"
-    city = boundaries._read_features("city")[0]
+    city = boundaries._read_features("outline")[0]
     total = sum(r["area_km2"] for r in records.values())
     assert total == pytest.approx(city["area_km2"], abs=0.05)
     # the official area of Shaoxing is 8,274.79 km² (绍兴市人民政府); the Amap outline is within 0.2 %

