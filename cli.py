@@ -127,6 +127,14 @@ def _apply_region() -> None:
     region_mod.set_active(load_region(text, level))
 
 
+def _outside_words() -> str:
+    """不在绍兴市范围内 (outside Shaoxing): a point outside the region in use."""
+    from sxmap.geo.region import active
+
+    region = active()
+    return f"不在{region.name_zh}范围内 (outside {region.name_en})"
+
+
 def info(message) -> None:
     """A note, warning or "wrote …" line on standard error, unless ``--quiet`` was given. Errors
     are not info: they are raised (or echoed with ``err=True``) and always shown."""
@@ -672,7 +680,7 @@ def main():
 @format_option()
 @output_options
 def districts(fmt, output, overwrite):
-    """List Shaoxing's six county-level divisions (列出六个区县).
+    """List the region's divisions: Shaoxing's six county-level divisions by default (列出区县).
 
     Adcode, Chinese and English names, kind, area (km², geodesic) and two points (WGS-84):
     centroid = the area centroid (面积质心), which may lie outside the district (柯桥区's lies in
@@ -704,7 +712,7 @@ def districts(fmt, output, overwrite):
 def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overwrite):
     """Which district is a point in? (坐标落在哪个区县)
 
-    A point outside Shaoxing is an answer (district null), not an error. With --input, every row
+    A point outside the region (Shaoxing by default) is an answer (district null), not an error. With --input, every row
     gets the same checks as a project list (numbers, range, swapped pairs, outside China) and the
     table comes back with lon_wgs84, lat_wgs84, adcode and district columns, as CSV (text, csv),
     JSON records or GeoJSON points.
@@ -742,7 +750,7 @@ def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overw
     elif answer["in_city"]:
         text = f"{answer['district_zh']} {answer['district_en']} ({answer['adcode']})\n"
     else:
-        text = "不在绍兴市范围内 (outside Shaoxing)\n"
+        text = f"{_outside_words()}\n"
     write_output(text, output, overwrite, fmt=fmt)
 
 
@@ -994,7 +1002,7 @@ def near_command(lon, lat, projects_path, sheet, layer, columns, unit, usd_rate,
     rows = near(lon, lat, n=n, crs=crs or "wgs84", projects=projects)
     point = rows.attrs["point"]
     where = (f"{point['district_zh']} {point['district_en']} ({point['adcode']})" if point["in_city"]
-             else "outside Shaoxing (不在绍兴市范围内)")
+             else _outside_words())
     info(f"point {point['lon']:g},{point['lat']:g} ({point['crs']}) lies in {where}")
     write_output(render_rows(rows, fmt, "near"), output, overwrite, inputs=[projects_path], fmt=fmt)
 
@@ -1396,7 +1404,7 @@ def _read_any_table(path, sheet=None):
               help="Your Gaode (高德) Web服务 key. Nothing is sent without one.")
 @click.option("--amap-url", default="https://restapi.amap.com", show_default=True,
               help="Base URL of the geocoding service (a test server or an intranet proxy).")
-@click.option("--city", default="绍兴", show_default=True, help="The city Gaode searches in.")
+@click.option("--city", default=None, help="The city Gaode searches in (default: the region's, 绍兴).")
 @click.option("--address-column", default=None, help="Header of the address column (default: 地址/address …).")
 @click.option("--district-column", default=None, help="Header of the district column (default: 区县/district …).")
 @click.option("--lon-column", default=None, help="Header of the longitude column (default: lon/经度 …).")
@@ -1438,6 +1446,9 @@ def geocode_command(file, output, overwrite, amap_key, amap_url, city, address_c
 
     target = check_output_path(output, overwrite=overwrite, inputs=[file])
     frame = _read_any_table(file, sheet)
+    from sxmap.geo.geocode import region_city
+
+    city = city or region_city()
     geocoder = AmapGeocoder(amap_key, base_url=amap_url, city=city, qps=qps, deadline=timeout) if amap_key else None
     cache = GeocodeCache()
     try:

@@ -162,6 +162,8 @@ def _aligned(first, second):
     """The two stats tables with the same district rows (a 市外 row in one only gets zeros)."""
     import pandas as pd
 
+    from sxmap.geo.region import active
+
     if list(first["district_zh"]) == list(second["district_zh"]):
         return first, second
     order = list(dict.fromkeys([*first["district_zh"][:-1], *second["district_zh"][:-1], first["district_zh"].iloc[-1]]))
@@ -169,7 +171,7 @@ def _aligned(first, second):
     def expand(table):
         zero = {c: 0 for c in table.columns if c == "count" or c.startswith("n_")}
         rows = {r["district_zh"]: r.to_dict() for _, r in table.iterrows()}
-        template = {"adcode": 0, "district_en": "Outside Shaoxing", "investment": 0.0, **zero}
+        template = {"adcode": 0, "district_en": active().outside_label("en"), "investment": 0.0, **zero}
         return pd.DataFrame([rows.get(name, {**template, "district_zh": name}) for name in order])
 
     return expand(first), expand(second)

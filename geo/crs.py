@@ -460,22 +460,34 @@ def is_transverse_mercator(crs: str) -> bool:
     return "transverse mercator" in (getattr(operation, "method_name", "") or "").lower()
 
 
-#: Projected systems metres near Shaoxing are met in, tried in this order, with what they are.
-_PROJECTED_GUESSES = (
-    ("EPSG:4528", "eastings with the zone number 40 in front fit EPSG:4528 (CGCS2000 3-degree Gauss–Krüger zone 40)"),
-    ("EPSG:4549", "they fit EPSG:4549 (CGCS2000 3-degree Gauss–Krüger, central meridian 120°E) near Shaoxing"),
-    ("EPSG:3857", "they fit EPSG:3857 (Web Mercator, what web maps and many GIS exports use) near Shaoxing "
-                  "(符合Web墨卡托投影)"),
-)
-_NEAR_SHAOXING = (118.5, 122.5, 28.5, 31.5)  # lon, lon, lat, lat: a margin around the city
+def _projected_guesses(region) -> tuple[tuple[str, str], ...]:
+    """Projected systems metres near the region are met in, tried in this order, with what they are:
+    its 3-degree zone with the zone number in front, without it, and Web Mercator."""
+    from sxmap.geo.region import numbered_zone, zone_central_meridian, zone_number
+
+    number, cm = zone_number(region.zone), zone_central_meridian(region.zone)
+    near = f"near {region.name_en}"
+    return (
+        (numbered_zone(number), f"eastings with the zone number {number} in front fit {numbered_zone(number)} "
+                                f"(CGCS2000 3-degree Gauss–Krüger zone {number})"),
+        (region.zone, f"they fit {region.zone} (CGCS2000 3-degree Gauss–Krüger, central meridian {cm}°E) {near}"),
+        ("EPSG:3857", f"they fit EPSG:3857 (Web Mercator, what web maps and many GIS exports use) {near} "
+                      "(符合Web墨卡托投影)"),
+    )
+
+
+def _near(region) -> tuple[float, float, float, float]:
+    """lon, lon, lat, lat: the region's bounds with a margin of 1.3° around them."""
+    west, south, east, north = region.bounds
+    return west - 1.3, east + 1.3, south - 1.3, north + 1.3
 
 
 def guess_projected(east, north) -> tuple[str, str]:
-    """Which projected system metres near Shaoxing fit: its code, and a sentence.
+    """Which projected system metres near the region in use fit: its code, and a sentence.
 
-    The medians of ``east`` and ``north`` (in either order) are converted from each system of
-    :data:`_PROJECTED_GUESSES`; the first that lands near Shaoxing wins (when none does: EPSG:4528
-    for values over 10,000 km, which carry a zone number, else EPSG:4549).
+    The medians of ``east`` and ``north`` (in either order) are converted from each of
+    :func:`_projected_guesses`; the first that lands near the region wins (when none does: the
+    numbered zone for values over 10,000 km, which carry a zone number, else the plain zone).
 
     Examples
     --------
@@ -484,13 +496,17 @@ def guess_projected(east, north) -> tuple[str, str]:
     >>> guess_projected([40558000.0], [3320000.0])[0]
     'EPSG:4528'
     """
+    from sxmap.geo.region import active
+
     from pyproj import Transformer
 
+    region = active()
+    guesses = _projected_guesses(region)
     e, n = float(np.nanmedian(east)), float(np.nanmedian(north))
-    west, east_edge, south, north_edge = _NEAR_SHAOXING
+    west, east_edge, south, north_edge = _near(region)
     for a, b in ((e, n), (n, e)):  # in Chinese surveying X is the northing: try both orders
-        for code, sentence in _PROJECTED_GUESSES:
+        for code, sentence in guesses:
             lon, lat = Transformer.from_crs(code, 4326, always_xy=True).transform(a, b)
             if west <= lon <= east_edge and south <= lat <= north_edge:
                 return code, sentence
-    return _PROJECTED_GUESSES[0] if max(abs(e), abs(n)) >= 1e7 else _PROJECTED_GUESSES[1]
+    return guesses[0] if max(abs(e), abs(n)) >= 1e7 else guesses[1]

@@ -310,27 +310,25 @@ def _given_message(given, better, facts):
 # ============================================================================================
 # Projected tables (metres, no --crs): which Gauss–Krüger zone
 
-#: Readings of metres without a zone number in front: CGCS2000 3-degree CM 120°E (Shaoxing's own
-#: zone), 6-degree CM 123°E, 3-degree CM 117°E. Their eastings for Shaoxing do not overlap
-#: (490–616 km, 200–330 km, 780–910 km), so the wrong ones put every point 300 km away.
+#: Readings of metres without a zone number in front, for the default region: CGCS2000 3-degree
+#: CM 120°E (Shaoxing's own zone), 6-degree CM 123°E, 3-degree CM 117°E. Their eastings for Shaoxing
+#: do not overlap (490–616 km, 200–330 km, 780–910 km), so the wrong ones put every point 300 km
+#: away. Another region's are :func:`geo.region.plain_zones` of its zone (:func:`zone_readings`).
 ZONES_PLAIN = ("EPSG:4549", "EPSG:4510", "EPSG:4548")
-#: With the zone number in front of the easting (40 561 877), the number names the zone.
-ZONES_NUMBERED = {39: "EPSG:4527", 40: "EPSG:4528", 41: "EPSG:4529", 20: "EPSG:4498", 21: "EPSG:4499"}
-ZONE_NAMES = {"EPSG:4549": "CGCS2000 3 度带中央经线 120°E", "EPSG:4510": "CGCS2000 6 度带中央经线 123°E",
-              "EPSG:4548": "CGCS2000 3 度带中央经线 117°E", "EPSG:4527": "CGCS2000 3 度带第 39 带",
-              "EPSG:4528": "CGCS2000 3 度带第 40 带", "EPSG:4529": "CGCS2000 3 度带第 41 带",
-              "EPSG:4498": "CGCS2000 6 度带第 20 带", "EPSG:4499": "CGCS2000 6 度带第 21 带"}
 
 
 def zone_readings(easting) -> tuple:
     """The projected systems metres may be in, from their eastings: the zone a number in front
-    names, else :data:`ZONES_PLAIN`; ``()`` for a zone number sxmap does not know."""
+    names (:func:`geo.region.numbered_zone`), else the region's :func:`geo.region.plain_zones`;
+    ``()`` for a number that names no CGCS2000 zone."""
+    from sxmap.geo.region import active, numbered_zone, plain_zones
+
     easting = np.asarray(easting, dtype=float)
     easting = easting[np.isfinite(easting)]
     if easting.size and np.median(np.abs(easting)) >= 1e7:
-        code = ZONES_NUMBERED.get(int(np.median(np.abs(easting)) // 1e6))
+        code = numbered_zone(int(np.median(np.abs(easting)) // 1e6))
         return (code,) if code else ()
-    return ZONES_PLAIN
+    return plain_zones(active().zone)
 
 
 def decide_zone(east, north, stated, candidates, sample: int = SAMPLE) -> DatumDecision:
@@ -364,7 +362,9 @@ def decide_zone(east, north, stated, candidates, sample: int = SAMPLE) -> DatumD
         return DatumDecision(crs=None, **facts)
     others = [c for c in candidates if c != best]
     fit_zh, fit_en = _fit_zh(best, facts), _fit_en(best, facts)
-    zh = (f"坐标为投影坐标（米），按 {ZONE_NAMES.get(best, best)}（{best}）读入：{fit_zh}"
+    from sxmap.geo.region import zone_name
+
+    zh = (f"坐标为投影坐标（米），按 {zone_name(best)}（{best}）读入：{fit_zh}"
           + ("（" + "，".join(f"按 {c} {facts['hits'][c]:,} 行" for c in others) + "）" if others else "")
           + (f"；如需改用其他坐标系请用 --crs，例如 --crs {others[0]}" if others else "；如有误请用 --crs 指明坐标系"))
     en = (f"the coordinates are metres, read as {best}: {fit_en}"

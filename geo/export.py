@@ -112,7 +112,10 @@ def export_frame(projects):
         frame = add_located(frame)
     frame = with_townships(frame)
     codes = frame["district_located"].to_numpy(dtype="int64", na_value=0)
-    frame["district_zh"] = [BY_ADCODE[c].name_zh if c in BY_ADCODE else "市外" for c in codes]
+    from sxmap.geo.region import active
+
+    outside = active().outside_label("zh")
+    frame["district_zh"] = [BY_ADCODE[c].name_zh if c in BY_ADCODE else outside for c in codes]
     first = [c for c in EXPORT_COLUMNS if c in frame.columns]
     return frame[first + [c for c in frame.columns if c not in first]]
 
@@ -260,6 +263,14 @@ def _placemarks(frame, style_ids, step: int = 2_000):
                          f"   <Point>\n    <coordinates>{lon[i]:.7f},{lat[i]:.7f}</coordinates>\n   </Point>\n"
                          "  </Placemark>\n")
         yield "".join(parts)
+
+
+def kml_title() -> str:
+    """The KML document's default name: 绍兴招商项目 Shaoxing projects (the region in use's)."""
+    from sxmap.geo.region import active
+
+    region = active()
+    return f"{region.short_zh}招商项目 {region.name_en} projects"
 
 
 def kml_chunks(chunks, *, industries, title: str = "绍兴招商项目 Shaoxing projects", colours=None):
@@ -601,7 +612,7 @@ def export_projects(projects, output, fmt=None, *, overwrite: bool = False, inpu
             return path
         if fmt == "kml":
             industries = projects["industry"].unique() if "industry" in projects.columns else [""]
-            pieces = kml_chunks(chunks, industries=industries, title=title or "绍兴招商项目 Shaoxing projects",
+            pieces = kml_chunks(chunks, industries=industries, title=title or kml_title(),
                                 colours=colours)
         elif fmt == "csv":
             pieces = csv_chunks(chunks)

@@ -32,7 +32,7 @@ from sxmap.geo.errors import DataError, SxmapError, UsageError
 
 DEFAULT_URL = "https://restapi.amap.com"
 GEOCODE_PATH = "/v3/geocode/geo"
-DEFAULT_CITY = "绍兴"
+DEFAULT_CITY = "绍兴"  # the default region's; see region_city()
 DEFAULT_QPS = 3.0
 #: Seconds one request may take in all (connecting, the headers and the body): a service that
 #: answers a byte every few seconds is cut off here, whatever the per-read timeout.
@@ -81,6 +81,15 @@ _KEY_PROBLEMS = {
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
+
+
+def region_city() -> str:
+    """The ``city`` Gaode searches in for the region in use: its short name for a city (绍兴, 杭州),
+    its code for a province or county (Gaode takes either)."""
+    from sxmap.geo.region import active
+
+    region = active()
+    return region.short_zh if region.level == "city" else str(region.adcode)
 
 class GeocodeError(SxmapError):
     """The geocoding service could not be used (unreachable, bad answers, quota): exit 1."""

@@ -26,7 +26,30 @@ Other columns of the source (``source_quote``, ``address`` …) are kept after t
 
 from __future__ import annotations
 
-from sxmap.geo.bundled import BOUNDS, CANONICAL_COLUMNS, PRECISIONS, bundled_path, read_bundled  # noqa: F401 - re-exported
+from sxmap.geo import bundled
+from sxmap.geo.bundled import BOUNDS, CANONICAL_COLUMNS, PRECISIONS, bundled_path  # noqa: F401 - re-exported
+from sxmap.geo.errors import UsageError
+from sxmap.geo.region import active
+
+#: The bundled tables that only give context (layers, figures): another region simply has none.
+CONTEXT_TABLES = ("platforms", "enclaves", "district_stats")
+
+
+def read_bundled(name: str):
+    """A bundled table of the region in use (:func:`geo.bundled.read_bundled`).
+
+    Only the default region (Shaoxing) ships tables. In another region the context tables
+    (:data:`CONTEXT_TABLES`) are empty — the same columns, no rows — and the projects are the
+    user's to give: asking for them is a :class:`UsageError` saying so.
+    """
+    frame = bundled.read_bundled(name)
+    region = active()
+    if region.bundled:
+        return frame
+    if name in CONTEXT_TABLES:
+        return frame.iloc[0:0].copy()
+    raise UsageError(f"sxmap ships projects for Shaoxing only; for {region.name_zh} ({region.name_en}) give your own "
+                     f"table with --projects FILE ({region.name_zh}没有内置项目表，请用 --projects 指定)")
 
 
 def to_geoframe(frame):

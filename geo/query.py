@@ -34,7 +34,7 @@ from sxmap.geo.errors import DataError, UsageError
 
 BY_CHOICES = ("district", "industry", "district,industry", "township", "section")
 THRESHOLDS = (50, 100)
-OUTSIDE_ZH = "市外"
+OUTSIDE_ZH = "市外"  # the default region's words; another region's: _outside()
 OUTSIDE_EN = "Outside Shaoxing"
 TOTAL_ZH = "合计"
 TOTAL_EN = "Total"
@@ -186,11 +186,18 @@ def _aggregate(index: np.ndarray, n: int, amount: np.ndarray, flags: dict, thres
     return out
 
 
+def _outside(lang: str) -> str:
+    """What a place outside the region in use is called (市外 / Outside Shaoxing; 省外 for a province)."""
+    from sxmap.geo.region import active
+
+    return active().outside_label(lang)
+
+
 def _district_labels(adcodes):
     from sxmap.geo.districts import BY_ADCODE
 
-    zh = [BY_ADCODE[c].name_zh if c in BY_ADCODE else OUTSIDE_ZH for c in adcodes]
-    en = [BY_ADCODE[c].label_en if c in BY_ADCODE else OUTSIDE_EN for c in adcodes]
+    zh = [BY_ADCODE[c].name_zh if c in BY_ADCODE else _outside("zh") for c in adcodes]
+    en = [BY_ADCODE[c].label_en if c in BY_ADCODE else _outside("en") for c in adcodes]
     return zh, en
 
 
@@ -518,7 +525,7 @@ def district_disagreements(projects) -> list[dict]:
             "stated": int(stated[i]),
             "stated_zh": BY_ADCODE[int(stated[i])].name_zh if int(stated[i]) in BY_ADCODE else str(stated[i]),
             "located": int(located[i]),
-            "located_zh": BY_ADCODE[int(located[i])].name_zh if int(located[i]) in BY_ADCODE else OUTSIDE_ZH,
+            "located_zh": BY_ADCODE[int(located[i])].name_zh if int(located[i]) in BY_ADCODE else _outside("zh"),
             "lon": float(record["lon"]),
             "lat": float(record["lat"]),
             "location_precision": record.get("location_precision") if hasattr(record, "get") else None,
@@ -675,8 +682,9 @@ def _with_district_names(frame):
 
     codes = frame["district_located"].to_numpy(dtype=np.int64, na_value=0)
     frame = frame.copy()
-    frame["district_zh"] = [BY_ADCODE[c].name_zh if c in BY_ADCODE else OUTSIDE_ZH for c in codes]
-    frame["district_en"] = [BY_ADCODE[c].label_en if c in BY_ADCODE else OUTSIDE_EN for c in codes]
+    outside_zh, outside_en = _outside("zh"), _outside("en")
+    frame["district_zh"] = [BY_ADCODE[c].name_zh if c in BY_ADCODE else outside_zh for c in codes]
+    frame["district_en"] = [BY_ADCODE[c].label_en if c in BY_ADCODE else outside_en for c in codes]
     return frame
 
 

@@ -102,6 +102,8 @@ class Region:
         Whether sxmap ships projects, platforms and enclaves for it (only Shaoxing).
     province_zh : str
         The province it lies in (浙江省).
+    bounds : tuple of float
+        West, south, east, north of its outline (WGS-84 degrees, rounded outwards to 0.01°).
     source : str
         Where its boundaries come from.
     """
@@ -120,6 +122,7 @@ class Region:
     files: tuple[tuple[str, str], ...]
     bundled: bool = False
     province_zh: str = ""
+    bounds: tuple[float, float, float, float] = ()
     source: str = ""
 
     @property
@@ -183,6 +186,53 @@ def zone_central_meridian(zone: str) -> int:
     return 75 + 3 * (code - 4534)
 
 
+def zone_number(zone: str) -> int:
+    """The 3-degree zone number of a CGCS2000 3-degree system (EPSG:4549 → 40)."""
+    return zone_central_meridian(zone) // 3
+
+
+def numbered_zone(number: int) -> str | None:
+    """The CGCS2000 Gauss–Krüger system whose eastings carry ``number`` in front: 3-degree zones
+    25–45 (EPSG:4513–4533), 6-degree zones 13–23 (EPSG:4491–4501); ``None`` for any other.
+
+    >>> numbered_zone(40), numbered_zone(21)
+    ('EPSG:4528', 'EPSG:4499')
+    """
+    if 25 <= number <= 45:
+        return f"EPSG:{4513 + number - 25}"
+    if 13 <= number <= 23:
+        return f"EPSG:{4491 + number - 13}"
+    return None
+
+
+def plain_zones(zone: str) -> tuple[str, str, str]:
+    """Readings of metres with no zone number in front, for a region in 3-degree ``zone``: that
+    zone, the 6-degree zone of its central meridian (EPSG:4502–4512, CM 75°E–135°E) and the
+    3-degree zone west of it.
+
+    >>> plain_zones("EPSG:4549")
+    ('EPSG:4549', 'EPSG:4510', 'EPSG:4548')
+    """
+    cm = zone_central_meridian(zone)
+    cm6 = min(max((cm // 6) * 6 + 3, 75), 135)
+    west = f"EPSG:{max(4534, int(zone.split(':')[1]) - 1)}"
+    return zone, f"EPSG:{4502 + (cm6 - 75) // 6}", west
+
+
+def zone_name(code: str) -> str:
+    """A CGCS2000 Gauss–Krüger system in Chinese (EPSG:4549 → CGCS2000 3 度带中央经线 120°E)."""
+    n = int(str(code).split(":")[-1])
+    if 4534 <= n <= 4554:
+        return f"CGCS2000 3 度带中央经线 {75 + 3 * (n - 4534)}°E"
+    if 4502 <= n <= 4512:
+        return f"CGCS2000 6 度带中央经线 {75 + 6 * (n - 4502)}°E"
+    if 4513 <= n <= 4533:
+        return f"CGCS2000 3 度带第 {25 + n - 4513} 带"
+    if 4491 <= n <= 4501:
+        return f"CGCS2000 6 度带第 {13 + n - 4491} 带"
+    return str(code)
+
+
 # --------------------------------------------------------------------------------------------
 # Descriptions
 
@@ -202,7 +252,7 @@ def region_from_description(description: dict, folder: Path) -> Region:
         kind_zh=d["kind_zh"], kind_en=d["kind_en"], level=d["level"], unit_level=d["unit_level"],
         zone=d["zone"], districts=tuple(district_from_record(r) for r in d["districts"]),
         folder=Path(folder), files=tuple(sorted(d["files"].items())), bundled=bool(d.get("bundled")),
-        province_zh=d.get("province_zh", ""), source=d.get("source", ""))
+        province_zh=d.get("province_zh", ""), bounds=tuple(d.get("bounds") or ()), source=d.get("source", ""))
 
 
 def description_of(region: Region) -> dict:
@@ -211,7 +261,7 @@ def description_of(region: Region) -> dict:
         "adcode": region.adcode, "name_zh": region.name_zh, "short_zh": region.short_zh,
         "name_en": region.name_en, "kind_zh": region.kind_zh, "kind_en": region.kind_en,
         "province_zh": region.province_zh, "level": region.level, "unit_level": region.unit_level,
-        "zone": region.zone, "bundled": region.bundled, "source": region.source, "files": dict(region.files),
+        "zone": region.zone, "bounds": list(region.bounds), "bundled": region.bundled, "source": region.source, "files": dict(region.files),
         "districts": [{"adcode": x.adcode, "name_zh": x.name_zh, "short_zh": x.short_zh, "name_en": x.name_en,
                        "kind_zh": x.kind_zh, "kind_en": x.kind_en, "former_names": list(x.former_names)}
                       for x in region.districts],

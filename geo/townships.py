@@ -435,9 +435,10 @@ def _matchers():
 def _platform_keys() -> list[tuple[str, str, int | None]]:
     """(folded name, name, district adcode or None) of the bundled platforms, longest first."""
     from sxmap.geo.bundled import bundled_path, read_bundled
+    from sxmap.geo.region import active
 
-    if not bundled_path("platforms").exists():
-        return []
+    if not active().bundled or not bundled_path("platforms").exists():
+        return []  # another region's addresses are not searched for Shaoxing's platforms
     import pandas as pd
 
     frame = read_bundled("platforms")

@@ -51,8 +51,10 @@ def bundled_platforms(path=None) -> list:
     ``district``) places a project with precision ``district``, not ``platform``.
     """
     if path is None:
-        if not bundled_path("platforms").exists():
-            return []
+        from sxmap.geo.region import active
+
+        if not active().bundled or not bundled_path("platforms").exists():
+            return []  # Shaoxing's platforms place nothing in another region
         frame = read_bundled("platforms")
     else:
         frame = read_table(path)

@@ -447,6 +447,7 @@ def finish(rows, frame, take, usd):
     rows.step("定位 locating")
     from sxmap.geo.districts import BY_ADCODE
     from sxmap.geo.locate import locate
+    from sxmap.geo.region import active
 
     if rows.ahead is not None:
         rows.ahead.result()  # the district index, built on the other core
@@ -457,11 +458,11 @@ def finish(rows, frame, take, usd):
     names = frame["name"]
     outside = (stated == 0) & (codes == 0)
     rows.warn_rows(np.flatnonzero(outside), kind="outside_city", rownums=rownums, make=lambda i: (
-        f"row {rownums[i]}: {names.iat[i]}: the point lies outside Shaoxing (点位不在绍兴市内)"))
+        f"row {rownums[i]}: {names.iat[i]}: the point lies outside {active().name_en} (点位不在{active().name_zh}内)"))
     differ = (stated != 0) & (codes != stated)
 
     def where(code):
-        return f"{BY_ADCODE[int(code)].name_zh} ({BY_ADCODE[int(code)].name_en})" if code else "outside Shaoxing"
+        return f"{BY_ADCODE[int(code)].name_zh} ({BY_ADCODE[int(code)].name_en})" if code else f"outside {active().name_en}"
 
     rows.warn_rows(np.flatnonzero(differ), kind="outside_stated_district", rownums=rownums, make=lambda i: (
         f"row {rownums[i]}: {names.iat[i]}: the point lies {'in ' if codes[i] else ''}{where(codes[i])}, not in the "
