@@ -305,9 +305,9 @@ def expected_status(count, total, unknown, lower, shown=7):
 @pytest.mark.parametrize("mode", ["rich", "canvas", "compressed"])
 def test_filter_api_counts_and_totals(offline_page, projects, tmp_path, mode, monkeypatch):
     if mode == "compressed":  # what a page of more than COMPRESS_ABOVE projects carries
-        monkeypatch.setattr(H, "COMPRESS_ABOVE", 0)
-        from sxmap.maps import encoding
+        from sxmap.maps import encoding, points
 
+        monkeypatch.setattr(points, "COMPRESS_ABOVE", 0)  # encode_projects reads it there (maps/points.py)
         monkeypatch.setattr(encoding, "DEFLATE_BLOCK", 97)  # many deflate blocks, joined into one stream
         text = H.render_html(H.markers_map(projects, tiles="none", mode="canvas"))
         assert '"z":' in text and '"zparts":' in text

@@ -604,7 +604,9 @@ def test_deflate_in_blocks_is_one_stream_whatever_the_cores(size, monkeypatch):
 def test_compressed_pages_are_deterministic_and_round_trip(projects, monkeypatch):
     import zlib
 
-    monkeypatch.setattr(H, "COMPRESS_ABOVE", 0)
+    from sxmap.maps import points
+
+    monkeypatch.setattr(points, "COMPRESS_ABOVE", 0)  # encode_projects reads it there (maps/points.py)
     a = H.render_html(H.markers_map(projects, tiles="none", mode="canvas"))
     assert a == H.render_html(H.markers_map(projects, tiles="none", mode="canvas"))
     (spec,) = specs(a, "points")
