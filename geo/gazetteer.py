@@ -54,8 +54,6 @@ AREACODES_COMMIT = "eed219a0678d36bacaa717f62443b10e869f0291"
 AREACODES_SOURCE = "source/yescallop-areacodes-eed219a0-result.csv.gz"
 AREACODES_URL = f"https://github.com/yescallop/areacodes/blob/{AREACODES_COMMIT}/result.csv"
 AREACODES_COLUMNS = ("代码", "一级行政区", "二级行政区", "名称", "级别", "状态", "启用时间", "变更/弃用时间", "新代码")
-#: The year of the first code list in which the Vonng/adcode towns (2016 codes) are used to settle splits.
-VONNG_YEAR = 2016
 
 COLUMNS = ("code", "code9", "district", "district_name", "name", "kind", "former_names", "former_names_sources",
            "source_url", "lon", "lat", "location_precision", "seat_source", "seat_source_id", "seat_source_url",
@@ -150,15 +148,24 @@ def _district_adcode(value) -> int:
     return adcode
 
 
+@functools.lru_cache(maxsize=1)
+def _current_township_names() -> dict[str, str]:
+    return {r["code"]: r["name"] for r in _division_rows("streets")}
+
+
 def _seat(code9: str, name: str) -> tuple[dict | None, str]:
-    """The Vonng/adcode town row for a township, and a note on how it was matched."""
+    """The Vonng/adcode town row for a township, and a note on how it was matched.
+
+    First the row with the same 9-digit code and name; else the one row of the prefecture with that
+    name whose 2016 code is not a township of the same name today (城西街道 of 义乌 is not that of 婺城)."""
     by_code, by_name = _vonng_towns()
     row = by_code.get(code9)
-    if row is not None and row["name"] == name and row["longitude"]:
-        return row, ""
-    same_name = [r for r in by_name.get((code9[:4], name), []) if r["longitude"]]
-    if len(same_name) == 1:
-        return same_name[0], f"matched by name: Vonng/adcode 2016 code {same_name[0]['code']}"
+    if row is not None and row["name"] == name:
+        return (row, "") if row["longitude"] else (None, "")
+    current = _current_township_names()
+    moved = [r for r in by_name.get((code9[:4], name), []) if current.get(r["code"][:9]) != name]
+    if len(moved) == 1 and moved[0]["longitude"]:
+        return moved[0], f"matched by name: Vonng/adcode 2016 code {moved[0]['code']}"
     return None, ""
 
 
@@ -266,55 +273,79 @@ def _current_successors(record: dict, seen=()) -> set[str]:
     return out
 
 
-def _township_majority(record: dict, candidates: set[str]) -> str | None:
-    """The candidate holding more than half of a retired unit's townships of 2016 (Vonng/adcode's
-    town list, matched by name within the prefecture to the 2023 list), or None."""
+def _township_majority(record: dict, successors: list[dict]) -> dict | None:
+    """The successor in use holding more than half of a retired unit's townships of 2016 (Vonng/adcode's
+    town list, matched by name to the 2023 list), or None (also when Vonng has no towns of the unit)."""
     by_code, _ = _vonng_towns()
     towns = {r["name"] for code9, r in by_code.items() if code9[:6] == record["代码"]}
     if not towns:
         return None
-    counts: dict[str, int] = {}
-    for district, rows in _streets_by_district().items():
-        if str(district) in candidates:
-            counts[str(district)] = sum(1 for r in rows if r["name"] in towns)
-    best = max(counts, key=counts.get, default=None)
-    return best if best is not None and counts[best] * 2 > len(towns) else None
+    streets = _streets_by_district()
+    counts = {id(s): sum(1 for t in streets.get(int(s["代码"]), ()) if t["name"] in towns)
+              for s in successors if s["状态"] == "在用"}
+    best = max(successors, key=lambda s: counts.get(id(s), -1))
+    return best if counts.get(id(best), 0) * 2 > len(towns) else None
 
 
-def _set_up_in_its_place(record: dict, candidates: set[str]) -> str | None:
+def _set_up_in_its_place(record: dict, successors: list[dict]) -> dict | None:
     """The one successor first coded in the year the record was retired (撤销X，设立Y), or None."""
-    year = record["变更/弃用时间"]
-    new = [r["代码"] for r in _successors(record) if r["启用时间"] == year and r["状态"] == "在用"
-           and r["代码"] in candidates]
+    new = [s for s in successors if s["启用时间"] == record["变更/弃用时间"]]
     return new[0] if len(new) == 1 else None
+
+
+def _resolve(record: dict, seen=()) -> tuple[str | None, str]:
+    """The code in use today that a record's name means, and the rule of the last step that chose it;
+    ``(None, "")`` where a split settles on no one unit. One step at a time: a single successor is
+    taken; of several, the one with most of the townships (a unit Vonng/adcode's 2016 list has), else
+    the one set up in its place."""
+    if record["状态"] == "在用":
+        return record["代码"], ""
+    key = (record["代码"], record["启用时间"])
+    successors = _successors(record)
+    if key in seen or not successors:
+        return None, ""
+    if len(successors) == 1:
+        chosen, how = successors[0], "successor"
+    else:
+        chosen, how = _township_majority(record, successors), "most of its townships"
+        if chosen is None and not any(code9[:6] == record["代码"] for code9 in _vonng_towns()[0]):
+            chosen, how = _set_up_in_its_place(record, successors), "set up in its place"
+    if chosen is None:
+        return None, ""
+    code, later = _resolve(chosen, seen + (key,))
+    return code, later or how
 
 
 @functools.lru_cache(maxsize=1)
 def _former_index() -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, ...]]]:
-    """``({current code: {former name: how}}, {former name of a split unit: candidate codes})``."""
+    """``({current code: {former name: how}}, {former name of a split unit: candidate codes})``.
+
+    Each retired record is resolved (:func:`_resolve`); for a name and a prefecture of today, the
+    latest retired record of that name whose area went (in part) to a unit of the prefecture decides:
+    it gives the name to one unit, or leaves it split (ambiguous, among that prefecture's units)."""
     current_in_province: dict[str, set[str]] = {}
+    level = {r["代码"]: r["级别"] for r in _code_history() if r["状态"] == "在用"}
     for r in _code_history():
         if r["状态"] == "在用":
             current_in_province.setdefault(r["代码"][:2], set()).add(r["名称"])
-    former: dict[str, dict[str, str]] = {}
-    ambiguous: dict[str, set[str]] = {}
-    for r in _code_history():
+    latest: dict[tuple[str, str], tuple] = {}  # (name, prefecture of a current code) -> the latest record
+    for r in sorted(_code_history(), key=lambda r: int(r["变更/弃用时间"] or 9999)):
         if r["状态"] == "在用" or r["级别"] not in ("县级", "地级"):
             continue
+        chosen, how = _resolve(r)
         candidates = _current_successors(r)
-        chosen, how = None, ""
-        if len(candidates) == 1:
-            chosen, how = next(iter(candidates)), "successor"
-        elif candidates and int(r["变更/弃用时间"]) > VONNG_YEAR:
-            chosen, how = _township_majority(r, candidates), "most of its townships"
-        elif candidates:
-            chosen, how = _set_up_in_its_place(r, candidates), "set up in its place"
-        if chosen is None:
-            if candidates:
-                ambiguous.setdefault(r["名称"], set()).update(candidates)
+        for code in candidates:
+            latest[(r["名称"], code[:4])] = (chosen, candidates, r["级别"],
+                                         f"{r['代码']} {r['启用时间']}–{r['变更/弃用时间']}: {how}")
+    former: dict[str, dict[str, str]] = {}
+    ambiguous: dict[str, set[str]] = {}
+    for (name, prefecture), (chosen, candidates, record_level, how) in latest.items():
+        if name in current_in_province.get(prefecture[:2], ()):
             continue
-        if r["名称"] not in current_in_province.get(chosen[:2], ()):
-            former.setdefault(chosen, {}).setdefault(r["名称"], f"{r['代码']} {r['启用时间']}–{r['变更/弃用时间']}: {how}")
+        if chosen is None:
+            ambiguous.setdefault(name, set()).update(c for c in candidates if c[:4] == prefecture)
+        elif chosen[:4] == prefecture and level.get(chosen) == record_level:
+            former.setdefault(chosen, {})[name] = how
     return former, {k: tuple(sorted(v)) for k, v in ambiguous.items()}
 
 
@@ -331,7 +362,11 @@ def former_names(adcode) -> tuple[str, ...]:
       8 streets of 10; 下沙, 白杨 went to 钱塘区).
     - Several, retired in or before 2016: the one unit first coded in the year it was retired — the
       unit set up in its place (撤销绍兴县，设立柯桥区; three towns went to 越城区): 绍兴县 → 柯桥区.
-    - Otherwise the name is ambiguous: listed by :func:`ambiguous_former_names`, never returned here.
+    - Otherwise the name is ambiguous: listed by :func:`ambiguous_former_names`, not returned here.
+    - A name borne by several retired records (鄞县 1981–1983 under 宁波地区, then 1983–2002): in
+      each prefecture of today, the latest record whose area went to it decides (鄞县 → 鄞州区).
+    - A name that resolves to a unit of another level (a county-level 郊区 merged into a prefecture's
+      city) is left out.
 
     A former name that is the current name of a unit of the same province is left out: the unit's own
     (a code changed, the name did not) or another's (绍兴市, a county-level city 1981–1983 whose area
