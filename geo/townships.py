@@ -229,8 +229,9 @@ def townships_for(district_adcodes) -> tuple[Township, ...]:
     """The townships of any county-level units of China, in code order.
 
     Shaoxing's districts (all of them, or some) come from the shipped ``data/townships.csv``, as
-    :func:`load_townships` gives them; any other units from :func:`geo.gazetteer.township_rows`
-    (the national code list; former names only where ``data/township_aliases.csv`` has some).
+    :func:`load_townships` gives them; any other units (or a set mixing them, e.g. 浙江省's counties)
+    from :func:`geo.gazetteer.township_rows` (the national code list), with the former names of
+    ``data/township_aliases.csv`` (Shaoxing's are the only ones sourced).
 
     Parameters
     ----------
@@ -244,9 +245,10 @@ def townships_for(district_adcodes) -> tuple[Township, ...]:
         return tuple(t for t in load_townships() if t.district in wanted)
     from sxmap.geo.gazetteer import township_rows
 
+    aliases = read_aliases()
     rows = sorted(township_rows(sorted(wanted)), key=lambda r: r["code"])
     return tuple(Township(r["code"], int(r["district"]), r["name"], r["kind"],
-                          tuple(n for n in r["former_names"].split("|") if n)) for r in rows)
+                          tuple(a for a, _ in aliases.get(r["code9"], []))) for r in rows)
 
 
 def townships_frame():

@@ -85,7 +85,7 @@ def test_shaoxing_rows_agree_with_the_shipped_gazetteer():
     with open(data_dir() / "townships.csv", encoding="utf-8", newline="") as f:
         shipped = list(csv.DictReader(f))
     assert tuple(shipped[0]) == gz.COLUMNS
-    keys = ("code", "code9", "district", "district_name", "name", "kind", "former_names", "source_url")
+    keys = ("code", "code9", "district", "district_name", "name", "kind", "source_url")
     assert [{k: r[k] for k in keys} for r in rows] == [{k: r[k] for k in keys} for r in shipped]
     # where the shipped table chose the Vonng/adcode point of the same row, the points agree
     same = [(r, s) for r, s in zip(rows, shipped) if s["seat_source"] == "Vonng/adcode" and r["seat_source_id"]
@@ -164,8 +164,15 @@ def test_unknown_adcode_is_a_usage_error():
         gz.township_rows(["Hangzhou"])
 
 
+def test_tarball_digest_is_the_townships_one():
+    assert gz.CD_TARBALL_SHA256 == townships.SOURCE_TARBALL_SHA256
+
+
 def test_townships_for_other_regions_and_shaoxing():
     assert townships.townships_for([330603]) == tuple(t for t in townships.load_townships() if t.district == 330603)
+    # a region holding Shaoxing and more: Shaoxing's townships as shipped, former names included
+    mixed = townships.townships_for(_units("3306") + [330113])
+    assert tuple(t for t in mixed if t.district != 330113) == townships.load_townships()
     hz = townships.townships_for([330114, 330113])
     assert [t.code for t in hz] == sorted(t.code for t in hz)
     assert {t.district for t in hz} == {330113, 330114}
