@@ -98,8 +98,10 @@ def county_names() -> dict[int, str]:
 @functools.lru_cache(maxsize=1)
 def prefecture_names() -> dict[int, str]:
     """Every prefecture-level unit of the 2023 code list as a 6-digit adcode: ``{330600: 绍兴市}``.
-    The placeholders of the municipalities (市辖区, 县) are left out."""
-    return {int(r["code"]) * 100: r["name"] for r in _division_rows("cities") if r["name"] not in ("市辖区", "县")}
+    The placeholders are left out: 市辖区 and 县 of the municipalities, 省直辖县级行政区划 (the counties
+    a province governs directly: 仙桃市 429004 …, which are in :func:`county_names`)."""
+    return {int(r["code"]) * 100: r["name"] for r in _division_rows("cities")
+            if r["name"] not in ("市辖区", "县") and not r["name"].endswith("直辖县级行政区划")}
 
 
 @functools.lru_cache(maxsize=1)
