@@ -278,11 +278,18 @@ def _current_successors(record: dict, seen=()) -> set[str]:
     return out
 
 
+@functools.lru_cache(maxsize=1)
+def _vonng_names_by_county() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for code9, row in _vonng_towns()[0].items():
+        out.setdefault(code9[:6], set()).add(row["name"])
+    return out
+
+
 def _township_majority(record: dict, successors: list[dict]) -> dict | None:
     """The successor in use holding more than half of a retired unit's townships of 2016 (Vonng/adcode's
     town list, matched by name to the 2023 list), or None (also when Vonng has no towns of the unit)."""
-    by_code, _ = _vonng_towns()
-    towns = {r["name"] for code9, r in by_code.items() if code9[:6] == record["代码"]}
+    towns = _vonng_names_by_county().get(record["代码"], set())
     if not towns:
         return None
     streets = _streets_by_district()
@@ -313,7 +320,7 @@ def _resolve(record: dict, seen=()) -> tuple[str | None, str]:
         chosen, how = successors[0], "successor"
     else:
         chosen, how = _township_majority(record, successors), "most of its townships"
-        if chosen is None and not any(code9[:6] == record["代码"] for code9 in _vonng_towns()[0]):
+        if chosen is None and record["代码"] not in _vonng_names_by_county():
             chosen, how = _set_up_in_its_place(record, successors), "set up in its place"
     if chosen is None:
         return None, ""
