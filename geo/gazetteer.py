@@ -369,11 +369,13 @@ def former_names(adcode) -> tuple[str, ...]:
 
     - One unit in use took it over: that unit (上虞市 → 上虞区; 下城区 → 拱墅区; 嵊县 → 嵊州市;
       诸暨县 → 诸暨市 through 339011 诸暨市).
-    - Several, and the unit was retired after 2016: the one holding more than half of its 2016
-      townships (Vonng/adcode's town list, matched by name to the 2023 list): 江干区 → 上城区 (its
-      8 streets of 10; 下沙, 白杨 went to 钱塘区).
-    - Several, retired in or before 2016: the one unit first coded in the year it was retired — the
-      unit set up in its place (撤销绍兴县，设立柯桥区; three towns went to 越城区): 绍兴县 → 柯桥区.
+    - Several, and Vonng/adcode's 2016 town list has the unit's towns: the successor holding more
+      than half of them (matched by name to the 2023 list): 江干区 → 上城区 (8 streets of its 10;
+      下沙, 白杨 went to 钱塘区); 永年县 → 永年区.
+    - Several, and the unit is older than that list: the one successor first coded in the year it was
+      retired — the unit set up in its place (撤销绍兴县，设立柯桥区; three towns went to 越城区):
+      绍兴县 → 柯桥区.
+    - The rules apply step by step along a chain of retirements (1981's 嵊县 → 1983's 嵊县 → 嵊州市).
     - Otherwise the name is ambiguous: listed by :func:`ambiguous_former_names`, not returned here.
     - A name borne by several retired records (鄞县 1981–1983 under 宁波地区, then 1983–2002): in
       each prefecture of today, the latest record whose area went to it decides (鄞县 → 鄞州区).
