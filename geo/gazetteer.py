@@ -259,9 +259,12 @@ def _record_at(code: str, year: int) -> dict | None:
 
 def _successors(record: dict) -> list[dict]:
     """The records that took over a retired record's area when it was retired (the 新代码 without a
-    ``[year]``: those with one are earlier transfers of part of its area)."""
+    ``[year]``: those with one are earlier transfers of part of its area). A record of status 变更
+    (renamed or moved, code kept: 襄樊市 → 襄阳市 420600) with none is followed by its own code."""
     year = int(record["变更/弃用时间"])
     codes = [c for c in record["新代码"].split(";") if c and "[" not in c]
+    if not codes and record["状态"] == "变更":
+        codes = [record["代码"]]
     return [r for r in (_record_at(c, year) for c in dict.fromkeys(codes)) if r is not None]
 
 
@@ -332,26 +335,26 @@ def _resolve(record: dict, seen=()) -> tuple[str | None, str]:
 def _former_index() -> tuple[dict[str, dict[str, str]], dict[str, tuple[str, ...]]]:
     """``({current code: {former name: how}}, {former name of a split unit: candidate codes})``.
 
-    Each retired record is resolved (:func:`_resolve`); for a name and a prefecture of today, the
-    latest retired record of that name whose area went (in part) to a unit of the prefecture decides:
+    Each retired record is resolved (:func:`_resolve`); for a name, a level and a prefecture of today,
+    the latest retired record of that name whose area went (in part) to a unit of the prefecture decides:
     it gives the name to one unit, or leaves it split (ambiguous, among that prefecture's units)."""
     current_in_province: dict[str, set[str]] = {}
     level = {r["代码"]: r["级别"] for r in _code_history() if r["状态"] == "在用"}
     for r in _code_history():
         if r["状态"] == "在用":
             current_in_province.setdefault(r["代码"][:2], set()).add(r["名称"])
-    latest: dict[tuple[str, str], tuple] = {}  # (name, prefecture of a current code) -> the latest record
+    latest: dict[tuple[str, str, str], tuple] = {}  # (name, prefecture of a current code, level) -> latest record
     for r in sorted(_code_history(), key=lambda r: int(r["变更/弃用时间"] or 9999)):
         if r["状态"] == "在用" or r["级别"] not in ("县级", "地级"):
             continue
         chosen, how = _resolve(r)
         candidates = _current_successors(r)
         for code in candidates:
-            latest[(r["名称"], code[:4])] = (chosen, candidates, r["级别"],
+            latest[(r["名称"], code[:4], r["级别"])] = (chosen, candidates, r["级别"],
                                          f"{r['代码']} {r['启用时间']}–{r['变更/弃用时间']}: {how}")
     former: dict[str, dict[str, str]] = {}
     ambiguous: dict[str, set[str]] = {}
-    for (name, prefecture), (chosen, candidates, record_level, how) in latest.items():
+    for (name, prefecture, _), (chosen, candidates, record_level, how) in latest.items():
         if name in current_in_province.get(prefecture[:2], ()):
             continue
         if chosen is None:

@@ -200,6 +200,13 @@ def test_hangzhou_2021():
     assert gz.ambiguous_former_names(HANGZHOU) == {}
 
 
+def test_renamed_prefectures_keep_their_code_and_old_name():
+    # status 变更: the code stayed, the name changed (襄樊市 → 襄阳市 2010, 思茅市 → 普洱市 2007)
+    assert "襄樊市" in gz.former_names(420600)
+    assert "思茅市" in gz.former_names(530800)
+    assert "思茅市" in gz.former_names(530802)  # and the county-level 思茅市 is 思茅区
+
+
 def test_split_units_are_ambiguous_not_guessed():
     # 宝安县 was split in 1993 into 宝安区 and 龙岗区; 邯郸县 in 2016 between 邯山区 and 丛台区
     assert gz.ambiguous_former_names(SHENZHEN)["宝安县"] == (440306, 440307)
