@@ -49,6 +49,7 @@ VONNG_COMMIT = "b755d6e4abca8e0d309728abc9ad4b100dacc685"
 VONNG_SOURCE = "source/vonng-adcode-b755d6e4-towns.csv.xz"
 VONNG_URL = "https://github.com/Vonng/adcode/blob/{commit}/data/adcode/{county}.csv"
 VONNG_COLUMNS = ("code", "name", "longitude", "latitude")
+VONNG_YEAR = 2016  # the year of its codes (the statistics bureau's 2016 list)
 
 AREACODES_REPO = "yescallop/areacodes"
 AREACODES_COMMIT = "eed219a0678d36bacaa717f62443b10e869f0291"
@@ -289,10 +290,16 @@ def _vonng_names_by_county() -> dict[str, set[str]]:
     return out
 
 
+def _in_vonng_list(record: dict) -> bool:
+    """Whether the record was in use in 2016, the year of Vonng/adcode's codes (a code retired earlier
+    may be another unit's there: 430103 was 南区 to 1996, 天心区 since)."""
+    return int(record["启用时间"]) <= VONNG_YEAR <= int(record["变更/弃用时间"] or 9999)
+
+
 def _township_majority(record: dict, successors: list[dict]) -> dict | None:
     """The successor in use holding more than half of a retired unit's townships of 2016 (Vonng/adcode's
     town list, matched by name to the 2023 list), or None (also when Vonng has no towns of the unit)."""
-    towns = _vonng_names_by_county().get(record["代码"], set())
+    towns = _vonng_names_by_county().get(record["代码"], set()) if _in_vonng_list(record) else set()
     if not towns:
         return None
     streets = _streets_by_district()
@@ -323,7 +330,7 @@ def _resolve(record: dict, seen=()) -> tuple[str | None, str]:
         chosen, how = successors[0], "successor"
     else:
         chosen, how = _township_majority(record, successors), "most of its townships"
-        if chosen is None and record["代码"] not in _vonng_names_by_county():
+        if chosen is None and not (_in_vonng_list(record) and record["代码"] in _vonng_names_by_county()):
             chosen, how = _set_up_in_its_place(record, successors), "set up in its place"
     if chosen is None:
         return None, ""
@@ -372,9 +379,9 @@ def former_names(adcode) -> tuple[str, ...]:
 
     - One unit in use took it over: that unit (上虞市 → 上虞区; 下城区 → 拱墅区; 嵊县 → 嵊州市;
       诸暨县 → 诸暨市 through 339011 诸暨市).
-    - Several, and Vonng/adcode's 2016 town list has the unit's towns: the successor holding more
-      than half of them (matched by name to the 2023 list): 江干区 → 上城区 (8 streets of its 10;
-      下沙, 白杨 went to 钱塘区); 永年县 → 永年区.
+    - Several, and the unit was in use in 2016 and Vonng/adcode's town list of that year has its
+      towns: the successor holding more than half of them (matched by name to the 2023 list):
+      江干区 → 上城区 (8 streets of its 10; 下沙, 白杨 went to 钱塘区); 永年县 → 永年区.
     - Several, and the unit is older than that list: the one successor first coded in the year it was
       retired — the unit set up in its place (撤销绍兴县，设立柯桥区; three towns went to 越城区):
       绍兴县 → 柯桥区.
