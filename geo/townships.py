@@ -80,8 +80,9 @@ class Township:
 
     @property
     def short(self) -> str:
-        """The name without its 街道/镇/乡 suffix: 钱清, 章镇, 应店街."""
-        return self.name[: -len(self.kind)]
+        """The name without its 街道/镇/乡 suffix: 钱清, 章镇, 应店街 (a unit of kind 其他, such as
+        a development zone elsewhere in China, keeps its whole name)."""
+        return self.name[: -len(self.kind)] if self.name.endswith(self.kind) else self.name
 
     def label(self) -> str:
         """"钱清街道 (柯桥区)"."""
@@ -222,6 +223,32 @@ def load_townships() -> tuple[Township, ...]:
             former = tuple(n for n in row["former_names"].split("|") if n)
             out.append(Township(row["code"], int(row["district"]), row["name"], row["kind"], former))
     return tuple(out)
+
+
+def townships_for(district_adcodes) -> tuple[Township, ...]:
+    """The townships of any county-level units of China, in code order.
+
+    Shaoxing's districts (all of them, or some) come from the shipped ``data/townships.csv``, as
+    :func:`load_townships` gives them; any other units (or a set mixing them, e.g. 浙江省's counties)
+    from :func:`geo.gazetteer.township_rows` (the national code list), with the former names of
+    ``data/township_aliases.csv`` (Shaoxing's are the only ones sourced).
+
+    Parameters
+    ----------
+    district_adcodes : iterable of int or str
+        6-digit county-level adcodes, e.g. ``[330113, 330114]``.
+    """
+    from sxmap.geo.districts import BY_ADCODE
+
+    wanted = {int(a) for a in district_adcodes}
+    if wanted <= set(BY_ADCODE):
+        return tuple(t for t in load_townships() if t.district in wanted)
+    from sxmap.geo.gazetteer import township_rows
+
+    aliases = read_aliases()
+    rows = sorted(township_rows(sorted(wanted)), key=lambda r: r["code"])
+    return tuple(Township(r["code"], int(r["district"]), r["name"], r["kind"],
+                          tuple(a for a, _ in aliases.get(r["code9"], []))) for r in rows)
 
 
 def townships_frame():
