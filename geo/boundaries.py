@@ -116,12 +116,9 @@ def city_geometry():
 
 
 def host_geometries() -> dict[int, dict]:
-    """Outlines of the places outside Shaoxing that host its enclaves: ``{adcode: attributes+geometry}``
-    (shipped with the default region; empty for a region that ships none)."""
-    region = active()
-    if region.path("hosts") is None:
-        region = shipped()
-    return {f["adcode"]: f for f in _read_features("hosts", region)}
+    """Outlines of the four places shipped as hosts of Shaoxing's enclaves (杭州市, 西湖区, 上海市,
+    深圳市): ``{adcode: attributes+geometry}``. Any other place: :func:`geo.hosts.host_outlines`."""
+    return {f["adcode"]: f for f in _read_features("hosts", shipped())}
 
 
 def load_districts(simplified: bool = False, crs: str = "wgs84"):

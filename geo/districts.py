@@ -100,10 +100,15 @@ def resolve_district(text) -> District:
     key = _normalise(text)
     if not key:
         raise UnknownDistrictError(str(text))
-    index = _index(active())
+    region = active()
+    index = _index(region)
     for candidate in (key, _strip_english_suffix(key)):
         if candidate in index:
             return index[candidate]
+    for name, codes in region.ambiguous_names:  # a split county: say which divisions it became
+        if _normalise(name) == key:
+            raise UnknownDistrictError(str(text), [f"{region.by_adcode[c].name_zh} ({region.by_adcode[c].name_en}, {c})"
+                                                   for c in codes if c in region.by_adcode])
     raise UnknownDistrictError(str(text), suggest_districts(str(text)))
 
 

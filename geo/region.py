@@ -104,6 +104,9 @@ class Region:
         The province it lies in (浙江省).
     bounds : tuple of float
         West, south, east, north of its outline (WGS-84 degrees, rounded outwards to 0.01°).
+    ambiguous_names : tuple of (str, tuple of int)
+        Former names that could mean several of its divisions (a split county), with those divisions:
+        refused with the candidates rather than guessed.
     source : str
         Where its boundaries come from.
     """
@@ -123,6 +126,7 @@ class Region:
     bundled: bool = False
     province_zh: str = ""
     bounds: tuple[float, float, float, float] = ()
+    ambiguous_names: tuple[tuple[str, tuple[int, ...]], ...] = ()
     source: str = ""
 
     @property
@@ -143,6 +147,16 @@ class Region:
     def zone_cm(self) -> int:
         """The central meridian (°E) of :attr:`zone`."""
         return zone_central_meridian(self.zone)
+
+    @property
+    def units_zh(self) -> str:
+        """What its divisions are called together: 区县, or 市 for a province by city."""
+        return "区县" if self.unit_level == "county" else "市"
+
+    @property
+    def units_en(self) -> str:
+        """districts, or cities for a province by city."""
+        return "districts" if self.unit_level == "county" else "cities"
 
     def path(self, layer: str) -> Path | None:
         """The GeoJSON file of a layer, or ``None`` if the region has none."""
@@ -252,7 +266,9 @@ def region_from_description(description: dict, folder: Path) -> Region:
         kind_zh=d["kind_zh"], kind_en=d["kind_en"], level=d["level"], unit_level=d["unit_level"],
         zone=d["zone"], districts=tuple(district_from_record(r) for r in d["districts"]),
         folder=Path(folder), files=tuple(sorted(d["files"].items())), bundled=bool(d.get("bundled")),
-        province_zh=d.get("province_zh", ""), bounds=tuple(d.get("bounds") or ()), source=d.get("source", ""))
+        province_zh=d.get("province_zh", ""), bounds=tuple(d.get("bounds") or ()),
+        ambiguous_names=tuple((k, tuple(v)) for k, v in sorted((d.get("ambiguous_names") or {}).items())),
+        source=d.get("source", ""))
 
 
 def description_of(region: Region) -> dict:
@@ -261,7 +277,8 @@ def description_of(region: Region) -> dict:
         "adcode": region.adcode, "name_zh": region.name_zh, "short_zh": region.short_zh,
         "name_en": region.name_en, "kind_zh": region.kind_zh, "kind_en": region.kind_en,
         "province_zh": region.province_zh, "level": region.level, "unit_level": region.unit_level,
-        "zone": region.zone, "bounds": list(region.bounds), "bundled": region.bundled, "source": region.source, "files": dict(region.files),
+        "zone": region.zone, "bounds": list(region.bounds), "bundled": region.bundled,
+        "ambiguous_names": {k: list(v) for k, v in region.ambiguous_names}, "source": region.source, "files": dict(region.files),
         "districts": [{"adcode": x.adcode, "name_zh": x.name_zh, "short_zh": x.short_zh, "name_en": x.name_en,
                        "kind_zh": x.kind_zh, "kind_en": x.kind_en, "former_names": list(x.former_names)}
                       for x in region.districts],

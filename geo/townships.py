@@ -32,6 +32,7 @@ from pathlib import Path
 
 from sxmap.geo.bundled import TOWNSHIP_KINDS
 from sxmap.geo.errors import DataError, UnknownTownshipError, UsageError
+from sxmap.geo.region import active, shipped
 
 SOURCE_PACKAGE = "china-division"
 SOURCE_VERSION = "2.7.0"
@@ -212,9 +213,23 @@ def build(out_dir=None, tarball=None) -> list[Path]:
 # Loading and resolving
 
 
-@functools.lru_cache(maxsize=1)
 def load_townships() -> tuple[Township, ...]:
-    """Every township of Shaoxing, in code order, from ``data/townships.csv``."""
+    """Every township of the region in use, in code order: Shaoxing's from ``data/townships.csv``,
+    another region's from the national code list (:func:`townships_for`)."""
+    return _townships_of(active())
+
+
+@functools.lru_cache(maxsize=4)
+def _townships_of(region) -> tuple[Township, ...]:
+    if region != shipped():
+        if region.unit_level != "county":
+            return ()  # a province by city: townships are listed by county (--level county)
+        return townships_for(region.adcodes)
+    return _shipped_townships()
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_townships() -> tuple[Township, ...]:
     from sxmap.geo.boundaries import data_dir
 
     out = []
@@ -238,11 +253,9 @@ def townships_for(district_adcodes) -> tuple[Township, ...]:
     district_adcodes : iterable of int or str
         6-digit county-level adcodes, e.g. ``[330113, 330114]``.
     """
-    from sxmap.geo.districts import BY_ADCODE
-
     wanted = {int(a) for a in district_adcodes}
-    if wanted <= set(BY_ADCODE):
-        return tuple(t for t in load_townships() if t.district in wanted)
+    if wanted <= set(shipped().by_adcode):
+        return tuple(t for t in _shipped_townships() if t.district in wanted)
     from sxmap.geo.gazetteer import township_rows
 
     aliases = read_aliases()
@@ -261,8 +274,12 @@ def townships_frame():
     return frame
 
 
-@functools.lru_cache(maxsize=1)
 def _by_code() -> dict[str, Township]:
+    return _by_code_of(active())
+
+
+@functools.lru_cache(maxsize=4)
+def _by_code_of(region) -> dict[str, Township]:
     out = {}
     for t in load_townships():
         out[t.code] = t
@@ -277,24 +294,39 @@ def _fold(text) -> str:
     return text.replace("经济技术开发区", "经开区").replace("经济开发区", "经开区")
 
 
-_PREFIXES = ("中华人民共和国", "中国", "浙江省", "浙江")
-_CITY_PREFIXES = ("绍兴市", "绍兴")
+def _prefixes(region) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What addresses in the region start with: the country and province, then the region itself
+    (中国浙江省, 绍兴市); a province's own name is the first kind."""
+    from sxmap.geo.regions import short_name
+
+    province = region.province_zh or (region.name_zh if region.level == "province" else "")
+    first = ("中华人民共和国", "中国", *((province, short_name(province)) if province else ()))
+    second = (region.name_zh, region.short_zh) if region.level != "province" else ()
+    return first, second
 
 
 def _strip_prefixes(text: str) -> str:
-    for prefix in _PREFIXES:
+    region = active()
+    first, second = _prefixes(region)
+    former = {n for d in region.districts for n in d.former_names}
+    for prefix in first:
         if text.startswith(prefix):
             text = text[len(prefix):]
             break
-    for prefix in _CITY_PREFIXES:
-        if text.startswith(prefix) and not text.startswith("绍兴县"):
+    for prefix in second:
+        # 绍兴县 is a former district, not 绍兴 + 县
+        if text.startswith(prefix) and not any(text.startswith(name) for name in former):
             text = text[len(prefix):]
             break
     return text
 
 
-@functools.lru_cache(maxsize=1)
 def _district_keys() -> list[tuple[str, int]]:
+    return _district_keys_of(active())
+
+
+@functools.lru_cache(maxsize=4)
+def _district_keys_of(region) -> list[tuple[str, int]]:
     """(name, adcode), longest first: full names, former names, short names."""
     from sxmap.geo.districts import DISTRICTS
 
@@ -305,8 +337,12 @@ def _district_keys() -> list[tuple[str, int]]:
     return sorted(keys, key=lambda k: -len(k[0]))
 
 
-@functools.lru_cache(maxsize=1)
 def _township_index() -> dict[str, tuple[Township, ...]]:
+    return _township_index_of(active())
+
+
+@functools.lru_cache(maxsize=4)
+def _township_index_of(region) -> dict[str, tuple[Township, ...]]:
     """Name (official, short, former, former short) → the townships it may mean."""
     index: dict[str, list[Township]] = {}
     for t in load_townships():
@@ -445,8 +481,12 @@ def township_point(code) -> tuple[float, float, str]:
 _SHORT_STOP = set("路街道巷弄大村桥号")  # 城南大道, 东湖路: a short name followed by these is a street
 
 
-@functools.lru_cache(maxsize=1)
 def _matchers():
+    return _matchers_of(active())
+
+
+@functools.lru_cache(maxsize=4)
+def _matchers_of(region):
     """Compiled patterns: districts anywhere; townships' full and former names anywhere."""
     districts = _district_keys()
     district_re = re.compile("|".join(re.escape(name) for name, _ in districts))
@@ -458,8 +498,12 @@ def _matchers():
     return district_re, dict(districts), township_re, shorts
 
 
-@functools.lru_cache(maxsize=1)
 def _platform_keys() -> list[tuple[str, str, int | None]]:
+    return _platform_keys_of(active())
+
+
+@functools.lru_cache(maxsize=4)
+def _platform_keys_of(region) -> list[tuple[str, str, int | None]]:
     """(folded name, name, district adcode or None) of the bundled platforms, longest first."""
     from sxmap.geo.bundled import bundled_path, read_bundled
     from sxmap.geo.region import active

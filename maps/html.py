@@ -226,7 +226,8 @@ def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=N
     classes = st.classify(values["value"].to_numpy(float), scheme, k_eff, bins,
                           integer=st.parse_value(value)[0] in ("count", "count_min"))
     label = values.attrs["label_en" if lang == "en" else "label_zh"]
-    m = new_map(tiles, lang, _title(title, f"{_region().name_zh}各区县{label}", f"{_region().name_en} districts: {label}", lang), tianditu_key)
+    m = new_map(tiles, lang, _title(title, f"{_region().name_zh}各{_region().units_zh}{label}",
+                                          f"{_region().name_en} {_region().units_en}: {label}", lang), tianditu_key)
     add_choropleth(m, values, classes)
     m.sx_classes = classes
     m.sx_values = values
@@ -437,6 +438,9 @@ def read_places(path):
             raise DataError("not a number", path=path, row=row + 2, column=column, value=frame[column].iloc[row],
                             hint="write decimal degrees (WGS-84), e.g. 120.58")
         frame[column] = values.astype(float)
+    from sxmap.geo.hosts import codes_from_names
+
+    codes_from_names(frame, path)  # 上海市 → 310000, 诸暨 → 330681
     # whole-number codes as in the bundled tables (read_bundled): "310000" and 310000 are one host
     for column in ("district", "year", "count", "host_adcode", "home_district", "scope_adcode"):
         if column not in frame.columns:

@@ -67,12 +67,12 @@ def add_platforms(m, platforms, name=None, show=True):
 
 
 def _host_outlines(m, enclaves):
-    """Outlines of the places outside Shaoxing that host the enclaves (Hangzhou, Shanghai, …)."""
+    """Outlines of the places outside the region that host the enclaves (Hangzhou, Shanghai, …)."""
     import shapely
 
-    from sxmap.geo.boundaries import host_geometries
+    from sxmap.geo.hosts import host_outlines
 
-    hosts = host_geometries()
+    hosts = host_outlines(enclaves["host_adcode"].dropna().tolist() if "host_adcode" in enclaves else ())
     features, geoms = [], []
     wanted = []
     for code in enclaves["host_adcode"].tolist() if "host_adcode" in enclaves else []:
@@ -126,9 +126,9 @@ def add_enclaves(m, enclaves, name=None, show=True):
                                  ("飞地所在城市" if lang == "zh" else "Places hosting enclaves"), host_bounds, show))
     places, links = [], []
     all_x, all_y = list(x), list(y)
-    from sxmap.geo.boundaries import host_geometries
+    from sxmap.geo.hosts import host_outlines
 
-    hosts_by_code = host_geometries()
+    hosts_by_code = host_outlines(enclaves["host_adcode"].dropna().tolist() if "host_adcode" in enclaves else ())
     for i, row in enumerate(enclaves.to_dict("records")):
         direction = str(row.get("direction", "") or "outbound")
         inbound = direction == "inbound"

@@ -85,7 +85,7 @@ def _titles() -> dict[str, tuple[str, str]]:
     from sxmap.geo.region import active
 
     r = active()
-    units_zh, units_en = ("各区县", "by district") if r.unit_level == "county" else ("各市", "by city")
+    units_zh, units_en = f"各{r.units_zh}", ("by district" if r.unit_level == "county" else "by city")
     return {
         "investment": (f"{r.name_zh}{units_zh}招商项目投资额", f"{r.name_en}: investment in projects {units_en}"),
         "count": (f"{r.name_zh}{units_zh}招商项目数", f"{r.name_en}: number of projects {units_en}"),
@@ -1169,14 +1169,14 @@ def combined_figure(projects=None, value: str = "investment", *, scheme: str = "
 
 
 def _enclave_label(row, lang: str) -> str:
-    from sxmap.geo.boundaries import host_geometries
+    from sxmap.geo.hosts import host_outlines
     from sxmap.geo.districts import BY_ADCODE
 
     if lang == "zh":
         return str(row["name"])
     home = BY_ADCODE.get(int(row["home_district"])) if row["home_district"] == row["home_district"] else None
     host = int(row["host_adcode"]) if str(row.get("host_adcode", "")) not in ("", "<NA>", "nan") else None
-    hosts = host_geometries()
+    hosts = host_outlines([host] if host is not None else ())
     host_en = hosts[host]["name_en"] if host in hosts else (BY_ADCODE[host].name_en if host in BY_ADCODE else "")
     home_en = home.name_en if home else ""
     if row.get("direction") == "inbound":
@@ -1263,7 +1263,8 @@ def enclaves_figure(enclaves=None, *, title: str | None = None, lang: str = "zh"
     from matplotlib.patches import FancyArrowPatch
     from pyproj import Geod
 
-    from sxmap.geo.boundaries import district_anchor, district_geometries, host_geometries
+    from sxmap.geo.boundaries import district_anchor, district_geometries
+    from sxmap.geo.hosts import host_outlines
     from sxmap.maps.fonts import font_context
 
     lang = _check_lang(lang)
@@ -1279,7 +1280,7 @@ def enclaves_figure(enclaves=None, *, title: str | None = None, lang: str = "zh"
     geoms = district_geometries(simplified=True)
     city = shapely.union_all(list(geoms.values()))
     centre = city.centroid
-    hosts = host_geometries()
+    hosts = host_outlines(enclaves["host_adcode"].dropna().tolist() if "host_adcode" in enclaves else ())
     lon = enclaves["lon"].to_numpy(float)
     lat = enclaves["lat"].to_numpy(float)
     dist_km = geod.inv([centre.x] * len(lon), [centre.y] * len(lat), lon, lat)[2] / 1000 if len(lon) else []

@@ -274,7 +274,12 @@ def test_stats_on_a_region_table(runner, name):
         assert table[division.name_zh]["investment"] == pytest.approx(float(row["总投资（亿元）"]))
     assert table[outside]["count"] == 1
     assert table["合计"]["investment"] == pytest.approx(sum(float(r["总投资（亿元）"]) for r in rows))
-    assert f"outside {FIXTURES[name][2]}" in result.stderr  # the row outside is reported
+    checked = runner.invoke(cli.main, ["--region", text, "validate", str(DATA / f"{name}_projects.csv")])
+    assert checked.exit_code == 0, checked.output
+    assert f"the point lies outside {FIXTURES[name][2]}" in checked.stdout  # the row outside is reported
+    # every row but the one outside states its division, by full name, short name, code or pinyin
+    stated = [line for line in checked.stdout.splitlines() if line.startswith("  未填 not stated")]
+    assert stated and stated[0].split()[-2:] == ["1", "1"], stated
 
 
 @pytest.mark.parametrize("name", list(FIXTURES))
@@ -311,8 +316,9 @@ def test_hangzhou_markers_open_offline_with_its_13_divisions(runner, tmp_path, o
     result = runner.invoke(cli.main, ["--region", "330100", "-q", "markers", "--projects",
                                       str(DATA / "hangzhou_projects.csv"), "-o", str(out)])
     assert result.exit_code == 0, result.output
-    page = offline_page.open(out)
+    page = offline_page.open(out)  # OpenStreetMap tiles are asked for and blocked; the map works without
     assert offline_page.count("path.sx-district") == 13
     assert page.inner_text(".sx-title") == "杭州市招商项目"
     assert page.evaluate("sxmap.map.getBounds().contains([30.4466, 120.2618])")  # 临平区 in view
-    assert offline_page.blocked == [] and offline_page.page_errors == []
+    assert all(url.startswith("https://tile.openstreetmap.org/") for url in offline_page.blocked)
+    assert offline_page.page_errors == []

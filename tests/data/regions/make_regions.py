@@ -36,10 +36,10 @@ def main():
             records = district_records()
         rows = []
         for i, r in enumerate(records):
-            rows.append({"项目名称": f"{r['name_zh']}{INDUSTRIES[i % 4]}测试项目", "所在地": stated(r, i),
+            rows.append({"项目名称": f"{r['name_zh']}{INDUSTRIES[i % 4]}测试项目", "所在区县": stated(r, i),
                          "产业": INDUSTRIES[i % 4], "总投资（亿元）": f"{(i % 7) * 3 + 2.5:g}",
                          "签约年份": 2023 + i % 3, "经度": f"{r['anchor_lon']:.4f}", "纬度": f"{r['anchor_lat']:.4f}"})
-        rows.append({"项目名称": "区域外测试项目", "所在地": "", "产业": "新材料", "总投资（亿元）": "1",
+        rows.append({"项目名称": "区域外测试项目", "所在区县": "", "产业": "新材料", "总投资（亿元）": "1",
                      "签约年份": 2024, "经度": f"{OUTSIDE[0]}", "纬度": f"{OUTSIDE[1]}"})
         with open(HERE / f"{name}_projects.csv", "w", newline="", encoding="utf-8") as f:
             writer = csv.DictWriter(f, fieldnames=list(rows[0]))
