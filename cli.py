@@ -669,13 +669,16 @@ def _silence_stdout() -> None:
 @quiet_option
 def main():
     """sxmap — 绍兴招商地图: maps and spatial queries for Shaoxing's districts, projects,
-    platforms and enclaves.
+    platforms and enclaves — and, with --region, for any province, city or county of China
+    (pip install 'sxmap[regions]').
 
     \b
     Examples:
       sxmap districts
       sxmap locate 120.58 30.00
       sxmap locate 120.5847 29.9974 --crs gcj02 --format json
+      sxmap --region 杭州 stats --projects 杭州项目.xlsx
+      sxmap --region 浙江省 --level county choropleth --projects list.csv -o zj.png
     """
 
 
@@ -1254,7 +1257,8 @@ def enclaves(**opts):
     data = _read_places(opts["enclaves_file"], "enclaves")
     write_map("enclaves", lambda: enclaves_map(
         data, tiles=opts["tiles"], lang=opts["lang"], title=opts["title"], tianditu_key=opts["tianditu_key"]),
-        **_map_output_kwargs(opts, None, None, [opts["enclaves_file"]], "enclaves.html"),
+        # the source line names the user's enclaves file (the bundled data's source otherwise)
+        **_map_output_kwargs(opts, None, opts["enclaves_file"], [opts["enclaves_file"]], "enclaves.html"),
         static_kwargs={"enclaves": data, "title": opts["title"], "lang": opts["lang"]})
 
 

@@ -171,3 +171,29 @@ def codes_from_names(frame, path=None) -> None:
                     raise DataError(str(exc), path=path, row=i + 2, column="home_district", value=home,
                                     hint="write a district of the region, or its code") from None
         frame["home_district"] = homes
+
+
+def place_at_hosts(frame) -> None:
+    """Enclaves without a point are drawn at their host's label point, in place, saying so:
+    ``location_precision`` ``host-city`` or ``host-district`` and ``location_source``
+    ``host_anchor(<code>)`` — as the bundled enclaves whose office address is not given."""
+    import numpy as np
+
+    if "host_adcode" not in frame.columns or not len(frame):
+        return
+    missing = frame["lon"].isna().to_numpy() | frame["lat"].isna().to_numpy()
+    codes = [int(c) if str(c) not in ("", "<NA>", "nan", "None") else None for c in frame["host_adcode"]]
+    wanted = [c for c, m in zip(codes, missing) if m and c is not None]
+    if not wanted:
+        return
+    hosts = host_outlines(wanted)
+    for column in ("location_precision", "location_source"):
+        if column not in frame.columns:
+            frame[column] = ""
+    for i in np.flatnonzero(missing):
+        host = hosts.get(codes[i]) if codes[i] is not None else None
+        if host is None:
+            continue
+        frame.loc[frame.index[i], ["lon", "lat"]] = host["anchor_lon"], host["anchor_lat"]
+        frame.loc[frame.index[i], "location_precision"] = "host-district" if host["level"] == "district" else "host-city"
+        frame.loc[frame.index[i], "location_source"] = f"host_anchor({codes[i]})"

@@ -454,4 +454,7 @@ def read_places(path):
             raise DataError("not a whole number", path=path, row=row + 2, column=column,
                             value=frame[column].iloc[row], hint="write a code such as 330681 (or leave it empty)")
         frame[column] = values.where(whole).astype("Int64")
+    from sxmap.geo.hosts import place_at_hosts
+
+    place_at_hosts(frame)  # an enclave with no point: at its host's label point, saying so
     return frame

@@ -322,3 +322,36 @@ def test_hangzhou_markers_open_offline_with_its_13_divisions(runner, tmp_path, o
     assert page.evaluate("sxmap.map.getBounds().contains([30.4466, 120.2618])")  # 临平区 in view
     assert all(url.startswith("https://tile.openstreetmap.org/") for url in offline_page.blocked)
     assert offline_page.page_errors == []
+
+
+def test_enclaves_of_a_region_name_their_hosts_and_are_placed_there(runner, tmp_path):
+    from sxmap.geo.hosts import host_outlines
+
+    out = tmp_path / "e.svg"
+    result = runner.invoke(cli.main, ["--region", "330100", "-q", "enclaves", "--enclaves",
+                                      str(DATA / "hangzhou_enclaves.csv"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    svg = out.read_text("utf-8")
+    assert "杭州市飞地分布" in svg and "hangzhou_enclaves.csv" in svg and "绍兴" not in svg
+    from sxmap.maps.html import read_places
+
+    with use_region(regions.load_region("330100")):
+        frame = read_places(DATA / "hangzhou_enclaves.csv")
+        outlines = host_outlines([310112, 440300, 110108])
+    assert list(frame["host_adcode"]) == [310112, 440300, 110108]  # 上海市闵行区, 深圳, 北京市海淀区
+    assert list(frame["home_district"]) == [330113, 330109, 330114]  # 临平区, 萧山, 330114
+    assert list(frame["location_precision"]) == ["host-district", "host-city", "host-district"]
+    for row in frame.itertuples():
+        host = outlines[row.host_adcode]
+        assert (row.lon, row.lat) == (host["anchor_lon"], host["anchor_lat"])
+        assert shapely.contains_xy(host["geometry"], row.lon, row.lat)
+
+
+def test_an_unknown_enclave_host_is_one_line_with_row_and_column(runner, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,home_district,host_city,direction,lon,lat\n测试,临平区,鼓楼区,outbound,,\n", "utf-8")
+    result = runner.invoke(cli.main, ["--region", "330100", "enclaves", "--enclaves", str(bad), "-o",
+                                      str(tmp_path / "e.html")])
+    assert result.exit_code == 1
+    assert "row 2" in result.stderr and "host_city" in result.stderr and "several places" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "e.html").exists()
