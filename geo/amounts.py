@@ -205,24 +205,63 @@ def _read_amount_carefully(value, unit, usd_rate, currency) -> Amount:
     if isinstance(value, bool):
         raise DataError("not an amount", value=value, hint=_fix_hint(unit_name))
     if isinstance(value, (int, float, Decimal)):
-        number = Decimal(str(value))
-        if not number.is_finite():
-            raise DataError("not an amount", value=value, hint=_fix_hint(unit_name))
-        if number < 0:
-            raise DataError("negative amount (金额为负)", value=value, hint="give the amount without a minus sign")
-        usd = currency == "USD"
-        return _checked(Amount(float(number * factor * _usd_factor(usd, usd_rate, value)), "exact", usd), value)
+        return _read_number_cell(value, factor, unit_name, usd_rate, currency)
 
     original = str(value)
-    text = unicodedata.normalize("NFKC", original).strip()
-    text = re.sub(r"\s+", "", text).replace("−", "-").replace("，", ",")
-    if text.endswith("整") and len(text) > 1:  # 3亿元整: "exactly", as on a cheque
-        text = text[:-1]
+    text = _plain_amount_text(original)
     lowered = text.lower()
     if lowered in NO_AMOUNT:
         return NO_AMOUNT_VALUE
     if text.startswith("-") and re.match(r"-\.?\d", text):
         raise DataError("negative amount (金额为负)", value=original, hint="give the amount without a minus sign")
+    text, usd, cny = _take_currency(text, lowered, original, unit_name)
+    in_usd = usd or (currency == "USD" and not cny)
+
+    bounds = []
+    for markers, where, bound in _BOUND_MARKERS:
+        text, found = _strip_markers(text, markers, where)
+        if found:
+            bounds.append(bound)
+
+    if any(marker in text for marker in _UPPER_MARKERS):
+        raise DataError("an upper bound (以下/不超过/不到) cannot be stored (只支持下限与约数)", value=original,
+                        hint="write 约X亿 if the amount is approximate, or leave the cell empty")
+    if text.startswith("-"):
+        raise DataError("negative amount (金额为负)", value=original, hint="give the amount without a minus sign")
+    if _RANGE_RE.search(text):
+        return _read_range(text, bounds, factor, usd, in_usd, usd_rate, original, unit_name)
+    yuan, more = _number_in_yuan(text, factor, usd, original, unit_name)
+    if more:
+        bounds.append("min")
+    if len(set(bounds)) > 1:
+        raise DataError("both a lower bound (超/以上) and an approximation (近/约) in one amount", value=original,
+                        hint="keep one of them, e.g. 超300亿 or 约300亿")
+    amount = yuan * _usd_factor(in_usd, usd_rate, original) / _YI
+    return _checked(Amount(float(amount), bounds[0] if bounds else "exact", in_usd), original)
+
+
+def _read_number_cell(value, factor, unit_name, usd_rate, currency) -> Amount:
+    """A cell that is already a number (int, float, Decimal), in the plain unit."""
+    number = Decimal(str(value))
+    if not number.is_finite():
+        raise DataError("not an amount", value=value, hint=_fix_hint(unit_name))
+    if number < 0:
+        raise DataError("negative amount (金额为负)", value=value, hint="give the amount without a minus sign")
+    usd = currency == "USD"
+    return _checked(Amount(float(number * factor * _usd_factor(usd, usd_rate, value)), "exact", usd), value)
+
+
+def _plain_amount_text(original: str) -> str:
+    """An amount cell's text, full-width forms folded (NFKC), spaces dropped, 整 ("exactly") cut."""
+    text = unicodedata.normalize("NFKC", original).strip()
+    text = re.sub(r"\s+", "", text).replace("−", "-").replace("，", ",")
+    if text.endswith("整") and len(text) > 1:  # 3亿元整: "exactly", as on a cheque
+        text = text[:-1]
+    return text
+
+
+def _take_currency(text, lowered, original, unit_name):
+    """``text`` without its currency word (美元/USD … or 人民币/RMB …), and which one it had."""
     usd = False
     for marker in _USD_MARKERS:
         if marker in lowered:
@@ -239,43 +278,25 @@ def _read_amount_carefully(value, unit, usd_rate, currency) -> Amount:
             index = lowered.index(marker)
             text, lowered = text[:index] + text[index + len(marker):], lowered[:index] + lowered[index + len(marker):]
             break
-    in_usd = usd or (currency == "USD" and not cny)
+    return text, usd, cny
 
-    bounds = []
-    for markers, where, bound in _BOUND_MARKERS:
-        text, found = _strip_markers(text, markers, where)
-        if found:
-            bounds.append(bound)
 
-    if any(marker in text for marker in _UPPER_MARKERS):
-        raise DataError("an upper bound (以下/不超过/不到) cannot be stored (只支持下限与约数)", value=original,
-                        hint="write 约X亿 if the amount is approximate, or leave the cell empty")
-    if text.startswith("-"):
-        raise DataError("negative amount (金额为负)", value=original, hint="give the amount without a minus sign")
-    if _RANGE_RE.search(text):
-        parts = _RANGE_SPLIT.split(text)
-        if len(parts) != 2 or set(bounds) - {"approx"}:
-            raise DataError("not an amount (无法识别的金额)", value=original, hint=_fix_hint(unit_name))
-        high_yuan, _ = _number_in_yuan(parts[1], factor, usd, original, unit_name)
-        low_text = parts[0]
-        if not re.search(r"[万亿千百元]$", low_text):  # "10-20亿": the 10 is in 亿 as well
-            low_text += re.sub(r"^[\d.,]+(?:多|余)?", "", parts[1])
-        low_yuan, _ = _number_in_yuan(low_text, factor, usd, original, unit_name)
-        if low_yuan > high_yuan:
-            raise DataError("a range whose first number is larger than the second (区间颠倒)", value=original,
-                            hint="write the smaller number first, e.g. 10-20亿")
-        rate = _usd_factor(in_usd, usd_rate, original)
-        low, high = float(low_yuan * rate / _YI), float(high_yuan * rate / _YI)
-        return _checked(Amount((low + high) / 2, "approx", in_usd, low, high), original)
-    yuan, more = _number_in_yuan(text, factor, usd, original, unit_name)
-    if more:
-        bounds.append("min")
-    if len(set(bounds)) > 1:
-        raise DataError("both a lower bound (超/以上) and an approximation (近/约) in one amount", value=original,
-                        hint="keep one of them, e.g. 超300亿 or 约300亿")
-    amount = yuan * _usd_factor(in_usd, usd_rate, original) / _YI
-    return _checked(Amount(float(amount), bounds[0] if bounds else "exact", in_usd), original)
-
+def _read_range(text, bounds, factor, usd, in_usd, usd_rate, original, unit_name) -> Amount:
+    """A range, 10-20亿: approximately its middle, with both ends kept."""
+    parts = _RANGE_SPLIT.split(text)
+    if len(parts) != 2 or set(bounds) - {"approx"}:
+        raise DataError("not an amount (无法识别的金额)", value=original, hint=_fix_hint(unit_name))
+    high_yuan, _ = _number_in_yuan(parts[1], factor, usd, original, unit_name)
+    low_text = parts[0]
+    if not re.search(r"[万亿千百元]$", low_text):  # "10-20亿": the 10 is in 亿 as well
+        low_text += re.sub(r"^[\d.,]+(?:多|余)?", "", parts[1])
+    low_yuan, _ = _number_in_yuan(low_text, factor, usd, original, unit_name)
+    if low_yuan > high_yuan:
+        raise DataError("a range whose first number is larger than the second (区间颠倒)", value=original,
+                        hint="write the smaller number first, e.g. 10-20亿")
+    rate = _usd_factor(in_usd, usd_rate, original)
+    low, high = float(low_yuan * rate / _YI), float(high_yuan * rate / _YI)
+    return _checked(Amount((low + high) / 2, "approx", in_usd, low, high), original)
 
 def _number_in_yuan(text: str, factor: Decimal, usd: bool, original, unit_name) -> tuple[Decimal, bool]:
     """The amount ``text`` (no bound words, no currency) in 元 (or dollars), and whether it said

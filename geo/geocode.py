@@ -585,14 +585,33 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
     GeocodeKeyError, GeocodeQuotaError, GeocodeError
         As :meth:`AmapGeocoder.geocode`.
     """
-    import numpy as np
-    import pandas as pd
-
-    from sxmap.geo.crs import any_to_wgs84, gcj02_to_wgs84, resolve_crs
-    from sxmap.geo.districts import BY_ADCODE, try_resolve_district
-    from sxmap.geo.townships import parse_addresses
+    from sxmap.geo.crs import resolve_crs
 
     crs = resolve_crs(crs)  # wgs84/gcj02/bd09, or a projected system such as EPSG:3857 or EPSG:4549
+    cols = _table_columns(frame, address_column, district_column, lon_column, lat_column, crs, path)
+    n = len(frame)
+    report = GeocodeReport(rows=n)
+    cache = cache or GeocodeCache()
+    report.cache_path = str(cache.path)
+    service = geocoder.service if geocoder is not None else str(base_url).rstrip("/") + GEOCODE_PATH
+    city = geocoder.city if geocoder is not None else city
+
+    addresses, stated, parsed = _parsed_rows(frame, cols)
+    lon, lat, has_xy = _given_coordinates(frame, cols)
+    report.with_coordinates = int(has_xy.sum())
+    out, precision = _first_columns(frame, cols, has_xy)
+    queries = _queries(addresses, stated, parsed, has_xy, out, precision, report, header_row)
+    answers, rejected = _answers(queries, geocoder, cache, service, city, refresh, report)
+    gcj, seats_at = _place_rows(queries, answers, rejected, stated, parsed, out, precision, report, header_row)
+    _set_positions(lon, lat, gcj, seats_at, report)
+    return _geocoded_table(frame, cols, lon, lat, precision, out, parsed["district"].tolist()), report
+
+
+def _table_columns(frame, address_column, district_column, lon_column, lat_column, crs, path):
+    """The headers of the address, district, coordinates and precision (None when absent), and the
+    datum of the coordinates (:func:`_header_datum`), as one namespace."""
+    from types import SimpleNamespace
+
     headers = list(frame.columns)
     address_col = find_column(headers, "address", address_column, path)
     if address_col is None:
@@ -603,47 +622,76 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
     lat_col = find_column(headers, "lat", lat_column, path)
     precision_col = find_column(headers, "location_precision")
     crs = _header_datum(headers, lon_col, lat_col, crs, path)
+    return SimpleNamespace(address=address_col, district=district_col, lon=lon_col, lat=lat_col,
+                           precision=precision_col, crs=crs)
+
+
+def _parsed_rows(frame, cols):
+    """Each row's address (clean text), stated district (adcode or None) and the address parsed
+    (:func:`geo.townships.parse_addresses`)."""
+    import pandas as pd
+
+    from sxmap.geo.districts import try_resolve_district
+    from sxmap.geo.townships import parse_addresses
 
     n = len(frame)
-    report = GeocodeReport(rows=n)
-    cache = cache or GeocodeCache()
-    report.cache_path = str(cache.path)
-    service = geocoder.service if geocoder is not None else str(base_url).rstrip("/") + GEOCODE_PATH
-    city = geocoder.city if geocoder is not None else city
-
-    addresses = [clean_text(v) for v in frame[address_col].tolist()]
+    addresses = [clean_text(v) for v in frame[cols.address].tolist()]
     stated = [None] * n
-    if district_col is not None:
-        for i, value in enumerate(frame[district_col].tolist()):
+    if cols.district is not None:
+        for i, value in enumerate(frame[cols.district].tolist()):
             d = None if _blank(value) else try_resolve_district(clean_text(value))
             stated[i] = d.adcode if d is not None else None
     parsed = parse_addresses(pd.Series(addresses, dtype=object),
                              districts=pd.array(stated, dtype="Int64"))
-    parsed_district = parsed["district"].tolist()
+    return addresses, stated, parsed
 
+
+def _given_coordinates(frame, cols):
+    """The coordinates the table already has (WGS-84; NaN where none) and which rows have them."""
+    import numpy as np
+
+    from sxmap.geo.crs import any_to_wgs84
+
+    n = len(frame)
     lon = np.full(n, np.nan)
     lat = np.full(n, np.nan)
     has_xy = np.zeros(n, dtype=bool)
-    if lon_col is not None and lat_col is not None:
-        for i, (x, y) in enumerate(zip(frame[lon_col].tolist(), frame[lat_col].tolist())):
+    if cols.lon is not None and cols.lat is not None:
+        for i, (x, y) in enumerate(zip(frame[cols.lon].tolist(), frame[cols.lat].tolist())):
             x, y = _number(x), _number(y)
             if x is not None and y is not None:
                 lon[i], lat[i], has_xy[i] = x, y, True
-        if has_xy.any() and crs != "wgs84":
-            lon[has_xy], lat[has_xy] = any_to_wgs84(lon[has_xy], lat[has_xy], crs)
-    report.with_coordinates = int(has_xy.sum())
+        if has_xy.any() and cols.crs != "wgs84":
+            lon[has_xy], lat[has_xy] = any_to_wgs84(lon[has_xy], lat[has_xy], cols.crs)
+    return lon, lat, has_xy
 
+
+def _first_columns(frame, cols, has_xy):
+    """The :data:`GEOCODE_COLUMNS` (empty) and the precision of each row, the rows with
+    coordinates marked ``input`` (and ``site`` unless the table says otherwise)."""
+    import numpy as np
+
+    n = len(frame)
     out = {c: [""] * n for c in GEOCODE_COLUMNS}
     precision = [""] * n
-    if precision_col is not None:
-        precision = [clean_text(v).lower() for v in frame[precision_col].tolist()]
+    if cols.precision is not None:
+        precision = [clean_text(v).lower() for v in frame[cols.precision].tolist()]
     for i in np.flatnonzero(has_xy):
         out["geocode_status"][i] = "input"
         precision[i] = precision[i] or "site"
+    return out, precision
 
-    # the query of each row to place: its address, with the stated district in front when the
-    # address names none (绍兴 is the city parameter)
-    queries = [""] * n
+
+def _queries(addresses, stated, parsed, has_xy, out, precision, report, header_row):
+    """The query of each row to place ("" for the others): its address, with the stated district
+    in front when the address names none (绍兴 is the city parameter). Rows with neither
+    coordinates nor an address are reported."""
+    import numpy as np
+    import pandas as pd
+
+    from sxmap.geo.districts import BY_ADCODE
+
+    queries = [""] * len(addresses)
     for i in np.flatnonzero(~has_xy):
         address = addresses[i]
         if not address:
@@ -656,7 +704,12 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
             address = BY_ADCODE[stated[i]].name_zh + address
         queries[i] = address
         out["geocode_query"][i] = address
+    return queries
 
+
+def _answers(queries, geocoder, cache, service, city, refresh, report):
+    """Gaode's answer to each distinct query, from the cache or asked (and cached), and the
+    queries Gaode refused (with why)."""
     distinct = list(dict.fromkeys(q for q in queries if q))
     report.addresses = len(distinct)
     answers, rejected = {}, {}
@@ -679,18 +732,24 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
         cache.put(service, city, q, geocodes)
         answers[q] = geocodes
     report.requested = geocoder.requests if geocoder is not None else 0
+    return answers, rejected
 
+
+def _place_rows(queries, answers, rejected, stated, parsed, out, precision, report, header_row):
+    """Read Gaode's answer of each queried row into ``out`` and ``precision``; the GCJ-02 position
+    of each row placed (NaN elsewhere) and the township codes of the rows placed at township
+    level (乡镇, "" elsewhere)."""
+    import numpy as np
+
+    n = len(queries)
     gcj = np.full((n, 2), np.nan)
-    seats_at = [""] * n  # township codes of the rows Gaode placed at township level (乡镇)
+    seats_at = [""] * n
     for i, q in enumerate(queries):
         if not q:
             continue
         rownum = i + header_row + 1
         if q in rejected:
-            out["geocode_status"][i] = "error"
-            out["geocode_note"][i] = f"Gaode refused the address: {rejected[q]}"
-            report.unplaced.append((rownum, q, "error", out["geocode_note"][i]))
-            precision[i] = ""
+            _unplaced(i, rownum, q, "error", f"Gaode refused the address: {rejected[q]}", out, precision, report)
             continue
         geocodes = answers[q]
         if not geocodes:
@@ -699,48 +758,83 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
             report.unplaced.append((rownum, q, "no_result", "Gaode found nothing"))
             precision[i] = ""
             continue
-        first = geocodes[0]
-        level = clean_text(first.get("level"))
-        xy, bad = parse_location(first.get("location"))
-        out["geocode_level"][i] = level
-        out["geocode_address"][i] = clean_text(first.get("formatted_address"))
-        adcode = clean_text(first.get("adcode"))
-        out["geocode_adcode"][i] = adcode
-        if bad and level not in COARSE_LEVELS:
-            out["geocode_status"][i] = "error"
-            out["geocode_note"][i] = f"高德返回的坐标无效 (a bad answer from Gaode: {bad})"
-            report.unplaced.append((rownum, q, "error", out["geocode_note"][i]))
-            precision[i] = ""
+        placed = _read_answer(i, rownum, q, geocodes, out, precision, report)
+        if placed is None:
             continue
-        if level in COARSE_LEVELS or xy is None:
-            out["geocode_status"][i] = "too_coarse"
-            out["geocode_note"][i] = f"高德只定位到「{level}」级 (matched only at {level or 'an unknown'} level)"
-            report.unplaced.append((rownum, q, "too_coarse", out["geocode_note"][i]))
-            precision[i] = ""
-            continue
-        gcj[i] = xy
-        out["geocode_status"][i] = "ok"
-        precision[i] = LEVEL_PRECISION.get(level, "district")
-        notes = []
-        if level == "乡镇":
-            seat_code = _township_seat(parsed["township_code"].iloc[i], out["geocode_address"][i], adcode)
-            if seat_code:
-                seats_at[i] = seat_code
-                notes.append(f"乡镇级结果置于{_township_name(seat_code)}驻地 (a township-level answer: placed at the "
-                             "township's seat)")
-        if len(geocodes) > 1:
-            notes.append(f"{len(geocodes)} matches, the first is used (多个匹配，取第一个)")
-        expected = stated[i] if stated[i] is not None else (
-            None if pd.isna(parsed_district[i]) else int(parsed_district[i]))
-        got = int(adcode) if adcode.isdigit() else None
-        if expected is not None and got != expected:
-            got_name = BY_ADCODE[got].name_zh if got in BY_ADCODE else (clean_text(first.get("district"))
-                                                                        or adcode or "?")
-            out["geocode_district_mismatch"][i] = "yes"
-            notes.append(f"所填区县 {BY_ADCODE[expected].name_zh}，高德给出 {got_name} "
-                         f"(the row says {BY_ADCODE[expected].name_zh}, Gaode says {got_name})")
-            report.mismatches += 1
-        out["geocode_note"][i] = "; ".join(notes)
+        gcj[i] = placed
+        seats_at[i] = _answer_notes(i, geocodes, stated, parsed, out, report)
+    return gcj, seats_at
+
+
+def _unplaced(i, rownum, q, status, note, out, precision, report):
+    """Mark row ``i`` not placed, with its status and note, and report it."""
+    out["geocode_status"][i] = status
+    out["geocode_note"][i] = note
+    report.unplaced.append((rownum, q, status, note))
+    precision[i] = ""
+
+
+def _read_answer(i, rownum, q, geocodes, out, precision, report):
+    """Read Gaode's first match into row ``i``'s level, address and adcode; its GCJ-02 position,
+    or None when the answer is bad or too coarse (the row is then marked not placed)."""
+    first = geocodes[0]
+    level = clean_text(first.get("level"))
+    xy, bad = parse_location(first.get("location"))
+    out["geocode_level"][i] = level
+    out["geocode_address"][i] = clean_text(first.get("formatted_address"))
+    out["geocode_adcode"][i] = clean_text(first.get("adcode"))
+    if bad and level not in COARSE_LEVELS:
+        _unplaced(i, rownum, q, "error", f"高德返回的坐标无效 (a bad answer from Gaode: {bad})", out, precision, report)
+        return None
+    if level in COARSE_LEVELS or xy is None:
+        _unplaced(i, rownum, q, "too_coarse",
+                  f"高德只定位到「{level}」级 (matched only at {level or 'an unknown'} level)", out, precision, report)
+        return None
+    out["geocode_status"][i] = "ok"
+    precision[i] = LEVEL_PRECISION.get(level, "district")
+    return xy
+
+
+def _answer_notes(i, geocodes, stated, parsed, out, report):
+    """Write row ``i``'s notes (placed at a township seat, several matches, a district other than
+    the row's); the township code of its seat, or ""."""
+    import pandas as pd
+
+    from sxmap.geo.districts import BY_ADCODE
+
+    first = geocodes[0]
+    level, adcode = out["geocode_level"][i], out["geocode_adcode"][i]
+    notes = []
+    seat = ""
+    if level == "乡镇":
+        seat_code = _township_seat(parsed["township_code"].iloc[i], out["geocode_address"][i], adcode)
+        if seat_code:
+            seat = seat_code
+            notes.append(f"乡镇级结果置于{_township_name(seat_code)}驻地 (a township-level answer: placed at the "
+                         "township's seat)")
+    if len(geocodes) > 1:
+        notes.append(f"{len(geocodes)} matches, the first is used (多个匹配，取第一个)")
+    parsed_district = parsed["district"].iloc[i]
+    expected = stated[i] if stated[i] is not None else (None if pd.isna(parsed_district) else int(parsed_district))
+    got = int(adcode) if adcode.isdigit() else None
+    if expected is not None and got != expected:
+        got_name = BY_ADCODE[got].name_zh if got in BY_ADCODE else (clean_text(first.get("district"))
+                                                                    or adcode or "?")
+        out["geocode_district_mismatch"][i] = "yes"
+        notes.append(f"所填区县 {BY_ADCODE[expected].name_zh}，高德给出 {got_name} "
+                     f"(the row says {BY_ADCODE[expected].name_zh}, Gaode says {got_name})")
+        report.mismatches += 1
+    out["geocode_note"][i] = "; ".join(notes)
+    return seat
+
+
+def _set_positions(lon, lat, gcj, seats_at, report):
+    """Put the placed rows' positions (WGS-84) into ``lon``/``lat``: Gaode's, or the township's
+    seat for a township-level answer."""
+    import numpy as np
+
+    from sxmap.geo.crs import gcj02_to_wgs84
+
     placed = ~np.isnan(gcj[:, 0])
     if placed.any():
         lon[placed], lat[placed] = gcj02_to_wgs84(gcj[placed, 0], gcj[placed, 1])
@@ -752,30 +846,37 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
         lon[at_seat], lat[at_seat] = seat_lon[at_seat], seat_lat[at_seat]
     report.placed = int(placed.sum())
 
+
+def _geocoded_table(frame, cols, lon, lat, precision, out, parsed_district):
+    """The table with ``lon``/``lat`` (text, WGS-84), ``location_precision``, ``district`` when it
+    had none, and the :data:`GEOCODE_COLUMNS` (text a spreadsheet would run neutralised)."""
+    import numpy as np
+    import pandas as pd
+
+    from sxmap.geo.districts import BY_ADCODE
+    from sxmap.geo.export import neutralise_formula
+
     result = frame.copy()
     lon_text = ["" if np.isnan(v) else f"{v:.7f}" for v in lon]
     lat_text = ["" if np.isnan(v) else f"{v:.7f}" for v in lat]
-    if lon_col is not None and lat_col is not None:
-        result[lon_col], result[lat_col] = lon_text, lat_text
-        result = result.rename(columns={lon_col: "lon", lat_col: "lat"})
+    if cols.lon is not None and cols.lat is not None:
+        result[cols.lon], result[cols.lat] = lon_text, lat_text
+        result = result.rename(columns={cols.lon: "lon", cols.lat: "lat"})
     else:
         result["lon"], result["lat"] = lon_text, lat_text
-    if precision_col is not None:
-        result = result.drop(columns=[precision_col])
+    if cols.precision is not None:
+        result = result.drop(columns=[cols.precision])
     result["location_precision"] = precision
-    if district_col is None:  # so that a row left without coordinates can still be placed by its district
+    if cols.district is None:  # so that a row left without coordinates can still be placed by its district
         gaode = [int(a) if a.isdigit() and int(a) in BY_ADCODE else None for a in out["geocode_adcode"]]
         result["district"] = ["" if pd.isna(p) and g is None else str(int(p) if not pd.isna(p) else g)
                               for p, g in zip(parsed_district, gaode)]
-    from sxmap.geo.export import neutralise_formula
-
     for column in GEOCODE_COLUMNS:
         values = out[column]
         if column in ("geocode_address", "geocode_note", "geocode_query"):
             values = [neutralise_formula(v) for v in values]
         result[column] = values
-    return result, report
-
+    return result
 
 def report_lines(report: GeocodeReport, limit: int = 50) -> list[str]:
     """Lines for stderr about a run: counts, then the rows not placed (at most ``limit``)."""

@@ -676,26 +676,12 @@ def _excel_column(values):
 
 def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
     import numpy as np
-    from python_calamine import CalamineWorkbook
 
-    if head and not head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        raise _wrong_container(path, "excel", head)
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for every kind of damage
-        raise DataError(f"cannot read as an Excel workbook (无法读取Excel文件): {str(exc).splitlines()[0][:200]}",
-                        path=path, hint="check that it is an .xlsx/.xls file and not password-protected") from None
+    book = _open_workbook(path, head)
     names = list(book.sheet_names)
     if not names:
         raise DataError("the workbook has no sheets (没有工作表)", path=path)
-    if sheet is None:
-        candidates = names
-    elif str(sheet) in names:
-        candidates = [str(sheet)]
-    elif str(sheet).strip().isdigit() and 1 <= int(sheet) <= len(names):
-        candidates = [names[int(sheet) - 1]]
-    else:
-        raise UsageError(f"{path}: no sheet {sheet!r} (没有该工作表); sheets are: " + ", ".join(names))
+    candidates = _sheet_candidates(path, names, sheet)
     chosen = _pick_sheet(book, path, candidates, header_keys)
     if chosen is None:
         if sheet is None and len(names) > 1:
@@ -736,6 +722,30 @@ def _read_excel(path: Path, sheet, header_keys, head: bytes) -> RawTable:
         if row > header_index + 1:
             raw.problems.append((row, column))
     return raw
+
+
+def _open_workbook(path: Path, head: bytes):
+    """The workbook (python-calamine), after checking that the file starts as an .xlsx or .xls does."""
+    from python_calamine import CalamineWorkbook
+
+    if head and not head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise _wrong_container(path, "excel", head)
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for every kind of damage
+        raise DataError(f"cannot read as an Excel workbook (无法读取Excel文件): {str(exc).splitlines()[0][:200]}",
+                        path=path, hint="check that it is an .xlsx/.xls file and not password-protected") from None
+
+
+def _sheet_candidates(path: Path, names, sheet):
+    """The sheets to choose from: all (no ``--sheet``), or the one named or numbered (from 1)."""
+    if sheet is None:
+        return names
+    if str(sheet) in names:
+        return [str(sheet)]
+    if str(sheet).strip().isdigit() and 1 <= int(sheet) <= len(names):
+        return [names[int(sheet) - 1]]
+    raise UsageError(f"{path}: no sheet {sheet!r} (没有该工作表); sheets are: " + ", ".join(names))
 
 
 def _pick_sheet(book, path: Path, candidates, header_keys):

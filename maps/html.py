@@ -57,7 +57,10 @@ from sxmap.maps.basemap import (  # noqa: F401 - basemaps and their datum
     _Datum, _geojson_geometry, basemap,
 )
 from sxmap.maps.elements import _classes, _folium_classes, _names_of_elements  # noqa: F401 - folium elements
-from sxmap.maps.legend import _format_value, _nice_amounts  # noqa: F401 - classification, legends
+from sxmap.maps.legend import (  # noqa: F401 - classification, legends
+    INBOUND_COLOUR, OUTBOUND_COLOUR, PLATFORM_COLOUR, _choropleth_legend_items, _district_classes,
+    _enclave_legend_items, _format_value, _nice_amounts, _project_legend_sections,
+)
 from sxmap.maps.columns import (  # noqa: F401 - the table's columns as page codes and texts
     _amount_column, _check_coordinates, _district_column, _district_text, _located_column, _text_series,
     _year_column, _year_text,
@@ -71,7 +74,7 @@ from sxmap.maps.layers import (  # noqa: F401 - districts, projects, townships
     add_choropleth, add_district_outlines, add_projects, add_township_circles,
 )
 from sxmap.maps.places import (  # noqa: F401 - platforms and enclaves
-    INBOUND_COLOUR, NEAR_KM, OUTBOUND_COLOUR, PLATFORM_COLOUR, _edge_spec, _host_label, _host_outlines,
+    NEAR_KM, _edge_spec, _host_label, _host_outlines,
     _near_bounds, _place_precision, _split_industries, add_enclaves, add_platforms,
 )
 
@@ -221,10 +224,7 @@ def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=N
     if by != "district":
         raise UsageError(f"--by is district or township, not {by!r}")
     values = st.district_values(projects, value, stats=stats, stat_period=stat_period, stat_industry=stat_industry)
-    present = values["value"].dropna()
-    k_eff = min(int(k), max(int(present.nunique()), 1)) if bins is None else k
-    classes = st.classify(values["value"].to_numpy(float), scheme, k_eff, bins,
-                          integer=st.parse_value(value)[0] in ("count", "count_min"))
+    classes = _district_classes(values, value, scheme, k, bins)
     label = values.attrs["label_en" if lang == "en" else "label_zh"]
     m = new_map(tiles, lang, _title(title, f"{_region().name_zh}各{_region().units_zh}{label}",
                                           f"{_region().name_en} {_region().units_en}: {label}", lang), tianditu_key)
@@ -325,10 +325,7 @@ def combined_map(projects, platforms=None, enclaves=None, value="investment", sc
     _check_lang(lang)
     m = new_map(tiles, lang, _title(title, f"{_region().short_zh}招商地图", f"{_region().name_en} investment map", lang), tianditu_key)
     values = st.district_values(projects, value)
-    present = values["value"].dropna()
-    k_eff = min(int(k), max(int(present.nunique()), 1)) if bins is None else k
-    classes = st.classify(values["value"].to_numpy(float), scheme, k_eff, bins,
-                          integer=st.parse_value(value)[0] in ("count", "count_min"))
+    classes = _district_classes(values, value, scheme, k, bins)
     add_choropleth(m, values, classes, opacity=0.45 if tiles != "none" else None)
     if enclaves is not None and len(enclaves):
         add_enclaves(m, enclaves)

@@ -12,9 +12,8 @@ import numpy as np
 
 from sxmap.maps import style as st
 from sxmap.maps.basemap import _geojson_geometry
-from sxmap.maps.columns import _text_series
 from sxmap.maps.elements import _classes
-from sxmap.maps.legend import _format_value, _nice_amounts
+from sxmap.maps.legend import _choropleth_legend_items, _format_value, _project_legend_sections
 from sxmap.maps.points import encode_projects
 
 
@@ -120,12 +119,7 @@ def add_choropleth(m, values, classes, name=None, show=True, opacity=None):
                                       "no_projects": st.text("no_projects", lang)}}
     layer = _add_layer(m, "districts", spec, name or st.text("districts", lang), bounds, show)
     m.sx_districts_layer = layer
-    items = [{"type": "fill", "colour": c, "label": lab} for c, lab in zip(classes.colours, classes.labels)]
-    if values["value"].isna().any() or not items:
-        items.append({"type": "hatch", "label": st.text("no_data", lang)})
-    if kind == "investment" and (values["n_lower_bound"] > 0).any():
-        items.append({"type": "note", "label": ("≥：" if lang == "zh" else "≥: ") + st.text("lower_bound_note", lang)})
-    m.sx_legend.append({"title": label, "items": items, "layer": layer})
+    m.sx_legend.append({"title": label, "items": _choropleth_legend_items(values, classes, kind, lang), "layer": layer})
     return layer
 
 
@@ -148,29 +142,7 @@ def add_projects(m, projects, name=None, show=True, mode=None):
     spec, industries, scale, (x, y) = encode_projects(projects, m.sx_datum, lang, mode)
     layer = _add_layer(m, "points", spec, name or st.text("projects", lang), _bounds_of(x, y, 0.01), show)
     m.sx_points_layer = layer
-    lname = layer
-    m.sx_legend.append({"title": st.text("industry", lang), "layer": lname,
-                        "items": [{"type": "circle", "r": 6, "colour": colour, "label": st.industry_label(s, lang)}
-                                  for s, colour in st.industry_colours(industries).items()]})
-    amounts = projects["investment"].to_numpy(dtype=float) if "investment" in projects else np.array([])
-    finite = amounts[np.isfinite(amounts) & (amounts > 0)]
-    size_items = [{"type": "circle", "r": max(scale * math.sqrt(v), spec["rmin"]), "colour": "#999999",
-                   "label": st.format_amount(v, "exact", lang)}
-                  for v in _nice_amounts(float(finite.max()) if finite.size else 0.0)]
-    size_items.append({"type": "note", "label": st.text("size_note", lang)})
-    if np.isnan(amounts).any():
-        size_items.append({"type": "circle", "r": spec["rmin"], "colour": "#999999",
-                           "label": ("金额未披露" if lang == "zh" else "amount not disclosed")})
-    m.sx_legend.append({"title": st.text("investment", lang), "items": size_items, "layer": lname})
-    precision = _text_series(projects, "location_precision")
-    if (precision != "site").any():
-        items = [{"type": "circle", "r": 6, "colour": "#777777", "label": st.precision_label("site", lang)},
-                 {"type": "circle", "r": 6, "dashed": True, "label": st.text("approx_note", lang)}]
-        if (precision == "township").any():  # CC BY 4.0: the seats' sources are credited where they are drawn
-            from sxmap.maps.townships import SEATS_CREDIT
-
-            items.append({"type": "note", "label": SEATS_CREDIT[lang]})
-        m.sx_legend.append({"title": st.text("precision", lang), "layer": lname, "items": items})
+    m.sx_legend.extend(_project_legend_sections(projects, industries, scale, spec["rmin"], layer, lang))
     return layer
 
 

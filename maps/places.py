@@ -12,13 +12,11 @@ from sxmap.maps import style as st
 from sxmap.maps.basemap import _geojson_geometry
 from sxmap.maps.columns import _check_coordinates, _district_text, _year_text
 from sxmap.maps.layers import _add_layer, _bounds_of, _city_bounds, _union_bounds
+from sxmap.maps.legend import INBOUND_COLOUR, OUTBOUND_COLOUR, PLATFORM_COLOUR, _enclave_legend_items
 
 #: Enclaves this close to the city (km, from the centre of its bounds) are in the opening view;
 #: farther ones get an indicator at the map's edge.
 NEAR_KM = 150.0
-PLATFORM_COLOUR = "#5e3c99"
-OUTBOUND_COLOUR = "#1f5fa8"
-INBOUND_COLOUR = "#1a9850"
 
 
 def _split_industries(text, lang):
@@ -110,47 +108,51 @@ def add_enclaves(m, enclaves, name=None, show=True):
     """Add enclave offices (飞地): a marker at each office, a curved arrow from its home district
     (the district's anchor) to it, outbound ones solid blue, inbound ones dashed green diamonds;
     and the outlines of the places hosting them."""
-    from sxmap.geo.boundaries import district_anchor
-    from sxmap.geo.districts import BY_ADCODE
-
     lang = m.sx_lang
     if enclaves is None or len(enclaves) == 0:
         return None
     lon, lat = _check_coordinates(enclaves, "enclaves")
     x, y = m.sx_datum.xy(lon, lat)
+    layers = _host_outline_layers(m, enclaves, show)
+    places, links, (all_x, all_y) = _enclave_places_and_links(m, enclaves, x, y)
+    group_name = name or st.text("enclaves", lang)
+    links_layer = _add_layer(m, "links", {"items": links}, group_name + ("（连线）" if lang == "zh" else " (links)"),
+                             _bounds_of(all_x, all_y, 0.05), show)
+    out_items = [p for p in places if not p["inbound"]]
+    in_items = [p for p in places if p["inbound"]]
+    place_layers = _enclave_place_layers(m, out_items, in_items, group_name, show)
+    m.sx_legend.append({"title": st.text("enclaves", lang), "items": _enclave_legend_items(out_items, in_items, links, lang),
+                        "layer": links_layer})
+    return [*layers, links_layer, *place_layers]
+
+
+def _host_outline_layers(m, enclaves, show):
+    """The layer of the outlines of the places hosting the enclaves, in a list (empty without any)."""
+    lang = m.sx_lang
     hosts, host_bounds = _host_outlines(m, enclaves)
     layers = []
     if hosts:
         layers.append(_add_layer(m, "outlines", {"geojson": hosts, "colour": "#7a7a7a", "weight": 1, "dash": "4,3",
                                                  "fillOpacity": 0.06, "tips": True},
                                  ("飞地所在城市" if lang == "zh" else "Places hosting enclaves"), host_bounds, show))
-    places, links = [], []
-    all_x, all_y = list(x), list(y)
+    return layers
+
+
+def _enclave_places_and_links(m, enclaves, x, y):
+    """The enclaves' markers, the arrows from their home districts, and every point drawn (the
+    offices, then the home anchors) as ``(xs, ys)`` for the links layer's bounds."""
+    from sxmap.geo.boundaries import district_anchor
+    from sxmap.geo.districts import BY_ADCODE
     from sxmap.geo.hosts import host_outlines
 
+    lang = m.sx_lang
+    places, links = [], []
+    all_x, all_y = list(x), list(y)
     hosts_by_code = host_outlines(enclaves["host_adcode"].dropna().tolist() if "host_adcode" in enclaves else ())
     for i, row in enumerate(enclaves.to_dict("records")):
-        direction = str(row.get("direction", "") or "outbound")
-        inbound = direction == "inbound"
+        inbound = str(row.get("direction", "") or "outbound") == "inbound"
         colour = INBOUND_COLOUR if inbound else OUTBOUND_COLOUR
-        home = row.get("home_district")
-        home_label = ""
-        try:
-            home_code = int(home)
-            home_label = BY_ADCODE[home_code].label(lang) if home_code in BY_ADCODE else str(home_code)
-        except (TypeError, ValueError):
-            home_code = None
-        host = "".join(str(row.get(k, "") or "") for k in ("host_city", "host_district"))
-        count = row.get("count")
-        count_text = "" if count is None or str(count) in ("", "<NA>", "nan") else str(count)
-        rows = [
-            [st.text("home", lang), home_label],
-            [st.text("host", lang), host],
-            [st.text("direction", lang), st.text("inbound" if inbound else "outbound", lang)],
-            [("数量" if lang == "zh" else "Number"), count_text],
-            [st.text("year", lang), _year_text(enclaves.iloc[[i]])[0]],
-            [st.text("precision", lang), _place_precision(row.get("location_precision", ""), lang)],
-        ]
+        home_code, rows = _enclave_rows(row, enclaves.iloc[[i]], lang)
         title = str(row.get("name", ""))
         places.append({"lat": round(float(y[i]), 6), "lon": round(float(x[i]), 6), "name": title, "rows": rows,
                        "colour": colour, "dashed": str(row.get("location_precision", "")) not in ("site",),
@@ -162,11 +164,39 @@ def add_enclaves(m, enclaves, name=None, show=True):
             if abs(hx - float(x[i])) + abs(hy - float(y[i])) > 0.005:
                 links.append({"from": [round(hy, 6), round(hx, 6)], "to": [round(float(y[i]), 6), round(float(x[i]), 6)],
                               "name": title, "rows": rows, "colour": colour, "dashed": inbound})
-    group_name = name or st.text("enclaves", lang)
-    links_layer = _add_layer(m, "links", {"items": links}, group_name + ("（连线）" if lang == "zh" else " (links)"),
-                             _bounds_of(all_x, all_y, 0.05), show)
-    out_items = [p for p in places if not p["inbound"]]
-    in_items = [p for p in places if p["inbound"]]
+    return places, links, (all_x, all_y)
+
+
+def _enclave_rows(row, frame_row, lang):
+    """An enclave's home district code (None when not a number) and its popup rows; ``frame_row``
+    is its row of the table as a one-row frame (for the year)."""
+    from sxmap.geo.districts import BY_ADCODE
+
+    inbound = str(row.get("direction", "") or "outbound") == "inbound"
+    home = row.get("home_district")
+    home_label = ""
+    try:
+        home_code = int(home)
+        home_label = BY_ADCODE[home_code].label(lang) if home_code in BY_ADCODE else str(home_code)
+    except (TypeError, ValueError):
+        home_code = None
+    host = "".join(str(row.get(k, "") or "") for k in ("host_city", "host_district"))
+    count = row.get("count")
+    count_text = "" if count is None or str(count) in ("", "<NA>", "nan") else str(count)
+    rows = [
+        [st.text("home", lang), home_label],
+        [st.text("host", lang), host],
+        [st.text("direction", lang), st.text("inbound" if inbound else "outbound", lang)],
+        [("数量" if lang == "zh" else "Number"), count_text],
+        [st.text("year", lang), _year_text(frame_row)[0]],
+        [st.text("precision", lang), _place_precision(row.get("location_precision", ""), lang)],
+    ]
+    return home_code, rows
+
+
+def _enclave_place_layers(m, out_items, in_items, group_name, show):
+    """The layers of the outbound enclaves (with the edge indicators) and of the inbound ones."""
+    lang = m.sx_lang
     place_layers = []
     if out_items:
         place_layers.append(_add_layer(m, "places", {"items": out_items, "cls": "sx-enclave sx-enclave-out", "size": 14,
@@ -177,18 +207,7 @@ def add_enclaves(m, enclaves, name=None, show=True):
         place_layers.append(_add_layer(m, "places", {"items": in_items, "cls": "sx-enclave sx-enclave-in", "size": 13},
                                        group_name + ("（入驻飞地）" if lang == "zh" else " (inbound)"),
                                        _bounds_of([p["lon"] for p in in_items], [p["lat"] for p in in_items], 0.05), show))
-    items = []
-    if out_items:
-        items.append({"type": "square", "colour": OUTBOUND_COLOUR, "label": st.text("outbound", lang)})
-    if in_items:
-        items.append({"type": "diamond", "colour": INBOUND_COLOUR, "label": st.text("inbound", lang)})
-    if links:
-        items.append({"type": "line", "colour": OUTBOUND_COLOUR,
-                      "label": ("所属区县 → 飞地" if lang == "zh" else "home district → enclave")})
-    items.append({"type": "note", "label": ("虚线框：位置仅到城市或区" if lang == "zh"
-                                            else "Dashed frame: located only to a city or district")})
-    m.sx_legend.append({"title": st.text("enclaves", lang), "items": items, "layer": links_layer})
-    return [*layers, links_layer, *place_layers]
+    return place_layers
 
 
 def _edge_spec(m):

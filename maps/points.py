@@ -65,23 +65,11 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
     mode = mode or ("rich" if n <= RICH_LIMIT else "canvas")
     if mode not in ("rich", "canvas"):
         raise UsageError(f"unknown marker mode {mode!r}")
-    lon, lat = _check_coordinates(projects, "projects")
-    x, y = datum.xy(lon, lat)
-    x0 = math.floor(float(x.min()) * 1e4) / 1e4 if n else 0.0
-    y0 = math.floor(float(y.min()) * 1e4) / 1e4 if n else 0.0
     compress = n > COMPRESS_ABOVE
-    quantum = COARSE_QUANTUM if compress else COORD_QUANTUM
-    xi = np.round((x - x0) / quantum).astype(np.int64)
-    yi = np.round((y - y0) / quantum).astype(np.int64)
-    # Compressed pages list the projects south to north, then west to east (the latitudes become
-    # small steps): every per-project array is computed in the table's order, then reordered.
-    by_place = np.lexsort((xi, yi)) if compress else None
+    (x, y), (xi, yi), (x0, y0), quantum, by_place = _quantised_positions(projects, datum, compress)
 
     def reorder(codes):
         return codes if by_place is None else np.asarray(codes)[by_place]
-
-    if by_place is not None:
-        x, y, xi, yi = x[by_place], y[by_place], xi[by_place], yi[by_place]
 
     amount_codes, amount_labels, amount_values, amount_min = _amount_column(projects, lang)
     amount_codes = reorder(amount_codes)
@@ -91,40 +79,15 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
 
     precision_codes, precisions = _factorize(_text_series(projects, "location_precision"))
     precision_codes = reorder(precision_codes)
-    industry_seen, industries_seen = _factorize(_text_series(projects, "industry"))
-    industries_seen = [st.match_industry(s) for s in _as_list(industries_seen)]  # 集成电路 → 集成电路/半导体
-    present = st.industry_order(industries_seen)
-    in_legend_order = np.array([present.index(s) for s in industries_seen] or [0], dtype=np.int64)
-    industry_codes = reorder(in_legend_order[industry_seen])
-
-    names = _text_series(projects, "name")
-    if lang == "en":
-        english = _text_series(projects, "name_en")
-        names = english.where(english != "", names)
-    columns = {
-        "name": _factorize(names),
-        "company": _factorize(_text_series(projects, "company")),
-        "district": _district_column(projects, lang),
-        "platform": _factorize(_text_series(projects, "platform")),
+    industry_codes, present = _industry_codes(projects, reorder)
+    columns = _popup_columns(projects, lang, reorder, {
         "industry": (industry_codes, [st.industry_label(s, lang) for s in present]),
         "amount": (amount_codes, amount_labels),
-        "stage": _factorize(_text_series(projects, "stage")),
-        "year": _year_column(projects),
         "precision": (precision_codes, [st.precision_label(p, lang) for p in precisions]),
-    }
-    townships = _text_series(projects, "township")
-    if (townships != "").any():  # the popup's township and the filter panel's township list
-        columns["township"] = _factorize(townships)
-    columns = {key: (codes if key in ("industry", "amount", "precision") else reorder(codes), uniques)
-               for key, (codes, uniques) in columns.items()}
+    })
     plain, packs = encode_columns(columns, plain_ok=("name", "company", "platform", "stage", "year", "district"))
     if not compress:  # written as JSON lists
         plain = {key: {"v": _as_list(column["v"])} for key, column in plain.items()}
-    fields = [[st.text(key, lang), key] for key in ("company", "district", "platform", "industry")]
-    if "township" in columns:
-        fields.insert(2, ["乡镇街道" if lang == "zh" else "Township", "township"])
-    fields += [[st.text("investment", lang), "amount"], [st.text("stage", lang), "stage"],
-               [st.text("year", lang), "year"], [st.text("precision", lang), "precision"]]
     spec = {
         "mode": mode, "n": n, "q": quantum, "x0": x0, "y0": y0,
         "x": _encode_axis(xi), "y": _encode_axis(yi),
@@ -133,7 +96,7 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
         "size": {"key": "amount", "values": amount_values, "min": amount_min},
         "approx": {"key": "precision", "flags": [int(p != "site") for p in precisions]},
         "scale": round(scale, 6), "rmin": 3.0 if mode == "rich" else 2.0,
-        "title": "name", "fields": fields, "yearKey": "year",
+        "title": "name", "fields": _popup_fields("township" in columns, lang), "yearKey": "year",
         "more": ("另有 {n} 个项目" if lang == "zh" else "and {n} more"),
         "limit": 10,
         "located": _located_column(projects, lang, by_place),
@@ -145,6 +108,68 @@ def encode_projects(projects, datum, lang="zh", mode=None, max_radius=None):
         _compress_spec(spec, yi)
     return spec, present, scale, (x, y)
 
+
+def _quantised_positions(projects, datum, compress):
+    """The projects' coordinates in the map's datum, as floats and as integer steps of the quantum
+    from the south-west corner, with that corner, the quantum and the order the page lists them in
+    (None: the table's; compressed pages list them south to north, then west to east, so that the
+    latitudes become small steps)."""
+    n = len(projects)
+    lon, lat = _check_coordinates(projects, "projects")
+    x, y = datum.xy(lon, lat)
+    x0 = math.floor(float(x.min()) * 1e4) / 1e4 if n else 0.0
+    y0 = math.floor(float(y.min()) * 1e4) / 1e4 if n else 0.0
+    quantum = COARSE_QUANTUM if compress else COORD_QUANTUM
+    xi = np.round((x - x0) / quantum).astype(np.int64)
+    yi = np.round((y - y0) / quantum).astype(np.int64)
+    # every per-project array is computed in the table's order, then reordered
+    by_place = np.lexsort((xi, yi)) if compress else None
+    if by_place is not None:
+        x, y, xi, yi = x[by_place], y[by_place], xi[by_place], yi[by_place]
+    return (x, y), (xi, yi), (x0, y0), quantum, by_place
+
+
+def _industry_codes(projects, reorder):
+    """Each project's industry as a code in legend order, and the industries present in that order."""
+    industry_seen, industries_seen = _factorize(_text_series(projects, "industry"))
+    industries_seen = [st.match_industry(s) for s in _as_list(industries_seen)]  # 集成电路 → 集成电路/半导体
+    present = st.industry_order(industries_seen)
+    in_legend_order = np.array([present.index(s) for s in industries_seen] or [0], dtype=np.int64)
+    return reorder(in_legend_order[industry_seen]), present
+
+
+def _popup_columns(projects, lang, reorder, ordered):
+    """The popup's columns as ``{key: (codes, labels)}`` in the page's order; ``ordered`` are the
+    columns (industry, amount, precision) whose codes are already in it."""
+    names = _text_series(projects, "name")
+    if lang == "en":
+        english = _text_series(projects, "name_en")
+        names = english.where(english != "", names)
+    columns = {
+        "name": _factorize(names),
+        "company": _factorize(_text_series(projects, "company")),
+        "district": _district_column(projects, lang),
+        "platform": _factorize(_text_series(projects, "platform")),
+        "industry": ordered["industry"],
+        "amount": ordered["amount"],
+        "stage": _factorize(_text_series(projects, "stage")),
+        "year": _year_column(projects),
+        "precision": ordered["precision"],
+    }
+    townships = _text_series(projects, "township")
+    if (townships != "").any():  # the popup's township and the filter panel's township list
+        columns["township"] = _factorize(townships)
+    return {key: (codes if key in ordered else reorder(codes), uniques) for key, (codes, uniques) in columns.items()}
+
+
+def _popup_fields(with_township, lang):
+    """The popup's rows: ``[label, column key]`` in order."""
+    fields = [[st.text(key, lang), key] for key in ("company", "district", "platform", "industry")]
+    if with_township:
+        fields.insert(2, ["乡镇街道" if lang == "zh" else "Township", "township"])
+    fields += [[st.text("investment", lang), "amount"], [st.text("stage", lang), "stage"],
+               [st.text("year", lang), "year"], [st.text("precision", lang), "precision"]]
+    return fields
 
 POINT_TEXTS = {
     "zh": {"here": "此处 {n} 个项目，{a}", "zoom_in": "放大查看", "stack": "同一位置 {n} 个项目，{a}",

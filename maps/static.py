@@ -1257,14 +1257,6 @@ def enclaves_figure(enclaves=None, *, title: str | None = None, lang: str = "zh"
     -------
     StaticMap
     """
-    import geopandas as gpd
-    import pandas as pd
-    import shapely
-    from matplotlib.patches import FancyArrowPatch
-    from pyproj import Geod
-
-    from sxmap.geo.boundaries import district_anchor, district_geometries
-    from sxmap.geo.hosts import host_outlines
     from sxmap.maps.fonts import font_context
 
     lang = _check_lang(lang)
@@ -1275,7 +1267,59 @@ def enclaves_figure(enclaves=None, *, title: str | None = None, lang: str = "zh"
         enclaves = read_bundled("enclaves")
         source = source or BUNDLED_SOURCE[lang]
     source = source or USER_SOURCE[lang]
-    out_colour, in_colour = "#c2410c", "#1d4ed8"
+    where = _enclave_extent(enclaves)
+    crs = where.crs
+
+    with font_context(font):
+        page = _Page(size, font)
+        default = _titles()["enclaves"]
+        n = len(enclaves)
+        page.title(title or (default[1] if lang == "en" else default[0]),
+                   f"共 {n} 处" if lang == "zh" else f"{n} place{'s' if n != 1 else ''}")
+        page.source(_source_lines(crs, lang, source))
+        ax = _enclave_layout(page, enclaves, where, lang)
+        drawn = _draw_enclave_areas(ax, page, where)
+        points, texts, arrows = _draw_enclaves(ax, page, enclaves, where, drawn, lang)
+        occupied = _union_valid(drawn)
+        arrow_boxes = _add_arrows(ax, page, arrows)
+        if labels:
+            _label_enclaves(ax, page, where, points, texts, arrow_boxes, lang)
+        page.texts["n_points"] = n
+        page.texts["far"] = [t for t, f in zip(texts, where.far) if f]
+        scale_corner = _free_corner(ax, occupied)
+        arrow_corner = _free_corner(ax, occupied, (0.12, 0.2),
+                                    prefer=tuple(c for c in ("upper right", "upper left", "lower right", "lower left")
+                                                 if c != scale_corner))
+        scale_bar(ax, crs, page, corner=scale_corner)
+        north_arrow(ax, crs, page, corner=arrow_corner)
+        page.draw_legend()
+        return page.finish()
+
+
+_ENCLAVE_OUT_COLOUR, _ENCLAVE_IN_COLOUR = "#c2410c", "#1d4ed8"
+
+
+def _union_valid(geometries):
+    """The union of the geometries drawn, each made valid first."""
+    import shapely
+
+    return shapely.union_all([shapely.make_valid(g) for g in geometries])
+
+
+def _enclave_extent(enclaves):
+    """Where the enclaves figure draws: the districts, the city (its union and centre), the host
+    places, each enclave's distance from the centre (km) and whether it is far (:data:`FAR_KM`),
+    the extent shown (the city, the near hosts and enclaves), its projected CRS and the home
+    districts, as one namespace."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+    import shapely
+    from pyproj import Geod
+
+    from sxmap.geo.boundaries import district_geometries
+    from sxmap.geo.hosts import host_outlines
+
     geod = Geod(ellps="WGS84")
     geoms = district_geometries(simplified=True)
     city = shapely.union_all(list(geoms.values()))
@@ -1292,116 +1336,144 @@ def enclaves_figure(enclaves=None, *, title: str | None = None, lang: str = "zh"
                                 *(shapely.Point(x, y) for x, y, f in zip(lon, lat, far) if not f)])
     crs = projected_crs(*extent.bounds[0::2])
     homes = {int(h) for h in enclaves["home_district"].dropna()}
+    return SimpleNamespace(geoms=geoms, centre=centre, hosts=hosts, lon=lon, lat=lat, dist_km=dist_km, far=far,
+                           host_codes=host_codes, extent=extent, crs=crs, homes=homes)
 
-    with font_context(font):
-        page = _Page(size, font)
-        default = _titles()["enclaves"]
-        n = len(enclaves)
-        page.title(title or (default[1] if lang == "en" else default[0]),
-                   f"共 {n} 处" if lang == "zh" else f"{n} place{'s' if n != 1 else ''}")
-        page.source(_source_lines(crs, lang, source))
-        directions = set(enclaves["direction"].fillna(""))
-        entries = []
-        if "outbound" in directions:
-            entries.append((Symbol("line", color=out_colour, arrow=True, linewidth=1.1), style.text("outbound", lang)))
-        if "inbound" in directions:
-            entries.append((Symbol("marker", marker="s", size=6 * page.scale, facecolor=in_colour),
-                            style.text("inbound", lang)))
-        entries.append((Symbol("patch", facecolor="#f4a259", edgecolor="#404040"),
-                        "飞地所属区县" if lang == "zh" else "Home district"))
-        entries.append((Symbol("patch", facecolor="#fde7c8", edgecolor="#404040"),
-                        f"{_city('zh')}其他区县" if lang == "zh" else f"Other districts of {_city('en')}"))
-        entries.append((Symbol("patch", facecolor="#eeeeee", edgecolor="#9a9a9a"),
-                        "飞地所在城市、区" if lang == "zh" else "Host cities and districts"))
-        note = ("飞地位置为所在城市或区的代表点，非具体地址" if lang == "zh"
-                else "Enclaves are drawn at a representative point of their host city or district, not at an address")
-        if any(far):
-            note += ("；远处的飞地以指向图外的箭头表示" if lang == "zh" else "; arrows leaving the map point to distant ones")
-        extent_xy = gpd.GeoSeries([extent], crs="EPSG:4326").to_crs(crs)
-        ax = page.layout(extent_xy.total_bounds, [(style.text("enclaves", lang), entries, note)], crs)
-        mpp = page.metres_per_pt
 
-        drawn = []
-        for level in ("city", "district"):
-            chosen = [h for h in sorted(set(host_codes) & set(hosts)) if hosts[h].get("level") == level]
-            if chosen:
-                part = gpd.GeoSeries([hosts[h]["geometry"] for h in chosen], crs="EPSG:4326").to_crs(crs)
-                part.plot(ax=ax, facecolor="#eeeeee" if level == "city" else "#e0e0e0", edgecolor="#9a9a9a",
-                          linewidth=0.6 * page.scale, zorder=1)
-                drawn.extend(part)
-        districts = gpd.GeoDataFrame({"adcode": list(geoms)}, geometry=list(geoms.values()),
-                                     crs="EPSG:4326").to_crs(crs)
-        districts.plot(ax=ax, color=["#f4a259" if a in homes else "#fde7c8" for a in districts["adcode"]],
-                       edgecolor="white", linewidth=0.4 * page.scale, zorder=2)
-        districts.dissolve().boundary.plot(ax=ax, color=_CITY_EDGE, linewidth=0.8 * page.scale, zorder=3)
-        drawn.extend(districts.geometry)
+def _enclave_layout(page, enclaves, where, lang):
+    """Lay the page out around the enclaves' extent with their legend; the map's axes."""
+    import geopandas as gpd
 
-        xlim, ylim = ax.get_xlim(), ax.get_ylim()
-        inner = shapely.box(xlim[0] + 6 * mpp, ylim[0] + 6 * mpp, xlim[1] - 6 * mpp, ylim[1] - 6 * mpp)
-        xs, ys = _to_xy(lon, lat, crs)
-        points, texts, arrows = [], [], []
-        for (_, row), x, y, is_far, km in zip(enclaves.iterrows(), xs, ys, far, dist_km):
-            home = int(row["home_district"]) if row["home_district"] == row["home_district"] else None
-            hx, hy = (float(v) for v in _to_xy(*district_anchor(home), crs)) if home else (None, None)
-            label = _enclave_label(row, lang)
-            if is_far and hx is not None:
-                exit_line = shapely.LineString([(hx, hy), (float(x), float(y))]).intersection(inner)
-                ex, ey = exit_line.coords[-1]
-                arrows.append(FancyArrowPatch(
-                    (hx, hy), (ex, ey), arrowstyle=f"-|>,head_length={4 * page.scale},head_width={2 * page.scale}",
-                    color=out_colour, linewidth=1.0 * page.scale, linestyle=(0, (4, 2)), shrinkA=2, shrinkB=0,
-                    mutation_scale=1, zorder=5))
-                distance = f"{_nice_round(km):,} km"
-                label = (f"{label} → 约 {distance}" if lang == "zh" else f"{label} → about {distance}")
-                points.append((ex, ey, 2 * page.scale))
-                texts.append(label)
-                drawn.append(shapely.Point(ex, ey).buffer(20 * mpp))
-                continue
-            inbound = row.get("direction") == "inbound"
-            if inbound:
-                ax.scatter([x], [y], s=(6 * page.scale) ** 2, marker="s", c=in_colour, edgecolors="white",
-                           linewidths=0.5 * page.scale, zorder=7)
-                r_pt = 3.5 * page.scale
-            else:
-                ax.scatter([x], [y], s=(4.5 * page.scale) ** 2, marker="o", c=out_colour, edgecolors="white",
-                           linewidths=0.5 * page.scale, zorder=7)
-                r_pt = 2.8 * page.scale
-                if hx is not None and math.hypot(x - hx, y - hy) > 3 * mpp:
-                    arrows.append(FancyArrowPatch(
-                        (hx, hy), (x, y), connectionstyle="arc3,rad=0.2",
-                        arrowstyle=f"-|>,head_length={4 * page.scale},head_width={2 * page.scale}",
-                        color=out_colour, linewidth=1.0 * page.scale, shrinkA=2, shrinkB=3 * page.scale,
-                        mutation_scale=1, zorder=5, alpha=0.9))
-            points.append((float(x), float(y), r_pt))
+    out_colour, in_colour = _ENCLAVE_OUT_COLOUR, _ENCLAVE_IN_COLOUR
+    directions = set(enclaves["direction"].fillna(""))
+    entries = []
+    if "outbound" in directions:
+        entries.append((Symbol("line", color=out_colour, arrow=True, linewidth=1.1), style.text("outbound", lang)))
+    if "inbound" in directions:
+        entries.append((Symbol("marker", marker="s", size=6 * page.scale, facecolor=in_colour),
+                        style.text("inbound", lang)))
+    entries.append((Symbol("patch", facecolor="#f4a259", edgecolor="#404040"),
+                    "飞地所属区县" if lang == "zh" else "Home district"))
+    entries.append((Symbol("patch", facecolor="#fde7c8", edgecolor="#404040"),
+                    f"{_city('zh')}其他区县" if lang == "zh" else f"Other districts of {_city('en')}"))
+    entries.append((Symbol("patch", facecolor="#eeeeee", edgecolor="#9a9a9a"),
+                    "飞地所在城市、区" if lang == "zh" else "Host cities and districts"))
+    note = ("飞地位置为所在城市或区的代表点，非具体地址" if lang == "zh"
+            else "Enclaves are drawn at a representative point of their host city or district, not at an address")
+    if any(where.far):
+        note += ("；远处的飞地以指向图外的箭头表示" if lang == "zh" else "; arrows leaving the map point to distant ones")
+    extent_xy = gpd.GeoSeries([where.extent], crs="EPSG:4326").to_crs(where.crs)
+    return page.layout(extent_xy.total_bounds, [(style.text("enclaves", lang), entries, note)], where.crs)
+
+
+def _draw_enclave_areas(ax, page, where):
+    """Draw the host cities and districts, then Shaoxing's districts (home districts darker) and
+    the city's edge; the geometries drawn (projected), for finding free corners."""
+    import geopandas as gpd
+
+    crs, hosts, geoms = where.crs, where.hosts, where.geoms
+    drawn = []
+    for level in ("city", "district"):
+        chosen = [h for h in sorted(set(where.host_codes) & set(hosts)) if hosts[h].get("level") == level]
+        if chosen:
+            part = gpd.GeoSeries([hosts[h]["geometry"] for h in chosen], crs="EPSG:4326").to_crs(crs)
+            part.plot(ax=ax, facecolor="#eeeeee" if level == "city" else "#e0e0e0", edgecolor="#9a9a9a",
+                      linewidth=0.6 * page.scale, zorder=1)
+            drawn.extend(part)
+    districts = gpd.GeoDataFrame({"adcode": list(geoms)}, geometry=list(geoms.values()),
+                                 crs="EPSG:4326").to_crs(crs)
+    districts.plot(ax=ax, color=["#f4a259" if a in where.homes else "#fde7c8" for a in districts["adcode"]],
+                   edgecolor="white", linewidth=0.4 * page.scale, zorder=2)
+    districts.dissolve().boundary.plot(ax=ax, color=_CITY_EDGE, linewidth=0.8 * page.scale, zorder=3)
+    drawn.extend(districts.geometry)
+    return drawn
+
+
+def _draw_enclaves(ax, page, enclaves, where, drawn, lang):
+    """Draw each enclave's marker (near ones) and collect the arrows from the home districts (a
+    dashed one leaving the map for far ones). Returns the label anchors ``(x, y, radius in pt)``,
+    their texts and the arrows; far arrows' ends are added to ``drawn``."""
+    import shapely
+
+    from sxmap.geo.boundaries import district_anchor
+
+    crs, mpp = where.crs, page.metres_per_pt
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    inner = shapely.box(xlim[0] + 6 * mpp, ylim[0] + 6 * mpp, xlim[1] - 6 * mpp, ylim[1] - 6 * mpp)
+    xs, ys = _to_xy(where.lon, where.lat, crs)
+    points, texts, arrows = [], [], []
+    for (_, row), x, y, is_far, km in zip(enclaves.iterrows(), xs, ys, where.far, where.dist_km):
+        home = int(row["home_district"]) if row["home_district"] == row["home_district"] else None
+        hx, hy = (float(v) for v in _to_xy(*district_anchor(home), crs)) if home else (None, None)
+        label = _enclave_label(row, lang)
+        if is_far and hx is not None:
+            ex, ey = shapely.LineString([(hx, hy), (float(x), float(y))]).intersection(inner).coords[-1]
+            arrows.append(_enclave_arrow(page, (hx, hy), (ex, ey), far=True))
+            distance = f"{_nice_round(km):,} km"
+            label = (f"{label} → 约 {distance}" if lang == "zh" else f"{label} → about {distance}")
+            points.append((ex, ey, 2 * page.scale))
             texts.append(label)
-        occupied = shapely.union_all([shapely.make_valid(g) for g in drawn])
-        arrow_boxes = []
-        for arrow in arrows:
-            ax.add_patch(arrow)
-            for vx, vy in ax.transData.transform(arrow.get_path().interpolated(12).vertices):
-                arrow_boxes.append(_bbox(vx, vy, 1.5 * page.scale * page.figure.dpi / 72))
-        if labels:
-            renderer = page.figure.canvas.get_renderer()
-            cx, cy = (float(v) for v in _to_xy(centre.x, centre.y, crs))
-            city_label = _city(lang)
-            city_text = _label(ax, cx, cy, city_label, page, ha="center", va="center", fontsize=page.pt(7.5),
-                               fontweight="bold", color=_TEXT, zorder=8)
-            page.texts["labels"].append(city_label)
-            symbol_boxes = [ax.transData.transform_bbox(_bbox(x, y, r * mpp)) for x, y, r in points]
-            _label_positions(ax, page, points, texts, page.pt(6.3),
-                             avoid_boxes=[city_text.get_window_extent(renderer), *symbol_boxes, *arrow_boxes])
-            page.texts["labels"].extend(texts)
-        page.texts["n_points"] = n
-        page.texts["far"] = [t for t, f in zip(texts, far) if f]
-        scale_corner = _free_corner(ax, occupied)
-        arrow_corner = _free_corner(ax, occupied, (0.12, 0.2),
-                                    prefer=tuple(c for c in ("upper right", "upper left", "lower right", "lower left")
-                                                 if c != scale_corner))
-        scale_bar(ax, crs, page, corner=scale_corner)
-        north_arrow(ax, crs, page, corner=arrow_corner)
-        page.draw_legend()
-        return page.finish()
+            drawn.append(shapely.Point(ex, ey).buffer(20 * mpp))
+            continue
+        r_pt = _enclave_marker(ax, page, x, y, row.get("direction") == "inbound")
+        if row.get("direction") != "inbound" and hx is not None and math.hypot(x - hx, y - hy) > 3 * mpp:
+            arrows.append(_enclave_arrow(page, (hx, hy), (x, y), far=False))
+        points.append((float(x), float(y), r_pt))
+        texts.append(label)
+    return points, texts, arrows
 
+
+def _enclave_marker(ax, page, x, y, inbound):
+    """Draw one enclave's marker (inbound: a square, outbound: a dot); its radius in points."""
+    if inbound:
+        ax.scatter([x], [y], s=(6 * page.scale) ** 2, marker="s", c=_ENCLAVE_IN_COLOUR, edgecolors="white",
+                   linewidths=0.5 * page.scale, zorder=7)
+        return 3.5 * page.scale
+    ax.scatter([x], [y], s=(4.5 * page.scale) ** 2, marker="o", c=_ENCLAVE_OUT_COLOUR, edgecolors="white",
+               linewidths=0.5 * page.scale, zorder=7)
+    return 2.8 * page.scale
+
+
+def _enclave_arrow(page, start, end, far):
+    """The arrow from a home district to its enclave: curved, or straight and dashed to the map's
+    edge for a far one."""
+    from matplotlib.patches import FancyArrowPatch
+
+    head = f"-|>,head_length={4 * page.scale},head_width={2 * page.scale}"
+    if far:
+        return FancyArrowPatch(
+            start, end, arrowstyle=head,
+            color=_ENCLAVE_OUT_COLOUR, linewidth=1.0 * page.scale, linestyle=(0, (4, 2)), shrinkA=2, shrinkB=0,
+            mutation_scale=1, zorder=5)
+    return FancyArrowPatch(
+        start, end, connectionstyle="arc3,rad=0.2", arrowstyle=head,
+        color=_ENCLAVE_OUT_COLOUR, linewidth=1.0 * page.scale, shrinkA=2, shrinkB=3 * page.scale,
+        mutation_scale=1, zorder=5, alpha=0.9)
+
+
+def _add_arrows(ax, page, arrows):
+    """Add the arrows to the map; boxes along them (display units) for the labels to avoid."""
+    arrow_boxes = []
+    for arrow in arrows:
+        ax.add_patch(arrow)
+        for vx, vy in ax.transData.transform(arrow.get_path().interpolated(12).vertices):
+            arrow_boxes.append(_bbox(vx, vy, 1.5 * page.scale * page.figure.dpi / 72))
+    return arrow_boxes
+
+
+def _label_enclaves(ax, page, where, points, texts, arrow_boxes, lang):
+    """Write the city's name at its centre and the enclaves' labels where they fit."""
+    renderer = page.figure.canvas.get_renderer()
+    mpp = page.metres_per_pt
+    cx, cy = (float(v) for v in _to_xy(where.centre.x, where.centre.y, where.crs))
+    city_label = _city(lang)
+    city_text = _label(ax, cx, cy, city_label, page, ha="center", va="center", fontsize=page.pt(7.5),
+                       fontweight="bold", color=_TEXT, zorder=8)
+    page.texts["labels"].append(city_label)
+    symbol_boxes = [ax.transData.transform_bbox(_bbox(x, y, r * mpp)) for x, y, r in points]
+    _label_positions(ax, page, points, texts, page.pt(6.3),
+                     avoid_boxes=[city_text.get_window_extent(renderer), *symbol_boxes, *arrow_boxes])
+    page.texts["labels"].extend(texts)
 
 def _bbox(x, y, r):
     from matplotlib.transforms import Bbox
