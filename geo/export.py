@@ -273,7 +273,7 @@ def kml_title() -> str:
     return f"{region.short_zh}招商项目 {region.name_en} projects"
 
 
-def kml_chunks(chunks, *, industries, title: str = "绍兴招商项目 Shaoxing projects", colours=None):
+def kml_chunks(chunks, *, industries, title: str | None = None, colours=None):
     """KML text, a piece per 2,000 rows of the slices of :func:`export_chunks`: one Placemark per
     row that has coordinates, a style per industry.
 
@@ -295,13 +295,13 @@ def kml_chunks(chunks, *, industries, title: str = "绍兴招商项目 Shaoxing 
     colours = dict(colours or {})
     industries = sorted({_text(v) for v in industries}) or [""]
     style_ids = {industry: f"industry-{k}" for k, industry in enumerate(industries)}
-    yield _kml_head(title, industries, colours)
+    yield _kml_head(title or kml_title(), industries, colours)
     for frame in chunks:
         yield from _placemarks(frame, style_ids)
     yield " </Document>\n</kml>\n"
 
 
-def to_kml(frame, *, title: str = "绍兴招商项目 Shaoxing projects", colours=None) -> bytes:
+def to_kml(frame, *, title: str | None = None, colours=None) -> bytes:
     """KML (UTF-8 bytes) of a whole :func:`export_frame` (see :func:`kml_chunks`)."""
     industries = frame["industry"] if "industry" in frame.columns else [""]
     return "".join(kml_chunks([frame], industries=industries, title=title, colours=colours)).encode("utf-8")

@@ -32,7 +32,6 @@ from sxmap.geo.errors import DataError, SxmapError, UsageError
 
 DEFAULT_URL = "https://restapi.amap.com"
 GEOCODE_PATH = "/v3/geocode/geo"
-DEFAULT_CITY = "绍兴"  # the default region's; see region_city()
 DEFAULT_QPS = 3.0
 #: Seconds one request may take in all (connecting, the headers and the body): a service that
 #: answers a byte every few seconds is cut off here, whatever the per-read timeout.
@@ -190,7 +189,7 @@ class AmapGeocoder:
         The service's base URL (default https://restapi.amap.com); tests and intranet proxies
         give their own.
     city : str
-        The ``city`` parameter (default 绍兴).
+        The ``city`` parameter (default: the region in use's, :func:`region_city`: 绍兴).
     qps : float
         At most this many requests per second.
     retries : int
@@ -204,7 +203,7 @@ class AmapGeocoder:
         The most bytes of one answer; a longer one is a bad answer (and stops the run).
     """
 
-    def __init__(self, key: str, base_url: str = DEFAULT_URL, city: str = DEFAULT_CITY, qps: float = DEFAULT_QPS,
+    def __init__(self, key: str, base_url: str = DEFAULT_URL, city: str | None = None, qps: float = DEFAULT_QPS,
                  retries: int = 4, backoff: float = 1.0, timeout: float = 15.0, sleep=time.sleep,
                  deadline: float = DEFAULT_DEADLINE, max_bytes: int = MAX_ANSWER_BYTES):
         if not key or not str(key).strip():
@@ -217,7 +216,7 @@ class AmapGeocoder:
             raise UsageError(f"--amap-url must be an http(s) URL, got {base_url!r}")
         self.key = str(key).strip()
         self.base_url = base_url
-        self.city = city
+        self.city = city or region_city()
         self.interval = 1.0 / float(qps)
         self.retries = int(retries)
         self.backoff = float(backoff)
@@ -542,7 +541,7 @@ def parse_location(value):
 
 def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, district_column=None,
                   lon_column=None, lat_column=None, crs: str = "wgs84", path=None, header_row: int = 1,
-                  refresh: bool = False, base_url: str = DEFAULT_URL, city: str = DEFAULT_CITY):
+                  refresh: bool = False, base_url: str = DEFAULT_URL, city: str | None = None):
     """Fill in the coordinates of the rows that lack them, from their address, with Gaode.
 
     Parameters
@@ -594,7 +593,7 @@ def geocode_table(frame, *, geocoder=None, cache=None, address_column=None, dist
     cache = cache or GeocodeCache()
     report.cache_path = str(cache.path)
     service = geocoder.service if geocoder is not None else str(base_url).rstrip("/") + GEOCODE_PATH
-    city = geocoder.city if geocoder is not None else city
+    city = geocoder.city if geocoder is not None else (city or region_city())
 
     addresses, stated, parsed = _parsed_rows(frame, cols)
     lon, lat, has_xy = _given_coordinates(frame, cols)

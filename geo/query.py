@@ -34,8 +34,6 @@ from sxmap.geo.errors import DataError, UsageError
 
 BY_CHOICES = ("district", "industry", "district,industry", "township", "section")
 THRESHOLDS = (50, 100)
-OUTSIDE_ZH = "市外"  # the default region's words; another region's: _outside()
-OUTSIDE_EN = "Outside Shaoxing"
 TOTAL_ZH = "合计"
 TOTAL_EN = "Total"
 

@@ -439,8 +439,9 @@ def test_a_copy_of_the_bundled_enclaves_draws_like_the_bundled_file(tmp_path):
 
     copy = shutil.copy(Path(__file__).resolve().parent.parent / "data" / "enclaves.csv", tmp_path / "e.csv")
     runner = CliRunner()
+    # (the same source line for both: a user's file is named as the source by default)
     for name, args in (("mine.svg", ["--enclaves", str(copy)]), ("bundled.svg", [])):
-        result = runner.invoke(main, ["enclaves", *args, "-o", str(tmp_path / name)])
+        result = runner.invoke(main, ["enclaves", *args, "--source", "S", "-o", str(tmp_path / name)])
         assert result.exit_code == 0, result.output
     assert (tmp_path / "mine.svg").read_bytes() == (tmp_path / "bundled.svg").read_bytes()
     bad = tmp_path / "bad.csv"
