@@ -1,7 +1,7 @@
 """The table's columns as the HTML page needs them: text columns, district, amount and year codes
-with their labels, the district each point lies in, and checked coordinates. Used by the project
-encoding (:mod:`maps.points`) and the place layers (:mod:`maps.places`); :mod:`maps.html`
-re-exports these names.
+with their labels, the district each point lies in, and checked coordinates. Used by the legends
+(:mod:`maps.legend`), the project encoding (:mod:`maps.points`) and the place layers
+(:mod:`maps.places`); :mod:`maps.html` re-exports these names.
 """
 
 from __future__ import annotations
