@@ -267,16 +267,34 @@ def stats(projects, by="district", *, district=None, industry=None, year=None, m
     >>> table = stats(load_projects(), by="district")      # doctest: +SKIP
     >>> table[["district_zh", "count", "investment"]]      # doctest: +SKIP
     """
-    import pandas as pd
-
-    from sxmap.geo.districts import DISTRICTS
-
     keys = _check_by(by)
     if keys == ("township",):
         return stats_by_township(projects, district=district, industry=industry, year=year,
                                  min_investment=min_investment, thresholds=thresholds)
     projects, chosen, disagreements = _filtered_for_stats(projects, district, industry, year, min_investment, section)
     codes = _codes(projects)
+    amount, flags = _amounts_and_flags(projects)
+    district_list, district_index = _district_rows(codes, chosen)
+    if keys == ("district",):
+        agg = _aggregate(district_index, len(district_list), amount, flags, thresholds)
+        zh, en = _district_labels(district_list)
+        columns = {"adcode": district_list, "district_zh": zh, "district_en": en}
+    else:
+        group = keys[-1]  # industry, or section (the headings of a planning office's table)
+        if group == "section" and "section" not in projects.columns:
+            raise UsageError("--by section: the table has no section headings (一、… （一）…) (表中没有分组标题)")
+        if keys in (("industry",), ("section",)):
+            columns, agg = _by_group(projects, group, amount, flags, thresholds)
+        else:
+            columns, agg = _by_district_and_group(projects, group, district_list, district_index, amount, flags,
+                                                  thresholds)
+    table = _with_total_row(columns, agg)
+    table.attrs["disagreements"] = disagreements
+    return table
+
+
+def _amounts_and_flags(projects):
+    """Each project's amount (亿元, NaN when unknown) and whether it is a lower bound or approximate."""
     n_rows = len(projects)
     if "investment" in projects.columns:
         amount = projects["investment"].to_numpy(dtype=float, na_value=np.nan)
@@ -287,49 +305,69 @@ def stats(projects, by="district", *, district=None, industry=None, year=None, m
         flags = {b: bound.eq(b).to_numpy(dtype=bool, na_value=False) for b in ("min", "approx")}
     else:
         flags = {b: np.zeros(n_rows, dtype=bool) for b in ("min", "approx")}
+    return amount, flags
+
+
+def _district_rows(codes, chosen):
+    """The districts listed (the chosen ones, else all the region's and 0 for 市外 when a point is outside)
+    and each project's row among them."""
+    from sxmap.geo.districts import DISTRICTS
 
     district_list = chosen if chosen is not None else [d.adcode for d in DISTRICTS]
     if chosen is None and (codes == 0).any():
         district_list = district_list + [0]
     district_index = _rows_of(codes, district_list)
+    return district_list, district_index
 
-    columns = {}
-    if keys == ("district",):
-        agg = _aggregate(district_index, len(district_list), amount, flags, thresholds)
-        zh, en = _district_labels(district_list)
-        columns = {"adcode": district_list, "district_zh": zh, "district_en": en}
-    else:
-        group = keys[-1]  # industry, or section (the headings of a planning office's table)
-        if group == "section" and "section" not in projects.columns:
-            raise UsageError("--by section: the table has no section headings (一、… （一）…) (表中没有分组标题)")
-        industry_values = (projects[group].to_numpy(dtype=object, na_value="") if group in projects.columns
-                           else np.full(n_rows, "", dtype=object))
-        labels, uniques = pd.factorize(industry_values, use_na_sentinel=False)
-        uniques = np.asarray(uniques, dtype=object)
-        if keys in (("industry",), ("section",)):
-            counts = np.bincount(labels, minlength=len(uniques))
-            rank = sorted(range(len(uniques)), key=lambda k: (-counts[k], str(uniques[k])))
-            position = np.empty(len(uniques), dtype=np.int64)
-            position[rank] = np.arange(len(uniques))
-            agg = _aggregate(position[labels] if len(labels) else labels, len(uniques), amount, flags, thresholds)
-            columns = {group: [str(uniques[k]) for k in rank]}
-        else:
-            pair = district_index * max(len(uniques), 1) + labels
-            counts = np.bincount(pair, minlength=len(district_list) * max(len(uniques), 1))
-            rows = []  # (district position, industry code) in output order; empty districts get one row
-            for i in range(len(district_list)):
-                present = [k for k in range(len(uniques)) if counts[i * len(uniques) + k]]
-                present.sort(key=lambda k: (-counts[i * len(uniques) + k], str(uniques[k])))
-                rows += [(i, k) for k in present] or [(i, -1)]
-            slot = np.full(len(district_list) * max(len(uniques), 1), -1, dtype=np.int64)
-            for r, (i, k) in enumerate(rows):
-                if k >= 0:
-                    slot[i * len(uniques) + k] = r
-            agg = _aggregate(slot[pair] if len(pair) else pair, len(rows), amount, flags, thresholds)
-            adcodes = [district_list[i] for i, _ in rows]
-            zh, en = _district_labels(adcodes)
-            columns = {"adcode": adcodes, "district_zh": zh, "district_en": en,
-                       "industry": [str(uniques[k]) if k >= 0 else "" for _, k in rows]}
+
+def _group_codes(projects, group):
+    """Each project's code of its ``group`` value (industry or section; "" when none) and the values."""
+    import pandas as pd
+
+    industry_values = (projects[group].to_numpy(dtype=object, na_value="") if group in projects.columns
+                       else np.full(len(projects), "", dtype=object))
+    labels, uniques = pd.factorize(industry_values, use_na_sentinel=False)
+    return labels, np.asarray(uniques, dtype=object)
+
+
+def _by_group(projects, group, amount, flags, thresholds):
+    """The label column and the totals per industry (or section), most projects first."""
+    labels, uniques = _group_codes(projects, group)
+    counts = np.bincount(labels, minlength=len(uniques))
+    rank = sorted(range(len(uniques)), key=lambda k: (-counts[k], str(uniques[k])))
+    position = np.empty(len(uniques), dtype=np.int64)
+    position[rank] = np.arange(len(uniques))
+    agg = _aggregate(position[labels] if len(labels) else labels, len(uniques), amount, flags, thresholds)
+    return {group: [str(uniques[k]) for k in rank]}, agg
+
+
+def _by_district_and_group(projects, group, district_list, district_index, amount, flags, thresholds):
+    """The label columns and the totals per district and industry (or section): each district's
+    industries, most projects first; a district without any gets one empty row."""
+    labels, uniques = _group_codes(projects, group)
+    pair = district_index * max(len(uniques), 1) + labels
+    counts = np.bincount(pair, minlength=len(district_list) * max(len(uniques), 1))
+    rows = []  # (district position, industry code) in output order; empty districts get one row
+    for i in range(len(district_list)):
+        present = [k for k in range(len(uniques)) if counts[i * len(uniques) + k]]
+        present.sort(key=lambda k: (-counts[i * len(uniques) + k], str(uniques[k])))
+        rows += [(i, k) for k in present] or [(i, -1)]
+    slot = np.full(len(district_list) * max(len(uniques), 1), -1, dtype=np.int64)
+    for r, (i, k) in enumerate(rows):
+        if k >= 0:
+            slot[i * len(uniques) + k] = r
+    agg = _aggregate(slot[pair] if len(pair) else pair, len(rows), amount, flags, thresholds)
+    adcodes = [district_list[i] for i, _ in rows]
+    zh, en = _district_labels(adcodes)
+    return ({"adcode": adcodes, "district_zh": zh, "district_en": en,
+             "industry": [str(uniques[k]) if k >= 0 else "" for _, k in rows]}, agg)
+
+
+def _with_total_row(columns, agg):
+    """The stats table: the label columns and totals, a total row (合计) last, counts as integers,
+    and no sum where every project of a row lacks an amount."""
+    import pandas as pd
+
     table = pd.DataFrame({**columns, **agg})
     total = {name: int(agg[name].sum()) if name != "investment" else float(agg[name].sum()) for name in agg}
     total_row = {"adcode": pd.NA, "district_zh": TOTAL_ZH, "district_en": TOTAL_EN} if "adcode" in columns else {}
@@ -347,7 +385,6 @@ def stats(projects, by="district", *, district=None, industry=None, year=None, m
     for name in table.columns:
         if name == "count" or name.startswith("n_"):
             table[name] = table[name].astype(np.int64)
-    table.attrs["disagreements"] = disagreements
     return table
 
 

@@ -1,7 +1,7 @@
 """The table's columns as the HTML page needs them: text columns, district, amount and year codes
-with their labels, the district each point lies in, and checked coordinates. Used by the project
-encoding (:mod:`maps.points`) and the place layers (:mod:`maps.places`); :mod:`maps.html`
-re-exports these names.
+with their labels, the district each point lies in, and checked coordinates. Used by the legends
+(:mod:`maps.legend`), the project encoding (:mod:`maps.points`) and the place layers
+(:mod:`maps.places`); :mod:`maps.html` re-exports these names.
 """
 
 from __future__ import annotations
@@ -101,8 +101,11 @@ def _located_column(projects, lang, order=None):
     codes = codes[np.searchsorted(np.unique(located), located)] if located.size else np.zeros(0, dtype=np.int64)
     if (codes == len(adcodes)).any():
         adcodes.append(0)
-        names.append("市外" if lang == "zh" else "outside the city")
-        others.append("outside the city" if lang == "zh" else "市外")
+        from sxmap.geo.region import active
+
+        outside_zh, outside_en = active().outside_label("zh"), f"outside the {active().level}"  # 市外, 省外
+        names.append(outside_zh if lang == "zh" else outside_en)
+        others.append(outside_en if lang == "zh" else outside_zh)
     if order is not None:
         codes = codes[order]
     return {"c": _b64(codes, "<u1"), "adcodes": adcodes, "names": names, "other": others}

@@ -31,8 +31,8 @@ Modules
 This module assembles the page (:func:`new_map`, :func:`finish_map`, the builders, :func:`render_html`,
 :func:`save_map`) from modules that import one way, bottom to top: :mod:`maps.encoding` (the compact
 encoding), :mod:`maps.basemap` (tiles, datum), :mod:`maps.elements` (folium element classes),
-:mod:`maps.legend` (classification, legend sections), :mod:`maps.columns` (the table's columns as
-page codes), :mod:`maps.points` (the projects' spec), :mod:`maps.layers` (districts, projects,
+:mod:`maps.columns` (the table's columns as page codes), :mod:`maps.legend` (classification,
+legend sections), :mod:`maps.points` (the projects' spec), :mod:`maps.layers` (districts, projects,
 townships), :mod:`maps.places` (platforms, enclaves). Their names are re-exported here.
 """
 
@@ -57,13 +57,13 @@ from sxmap.maps.basemap import (  # noqa: F401 - basemaps and their datum
     _Datum, _geojson_geometry, basemap,
 )
 from sxmap.maps.elements import _classes, _folium_classes, _names_of_elements  # noqa: F401 - folium elements
-from sxmap.maps.legend import (  # noqa: F401 - classification, legends
-    INBOUND_COLOUR, OUTBOUND_COLOUR, PLATFORM_COLOUR, _choropleth_legend_items, _district_classes,
-    _enclave_legend_items, _format_value, _nice_amounts, _project_legend_sections,
-)
 from sxmap.maps.columns import (  # noqa: F401 - the table's columns as page codes and texts
     _amount_column, _check_coordinates, _district_column, _district_text, _located_column, _text_series,
     _year_column, _year_text,
+)
+from sxmap.maps.legend import (  # noqa: F401 - classification, legends
+    INBOUND_COLOUR, OUTBOUND_COLOUR, PLATFORM_COLOUR, _choropleth_legend_items, _district_classes,
+    _enclave_legend_items, _format_value, _nice_amounts, _project_legend_sections,
 )
 from sxmap.maps.points import (  # noqa: F401 - the projects' compact spec
     COARSE_QUANTUM, COMPRESS_ABOVE, COORD_QUANTUM, POINT_TEXTS, RICH_LIMIT, SPREAD_MAX, _radii,

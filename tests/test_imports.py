@@ -1,10 +1,14 @@
 """The import graph of geo/ and maps/ has no circle (issue 20 item 3): every ``import geo.x`` or
-``from sxmap.geo.x import …`` counts, at module level or inside a function."""
+``from sxmap.geo.x import …`` counts, at module level or inside a function. The HTML maps' modules
+import one way (encoding → … → html), and no function of geo/, maps/ or cli.py is over 60 lines."""
 
 from __future__ import annotations
 
 import ast
+import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("geo", "maps")
@@ -78,11 +82,12 @@ def test_finds_a_circle():
     assert find_cycle({"a": {"b"}, "b": set()}) is None
 
 
-
 def function_lengths(folder="geo/reading"):
-    """``{module.function: lines}`` of every function under ``folder``, its docstring not counted."""
+    """``{module.function: lines}`` of every function under ``folder`` (a folder or one file), its
+    docstring not counted. Nested functions and methods count on their own (and inside their parent)."""
     out = {}
-    for path in sorted((ROOT / folder).rglob("*.py")):
+    where = ROOT / folder
+    for path in sorted(where.rglob("*.py") if where.is_dir() else [where]):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 first = node.body[0]
@@ -93,19 +98,52 @@ def function_lengths(folder="geo/reading"):
     return out
 
 
+MAX_LINES = 60
+CHECKED = ("geo", "maps", "cli.py")
+
+
 def test_reading_functions_are_short():
     lengths = function_lengths()
     assert lengths, "no functions found"
     longest = max(lengths, key=lengths.get)
-    assert lengths[longest] <= 60, f"{longest} has {lengths[longest]} lines"
+    assert lengths[longest] <= MAX_LINES, f"{longest} has {lengths[longest]} lines"
+
+
+@pytest.mark.parametrize("folder", CHECKED)
+def test_every_function_is_short(folder):
+    lengths = function_lengths(folder)
+    assert len(lengths) > 50, "the functions are found"
+    over = {name: n for name, n in lengths.items() if n > MAX_LINES}
+    assert over == {}, f"over {MAX_LINES} lines (docstring not counted): {over}"
+
+
+def test_function_lengths_count_the_body_not_the_docstring(tmp_path, monkeypatch):
+    body = "\n".join(f"    x{i} = {i}" for i in range(61))
+    (tmp_path / "m.py").write_text(f'def long():\n    """Doc.\n\n    More.\n    """\n{body}\n\n\n'
+                                   'def short():\n    return 1\n', encoding="utf-8")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert function_lengths("m.py") == {"sxmap.m.long": 62, "sxmap.m.short": 2}
+
+
+#: The modules the HTML maps are assembled from, bottom to top (maps/html.py's docstring).
+HTML_PARTS = ("encoding", "basemap", "elements", "columns", "legend", "points", "layers", "places", "html")
+
+
+def test_html_modules_import_one_way():
+    graph = import_graph(("maps",))
+    names = [f"sxmap.maps.{part}" for part in HTML_PARTS]
+    assert all(name in graph for name in names)
+    assert "sxmap.maps.elements" in graph["sxmap.maps.layers"]  # the graph of maps/ is read
+    upward = {(a, b) for i, a in enumerate(names) for b in graph[a] if b in names[i + 1:]}
+    assert upward == set(), "a module imports one above it (see HTML_PARTS)"
 
 
 if __name__ == "__main__":  # prints the graph, one module a line, and the longest function
     for module, imports in sorted(import_graph().items()):
         print(f"{module} → {', '.join(sorted(imports)) or '—'}")
-    for folder in ("geo/reading", "geo", "maps"):
+    for folder in ("geo/reading", *CHECKED):
         lengths = function_lengths(folder)
         longest = max(lengths, key=lengths.get)
-        over = sum(1 for n in lengths.values() if n > 60)
+        over = sum(1 for n in lengths.values() if n > MAX_LINES)
         print(f"longest function in {folder}: {longest}, {lengths[longest]} lines (docstring not counted); "
               f"{over} of {len(lengths)} over 60 lines")
