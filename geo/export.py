@@ -307,6 +307,9 @@ def to_kml(frame, *, title: str | None = None, colours=None) -> bytes:
     return "".join(kml_chunks([frame], industries=industries, title=title, colours=colours)).encode("utf-8")
 
 
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
 def _csv_column(series) -> list:
     """A column's CSV cells: text cleaned and neutralised, numbers as they are, missing as ""."""
     import pandas as pd
@@ -315,7 +318,10 @@ def _csv_column(series) -> list:
         missing = series.isna().to_numpy(dtype=bool)
         return ["" if m else v for v, m in zip(series.tolist(), missing)]
     texts = _column_texts(series)
-    return [neutralise_formula(t) if t[:1] in _FORMULA_START_SET else t for t in texts]
+    cells = [neutralise_formula(t) if t[:1] in _FORMULA_START_SET else t for t in texts]
+    # a lone carriage return (an old Mac line break) is written as a line break, so that the csv
+    # module quotes the cell: its writer quotes "\n" (our line terminator) but not a bare "\r"
+    return [_LONE_CR.sub("\n", c) if "\r" in c else c for c in cells]
 
 
 def csv_chunks(chunks):

@@ -222,3 +222,15 @@ def test_streamed_table_equals_the_whole_table(monkeypatch):
     pieces = list(iter_render(frame, "table"))
     assert len(pieces) >= 5 and "".join(pieces) == whole
     assert whole.splitlines()[2].startswith("H0 ")  # widths from every slice, not the first
+
+
+@pytest.mark.parametrize("cell", ["\r", "a\rb", "=1\r", "a\r\nb", "\r\r\n"])
+def test_a_lone_carriage_return_never_splits_a_csv_row(tmp_path, cell):
+    """Found by the fuzzing above (seed 54588166958215128198822425535912275864): a cell holding a bare
+    "\\r" was written unquoted, and a reader saw one row more."""
+    rows = [("名", "", "", "", "")] * 3 + [(cell, "公司", cell, "", cell)]
+    out = export_projects(projects_frame(rows), tmp_path / "p.csv")
+    with open(out, encoding="utf-8", newline="") as f:
+        back = list(csv.DictReader(f))
+    assert len(back) == 4 and [r["id"] for r in back] == ["H0", "H1", "H2", "H3"]
+    assert back[3]["company"] == "公司"
