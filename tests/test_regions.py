@@ -355,3 +355,18 @@ def test_an_unknown_enclave_host_is_one_line_with_row_and_column(runner, tmp_pat
     assert result.exit_code == 1
     assert "row 2" in result.stderr and "host_city" in result.stderr and "several places" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1 and not (tmp_path / "e.html").exists()
+
+
+def test_a_cache_that_cannot_be_written_is_one_line_and_leaves_nothing(runner, tmp_path, monkeypatch):
+    import os
+
+    if os.geteuid() == 0:  # root writes anywhere: make the cache folder a file instead
+        (tmp_path / "cache").write_text("not a folder")
+        monkeypatch.setenv("SXMAP_CACHE", str(tmp_path / "cache"))
+    else:
+        (tmp_path / "cache").mkdir(mode=0o500)
+        monkeypatch.setenv("SXMAP_CACHE", str(tmp_path / "cache"))
+    result = runner.invoke(cli.main, ["--region", "深圳市", "districts"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) <= 2  # the "building …" note, then the error
+    assert "SXMAP_CACHE" in result.stderr and "缓存目录不可写" in result.stderr
