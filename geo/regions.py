@@ -125,8 +125,18 @@ def _source_geometry(adcode: int):
 
 
 def _normalise(text) -> str:
+    """NFKC, lower case, no spaces, dashes, dots or control characters (a pasted 杭州 with a stray
+    escape sequence or BOM is still 杭州)."""
     text = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
+    text = "".join(c for c in text if unicodedata.category(c)[0] != "C")
     return re.sub(r"[\s\-_.·]+", "", text)
+
+
+def _shown(text) -> str:
+    """What a message repeats of the user's text: at most 40 characters."""
+    text = str(text)
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def kind_of(name_zh: str, level: str) -> tuple[str, str]:
@@ -245,11 +255,11 @@ def find_unit(text) -> dict:
     if len(hits) > 1:
         listed = "; ".join(f"{h['province']}{h['city'] if h['city'] != h['province'] else ''}"
                            f"{h['district']} ({h['adcode']})" for h in hits[:8])
-        raise RegionError(f"--region {text}: several places have this name (地名重复): {listed}; "
+        raise RegionError(f"--region {_shown(text)}: several places have this name (地名重复): {listed}; "
                           "write the city or province in front, or the 6-digit code")
     close = difflib.get_close_matches(key, list(index), n=5, cutoff=0.6)
     suggestion = ", ".join(f"{index[c][0]['name']} ({index[c][0]['adcode']})" for c in close)
-    raise RegionError(f"--region {text}: no province, city or county of China has this name or code "
+    raise RegionError(f"--region {_shown(text)}: no province, city or county of China has this name or code "
                       f"(未找到该地区){'; did you mean ' + suggestion if suggestion else ''}")
 
 

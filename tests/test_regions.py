@@ -370,3 +370,13 @@ def test_a_cache_that_cannot_be_written_is_one_line_and_leaves_nothing(runner, t
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert len(result.stderr.strip().splitlines()) <= 2  # the "building …" note, then the error
     assert "SXMAP_CACHE" in result.stderr and "缓存目录不可写" in result.stderr
+
+
+@pytest.mark.parametrize("text", ["\x1b[31m杭州\x07", "\ufeff杭州市", " 杭州 ", "杭州\u200b"])
+def test_region_names_with_stray_control_characters_still_resolve(text):
+    assert regions.load_region(text).adcode == 330100
+
+
+def test_a_huge_region_name_is_refused_in_one_short_line(runner):
+    result = runner.invoke(cli.main, ["--region", "杭" * 100_000, "districts"])
+    assert result.exit_code == 2 and len(result.stderr) < 300 and "…" in result.stderr
