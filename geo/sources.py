@@ -586,11 +586,12 @@ class NotSliced(Exception):
 _LAYOUT_BYTES = 4 << 20
 
 
-def csv_slices(path, *, header_keys=(), columns_wanted=None, rows=1_000_000):
+def csv_slices(path, *, header_keys=(), columns_wanted=None, rows=100_000, at_least=0):
     """A large UTF-8 delimited file as :class:`RawTable` slices of about ``rows`` rows each, for
     readers that fold a table as they go (``sxmap stats``) and need not hold all of it.
 
-    The layout (encoding, delimiter, header row, headers) is found once, as :func:`read_raw` finds
+    A file of fewer than ``at_least`` rows (estimated from its first MiB) is not sliced. The
+    layout (encoding, delimiter, header row, headers) is found once, as :func:`read_raw` finds
     it; the body is parsed by pyarrow's streaming CSV reader with the options of the whole-file
     parse, so each slice holds the cells the whole read would, and row numbers continue from slice
     to slice. The first slice carries the notes of how the file was read.
@@ -598,7 +599,7 @@ def csv_slices(path, *, header_keys=(), columns_wanted=None, rows=1_000_000):
     Raises
     ------
     NotSliced
-        Before the first slice: not a regular CSV file in UTF-8. At any slice: a row the streaming
+        Before the first slice: not a regular CSV file in UTF-8, or a small one. At any slice: a row the streaming
         parser cannot take (ragged, a stray quote, not UTF-8): the caller reads the file whole.
     DataError
         As :func:`read_raw` (empty file, binary data, a header too wide or too long).
@@ -619,6 +620,10 @@ def csv_slices(path, *, header_keys=(), columns_wanted=None, rows=1_000_000):
         raise NotSliced("not UTF-8")  # (UTF-8 that goes wrong further down: pyarrow says so, below)
     bom = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
     start = bom + len(layout.text[:layout.body_offset].encode("utf-8"))
+    sample = head[start: start + (1 << 20)]  # (all of the body when the file is no bigger than the head)
+    rows_seen = sample.count(b"\n") if len(head) >= size else size * sample.count(b"\n") / max(len(sample), 1)
+    if rows_seen < at_least:
+        raise NotSliced("a small file")
     headers = layout.headers
     names = [f"c{i}" for i in range(len(headers))]
     wanted = _wanted(columns_wanted, headers)

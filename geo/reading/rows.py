@@ -20,6 +20,28 @@ SIMPLIFIED_FIELDS = ("district", "address", "platform", "industry", "stage", "in
 TOTAL_NAMES = {"合计", "总计", "小计", "total", "sum", "合计:", "总计:", "全市合计", "总合计"}
 
 
+def name_keys(names):
+    """``(hashes, filled)`` of ``names`` folded as :meth:`Rows.repeated_names` compares them."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    folded = folded_names(names)
+    hashes = pd.util.hash_pandas_object(pd.Series(pd.array(folded, dtype="str")), index=False).to_numpy()
+    return hashes, np.asarray(pc.not_equal(folded, "").to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def same_names(names, positions, others) -> bool:
+    """Whether the names at ``positions`` and ``others`` are the same, folded, pair by pair."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = pa.array(names)
+    one, two = (folded_names(names.take(pa.array(p))) for p in (positions, others))
+    return bool(pc.all(pc.equal(one, two)).as_py())
+
+
 def more_line(extra: int) -> str:
     """The line after the first :data:`MAX_LISTED` warnings of a kind: how many more."""
     return f"… and {extra} more such row(s) (另有 {extra} 行)"
@@ -249,21 +271,29 @@ class Rows:
                     value=values.iat[position], hint="give every row its own id, or leave the column empty"))
         return pc.if_else(pc.equal(ids, ""), rownums, ids)
 
-    def repeated_names(self, names, rownums, written):
-        """Warn about names that repeat (ignoring case, spaces and quotes)."""
+    def repeated_names(self, names, rownums, written, keys=None):
+        """Warn about names that repeat (ignoring case, spaces and quotes).
+
+        ``keys``: ``(hashes, filled)`` of the folded names, when the caller has them (a table read
+        in slices: :mod:`geo.reading.slices`); a repeat they find is checked on the names."""
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
         if self.ahead is not None and self.ahead.result():
             return  # every row's name differs, so the kept rows' names do
-        folded = folded_names(pa.array(names))
-        indices = np.asarray(folded.dictionary_encode().indices.to_numpy(zero_copy_only=False))
-        _, first = np.unique(indices, return_index=True)
+        if keys is None:
+            folded = folded_names(pa.array(names))
+            keys = (np.asarray(folded.dictionary_encode().indices.to_numpy(zero_copy_only=False)),
+                    np.asarray(pc.not_equal(folded, "").to_numpy(zero_copy_only=False), dtype=bool))
+        indices, filled = keys
+        _, first, inverse = np.unique(indices, return_index=True, return_inverse=True)
         repeated = np.ones(len(indices), dtype=bool)
         repeated[first] = False
-        repeated &= np.asarray(pc.not_equal(folded, "").to_numpy(zero_copy_only=False), dtype=bool)
+        repeated &= filled
         if repeated.any():
-            first_of = first[np.searchsorted(np.unique(indices), indices)]
+            first_of = first[inverse]
+            if not same_names(names, np.flatnonzero(repeated), first_of[repeated]):
+                return self.repeated_names(names, rownums, written)  # two names with one hash: compare them all
             self.warn_rows(np.flatnonzero(repeated), kind="repeated_name", rownums=rownums, make=lambda i: (
                 f"row {rownums[i]}: the name {written.iat[i]!r} repeats row {rownums[first_of[i]]} (项目名称重复)"))

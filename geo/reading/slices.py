@@ -27,25 +27,35 @@ from __future__ import annotations
 import os
 import re
 
+import numpy as np
+
 from sxmap.geo.reading.rows import MAX_LISTED, blank_note, heading_note, more_line, total_note, usd_note
 
 #: Rows per slice (``SXMAP_SLICE_ROWS`` overrides it, e.g. for tests that make a small table
-#: span several slices).
-SLICE_ROWS = 500_000
+#: span several slices). 100,000: a slice's passing work takes ~150 MiB (500,000: ~330 MiB).
+SLICE_ROWS = 100_000
+#: Files of fewer rows (estimated from the first MiB) are read whole, which is faster (both
+#: cores busy, no per-slice work) and at 1,000,000 rows well under 1 GiB (about 680 MiB).
+SLICED_FROM = 1_200_000
 
 #: The order in which the pipeline finds warnings of each kind (a whole read lists them so).
 KIND_ORDER = ("no_investment_column", "address_not_in_stated_district", "township_moved", "platform_ambiguous",
               "outside_city", "outside_stated_district", "repeated_name", "usd_converted", "no_data_rows")
 #: Warnings that concern the whole file: decided once, after the last slice.
 FILE_KINDS = ("no_investment_column", "no_data_rows")
-#: Canonical text columns that hold nothing unless the file has them and the caller asked for them.
-EMPTY_UNLESS_READ = ("name_en", "company", "platform", "industry", "stage")
+#: Canonical text columns of a few values (exact, min, approx; site, platform …): held, and
+#: returned, as pandas categoricals (the same values, a byte a row instead of a dozen).
+FEW_VALUES = ("investment_bound", "location_precision")
+#: Canonical columns that hold nothing the caller needs unless it asked for them (``fields``).
+UNREAD = ("name_en", "company", "platform", "industry", "stage", "year")
 
 
-def slice_rows() -> int:
-    """Rows per slice: :data:`SLICE_ROWS`, or ``SXMAP_SLICE_ROWS`` when set (at least 1)."""
+def slicing() -> tuple:
+    """``(rows per slice, rows from which a file is sliced)``: :data:`SLICE_ROWS` and
+    :data:`SLICED_FROM`, or ``SXMAP_SLICE_ROWS`` for both when set (0: read whole, as without
+    ``sliced``, to compare the two in a benchmark)."""
     value = os.environ.get("SXMAP_SLICE_ROWS", "")
-    return max(int(value), 1) if value.strip().isdigit() else SLICE_ROWS
+    return (int(value), int(value)) if value.strip().isdigit() else (SLICE_ROWS, SLICED_FROM)
 
 
 # Notes that count rows: (key pattern, how to add two of them up)
@@ -139,19 +149,26 @@ class Folded:
 
     def __init__(self, fields=None):
         self.fields = fields
-        self.frames, self.rejects, self.rejected, self.kept_rownums = [], [], [], []
+        self.parts, self.rejects, self.rejected, self.kept_rownums, self.name_keys = [], [], [], [], []
         self.rows_read = self.rejected_rows = 0
         self.kinds, self._kind_keys = [], {}
         self.notes, self._note_keys = [], {}
-        self.first = None  # the first slice's report: source, columns, datum
+        self.first = None  # the first slice's report (its table taken out): source, columns, datum
+        self.columns, self.dtypes = [], {}  # every column, in the order of a whole read; each one's dtype
+        self.geometry = False
         self.slices = 0
 
     def add(self, rows, report):
         """Fold one slice's ``report`` (and its ``rows``: the row numbers kept) in."""
+        from sxmap.geo.reading.rows import name_keys
+
         self.slices += 1
+        frame, report.projects = report.projects, None
         self.first = self.first or report
-        self.frames.append(self._slim(report.projects))
-        self.kept_rownums.append(rows.kept_rownums if rows.kept_rownums is not None else [])
+        kept = rows.kept_rownums if rows.kept_rownums is not None else np.zeros(0, np.int64)
+        self.kept_rownums.append(kept.astype(np.int32) if len(kept) and kept[-1] < 2 ** 31 else kept)
+        if len(frame):
+            self.name_keys.append(name_keys(frame["name"].array._pa_array))
         self.rows_read += report.rows_read
         self.rejected_rows += report.rejected_rows
         self.rejected += report.rejected
@@ -159,6 +176,9 @@ class Folded:
             self.rejects.append(report.rejects)
         self.add_kinds([e for e in report.warning_kinds if e["kind"] not in FILE_KINDS])
         merge_in_order(self.notes, self._note_keys, report.notes, _note_key, _add_notes)
+        self.parts.append(self._compact(frame, "id" not in rows.cmap.fields))
+        del frame
+        release_memory()
 
     def add_kinds(self, entries):
         for entry in sorted(entries, key=_kind_rank):  # (stable: platforms keep their order)
@@ -171,17 +191,33 @@ class Folded:
             self.kinds.insert(at, entry)
             self._kind_keys = {_kind_key(e): i for i, e in enumerate(self.kinds)}
 
-    def _slim(self, frame):
-        """The columns of ``frame`` the caller needs (all of them when it named none)."""
-        if self.fields is None:
-            return frame
-        drop = [name for name in EMPTY_UNLESS_READ if name in frame.columns and name not in self.fields]
-        return frame.drop(columns=drop) if drop else frame
+    def _compact(self, frame, row_ids) -> dict:
+        """The columns of one slice's table the caller needs (``fields``; all when it named none),
+        held small until the end: text with few distinct values dictionary-encoded, ids that are
+        row numbers not held at all (they are made again from the row numbers)."""
+        import pyarrow as pa
+
+        if self.fields is not None:
+            frame = frame.drop(columns=[n for n in UNREAD if n in frame.columns and n not in self.fields])
+        self.geometry = self.geometry or hasattr(frame, "geometry") and "geometry" in frame.columns
+        merge_in_order(self.columns, {n: i for i, n in enumerate(self.columns)}, list(frame.columns), key=lambda n: n)
+        part = {}
+        for name in frame.columns:
+            column = frame[name]
+            self.dtypes.setdefault(name, column.dtype)
+            if name == "id" and row_ids:
+                continue
+            if column.dtype == "str" and name in FEW_VALUES:
+                part[name] = column.astype("category").array
+                self.dtypes[name] = part[name].dtype
+            else:
+                part[name] = column.array
+        part[None] = len(frame)
+        return part
 
     def report(self, rows, skip_invalid):
         """The :class:`ReadReport` of every slice (``rows``: the last slice's); strict mode raises
         every bad row's errors at once, as a whole read does."""
-        import numpy as np
         import pandas as pd
 
         from sxmap.geo.errors import DataErrors
@@ -189,8 +225,12 @@ class Folded:
 
         if self.rejected and not skip_invalid:
             raise DataErrors(self.rejected, path=rows.path)
-        frame = self._joined()
-        self._repeated_names(rows, frame, np.concatenate(self.kept_rownums).astype(np.int64))
+        kept = np.concatenate(self.kept_rownums).astype(np.int64)
+        self.kept_rownums = []
+        keys = self._name_keys()
+        frame = self._joined(kept)
+        if keys is not None:
+            self._repeated_names(rows, frame, kept, keys)
         first = self.first
         report = ReadReport(path=first.path, projects=frame, kind=first.kind, encoding=first.encoding,
                             sheet=first.sheet, layer=first.layer, header_row=first.header_row,
@@ -207,42 +247,77 @@ class Folded:
             report.rejects = pd.concat(self.rejects, ignore_index=True)
         return report
 
-    def _repeated_names(self, rows, frame, kept):
-        """Names that repeat anywhere in the table (in any two slices): looked for once."""
+    def _name_keys(self):
+        """The hashes of every slice's folded names, or None when they all differ (then no name
+        repeats: the usual case, found without the names)."""
+        if not self.name_keys:
+            return None
+        keys = tuple(np.concatenate([k[i] for k in self.name_keys]) for i in (0, 1))
+        self.name_keys = []
+        ordered = np.sort(keys[0])
+        if not (ordered[1:] == ordered[:-1]).any():
+            return None
+        return keys
+
+    def _repeated_names(self, rows, frame, kept, keys):
+        """Names that repeat anywhere in the table (in any two slices): looked for once, on the
+        hashes of the folded names (a repeat is checked on the names themselves)."""
+        rows.ahead, rows.warnings, rows.warning_kinds = None, [], []
+        rows.repeated_names(frame["name"], kept, frame["name"], keys=keys)
+        self.add_kinds(rows.warning_kinds)
+
+    def _joined(self, kept):
+        """The slices' rows as one table, column by column (each slice's part let go as it is
+        joined), in the order of a whole read; a column only some slices have (a date, a
+        section) is empty in the others."""
         import pandas as pd
         import pyarrow as pa
 
-        if not len(frame):
-            return
-        names = pa.array(frame["name"])
-        if isinstance(names, pa.ChunkedArray):  # (the slices' names, joined without a copy)
-            names = pd.Series(pd.array(names.combine_chunks(), dtype=frame["name"].dtype))
-        else:
-            names = frame["name"]
-        rows.ahead, rows.warnings, rows.warning_kinds = None, [], []
-        rows.repeated_names(names, kept, names)
-        self.add_kinds(rows.warning_kinds)
+        parts, self.parts = self.parts, []
+        data = {}
+        for name in self.columns:
+            pieces = []
+            for part in parts:
+                piece = part.pop(name, None)
+                if piece is None:
+                    piece = _empty(self.dtypes[name], part[None]) if name != "id" else None
+                pieces.append(piece)
+            data[name] = _joined_column(pieces, self.dtypes[name], kept if name == "id" else None)
+            del pieces
+            release_memory()  # (the slices' pieces of the column)
+        if self.geometry:
+            import geopandas as gpd
 
-    def _joined(self):
-        """The slices' rows as one table, its columns in the order a whole read gives them (a
-        column only some slices have — a date, a section — is empty in the others)."""
-        import pandas as pd
+            return gpd.GeoDataFrame(data, geometry="geometry", crs="EPSG:4326")
+        return pd.DataFrame(data, copy=False)  # (no second copy of the numbers, as one block)
 
-        frames, self.frames = self.frames, []
-        order, keys = [], {}
-        for frame in frames:
-            merge_in_order(order, keys, list(frame.columns), key=lambda name: name)
-        dtypes = {}
-        for frame in frames:
-            for name in frame.columns:
-                dtypes.setdefault(name, frame[name].dtype)
-        for i, frame in enumerate(frames):
-            if list(frame.columns) != order:
-                missing = {name: _empty(dtypes[name], len(frame)) for name in order if name not in frame.columns}
-                frames[i] = frame.assign(**missing)[order]
-        if len(frames) == 1:
-            return frames[0]
-        return pd.concat(frames, ignore_index=True)
+
+def _joined_column(pieces, dtype, rownums=None):
+    """One column of the joined table from its slices' pieces (``rownums``: ids made from row
+    numbers, as :meth:`Rows.identifiers` makes them)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if rownums is not None and all(p is None for p in pieces):
+        return pd.array(pc.cast(pa.array(rownums), pa.large_string()), dtype=dtype)
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.api.types.union_categoricals([pd.Categorical(p) for p in pieces])
+    return pd.concat([pd.Series(p, dtype=dtype) for p in pieces], ignore_index=True).array
+
+
+def release_memory():
+    """Hand the memory freed by a slice back to the system (glibc keeps up to 512 MiB of it for
+    reuse, as the CLI asks: ``cli._tune_memory``), so that what stays is what the next slices
+    need; nothing where the C library is not glibc."""
+    if os.environ.get("SXMAP_NO_TRIM"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _empty(dtype, n):

@@ -167,12 +167,16 @@ def read_projects_report(path, *, sheet=None, layer=None, columns=None, unit="äº
 
 def _read_in_slices(path, step, *, columns, unit, usd_rate, crs, skip_invalid, fields, geometry, known, wanted):
     """The report of a large delimited file read slice by slice (:mod:`geo.reading.slices`), or
-    None when it is to be read whole: not a UTF-8 CSV, a row the streaming parser cannot take, a
-    header the whole read explains better (it names the problem), an id column."""
-    from sxmap.geo.reading.slices import Folded, slice_rows
+    None when it is to be read whole: fewer rows than :data:`~geo.reading.slices.SLICED_FROM`, not a
+    UTF-8 CSV, a row the streaming parser cannot take, a header the whole read explains better (it
+    names the problem), an id column."""
+    from sxmap.geo.reading.slices import Folded, slicing
     from sxmap.geo.sources import NotSliced, csv_slices
 
     folded, cmap, rows, done = Folded(fields), None, None, set()
+    size, at_least = slicing()
+    if not size:
+        return None
 
     def once(name):  # the progress line counts each stage once, whatever the number of slices
         if name not in done:
@@ -180,7 +184,7 @@ def _read_in_slices(path, step, *, columns, unit, usd_rate, crs, skip_invalid, f
             step(name)
 
     try:
-        for raw in csv_slices(path, header_keys=known, columns_wanted=wanted, rows=slice_rows()):
+        for raw in csv_slices(path, header_keys=known, columns_wanted=wanted, rows=size, at_least=at_least):
             if cmap is None:
                 unstack_headers(raw)
                 cmap = match_columns(raw.headers, columns, require_name=fields is None or "name" in fields)
