@@ -607,6 +607,7 @@ def csv_slices(path, *, header_keys=(), columns_wanted=None, rows=100_000, at_le
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    csv.field_size_limit(sys.maxsize)  # cells of any size, as in a whole read
     path = check_input_path(path)
     if not path.is_file():
         raise NotSliced("not a regular file")

@@ -75,7 +75,9 @@ def _note_key(note: str):
 
 
 def _add_notes(old: str, new: str) -> str:
-    """Two slices' notes of the same kind as one."""
+    """Two slices' notes of the same kind as one (a note that does not count: said once)."""
+    if _note_key(old) == old:
+        return old
     count = int(re.match(r"\d+", old)[0]) + int(re.match(r"\d+", new)[0])
     if _TOTAL.match(old):
         first = (_TOTAL.match(old)[2] + ", " + _TOTAL.match(new)[2]).split(", ")[:5]
@@ -236,12 +238,8 @@ class Folded:
                             sheet=first.sheet, layer=first.layer, header_row=first.header_row,
                             rows_read=self.rows_read, columns=first.columns, ignored=first.ignored,
                             warnings=warning_lines(self.kinds), notes=self.notes, warning_kinds=self.kinds,
-                            datum=first.datum)
+                            datum=_first_slice_datum(first.datum, first.rows_read) if self.slices > 1 else first.datum)
         file_warnings(report, rows.cmap.headers, "investment" in rows.cmap.fields)
-        datum = first.datum
-        if self.slices > 1 and datum is not None and datum.weighed and (not datum.given or datum.better):
-            report.notes.append(f"the datum was weighed on the first {first.rows_read:,} rows: the table was read "
-                                f"in slices (坐标系按前 {first.rows_read:,} 行判断)")
         if self.rejected_rows:
             report.rejected, report.rejected_rows = self.rejected, self.rejected_rows
             report.rejects = pd.concat(self.rejects, ignore_index=True)
@@ -304,6 +302,17 @@ def _joined_column(pieces, dtype, rownums=None):
     if isinstance(dtype, pd.CategoricalDtype):
         return pd.api.types.union_categoricals([pd.Categorical(p) for p in pieces])
     return pd.concat([pd.Series(p, dtype=dtype) for p in pieces], ignore_index=True).array
+
+
+def _first_slice_datum(datum, rows):
+    """The datum decided on the first slice (``rows`` rows), its message saying so."""
+    import dataclasses
+
+    if datum is None or not datum.weighed or not datum.message_en:
+        return datum
+    return dataclasses.replace(datum, message_zh=f"{datum.message_zh}（按前 {rows:,} 行判断）",
+                               message_en=f"{datum.message_en} (weighed on the first {rows:,} rows: the table was "
+                                          "read in slices)")
 
 
 def release_memory():
