@@ -74,6 +74,20 @@ def _note_key(note: str):
     return ("comma", comma[2]) if comma else note
 
 
+#: Where the pipeline says each kind of note: the file's (encoding, header row …) first, then
+#: traditional characters, total rows, section headings, coordinates, and blank rows last.
+_NOTE_RANKS = {"file": 0, "simplified": 1, "total": 2, "heading": 3, "blank": 9}
+
+
+def _note_rank(note: str, file_notes) -> int:
+    key = _note_key(note)
+    if note in file_notes:
+        return _NOTE_RANKS["file"]
+    if note.startswith("traditional characters read as simplified"):
+        return _NOTE_RANKS["simplified"]
+    return _NOTE_RANKS.get(key, 4) if isinstance(key, str) else 4
+
+
 def _add_notes(old: str, new: str) -> str:
     """Two slices' notes of the same kind as one (a note that does not count: said once)."""
     if _note_key(old) == old:
@@ -154,7 +168,7 @@ class Folded:
         self.parts, self.rejects, self.rejected, self.kept_rownums, self.name_keys = [], [], [], [], []
         self.rows_read = self.rejected_rows = 0
         self.kinds, self._kind_keys = [], {}
-        self.notes, self._note_keys = [], {}
+        self.notes, self._note_keys, self.file_notes = [], {}, set()
         self.first = None  # the first slice's report (its table taken out): source, columns, datum
         self.columns, self.dtypes = [], {}  # every column, in the order of a whole read; each one's dtype
         self.geometry = False
@@ -177,10 +191,24 @@ class Folded:
         if report.rejects is not None:
             self.rejects.append(report.rejects)
         self.add_kinds([e for e in report.warning_kinds if e["kind"] not in FILE_KINDS])
-        merge_in_order(self.notes, self._note_keys, report.notes, _note_key, _add_notes)
+        self.file_notes = self.file_notes or set(rows.raw.notes) | set(rows.cmap.notes)
+        self.add_notes(report.notes)
         self.parts.append(self._compact(frame, "id" not in rows.cmap.fields))
         del frame
         release_memory()
+
+    def add_notes(self, notes):
+        """One slice's notes: those seen before added up (counts) or said once, the others put
+        where a whole read says them."""
+        for note in notes:
+            key = _note_key(note)
+            if key in self._note_keys:
+                self.notes[self._note_keys[key]] = _add_notes(self.notes[self._note_keys[key]], note)
+                continue
+            rank = _note_rank(note, self.file_notes)
+            at = sum(1 for n in self.notes if _note_rank(n, self.file_notes) <= rank)
+            self.notes.insert(at, note)
+            self._note_keys = {_note_key(n): i for i, n in enumerate(self.notes)}
 
     def add_kinds(self, entries):
         for entry in sorted(entries, key=_kind_rank):  # (stable: platforms keep their order)
