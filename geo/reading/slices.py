@@ -325,11 +325,16 @@ def _joined_column(pieces, dtype, rownums=None):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if rownums is not None and all(p is None for p in pieces):
-        return pd.array(pc.cast(pa.array(rownums), pa.large_string()), dtype=dtype)
+    if rownums is not None and all(p is None for p in pieces):  # (a million at a time: casting wants room)
+        step = 1_000_000
+        chunks = [pc.cast(pa.array(rownums[i:i + step]), pa.large_string()) for i in range(0, len(rownums), step)]
+        return pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype=dtype)
     if isinstance(dtype, pd.CategoricalDtype):
         return pd.api.types.union_categoricals([pd.Categorical(p) for p in pieces])
-    return pd.concat([pd.Series(p, dtype=dtype) for p in pieces], ignore_index=True).array
+    joined = pd.concat([pd.Series(p, dtype=dtype) for p in pieces], ignore_index=True)
+    if isinstance(joined.array, pd.arrays.NumpyExtensionArray):
+        return joined.to_numpy()  # (a NumPy column the frame takes as it is; its wrapper it would copy)
+    return joined.array
 
 
 def _first_slice_datum(datum, rows):
@@ -347,8 +352,11 @@ def release_memory():
     """Hand the memory freed by a slice back to the system (glibc keeps up to 512 MiB of it for
     reuse, as the CLI asks: ``cli._tune_memory``), so that what stays is what the next slices
     need; nothing where the C library is not glibc."""
+    import pyarrow as pa
+
     if os.environ.get("SXMAP_NO_TRIM"):
         return
+    pa.default_memory_pool().release_unused()  # (Arrow's own allocator keeps freed pages a while)
     try:
         import ctypes
 
