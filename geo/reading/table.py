@@ -277,7 +277,7 @@ def normalise(rows) -> ReadReport:
     import pyarrow.compute as pc
 
     texts = {name: rows.text(name) for name in TEXT_FIELDS if name in rows.cmap.fields}
-    rows.ahead = in_background(_ahead, rows.n, texts.get("name") if rows.n > 1 else None)
+    rows.ahead = in_background(_ahead, rows.n, texts.get("name") if rows.n > 1 and rows.whole_table else None)
     blank = rows.blank_rows()
     total = rows.total_rows(texts.get("name"), blank)
     heading, sections = section_rows(rows, texts.get("name"), blank | total)
