@@ -841,14 +841,15 @@ STATS_BY = ("district", "industry", "district,industry", "township", "section")
 
 
 def _query_projects(columns, projects_path=None, sheet=None, layer=None, columns_map=None, unit="亿元",
-                    usd_rate=None, crs=None, skip_invalid=False, rejects=None):
-    """Projects for stats/query/near through the one reader, only the fields ``columns`` needed."""
+                    usd_rate=None, crs=None, skip_invalid=False, rejects=None, sliced=False):
+    """Projects for stats/query/near through the one reader, only the fields ``columns`` needed
+    (``sliced``: a large CSV read in slices of rows, for totals)."""
     if projects_path is None:
         return load_projects_from_options()
     from sxmap.geo.query import load
 
     frame = load(projects_path, columns, sheet=sheet, layer=layer, columns_map=columns_map, unit=unit,
-                 usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects)
+                 usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, rejects=rejects, sliced=sliced)
     warn_no_investment(frame)
     return _stash_rejects(frame, projects_path, rejects)
 
@@ -900,7 +901,7 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
     needed += ["year"] if years or compare else []
     needed += ["address", "township_code"] if by == "township" else []
     projects = _query_projects(needed, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
-                               rejects)
+                               rejects, sliced=True)
     if compare:
         return _write_compare(projects, compare, by, districts, industries, min_investment, fmt, output, overwrite,
                               projects_path)

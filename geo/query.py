@@ -105,7 +105,8 @@ def load(path=None, columns=None, **read_options):
     columns : sequence of str, optional
         Canonical fields needed (others are not read from CSV and Parquet files).
     **read_options
-        ``sheet, layer, columns_map, unit, usd_rate, crs, skip_invalid, rejects``.
+        ``sheet, layer, columns_map, unit, usd_rate, crs, skip_invalid, rejects``, and ``sliced``
+        (a large CSV read in slices of rows: :func:`geo.reading.table.read_projects`).
 
     Returns
     -------

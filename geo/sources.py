@@ -491,16 +491,29 @@ def _offset_after_lines(text: str, count: int) -> int:
     return len(text)
 
 
-def _read_csv(path: Path, data: bytes, header_keys, columns_wanted, decode_all=False) -> RawTable:
-    import numpy as np
+@dataclass
+class _CsvLayout:
+    """Where a delimited file's table starts: its text (or head), encoding, delimiter, header."""
 
-    csv.field_size_limit(sys.maxsize)  # cells of any size (the default, 131,072 characters, raised)
+    text: str
+    label: str
+    utf8: bool
+    delimiter: str
+    header_index: int
+    headers: list
+    offset: int  # in ``text``: the start of the header record
+    body_offset: int  # in ``text``: the start of the first data record
 
+
+def _csv_layout(path: Path, data: bytes, header_keys, decode_all=False, size=None) -> _CsvLayout:
+    """The layout of a delimited file from its bytes (all of them, or the first few MiB of a file
+    of ``size`` bytes when it is UTF-8): encoding, delimiter, header row below any title rows."""
+    size = len(data) if size is None else size
     text, label, utf8 = (*decode_text(data, path), False) if decode_all else _head_text(data, path)
     if text.startswith("\ufeff"):
         text = text[1:]
     first_lines = _LINE_BREAK.split(text[: 1 << 20])
-    if not any(line.strip(" \t,;|\r\n\x00") for line in first_lines) and len(data) <= 1 << 20:
+    if not any(line.strip(" \t,;|\r\n\x00") for line in first_lines) and size <= 1 << 20:
         raise DataError("the file is empty (文件为空): no header row", path=path,
                         hint="put the headers (项目名称, 所在区县, 总投资 …) in the first row")
     non_blank = next((line for line in first_lines if line.strip()), "")
@@ -511,7 +524,7 @@ def _read_csv(path: Path, data: bytes, header_keys, columns_wanted, decode_all=F
     # title rows above it do not.
     offset = _offset_after_lines(text, header_index)
     window = text[offset: offset + _HEADER_WINDOW]
-    unended = _LINE_BREAK.search(window) is None and len(data) > _HEADER_WINDOW  # the header goes on
+    unended = _LINE_BREAK.search(window) is None and size > _HEADER_WINDOW  # the header goes on
     check_width(window.split("\n", 1)[0].count(delimiter) + 1 if '"' not in window else 0, path, at_least=unended)
     reader = csv.reader(io.StringIO(window, newline=""), delimiter=delimiter)
     header = next(reader, [])
@@ -519,32 +532,154 @@ def _read_csv(path: Path, data: bytes, header_keys, columns_wanted, decode_all=F
     if unended:
         raise DataError(f"the header row is longer than {_HEADER_WINDOW // (1 << 20)} MiB (表头行过长)", path=path,
                         hint="check that the file is a table with a header row; keep the columns you need")
-    headers = [cell.strip() for cell in header]
-    body_offset = _offset_after_lines(text, header_index + max(reader.line_num, 1))
+    return _CsvLayout(text, label, utf8, delimiter, header_index, [cell.strip() for cell in header], offset,
+                      _offset_after_lines(text, header_index + max(reader.line_num, 1)))
+
+
+def _read_csv(path: Path, data: bytes, header_keys, columns_wanted, decode_all=False) -> RawTable:
+    csv.field_size_limit(sys.maxsize)  # cells of any size (the default, 131,072 characters, raised)
+
+    layout = _csv_layout(path, data, header_keys, decode_all)
+    text, delimiter, headers = layout.text, layout.delimiter, layout.headers
     raw = None
-    if utf8:
+    if layout.utf8:
         bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
-        start = bom + len(text[:body_offset].encode("utf-8"))
+        start = bom + len(text[:layout.body_offset].encode("utf-8"))
         raw = _parse_csv_arrow(data, delimiter, headers, columns_wanted, start=start)
         if raw is None:
             try:
-                body = data[bom + len(text[:offset].encode("utf-8")):].decode("utf-8")
+                body = data[bom + len(text[:layout.offset].encode("utf-8")):].decode("utf-8")
             except UnicodeDecodeError:  # UTF-8 at the top, something else below: decide on the whole file
                 return _read_csv(path, data, header_keys, columns_wanted, decode_all=True)
     else:
-        body = text[offset:]
-        raw = _parse_csv_arrow(text[body_offset:].encode("utf-8"), delimiter, headers, columns_wanted)
+        body = text[layout.offset:]
+        raw = _parse_csv_arrow(text[layout.body_offset:].encode("utf-8"), delimiter, headers, columns_wanted)
     if raw is None:
         raw = _parse_csv_python(path, body, delimiter, headers, columns_wanted)
-    raw.kind, raw.encoding = "CSV", label
-    raw.header_row = header_index + 1
-    raw.rownums = np.asarray(raw.rownums, dtype=np.int64) + header_index
-    if header_index:
-        raw.notes.append(f"header found on row {header_index + 1}; rows above it skipped "
-                         f"(表头在第{header_index + 1}行)")
-    if label not in ("UTF-8", "UTF-8 with BOM"):
-        raw.notes.append(f"decoded as {label} (按 {label} 编码读取)")
+    return _placed(raw, layout)
+
+
+def _placed(raw: RawTable, layout: _CsvLayout, first: int = 0) -> RawTable:
+    """``raw`` (data rows parsed from after the header; ``first`` of them before it) with its row
+    numbers as a user sees them, its encoding, and the notes of how it was read."""
+    import numpy as np
+
+    raw.kind, raw.encoding = "CSV", layout.label
+    raw.header_row = layout.header_index + 1
+    raw.rownums = np.asarray(raw.rownums, dtype=np.int64) + layout.header_index + first
+    if first:
+        return raw
+    if layout.header_index:
+        raw.notes.append(f"header found on row {layout.header_index + 1}; rows above it skipped "
+                         f"(表头在第{layout.header_index + 1}行)")
+    if layout.label not in ("UTF-8", "UTF-8 with BOM"):
+        raw.notes.append(f"decoded as {layout.label} (按 {layout.label} 编码读取)")
     return raw
+
+
+class NotSliced(Exception):
+    """The file cannot be read in slices (:func:`csv_slices`): read it whole (that reader names
+    the row at fault, decodes other encodings, and so on)."""
+
+
+#: Bytes read to find a sliced file's layout (its header within the first MiB, as for a whole one).
+_LAYOUT_BYTES = 4 << 20
+
+
+def csv_slices(path, *, header_keys=(), columns_wanted=None, rows=100_000, at_least=0):
+    """A large UTF-8 delimited file as :class:`RawTable` slices of about ``rows`` rows each, for
+    readers that fold a table as they go (``sxmap stats``) and need not hold all of it.
+
+    A file of fewer than ``at_least`` rows (estimated from its first MiB) is not sliced. The
+    layout (encoding, delimiter, header row, headers) is found once, as :func:`read_raw` finds
+    it; the body is parsed by pyarrow's streaming CSV reader with the options of the whole-file
+    parse, so each slice holds the cells the whole read would, and row numbers continue from slice
+    to slice. The first slice carries the notes of how the file was read.
+
+    Raises
+    ------
+    NotSliced
+        Before the first slice: not a regular CSV file in UTF-8, or a small one. At any slice: a row the streaming
+        parser cannot take (ragged, a stray quote, not UTF-8): the caller reads the file whole.
+    DataError
+        As :func:`read_raw` (empty file, binary data, a header too wide or too long).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    csv.field_size_limit(sys.maxsize)  # cells of any size, as in a whole read
+    path = check_input_path(path)
+    if not path.is_file():
+        raise NotSliced("not a regular file")
+    with open(path, "rb") as f:
+        head = f.read(_LAYOUT_BYTES)
+    size = path.stat().st_size
+    if path.suffix.lower() in SHAPEFILE_PARTS or file_kind(path, head) != "csv" or sniff_binary(head):
+        raise NotSliced("not a text table")
+    layout = _csv_layout(path, head, header_keys, size=size)
+    if not layout.utf8:
+        raise NotSliced("not UTF-8")  # (UTF-8 that goes wrong further down: pyarrow says so, below)
+    bom = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    start = bom + len(layout.text[:layout.body_offset].encode("utf-8"))
+    sample = head[start: start + (1 << 20)]  # (all of the body when the file is no bigger than the head)
+    rows_seen = sample.count(b"\n") if len(head) >= size else size * sample.count(b"\n") / max(len(sample), 1)
+    if rows_seen < at_least:
+        raise NotSliced("a small file")
+    headers = layout.headers
+    names = [f"c{i}" for i in range(len(headers))]
+    wanted = _wanted(columns_wanted, headers)
+    quoted = _has_quote(path, start)
+    with open(path, "rb") as f:
+        f.seek(start)
+        try:
+            reader = pacsv.open_csv(
+                f, read_options=pacsv.ReadOptions(column_names=names, block_size=1 << 22),
+                parse_options=pacsv.ParseOptions(delimiter=layout.delimiter, newlines_in_values=quoted,
+                                                 ignore_empty_lines=False),
+                convert_options=pacsv.ConvertOptions(column_types={n: pa.large_string() for n in names},
+                                                     include_columns=[names[i] for i in wanted],
+                                                     strings_can_be_null=False, quoted_strings_can_be_null=False))
+            yield from _slices_of(reader, layout, names, wanted, rows)
+        except (pa.ArrowInvalid, pa.ArrowException, OverflowError) as exc:
+            raise NotSliced(str(exc)) from None
+
+
+def _slices_of(reader, layout, names, wanted, rows):
+    """The record batches of ``reader`` gathered into :class:`RawTable` slices of ``rows`` rows."""
+    import numpy as np
+    import pyarrow as pa
+
+    done, batches, held = 0, [], 0
+    while True:
+        batch = next(reader, None)
+        if batch is not None:
+            batches.append(batch)
+            held += batch.num_rows
+        while held >= rows or (batch is None and (held or not done)):
+            table = pa.Table.from_batches(batches, schema=reader.schema)
+            part, rest = table.slice(0, rows), table.slice(rows)
+            columns = [None] * len(layout.headers)
+            for i in wanted:
+                columns[i] = part.column(names[i]).combine_chunks()
+            raw = RawTable(kind="CSV", headers=list(layout.headers), columns=columns,
+                           rownums=np.arange(2, part.num_rows + 2))
+            yield _placed(raw, layout, first=done)
+            done += max(part.num_rows, 1)  # (an empty body is one empty slice)
+            batches, held = rest.to_batches(), rest.num_rows
+            if batch is None and not held:
+                return
+        if batch is None:
+            return
+
+
+def _has_quote(path: Path, start: int) -> bool:
+    """Whether the file holds a quote character after ``start`` (then rows may hold line breaks)."""
+    with open(path, "rb") as f:
+        f.seek(start)
+        while chunk := f.read(16 << 20):
+            if b'"' in chunk:
+                return True
+    return False
 
 
 def _wanted(columns_wanted, headers):

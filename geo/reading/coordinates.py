@@ -179,7 +179,7 @@ def read_coordinates(rows):
     east[failed] = north[failed] = np.nan
     label = f"{rows.label(east_name) or ''}/{rows.label(north_name) or ''}"
     projected = rows.crs not in ("wgs84", "gcj02", "bd09") and is_projected(rows.crs)
-    if not projected and not rows.crs_given and rows.stated is not None:
+    if not projected and not rows.crs_given and rows.stated is not None and rows.datum is None:
         projected = infer_zone(rows, east, north, east_name, north_name)
     if projected:
         east, north = projected_axes(rows, east, north, east_name, north_name)
@@ -204,9 +204,14 @@ def _axis(rows, name):
     commas = [] if rows.crs in ("wgs84", "gcj02", "bd09") else None
     values, errors = numbers(rows.column(name), rows.n, rows.text_unless_numbers(name), commas=commas)
     if commas:
-        rows.notes.append(f"{len(commas)} value(s) in {rows.label(name)!r} have a decimal comma (e.g. {commas[0]}), "
-                          "read as a decimal point (逗号小数点已按小数点读取)")
+        rows.notes.append(comma_note(len(commas), rows.label(name), commas[0]))
     return values, errors
+
+
+def comma_note(count, label, example) -> str:
+    """The note on coordinates written with a decimal comma."""
+    return (f"{count} value(s) in {label!r} have a decimal comma (e.g. {example}), read as a decimal point "
+            "(逗号小数点已按小数点读取)")
 
 
 def infer_zone(rows, east, north, east_name, north_name) -> bool:
@@ -300,7 +305,8 @@ def checked(rows, lon, lat, failed, label, converted):
         bad = np.array(list(problems), dtype=np.int64)
         lon[bad] = lat[bad] = np.nan
     site = ~np.isnan(lon) & ~np.isnan(lat) & ~failed
-    if rows.stated is not None and rows.raw.points is None and rows.crs in ("wgs84", "gcj02", "bd09"):
+    if rows.stated is not None and rows.raw.points is None and rows.crs in ("wgs84", "gcj02", "bd09") \
+            and rows.datum is None:  # (decided on the first slice of a table read in slices)
         from sxmap.geo.datum import decide_datum
 
         rows.datum = decide_datum(lon, lat, np.where(site, rows.stated, 0), rows.crs if rows.crs_given else None)

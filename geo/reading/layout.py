@@ -121,7 +121,7 @@ def section_rows(rows, names, blank):
     merged = any("合并单元格" in note for note in rows.raw.notes)
     maybe = ~blank & ((rows.filled == 1) if rows.filled is not None and not merged else True)
     if not maybe.any():
-        return heading, None
+        return heading, _labels(n, {}, rows) if rows.section_path else None
     candidates = _heading_like(names, maybe) if names is not None else np.zeros(n, dtype=bool)
     # a heading written under 序号 (or across the row) leaves the name empty: look there only
     nameless = np.flatnonzero(maybe & (np.asarray(pc.equal(names, "").to_numpy(zero_copy_only=False), dtype=bool)
@@ -138,9 +138,9 @@ def section_rows(rows, names, blank):
         if found:
             heading[position] = True
             titles[int(position)] = found
-    if not titles:
+    if not titles and not rows.section_path:
         return heading, None
-    return heading, _labels(n, titles)
+    return heading, _labels(n, titles, rows)
 
 
 def _heading_like(text, where):
@@ -156,12 +156,14 @@ def _cells_of(rows, position):
     return [rows.column_text(i)[position].as_py() for i, c in enumerate(rows.raw.columns) if c is not None]
 
 
-def _labels(n, titles):
-    """Each row's section path from the headings at ``titles`` ({position: (level, title)})."""
+def _labels(n, titles, rows):
+    """Each row's section path from the headings at ``titles`` ({position: (level, title)}), and
+    from the heading open above the first row (``rows.section_path``: the end of the slice before),
+    which is set to the one open at the end."""
     import numpy as np
 
-    labels = np.full(n, "", dtype=object)
-    path: dict = {}
+    path: dict = dict(rows.section_path or {})
+    labels = np.full(n, "/".join(path[lv] for lv in sorted(path)), dtype=object)
     positions = sorted(titles)
     for k, position in enumerate(positions):
         level, title = titles[position]
@@ -169,4 +171,5 @@ def _labels(n, titles):
         path[level] = title
         end = positions[k + 1] if k + 1 < len(positions) else n
         labels[position + 1:end] = "/".join(path[lv] for lv in sorted(path))
+    rows.section_path = path
     return labels

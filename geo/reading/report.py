@@ -111,6 +111,20 @@ def rejects_frame(rows, positions):
     return pd.DataFrame(data)
 
 
+def file_warnings(report, headers, investment: bool):
+    """The warnings on the whole file: no investment column, no data rows."""
+    if not investment and report.rows_read:
+        seen = ", ".join(repr(h) for h in headers if h) or "none"
+        report.warnings.insert(0, f"no investment column (没有投资额列): amounts are unknown, not 0; headers seen: "
+                                  f"{seen}; name the column with --column investment=HEADER")
+        report.warning_kinds.insert(0, {"kind": "no_investment_column", "count": report.rows_read, "rows": [],
+                                        "messages": [report.warnings[0]]})
+    if not report.rows_read:
+        report.warnings.append("the file has no data rows, only headers (没有数据行)")
+        report.warning_kinds.append({"kind": "no_data_rows", "count": 0, "rows": [],
+                                     "messages": [report.warnings[-1]]})
+
+
 # --------------------------------------------------------------------------------------------
 # A summary for `sxmap validate`
 

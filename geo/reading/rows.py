@@ -20,6 +20,53 @@ SIMPLIFIED_FIELDS = ("district", "address", "platform", "industry", "stage", "in
 TOTAL_NAMES = {"合计", "总计", "小计", "total", "sum", "合计:", "总计:", "全市合计", "总合计"}
 
 
+def name_keys(names):
+    """``(hashes, filled)`` of ``names`` folded as :meth:`Rows.repeated_names` compares them."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    folded = folded_names(names)
+    hashes = pd.util.hash_pandas_object(pd.Series(pd.array(folded, dtype="str")), index=False).to_numpy()
+    return hashes, np.asarray(pc.not_equal(folded, "").to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def same_names(names, positions, others) -> bool:
+    """Whether the names at ``positions`` and ``others`` are the same, folded, pair by pair."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    names = pa.array(names)
+    one, two = (folded_names(names.take(pa.array(p))) for p in (positions, others))
+    return bool(pc.all(pc.equal(one, two)).as_py())
+
+
+def more_line(extra: int) -> str:
+    """The line after the first :data:`MAX_LISTED` warnings of a kind: how many more."""
+    return f"… and {extra} more such row(s) (另有 {extra} 行)"
+
+
+def total_note(count: int, first_rows) -> str:
+    """The note on the total rows (合计) dropped: how many, and the first five."""
+    rows = ", ".join(str(r) for r in first_rows)
+    return f"{count} total row(s) dropped (row {rows}): they sum projects, they are not one (合计行已忽略)"
+
+
+def heading_note(count: int) -> str:
+    """The note on the section heading rows of a planning office's table."""
+    return f"{count} section heading row(s) read as the section of the rows below (分组标题行，已记入 section 列)"
+
+
+def usd_note(count: int, rate: float) -> str:
+    """The warning on amounts converted from US dollars."""
+    return f"{count} amount(s) converted from US dollars at {rate:g} CNY/USD (按所给汇率折算)"
+
+
+def blank_note(count: int) -> str:
+    return f"{count} blank row(s) ignored (空行已忽略)"
+
+
 class Rows:
     """The rows of a :class:`~geo.sources.RawTable` being read into the canonical table: its
     columns as text, and the errors (by row) and warnings found so far."""
@@ -42,6 +89,9 @@ class Rows:
         self.filled = None  # filled cells per row (blank_rows)
         self.excel_errors = None  # a future: the sheet's error cells (geo.reading.excel), for an Excel file
         self.ahead = None  # a future: the district index prepared; are all names distinct? (geo.reading.table)
+        self.section_path = None  # the section heading open above the first row (a slice of a table)
+        self.whole_table = True  # False for a slice: repeated names are looked for once, over every slice
+        self.kept_rownums = None  # the row numbers of the rows kept (set by geo.reading.table.finish)
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -126,7 +176,7 @@ class Rows:
                                        "rows": [int(numbers[r]) for r in rows[:MAX_LISTED]]})
         self.warnings.extend(messages)
         if len(rows) > MAX_LISTED:
-            self.warnings.append(f"… and {len(rows) - MAX_LISTED} more such row(s) (另有 {len(rows) - MAX_LISTED} 行)")
+            self.warnings.append(more_line(len(rows) - MAX_LISTED))
 
     def pick_text(self, text, take):
         """The rows ``take`` of a text column, as a pandas string array (no copy to objects)."""
@@ -195,9 +245,7 @@ class Rows:
                     total[nameless[says_total(self.column_text(index), nameless)]] = True
         total &= ~blank
         if total.any():
-            rows = ", ".join(str(r) for r in self.raw.rownums[total][:5])
-            self.notes.append(f"{int(total.sum())} total row(s) dropped (row {rows}): they sum projects, they are "
-                              "not one (合计行已忽略)")
+            self.notes.append(total_note(int(total.sum()), self.raw.rownums[total][:5]))
         return total
 
     def identifiers(self, ids, keep):
@@ -223,21 +271,29 @@ class Rows:
                     value=values.iat[position], hint="give every row its own id, or leave the column empty"))
         return pc.if_else(pc.equal(ids, ""), rownums, ids)
 
-    def repeated_names(self, names, rownums, written):
-        """Warn about names that repeat (ignoring case, spaces and quotes)."""
+    def repeated_names(self, names, rownums, written, keys=None):
+        """Warn about names that repeat (ignoring case, spaces and quotes).
+
+        ``keys``: ``(hashes, filled)`` of the folded names, when the caller has them (a table read
+        in slices: :mod:`geo.reading.slices`); a repeat they find is checked on the names."""
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
         if self.ahead is not None and self.ahead.result():
             return  # every row's name differs, so the kept rows' names do
-        folded = folded_names(pa.array(names))
-        indices = np.asarray(folded.dictionary_encode().indices.to_numpy(zero_copy_only=False))
-        _, first = np.unique(indices, return_index=True)
+        if keys is None:
+            folded = folded_names(pa.array(names))
+            keys = (np.asarray(folded.dictionary_encode().indices.to_numpy(zero_copy_only=False)),
+                    np.asarray(pc.not_equal(folded, "").to_numpy(zero_copy_only=False), dtype=bool))
+        indices, filled = keys
+        _, first, inverse = np.unique(indices, return_index=True, return_inverse=True)
         repeated = np.ones(len(indices), dtype=bool)
         repeated[first] = False
-        repeated &= np.asarray(pc.not_equal(folded, "").to_numpy(zero_copy_only=False), dtype=bool)
+        repeated &= filled
         if repeated.any():
-            first_of = first[np.searchsorted(np.unique(indices), indices)]
+            first_of = first[inverse]
+            if not same_names(names, np.flatnonzero(repeated), first_of[repeated]):
+                return self.repeated_names(names, rownums, written)  # two names with one hash: compare them all
             self.warn_rows(np.flatnonzero(repeated), kind="repeated_name", rownums=rownums, make=lambda i: (
                 f"row {rownums[i]}: the name {written.iat[i]!r} repeats row {rownums[first_of[i]]} (项目名称重复)"))

@@ -43,15 +43,15 @@ from sxmap.geo.reading.dates import read_years
 from sxmap.geo.reading.headers import header_keys, list_headers, match_columns
 from sxmap.geo.reading.layout import section_rows, unstack_headers
 from sxmap.geo.reading.places import PRECISION_CODES, addresses, locate_rows, platform_or_address, read_districts
-from sxmap.geo.reading.report import ReadReport, rejects_frame
-from sxmap.geo.reading.rows import TEXT_FIELDS, Rows
+from sxmap.geo.reading.report import ReadReport, file_warnings, rejects_frame
+from sxmap.geo.reading.rows import TEXT_FIELDS, Rows, blank_note, heading_note, usd_note
 from sxmap.geo.sources import read_raw
 
 log = logging.getLogger("sxmap")
 
 
 def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", usd_rate=None, crs=None,
-                  skip_invalid=False, rejects=None, fields=None, geometry=True):
+                  skip_invalid=False, rejects=None, fields=None, geometry=True, sliced=False):
     """Read a user's project list (CSV, Excel, GeoJSON, GeoPackage, Parquet) as the canonical table.
 
     Parameters
@@ -84,6 +84,11 @@ def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", 
         Only these canonical fields are needed (others are not read, where the format allows).
     geometry : bool
         Return a GeoDataFrame with point geometries (default), or a plain DataFrame.
+    sliced : bool
+        Read a large UTF-8 CSV in slices of rows (:mod:`geo.reading.slices`), each through the
+        same pipeline, holding only the canonical ``fields`` of the rows read so far: for callers
+        that aggregate (``sxmap stats``). Other files, and tables with an id column (repeated ids
+        are compared over the whole table), are read whole.
 
     Returns
     -------
@@ -107,7 +112,7 @@ def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", 
     """
     report = read_projects_report(path, sheet=sheet, layer=layer, columns=columns, unit=unit, usd_rate=usd_rate,
                                   crs=crs, skip_invalid=skip_invalid, rejects=rejects, fields=fields,
-                                  geometry=geometry)
+                                  geometry=geometry, sliced=sliced)
     if report.rejected_rows:
         log.warning("%s: skipped %d invalid row(s) (跳过无效行)", report.path, report.rejected_rows)
     frame = report.projects
@@ -120,7 +125,8 @@ def read_projects(path, *, sheet=None, layer=None, columns=None, unit="亿元", 
 
 
 def read_projects_report(path, *, sheet=None, layer=None, columns=None, unit="亿元", usd_rate=None,
-                         crs=None, skip_invalid=False, rejects=None, fields=None, geometry=True) -> ReadReport:
+                         crs=None, skip_invalid=False, rejects=None, fields=None, geometry=True,
+                         sliced=False) -> ReadReport:
     """Like :func:`read_projects`, returning a :class:`ReadReport` (the table and what was found).
 
     Raises the same errors as :func:`read_projects`.
@@ -151,10 +157,59 @@ def read_projects_report(path, *, sheet=None, layer=None, columns=None, unit="�
 
     with stages(f"sxmap {path.name}", ["读取 reading", "整理 normalising", "定位 locating"]) as step:
         step("读取 reading")
-        report = _read_and_normalise(path, step, sheet=sheet, layer=layer, columns=columns, unit=unit,
-                                     usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid, fields=fields,
-                                     geometry=geometry, known=known, wanted=wanted)
+        options = dict(columns=columns, unit=unit, usd_rate=usd_rate, crs=crs, skip_invalid=skip_invalid,
+                       fields=fields, geometry=geometry, known=known, wanted=wanted)
+        report = _read_in_slices(path, step, **options) if sliced and sheet is None and layer is None else None
+        if report is None:
+            report = _read_and_normalise(path, step, sheet=sheet, layer=layer, **options)
     return report
+
+
+def _read_in_slices(path, step, *, columns, unit, usd_rate, crs, skip_invalid, fields, geometry, known, wanted):
+    """The report of a large delimited file read slice by slice (:mod:`geo.reading.slices`), or
+    None when it is to be read whole: fewer rows than :data:`~geo.reading.slices.SLICED_FROM`, not a
+    UTF-8 CSV, a row the streaming parser cannot take, a header the whole read explains better (it
+    names the problem), an id column."""
+    from sxmap.geo.reading.slices import Folded, slicing
+    from sxmap.geo.sources import NotSliced, csv_slices
+
+    folded, cmap, rows, done = Folded(fields), None, None, set()
+    size, at_least = slicing()
+    if not size:
+        return None
+
+    def once(name):  # the progress line counts each stage once, whatever the number of slices
+        if name not in done:
+            done.add(name)
+            step(name)
+
+    try:
+        for raw in csv_slices(path, header_keys=known, columns_wanted=wanted, rows=size, at_least=at_least):
+            if cmap is None:
+                unstack_headers(raw)
+                cmap = match_columns(raw.headers, columns, require_name=fields is None or "name" in fields)
+                crs = _header_datum(path, raw, cmap, crs)
+                if "id" in cmap.fields:
+                    return None
+            else:
+                raw.headers = rows.raw.headers  # (a header over two rows: merged in the first slice)
+            rows = _next_slice(rows, Rows(path, raw, cmap, unit=cmap.investment_unit or unit, usd_rate=usd_rate,
+                                          crs=crs, skip_invalid=True, geometry=geometry, step=once))
+            folded.add(rows, normalise(rows))
+    except (NotSliced, DataError):  # (bad rows are not raised here: they are collected)
+        return None
+    return folded.report(rows, skip_invalid)
+
+
+def _next_slice(before, rows):
+    """``rows``, a slice, set to go on from the slice ``before`` (None for the first): the datum
+    decided, the section heading open, the notes on the file said once."""
+    rows.whole_table = False
+    if before is not None:
+        rows.notes = []
+        rows.datum, rows.crs = before.datum, before.crs
+        rows.section_path = before.section_path
+    return rows
 
 
 def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, fields, geometry,
@@ -222,13 +277,12 @@ def normalise(rows) -> ReadReport:
     import pyarrow.compute as pc
 
     texts = {name: rows.text(name) for name in TEXT_FIELDS if name in rows.cmap.fields}
-    rows.ahead = in_background(_ahead, rows.n, texts.get("name") if rows.n > 1 else None)
+    rows.ahead = in_background(_ahead, rows.n, texts.get("name") if rows.n > 1 and rows.whole_table else None)
     blank = rows.blank_rows()
     total = rows.total_rows(texts.get("name"), blank)
     heading, sections = section_rows(rows, texts.get("name"), blank | total)
     if heading.any():
-        rows.notes.append(f"{int(heading.sum())} section heading row(s) read as the section of the rows below "
-                          "(分组标题行，已记入 section 列)")
+        rows.notes.append(heading_note(int(heading.sum())))
     keep = ~blank & ~total & ~heading
     if "name" in texts:
         empty = np.asarray(pc.equal(texts["name"], "").to_numpy(zero_copy_only=False), dtype=bool) & keep
@@ -454,7 +508,7 @@ def finish(rows, frame, take, usd):
     codes = locate(frame["lon"].to_numpy(float), frame["lat"].to_numpy(float))
     frame["district_located"] = pd.array(codes, dtype="Int64")
     stated = frame["district"].to_numpy(dtype="int64", na_value=0)
-    rownums = rows.raw.rownums[take]
+    rownums = rows.kept_rownums = rows.raw.rownums[take]
     names = frame["name"]
     outside = (stated == 0) & (codes == 0)
     rows.warn_rows(np.flatnonzero(outside), kind="outside_city", rownums=rownums, make=lambda i: (
@@ -467,12 +521,11 @@ def finish(rows, frame, take, usd):
     rows.warn_rows(np.flatnonzero(differ), kind="outside_stated_district", rownums=rownums, make=lambda i: (
         f"row {rownums[i]}: {names.iat[i]}: the point lies {'in ' if codes[i] else ''}{where(codes[i])}, not in the "
         f"stated {where(stated[i])} (点位不在所填区县内)"))
-    if len(frame):
+    if len(frame) and rows.whole_table:  # (over every slice at once when read in slices)
         rows.repeated_names(frame["name"], rownums, names)
     used = int(usd[take].sum())
     if used:
-        rows.warnings.append(f"{used} amount(s) converted from US dollars at {rows.usd_rate:g} CNY/USD "
-                             "(按所给汇率折算)")
+        rows.warnings.append(usd_note(used, rows.usd_rate))
         rows.warning_kinds.append({"kind": "usd_converted", "count": used, "rows": [],
                                    "messages": [rows.warnings[-1]]})
     if rows.geometry:
@@ -491,18 +544,9 @@ def build_report(rows, frame, rejected_positions, errors_all, blank_rows) -> Rea
                         columns={name: headers[i] for name, i in rows.cmap.fields.items()},
                         ignored=list(rows.cmap.ignored), warnings=rows.warnings, notes=rows.notes,
                         warning_kinds=rows.warning_kinds, datum=rows.datum)
-    if "investment" not in rows.cmap.fields and report.rows_read:
-        seen = ", ".join(repr(h) for h in headers if h) or "none"
-        report.warnings.insert(0, f"no investment column (没有投资额列): amounts are unknown, not 0; headers seen: "
-                                  f"{seen}; name the column with --column investment=HEADER")
-        report.warning_kinds.insert(0, {"kind": "no_investment_column", "count": report.rows_read, "rows": [],
-                                        "messages": [report.warnings[0]]})
-    if not report.rows_read:
-        report.warnings.append("the file has no data rows, only headers (没有数据行)")
-        report.warning_kinds.append({"kind": "no_data_rows", "count": 0, "rows": [],
-                                     "messages": [report.warnings[-1]]})
+    file_warnings(report, headers, "investment" in rows.cmap.fields)
     if blank_rows:
-        report.notes.append(f"{blank_rows} blank row(s) ignored (空行已忽略)")
+        report.notes.append(blank_note(blank_rows))
     if len(rejected_positions):
         report.rejected = errors_all
         report.rejected_rows = len(rejected_positions)
