@@ -44,6 +44,9 @@ def parsed_by(parse):
 
 def _crs_handler(ctx, param, value):
     """Check a ``--crs`` value: wgs84, gcj02, bd09 or anything pyproj accepts."""
+    from sxmap.geo.imports import import_quietly
+
+    import_quietly("numpy")  # geo.crs needs it: the first heavy import of most commands
     from sxmap.geo.crs import resolve_crs
 
     return parsed_by(resolve_crs)(ctx, param, value)
