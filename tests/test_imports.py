@@ -1,5 +1,6 @@
 """The import graph of geo/ and maps/ has no circle (issue 20 item 3): every ``import geo.x`` or
-``from sxmap.geo.x import …`` counts, at module level or inside a function."""
+``from sxmap.geo.x import …`` counts, at module level or inside a function. And geo/imports.py:
+the heavy libraries imported with the collector paused (issue 20 item 4)."""
 
 from __future__ import annotations
 
@@ -109,3 +110,18 @@ if __name__ == "__main__":  # prints the graph, one module a line, and the longe
         over = sum(1 for n in lengths.values() if n > 60)
         print(f"longest function in {folder}: {longest}, {lengths[longest]} lines (docstring not counted); "
               f"{over} of {len(lengths)} over 60 lines")
+
+
+def test_import_quietly_imports_freezes_and_leaves_the_collector_as_it_was():
+    import subprocess
+    import sys
+
+    code = ("import gc, json, sys; from sxmap.geo.imports import import_quietly;"
+            "assert 'numpy' not in sys.modules; before = gc.get_freeze_count();"
+            "import_quietly('numpy'); first = ['numpy' in sys.modules, gc.isenabled(), gc.get_freeze_count() > before];"
+            "frozen = gc.get_freeze_count(); import_quietly('numpy'); again = gc.get_freeze_count() == frozen;"
+            "gc.disable(); import_quietly('json', 'decimal'); still_off = not gc.isenabled();"
+            "print(json.dumps(first + [again, still_off]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    # imported, collector back on, the new objects frozen; nothing again for what is imported; off stays off
+    assert out.stdout.split("\n")[-2] == "[true, true, true, true, true]", out.stdout + out.stderr
