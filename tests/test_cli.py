@@ -36,6 +36,37 @@ def test_help_does_not_import_heavy_libraries():
     assert out.stdout.strip() == ""
 
 
+# What ``sxmap stats --projects`` on a small UTF-8 list of points must not import (issue 20 item 4:
+# start-up is the whole cost of a 1,000-row list; benchmarks/bench_startup.py times it): no
+# geopandas/pyproj/pyogrio (the points are located with shapely, GCJ-02 converted by numpy), no
+# map or chart library, no encoding detector for a file that decodes as UTF-8, no Excel reader,
+# no traditional-to-simplified converter for a simplified table.
+NOT_ON_THE_STATS_PATH = ("geopandas", "pyproj", "pyogrio", "matplotlib", "folium", "branca", "jinja2", "mapclassify",
+                         "charset_normalizer", "python_calamine", "opencc", "docx", "PIL")
+
+
+@pytest.mark.parametrize("fixture", ["projects_gcj02.csv", "projects_bom.csv"])
+def test_stats_on_a_small_list_imports_only_what_it_needs(fixture):
+    path = ROOT / "tests" / "data" / fixture
+    code = ("import json, sys; from sxmap import cli; from click.testing import CliRunner;"
+            f"result = CliRunner().invoke(cli.main, ['stats', '--projects', {str(path)!r}]);"
+            f"print(json.dumps([result.exit_code, '合计' in result.output, [m for m in {NOT_ON_THE_STATS_PATH!r} "
+            "if m in sys.modules]]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    exit_code, has_total, imported = json.loads(out.stdout.splitlines()[-1])
+    assert (exit_code, has_total) == (0, True), out.stdout
+    assert imported == [], f"stats on a small list imported {imported}"
+
+
+def test_a_command_puts_the_collector_threshold_back(runner):
+    import gc
+
+    before = gc.get_threshold()
+    result = runner.invoke(main, ["stats", "--projects", str(ROOT / "tests" / "data" / "projects_gcj02.csv")])
+    assert result.exit_code == 0, result.output
+    assert gc.get_threshold() == before  # a test session (or a program calling main) is left as it was
+
+
 def test_every_command_has_help_with_an_example(runner):
     for name, command in main.commands.items():
         result = runner.invoke(main, [name, "--help"])

@@ -1,6 +1,7 @@
 """The import graph of geo/ and maps/ has no circle (issue 20 item 3): every ``import geo.x`` or
 ``from sxmap.geo.x import …`` counts, at module level or inside a function. The HTML maps' modules
-import one way (encoding → … → html), and no function of geo/, maps/ or cli.py is over 60 lines."""
+import one way (encoding → … → html), and no function of geo/, maps/ or cli.py is over 60 lines.
+And geo/imports.py: the heavy libraries imported with the collector paused (issue 20 item 4)."""
 
 from __future__ import annotations
 
@@ -136,6 +137,21 @@ def test_html_modules_import_one_way():
     assert "sxmap.maps.elements" in graph["sxmap.maps.layers"]  # the graph of maps/ is read
     upward = {(a, b) for i, a in enumerate(names) for b in graph[a] if b in names[i + 1:]}
     assert upward == set(), "a module imports one above it (see HTML_PARTS)"
+
+
+def test_import_quietly_imports_freezes_and_leaves_the_collector_as_it_was():
+    import subprocess
+    import sys
+
+    code = ("import gc, json, sys; from sxmap.geo.imports import import_quietly;"
+            "assert 'numpy' not in sys.modules; before = gc.get_freeze_count();"
+            "import_quietly('numpy'); first = ['numpy' in sys.modules, gc.isenabled(), gc.get_freeze_count() > before];"
+            "frozen = gc.get_freeze_count(); import_quietly('numpy'); again = gc.get_freeze_count() == frozen;"
+            "gc.disable(); import_quietly('json', 'decimal'); still_off = not gc.isenabled();"
+            "print(json.dumps(first + [again, still_off]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    # imported, collector back on, the new objects frozen; nothing again for what is imported; off stays off
+    assert out.stdout.split("\n")[-2] == "[true, true, true, true, true]", out.stdout + out.stderr
 
 
 if __name__ == "__main__":  # prints the graph, one module a line, and the longest function

@@ -4,7 +4,6 @@ that leaves a table VALID with a smaller sum."""
 
 from __future__ import annotations
 
-import html
 import re
 
 #: The error values Excel stores (``t="e"`` cells).
@@ -17,6 +16,7 @@ _ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(?:<f\b[^>]*/
 def error_cells(path, sheet) -> list:
     """``(row, column letter, value)`` of the error cells of ``sheet`` (its name) in an .xlsx/.xlsm
     workbook; empty for other formats."""
+    import html  # its entity table takes 2 ms to build: not for a CSV (start-up time)
     import zipfile
     from pathlib import Path
 

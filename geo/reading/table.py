@@ -35,6 +35,7 @@ import logging
 from pathlib import Path
 
 from sxmap.geo.errors import DataError, DataErrors, UsageError
+from sxmap.geo.imports import import_quietly
 from sxmap.geo.parallel import in_background
 from sxmap.geo.reading.amounts import BOUND_CODES, read_amounts
 from sxmap.geo.reading.columns import all_distinct, pick_words, read_table_from_raw, strings
@@ -214,8 +215,7 @@ def _next_slice(before, rows):
 
 def _read_and_normalise(path, step, *, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, fields, geometry,
                         known, wanted):
-    import numpy  # noqa: F401  (imported here, not by two threads at once)
-    import pyarrow  # noqa: F401
+    import_quietly("numpy", "pyarrow")  # here, not by two threads at once
 
     warm = in_background(_import_pandas)  # while the file is read: pyarrow parses it without holding the GIL
     try:
@@ -258,12 +258,13 @@ def _header_datum(path, raw, cmap, crs):
 
 
 def _import_pandas():
-    import pandas  # noqa: F401
+    import_quietly("pandas")
 
 
 def _ahead(n, names):
     """Work for a second core while the reader parses amounts, dates and districts: the district
     index for locating ``n`` points and whether all ``names`` differ (None when there are none)."""
+    import_quietly("shapely")
     from sxmap.geo.locate import prepare
 
     prepare(n)
