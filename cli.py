@@ -917,8 +917,9 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
     lower bounds ("≥" in the table: the total is at least that), approximate, or missing. Every
     district appears, with zeros; the last row is the total. A project counts in the district its
     point lies in; where a stated district differs, it is reported on stderr. Only the columns the
-    totals need are read (a million rows in a few seconds, whatever the headers). Without an
-    investment column the totals are unknown, not 0, and stderr says so.
+    totals need are read (a million rows in a few seconds, whatever the headers); a UTF-8 CSV of
+    more than 1.2 million rows is read 100,000 rows at a time (5 million rows in under 1 GiB).
+    Without an investment column the totals are unknown, not 0, and stderr says so.
     By township, a project's 街道/镇/乡 comes from its address column (地址), every township of
     the districts in view is listed, and projects without one are counted as 未知.
 

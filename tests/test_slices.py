@@ -155,3 +155,29 @@ def test_make_sliced_writes_the_committed_csv(tmp_path, monkeypatch):
     shutil.copy(DATA / "make_sliced.py", script)
     runpy.run_path(str(script), run_name="__main__")
     assert (tmp_path / "sliced_projects.csv").read_bytes() == SLICED.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["township_addresses.csv", "plans/plan.csv"])
+@pytest.mark.parametrize("options", [["--by", "township"], ["--compare", "2022,2023"], ["--by", "district,industry"],
+                                     ["--by", "industry", "--year", "2023", "--format", "json"]])
+def test_every_grouping_in_slices_is_the_whole_file_one(runner, monkeypatch, tmp_path, name, options):
+    args = ["--projects", str(DATA / name), "--crs", "wgs84", *options]
+    whole = _stats(runner, monkeypatch, tmp_path, 0, *args)
+    assert _stats(runner, monkeypatch, tmp_path, 3, *args) == whole
+    assert whole[0] == 0
+
+
+@pytest.mark.parametrize("name, sliced", [("sliced_projects.csv", True), ("township_addresses.csv", True),
+                                          ("plans/plan.csv", True), ("projects_gbk.csv", False),
+                                          ("query_projects.csv", False)])  # (GBK; an id column)
+def test_which_fixtures_are_read_in_slices(monkeypatch, name, sliced):
+    from sxmap.geo.reading import slices
+
+    added = []
+    monkeypatch.setattr(slices.Folded, "add", lambda self, rows, report: added.append(rows.n))
+    monkeypatch.setattr(slices.Folded, "report", lambda self, rows, skip_invalid: None)  # (then read whole)
+    monkeypatch.setenv("SXMAP_SLICE_ROWS", "3")
+    read_projects_report(DATA / name, fields=STATS_COLUMNS, geometry=False, sliced=True, crs="wgs84",
+                         skip_invalid=True)
+    assert (len(added) > 1) == sliced
+    assert all(n <= 3 for n in added)

@@ -24,7 +24,6 @@ def name_keys(names):
     """``(hashes, filled)`` of ``names`` folded as :meth:`Rows.repeated_names` compares them."""
     import numpy as np
     import pandas as pd
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     folded = folded_names(names)

@@ -2,17 +2,19 @@
 whole-file read gives.
 
 :func:`geo.reading.table.read_projects_report` with ``sliced=True`` reads a big UTF-8 delimited
-file :data:`SLICE_ROWS` rows at a time (:func:`geo.sources.csv_slices`) and runs the same
-pipeline (:func:`geo.reading.table.normalise`) on each slice; :class:`Folded` keeps the running
-result:
+file of :data:`SLICED_FROM` rows or more :data:`SLICE_ROWS` rows at a time
+(:func:`geo.sources.csv_slices`) and runs the same pipeline (:func:`geo.reading.table.normalise`)
+on each slice; :class:`Folded` keeps the running result:
 
-- the canonical rows of each slice (only the columns the caller asked for: ``fields``), joined
-  at the end (Arrow-backed text columns join without a copy);
+- the canonical rows of each slice (only the columns the caller asked for: ``fields``), held
+  small (the bound and the precision as categoricals, which they stay; ids that are row numbers
+  made again at the end) and joined column by column at the end, each slice's piece let go as
+  it is joined (Arrow-backed text joins without a copy);
 - errors and rejected rows, in row order (strict mode raises them all at the end, as a whole
   read does);
 - warnings by kind: counts added, the first :data:`~geo.reading.rows.MAX_LISTED` rows and
   messages kept, the "… and N more" line written once; repeated names looked for once, over the
-  names of every slice;
+  hashes of every slice's folded names (a repeat found is checked on the names);
 - notes that count (blank rows, total rows, section headings, decimal commas) added up, the
   others kept once.
 
@@ -223,10 +225,8 @@ class Folded:
 
     def _compact(self, frame, row_ids) -> dict:
         """The columns of one slice's table the caller needs (``fields``; all when it named none),
-        held small until the end: text with few distinct values dictionary-encoded, ids that are
-        row numbers not held at all (they are made again from the row numbers)."""
-        import pyarrow as pa
-
+        held small until the end: text of a few values (:data:`FEW_VALUES`) as categoricals, ids
+        that are row numbers not held at all (they are made again from the row numbers)."""
         if self.fields is not None:
             frame = frame.drop(columns=[n for n in UNREAD if n in frame.columns and n not in self.fields])
         self.geometry = self.geometry or hasattr(frame, "geometry") and "geometry" in frame.columns
@@ -297,7 +297,6 @@ class Folded:
         joined), in the order of a whole read; a column only some slices have (a date, a
         section) is empty in the others."""
         import pandas as pd
-        import pyarrow as pa
 
         parts, self.parts = self.parts, []
         data = {}
