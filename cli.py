@@ -549,18 +549,15 @@ def _tune_memory():
         pass
 
 
-def _collect_less():
-    """Run a command with fewer garbage collections, and end the process without the last one.
+def _freeze_at_exit():
+    """End the process without a last garbage collection over everything left.
 
-    Importing pandas, numpy and pyarrow creates ~60,000 objects that live as long as the process;
-    with Python's default threshold (a collection every 700 new objects) the collector goes over
-    them again and again: 157 collections, 70 ms of ``sxmap stats`` on a 1,000-row list. Every
-    10,000 objects: about 12, 40 ms. At exit Python collects once more over everything left
-    (50–60 ms): an exit handler moves the objects out of the collector's sight (``gc.freeze``)
-    first; files are written and closed explicitly (geo/output.py) before that, and the system
-    takes back the memory. Work over a million rows makes few Python objects (it is vectorised),
-    so its collections hardly change. The threshold is put back after the command (a test session
-    runs many); the exit handler is registered once."""
+    When Python exits it collects garbage over every object that remains, the ~60,000 that pandas,
+    numpy and pyarrow create on import included: 50–60 ms, a tenth of ``sxmap stats`` on a
+    1,000-row list (benchmarks/bench_startup.py). An exit handler moves them out of the collector's
+    sight (``gc.freeze``) first: the other exit handlers still run, files are written and closed
+    explicitly (geo/output.py), and the system takes back the memory. Registered once per process
+    (a test session runs many commands)."""
     import atexit
     import gc
 
@@ -568,9 +565,6 @@ def _collect_less():
     if not _EXIT_FROZEN:
         atexit.register(gc.freeze)
         _EXIT_FROZEN = True
-    before = gc.get_threshold()
-    gc.set_threshold(max(before[0], 10_000), *before[1:])
-    return before
 
 
 _EXIT_FROZEN = False
@@ -586,13 +580,8 @@ class SxmapGroup(click.Group):
     """A click group that turns sxmap's own exceptions into clean ``Error: …`` lines."""
 
     def main(self, *args, **kwargs):
-        import gc
-
-        before = _collect_less()  # from the start: options' callbacks import numpy (--crs) and more
-        try:
-            return super().main(*args, **kwargs)
-        finally:
-            gc.set_threshold(*before)
+        _freeze_at_exit()
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx):
         from sxmap.geo.output import Interrupted, signals_interrupt

@@ -58,15 +58,6 @@ def test_stats_on_a_small_list_imports_only_what_it_needs(fixture):
     assert imported == [], f"stats on a small list imported {imported}"
 
 
-def test_a_command_puts_the_collector_threshold_back(runner):
-    import gc
-
-    before = gc.get_threshold()
-    result = runner.invoke(main, ["stats", "--projects", str(ROOT / "tests" / "data" / "projects_gcj02.csv")])
-    assert result.exit_code == 0, result.output
-    assert gc.get_threshold() == before  # a test session (or a program calling main) is left as it was
-
-
 def test_every_command_has_help_with_an_example(runner):
     for name, command in main.commands.items():
         result = runner.invoke(main, [name, "--help"])
