@@ -47,8 +47,6 @@ COORD_DECIMALS = 7  # about 1 cm
 DISTRICT_COLUMNS = ("adcode", "name_zh", "name_en", "kind_zh", "kind_en", "area_km2", "centroid_lon", "centroid_lat",
                     "anchor_lon", "anchor_lat")
 
-#: The layers the build writes (:data:`geo.region.LAYERS`); the shipped region says which file holds each.
-BUILT_LAYERS = ("districts", "districts_simplified", "outline", "hosts", "districts_gcj02", "outline_gcj02")
 
 
 # --------------------------------------------------------------------------------------------

@@ -28,9 +28,6 @@ from sxmap.geo.bundled import data_dir
 #: divisions (drawing), the region's outline; the GCJ-02 twins are optional (for Gaode basemaps).
 LAYERS = ("districts", "districts_simplified", "outline", "hosts", "districts_gcj02", "outline_gcj02")
 
-#: Levels of a region, and of its divisions.
-LEVELS = ("province", "city", "county")
-
 
 @dataclass(frozen=True)
 class District:
@@ -128,11 +125,6 @@ class Region:
     bounds: tuple[float, float, float, float] = ()
     ambiguous_names: tuple[tuple[str, tuple[int, ...]], ...] = ()
     source: str = ""
-
-    @property
-    def key(self) -> str:
-        """What tells this region's cached layers from another's: its code and division level."""
-        return f"{self.adcode}-{self.unit_level}"
 
     @property
     def by_adcode(self) -> dict[int, District]:
@@ -306,11 +298,6 @@ def active() -> Region:
     """The region in use: the one set by :func:`set_active` / :func:`use_region`, else the
     shipped default (Shaoxing)."""
     return _ACTIVE[-1] if _ACTIVE else shipped()
-
-
-def is_default() -> bool:
-    """Whether the region in use is the shipped one."""
-    return active() == shipped()
 
 
 def set_active(region: Region | None) -> None:
