@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,6 +126,11 @@ class Region:
     bounds: tuple[float, float, float, float] = ()
     ambiguous_names: tuple[tuple[str, tuple[int, ...]], ...] = ()
     source: str = ""
+
+    def __hash__(self) -> int:
+        # what tells regions apart (equal regions share it), not every division's every name: the
+        # per-region caches (locating, townships, seats) look a region up on every call
+        return hash((self.adcode, self.unit_level, self.folder))
 
     @property
     def by_adcode(self) -> dict[int, District]:
@@ -278,14 +284,16 @@ def description_of(region: Region) -> dict:
 
 
 @functools.lru_cache(maxsize=None)
-def _shipped(folder: str) -> Region:
-    path = Path(folder) / "region.json"
-    return region_from_description(json.loads(path.read_text(encoding="utf-8")), Path(folder))
+def _shipped(sxmap_data: str | None) -> Region:
+    folder = data_dir()  # under this $SXMAP_DATA: resolved once, not on every active()
+    path = folder / "region.json"
+    return region_from_description(json.loads(path.read_text(encoding="utf-8")), folder)
 
 
 def shipped() -> Region:
-    """The embedded default region (Shaoxing), from the shipped ``data/region.json``."""
-    return _shipped(str(data_dir()))
+    """The embedded default region (Shaoxing), from the shipped ``data/region.json`` (of
+    ``$SXMAP_DATA`` when it is set)."""
+    return _shipped(os.environ.get("SXMAP_DATA"))
 
 
 # --------------------------------------------------------------------------------------------
