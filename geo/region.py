@@ -152,6 +152,11 @@ class Region:
         return "区县" if self.unit_level == "county" else "市"
 
     @property
+    def unit_en(self) -> str:
+        """One of its divisions: district, or city for a province by city."""
+        return "district" if self.unit_level == "county" else "city"
+
+    @property
     def units_en(self) -> str:
         """districts, or cities for a province by city."""
         return "districts" if self.unit_level == "county" else "cities"
@@ -161,11 +166,16 @@ class Region:
         name = dict(self.files).get(layer)
         return self.folder / name if name else None
 
-    def outside_label(self, lang: str = "zh") -> str:
-        """What a point outside the region is called: 市外 / Outside Shaoxing."""
+    def label(self, lang: str = "zh") -> str:
+        """The region's name in a language: 绍兴市 / Shaoxing."""
+        return self.name_zh if lang == "zh" else self.name_en
+
+    def outside_label(self, lang: str = "zh", named: bool = True) -> str:
+        """What a point outside the region is called: 市外 / Outside Shaoxing (a table's row), or
+        with ``named=False`` in running English text, outside the city (省外 / outside the province)."""
         if lang == "zh":
             return {"province": "省外", "city": "市外", "county": "县外"}[self.level]
-        return f"Outside {self.name_en}"
+        return f"Outside {self.name_en}" if named else f"outside the {self.level}"
 
 
 @functools.lru_cache(maxsize=16)

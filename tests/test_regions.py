@@ -107,6 +107,15 @@ def test_region_names_resolve(text, adcode):
     assert regions.load_region(text).adcode == adcode
 
 
+@pytest.mark.parametrize("text, name_en, short_zh", [
+    ("安徽省", "Anhui", "安徽"), ("宁夏回族自治区", "Ningxia", "宁夏"), ("新疆维吾尔自治区", "Xinjiang", "新疆"),
+    ("内蒙古自治区", "Neimenggu", "内蒙古"), ("陕西省", "Shaanxi", "陕西"), ("山西省", "Shanxi", "山西"),
+])
+def test_a_province_is_named_without_its_suffix(text, name_en, short_zh):
+    region = regions.load_region(text)
+    assert (region.name_en, region.short_zh) == (name_en, short_zh)
+
+
 def test_divisions_of_regions_resolve_by_their_names(hangzhou):
     from sxmap.geo.districts import resolve_district
 
@@ -276,7 +285,7 @@ def test_stats_on_a_region_table(runner, name):
     assert table["合计"]["investment"] == pytest.approx(sum(float(r["总投资（亿元）"]) for r in rows))
     checked = runner.invoke(cli.main, ["--region", text, "validate", str(DATA / f"{name}_projects.csv")])
     assert checked.exit_code == 0, checked.output
-    assert f"the point lies outside {FIXTURES[name][2]}" in checked.stdout  # the row outside is reported
+    assert f"the point lies outside {FIXTURES[name][2]} " in checked.stdout  # the row outside is reported
     # every row but the one outside states its division, by full name, short name, code or pinyin
     stated = [line for line in checked.stdout.splitlines() if line.startswith("  未填 not stated")]
     assert stated and stated[0].split()[-2:] == ["1", "1"], stated
