@@ -213,8 +213,10 @@ def _summary(projects, enclaves, table, lang) -> list[str]:
     outside = int((projects["district_located"] == 0).sum()) if n else 0
     n_enclaves = drawn_enclaves(enclaves)
     if lang == "en":
-        lines = [f"The list holds {n} project{'s' if n != 1 else ''} in {len(districts)} of {_region().name_en}'s {_count_en(len(_region().districts))} districts"
-                 + (f" (and {outside} outside the city)" if outside else "") + "."]
+        region = _region()
+        lines = [f"The list holds {n} project{'s' if n != 1 else ''} in {len(districts)} of {region.name_en}'s "
+                 f"{_count_en(len(region.districts))} {region.units_en}"
+                 + (f" (and {outside} {region.outside_label('en', named=False)})" if outside else "") + "."]
         if known:
             lines.append(f"{known} of them state an amount, {'at least ' if lower else ''}{_num(total)} "
                          f"(100 million yuan) in all; {n - known} do not state one.")
@@ -226,7 +228,9 @@ def _summary(projects, enclaves, table, lang) -> list[str]:
         if n_enclaves:
             lines.append(f"{n_enclaves} enclave office{'s' if n_enclaves != 1 else ''} (飞地) are mapped.")
         return lines
-    lines = [f"名单共 {n} 个项目，分布在 {len(districts)} 个区县" + (f"，另有 {outside} 个在市外" if outside else "") + "。"]
+    units, outside_zh = _region().units_zh, _region().outside_label("zh")
+    lines = [f"名单共 {n} 个项目，分布在 {len(districts)} 个{units}" + (f"，另有 {outside} 个在{outside_zh}" if outside else "")
+             + "。"]
     if known:
         lines.append(f"其中 {known} 个披露了投资额，合计{'不少于' if lower else ''} {_num(total)} 亿元；"
                      f"{n - known} 个未披露金额。")

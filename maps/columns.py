@@ -103,7 +103,7 @@ def _located_column(projects, lang, order=None):
         adcodes.append(0)
         from sxmap.geo.region import active
 
-        outside_zh, outside_en = active().outside_label("zh"), f"outside the {active().level}"  # 市外, 省外
+        outside_zh, outside_en = active().outside_label("zh"), active().outside_label("en", named=False)
         names.append(outside_zh if lang == "zh" else outside_en)
         others.append(outside_en if lang == "zh" else outside_zh)
     if order is not None:

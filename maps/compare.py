@@ -104,7 +104,8 @@ def _change_values(table, value):
 def _texts(lang):
     zh = lang != "en"
     return {
-        "title": f"{_region().name_zh}各区县招商项目同比变化" if zh else f"{_region().name_en}: year-on-year change by district",
+        "title": (f"{_region().name_zh}各{_region().units_zh}招商项目同比变化" if zh
+                  else f"{_region().name_en}: year-on-year change by {_region().unit_en}"),
         "count": "项目数" if zh else "Projects",
         "investment": "投资额（亿元）" if zh else "Investment (100 million yuan)",
         "change": "变化" if zh else "Change",

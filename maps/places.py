@@ -215,7 +215,7 @@ def _edge_spec(m):
     centre, bounds: the indicator that leads back) and the words."""
     bounds = _city_bounds(m)
     lang = m.sx_lang
-    return {"home": {"name": _region().name_zh if lang == "zh" else _region().name_en,
+    return {"home": {"name": _region().label(lang),
                      "lat": round((bounds[0][0] + bounds[1][0]) / 2, 6), "lon": round((bounds[0][1] + bounds[1][1]) / 2, 6),
                      "bounds": bounds},
             "texts": ({"km": "{km} 公里", "fly": "飞往 {name}", "back": "回到 {name}"} if lang == "zh"

@@ -26,6 +26,7 @@ import re
 from pathlib import Path
 
 from sxmap.geo.errors import UsageError
+from sxmap.geo.region import active as _region
 from sxmap.maps import style
 
 #: Formats written by matplotlib, by extension.
@@ -36,28 +37,21 @@ DEFAULT_DPI = 300
 #: The size the type sizes below were chosen for; other sizes scale them.
 REFERENCE_SIZE_IN = (16 / 2.54, 12 / 2.54)
 
-#: CGCS2000 / 3-degree Gauss-Kruger CM 120E: the projected CRS for maps of Shaoxing.
 def city_crs() -> str:
     """The projection of the region's maps: the CGCS2000 3-degree Gauss–Krüger zone of its centre
     (EPSG:4549, central meridian 120°E, for Shaoxing)."""
-    from sxmap.geo.region import active
-
-    return active().zone
+    return _region().zone
 
 
 def _zone_lon() -> tuple[float, float]:
     """The longitudes the region's zone is drawn in (its central meridian ± 1.5°)."""
-    from sxmap.geo.region import active
-
-    cm = active().zone_cm
+    cm = _region().zone_cm
     return cm - 1.5, cm + 1.5
 
 
 def crs_note(lang: str) -> str:
     """The projection line of a map in :func:`city_crs`."""
-    from sxmap.geo.region import active
-
-    zone, cm = active().zone, active().zone_cm
+    zone, cm = _region().zone, _region().zone_cm
     if lang == "zh":
         return f"投影：CGCS2000 / 3度带高斯-克吕格 中央经线{cm}°E（{zone}）"
     return f"Projection: CGCS2000 / 3-degree Gauss-Kruger CM {cm}°E ({zone})"
@@ -73,26 +67,19 @@ BUNDLED_SOURCE = {
 #: The source line's default when the projects came from the caller.
 USER_SOURCE = {"zh": "用户提供的项目表", "en": "the user's project table"}
 
-def _city(lang: str) -> str:
-    """The region's name: 绍兴市 / Shaoxing."""
-    from sxmap.geo.region import active
 
-    return active().name_zh if lang == "zh" else active().name_en
-
-
-def _titles() -> dict[str, tuple[str, str]]:
-    """The default titles of the region's maps, Chinese and English."""
-    from sxmap.geo.region import active
-
-    r = active()
-    units_zh, units_en = f"各{r.units_zh}", ("by district" if r.unit_level == "county" else "by city")
+def _default_title(kind: str, lang: str) -> str | None:
+    """The default title of a map of ``kind`` in ``lang`` for the region in use; ``None`` for a
+    kind without one (a statistic's choropleth takes its section's heading)."""
+    r = _region()
+    units_zh, units_en = f"各{r.units_zh}", f"by {r.unit_en}"
     return {
         "investment": (f"{r.name_zh}{units_zh}招商项目投资额", f"{r.name_en}: investment in projects {units_en}"),
         "count": (f"{r.name_zh}{units_zh}招商项目数", f"{r.name_en}: number of projects {units_en}"),
         "markers": (f"{r.name_zh}招商项目分布", f"{r.name_en}: investment projects"),
         "enclaves": (f"{r.name_zh}飞地分布", f"{r.name_en}'s enclaves (飞地)"),
         "map": (f"{r.name_zh}招商地图", f"{r.name_en} investment map"),
-    }
+    }.get(kind, (None, None))[lang == "en"]
 
 
 _EDGE = "#ffffff"
@@ -890,9 +877,8 @@ def choropleth_figure(projects=None, value: str = "investment", *, scheme: str =
     frame, kind, classes, section = _choropleth_layer(projects, value, scheme, k, bins, stats, lang)
     with font_context(font):
         page = _Page(size, font)
-        default = _titles().get(kind, (None, None))
         subtitle = frame["period"].iloc[0] if kind == "stat" else _subtitle(projects, lang)
-        page.title(title or (default[1] if lang == "en" else default[0]) or section[0], subtitle)
+        page.title(title or _default_title(kind, lang) or section[0], subtitle)
         scheme_note = (f"分级：{_scheme_name(classes.scheme, lang)}" if lang == "zh"
                        else f"Classes: {_scheme_name(classes.scheme, lang)}")
         page.source(_source_lines(city_crs(), lang, source, (scheme_note,)))
@@ -938,7 +924,7 @@ def township_figure(projects=None, value: str = "count", *, title: str | None = 
     values = tw.township_values(projects, value)
     with font_context(font):
         page = _Page(size, font)
-        page.title(title or ((_city("zh") if lang == "zh" else _city("en") + ": ") + tw.label(value, lang)),
+        page.title(title or (_region().label(lang) + ("" if lang == "zh" else ": ") + tw.label(value, lang)),
                    _subtitle(projects, lang))
         page.source(_source_lines(city_crs(), lang, source, (tw.SEATS_CREDIT[lang],)))
         districts = _districts_projected(city_crs())
@@ -1116,8 +1102,7 @@ def markers_figure(projects=None, *, title: str | None = None, lang: str = "zh",
     projects, source = _load(projects, source, lang)
     with font_context(font):
         page = _Page(size, font)
-        default = _titles()["markers"]
-        page.title(title or (default[1] if lang == "en" else default[0]), _subtitle(projects, lang))
+        page.title(title or _default_title("markers", lang), _subtitle(projects, lang))
         page.source(_source_lines(city_crs(), lang, source, _seats_note(projects, lang)))
         radii, precision, sections = _projects_layer(projects, page, lang, max_radius_pt=12 * page.scale)
         districts = _districts_projected(city_crs())
@@ -1149,8 +1134,7 @@ def combined_figure(projects=None, value: str = "investment", *, scheme: str = "
     frame, kind, classes, section = _choropleth_layer(projects, value, scheme, k, bins, stats, lang)
     with font_context(font):
         page = _Page(size, font)
-        default = _titles()["map"]
-        page.title(title or (default[1] if lang == "en" else default[0]), _subtitle(projects, lang))
+        page.title(title or _default_title("map", lang), _subtitle(projects, lang))
         page.source(_source_lines(city_crs(), lang, source, _seats_note(projects, lang)))
         radii, precision, sections = _projects_layer(projects, page, lang, max_radius_pt=12 * page.scale)
         districts = _districts_projected(city_crs())
@@ -1272,9 +1256,8 @@ def enclaves_figure(enclaves=None, *, title: str | None = None, lang: str = "zh"
 
     with font_context(font):
         page = _Page(size, font)
-        default = _titles()["enclaves"]
         n = len(enclaves)
-        page.title(title or (default[1] if lang == "en" else default[0]),
+        page.title(title or _default_title("enclaves", lang),
                    f"共 {n} 处" if lang == "zh" else f"{n} place{'s' if n != 1 else ''}")
         page.source(_source_lines(crs, lang, source))
         ax = _enclave_layout(page, enclaves, where, lang)
@@ -1355,7 +1338,7 @@ def _enclave_layout(page, enclaves, where, lang):
     entries.append((Symbol("patch", facecolor="#f4a259", edgecolor="#404040"),
                     "飞地所属区县" if lang == "zh" else "Home district"))
     entries.append((Symbol("patch", facecolor="#fde7c8", edgecolor="#404040"),
-                    f"{_city('zh')}其他区县" if lang == "zh" else f"Other districts of {_city('en')}"))
+                    f"{_region().label('zh')}其他区县" if lang == "zh" else f"Other districts of {_region().label('en')}"))
     entries.append((Symbol("patch", facecolor="#eeeeee", edgecolor="#9a9a9a"),
                     "飞地所在城市、区" if lang == "zh" else "Host cities and districts"))
     note = ("飞地位置为所在城市或区的代表点，非具体地址" if lang == "zh"
@@ -1466,7 +1449,7 @@ def _label_enclaves(ax, page, where, points, texts, arrow_boxes, lang):
     renderer = page.figure.canvas.get_renderer()
     mpp = page.metres_per_pt
     cx, cy = (float(v) for v in _to_xy(where.centre.x, where.centre.y, where.crs))
-    city_label = _city(lang)
+    city_label = _region().label(lang)
     city_text = _label(ax, cx, cy, city_label, page, ha="center", va="center", fontsize=page.pt(7.5),
                        fontweight="bold", color=_TEXT, zorder=8)
     page.texts["labels"].append(city_label)

@@ -389,3 +389,17 @@ def test_region_names_with_stray_control_characters_still_resolve(text):
 def test_a_huge_region_name_is_refused_in_one_short_line(runner):
     result = runner.invoke(cli.main, ["--region", "杭" * 100_000, "districts"])
     assert result.exit_code == 2 and len(result.stderr) < 300 and "…" in result.stderr
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("zh", "分布在 16 个市，另有 1 个在省外"),
+    ("en", "in 16 of Anhui's 16 cities (and 1 outside the province)"),
+])
+def test_a_province_briefing_counts_cities_and_says_outside_the_province(runner, tmp_path, lang, expected):
+    out = tmp_path / "r.html"
+    result = runner.invoke(cli.main, ["--region", "安徽省", "-q", "report", "--lang", lang, "--projects",
+                                      str(DATA / "anhui_projects.csv"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    import html
+
+    assert expected in html.unescape(out.read_text("utf-8"))
