@@ -63,7 +63,8 @@ def main(argv=None):
     import shapely
 
     from sxmap.geo import boundaries
-    from sxmap.geo.locate import _grid, _region_grid, _region_prepared, locate
+    from sxmap.geo import locate as locate_module
+    from sxmap.geo.locate import _grid, _region_prepared, locate
 
     n = args.points
     lon, lat = points_inside_city(n)
@@ -72,7 +73,7 @@ def main(argv=None):
     boundaries._read_file_features.cache_clear()
     t_load, _ = median_time(lambda: (boundaries._read_file_features.cache_clear(), boundaries.district_geometries()),
                             args.repeat)
-    _region_grid.cache_clear()
+    locate_module._GRIDS.clear()
     _region_prepared.cache_clear()
     t0 = time.perf_counter()
     _grid()

@@ -12,6 +12,7 @@ no district, as with "within".
 from __future__ import annotations
 
 import functools
+import threading
 
 import numpy as np
 
@@ -93,9 +94,18 @@ def _prepared():
     return _region_prepared(active())
 
 
-@functools.lru_cache(maxsize=4)
+#: The grid of each region built so far, and the lock that makes a second thread wait for a grid
+#: being built rather than build it beside it (the reader builds it on the other core).
+_GRIDS: dict = {}
+_GRID_LOCK = threading.Lock()
+
+
 def _region_grid(region) -> _DistrictGrid:
-    return _DistrictGrid(*_region_prepared(region))
+    with _GRID_LOCK:
+        grid = _GRIDS.get(region)
+        if grid is None:
+            grid = _GRIDS[region] = _DistrictGrid(*_region_prepared(region))
+        return grid
 
 
 @functools.lru_cache(maxsize=4)
@@ -124,7 +134,8 @@ def _locate_direct(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 
 
 def _grid_built() -> bool:
-    return _region_grid.cache_info().currsize > 0
+    """Whether the grid of the region in use is built (not another region's)."""
+    return active() in _GRIDS
 
 
 def prepare(n: int | None = None) -> None:

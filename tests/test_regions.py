@@ -403,3 +403,24 @@ def test_a_province_briefing_counts_cities_and_says_outside_the_province(runner,
     import html
 
     assert expected in html.unescape(out.read_text("utf-8"))
+
+
+def test_another_regions_grid_does_not_count_as_this_ones(hangzhou):
+    """A full-suite run aborted in GEOS: with 杭州's grid built, Shaoxing's reader took the grid as
+    built, and the main thread built it while the reader's second thread was building it too."""
+    import threading
+
+    from sxmap.geo import locate
+
+    with use_region(hangzhou):
+        locate._grid()
+        assert locate._grid_built()
+    locate._GRIDS.pop(shipped(), None)
+    assert not locate._grid_built()
+    grids = []
+    threads = [threading.Thread(target=lambda: grids.append(locate._grid())) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({id(g) for g in grids}) == 1 and locate._grid_built()  # built once, shared
