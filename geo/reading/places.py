@@ -18,8 +18,12 @@ PRECISION_CODES = ("", *PRECISIONS)  # location precision codes while reading: 0
 
 
 def district_error(value, exc: UnknownDistrictError):
+    from sxmap.geo.region import active
+
+    divisions = active().districts
+    valid = ", ".join(d.name_zh for d in divisions[:8]) + (", …" if len(divisions) > 8 else "")
     hint = ("did you mean: " + ", ".join(exc.suggestions) + "?") if exc.suggestions else (
-        "valid: 越城区, 柯桥区, 上虞区, 新昌县, 诸暨市, 嵊州市 (or Yuecheng…, or 330602…)")
+        f"valid: {valid} (or {divisions[0].name_en}…, or {divisions[0].adcode}…)")
     return DataError("unknown district (未知区县)", value=value, hint=hint)
 
 
@@ -114,10 +118,24 @@ def read_districts(rows):
             raise district_error(value, exc) from None
 
     indices, results, errors = per_distinct(rows.text("district"), parse)
+    _say_whose(errors)
     codes = np.array([r if r is not None else -1 for r in results], dtype=np.int64)[indices] if results else \
         np.zeros(rows.n, dtype=np.int64)
     rows.fail_distinct("district", indices, errors)
     return codes
+
+
+def _say_whose(errors) -> None:
+    """When the names unknown here are another city's divisions (a 杭州 table read as Shaoxing's),
+    the first of their errors says so and how to read the table as that city's."""
+    from sxmap.geo.regions import region_of_names
+
+    bad = [e for e in errors if e is not None]
+    found = region_of_names([e.value for e in bad]) if len(bad) >= 2 else None
+    if found:
+        city, k, n = found
+        bad[0].hint = (f"{bad[0].hint}; {k} of the {n} unknown names are districts of {city}: read the table "
+                       f"with --region {city} (这些是{city}的区县，请加 --region {city})")
 
 
 def addresses(rows, texts, district, keep):
