@@ -611,6 +611,8 @@ def csv_slices(path, *, header_keys=(), columns_wanted=None, rows=100_000, at_le
     path = check_input_path(path)
     if not path.is_file():
         raise NotSliced("not a regular file")
+    if path.stat().st_size < at_least:  # (fewer bytes than rows wanted: each row ends in a byte at least)
+        raise NotSliced("a small file")
     with open(path, "rb") as f:
         head = f.read(_LAYOUT_BYTES)
     size = path.stat().st_size

@@ -136,6 +136,22 @@ def test_what_is_read_whole(name, why):
         next(csv_slices(DATA / name, rows=2, at_least=100))
 
 
+def test_a_file_of_fewer_bytes_than_rows_wanted_is_not_even_looked_at(monkeypatch):
+    """A list of a few thousand rows, which ``stats`` asks for in slices, is read once, not twice:
+    fewer bytes than rows cannot hold them (its layout would be found again by the whole read)."""
+    import sxmap.geo.sources as sources
+
+    def layout(*args, **kwargs):
+        raise AssertionError("the layout of a small file was looked for")
+
+    monkeypatch.setattr(sources, "_csv_layout", layout)
+    path = DATA / "query_projects.csv"
+    with pytest.raises(NotSliced, match="a small file"):
+        next(csv_slices(path, rows=2, at_least=path.stat().st_size + 1))
+    with pytest.raises(AssertionError, match="layout"):  # as many bytes as rows: looked at
+        next(csv_slices(path, rows=2, at_least=path.stat().st_size))
+
+
 def test_a_ragged_row_in_a_later_slice_is_read_whole(runner, monkeypatch, tmp_path):
     table = tmp_path / "ragged.csv"
     lines = SLICED.read_text(encoding="utf-8").splitlines()
