@@ -366,27 +366,29 @@ def _by_district_and_group(projects, group, district_list, district_index, amoun
 
 def _with_total_row(columns, agg):
     """The stats table: the label columns and totals, a total row (合计) last, counts as integers,
-    and no sum where every project of a row lacks an amount."""
+    and no sum where every project of a row lacks an amount (made at once: a table of a few rows
+    costs pandas' overhead per operation, not per row)."""
     import pandas as pd
 
-    table = pd.DataFrame({**columns, **agg})
-    total = {name: int(agg[name].sum()) if name != "investment" else float(agg[name].sum()) for name in agg}
-    total_row = {"adcode": pd.NA, "district_zh": TOTAL_ZH, "district_en": TOTAL_EN} if "adcode" in columns else {}
+    data = {}
+    if "adcode" in columns:
+        data["adcode"] = pd.array([int(c) for c in columns["adcode"]] + [None], dtype="Int64")
+        data["district_zh"] = [*columns["district_zh"], TOTAL_ZH]
+        data["district_en"] = [*columns["district_en"], TOTAL_EN]
     for group in ("industry", "section"):
         if group in columns:
-            total_row[group] = "" if "adcode" in columns else TOTAL_ZH
-    table = pd.concat([table, pd.DataFrame([{**total_row, **total}])], ignore_index=True)
-    if "adcode" in table.columns:
-        table["adcode"] = table["adcode"].astype("Int64")
-    table["investment"] = table["investment"].astype(float).round(6)
+            data[group] = [*columns[group], "" if "adcode" in columns else TOTAL_ZH]
     # Unknown is not zero: a group whose projects all lack an amount has no sum (NaN, null in
     # JSON, empty in CSV); n_no_amount beside it says how many projects have none.
-    unknown = (table["count"] > 0) & (table["n_no_amount"] == table["count"])
-    table.loc[unknown.to_numpy(dtype=bool), "investment"] = np.nan
-    for name in table.columns:
-        if name == "count" or name.startswith("n_"):
-            table[name] = table[name].astype(np.int64)
-    return table
+    count = np.append(agg["count"], agg["count"].sum())
+    unknown = (count > 0) & (np.append(agg["n_no_amount"], agg["n_no_amount"].sum()) == count)
+    for name, values in agg.items():
+        if name == "investment":
+            data[name] = np.round(np.append(np.asarray(values, dtype=float), float(values.sum())), 6)
+            data[name][unknown] = np.nan
+        else:
+            data[name] = np.append(np.asarray(values, dtype=np.int64), np.int64(values.sum()))
+    return pd.DataFrame(data)
 
 
 # --------------------------------------------------------------------------------------------
@@ -916,22 +918,22 @@ def render_stats(table, fmt: str = "table") -> str:
     """Render :func:`stats` output: Chinese headers and "≥" amounts in a table; English keys and
     plain numbers in csv/json; geojson gives each district's polygon (full resolution), or each
     township's seat as a point (none for the six townships without one, 未知 and the total)."""
-    import pandas as pd
-
-    from sxmap.geo.tables import render
+    from sxmap.geo.tables import records, render
 
     columns = [c for c in ("adcode", "district_zh", "district_en", "township_code", "township", "industry", "section")
                if c in table.columns]
     columns += [c for c in table.columns if c == "count" or c == "investment" or c.startswith("n_")]
-    if fmt == "table":
-        shown = table.copy()
-        texts = [amount_text(v, "", lb, ap) if not (n and none == n) else "—" for v, lb, ap, n, none in zip(
-            table["investment"], table["n_lower_bound"], table["n_approx"], table["count"], table["n_no_amount"])]
-        shown["investment"] = _right(texts, STATS_HEADERS["investment"])
-        if "adcode" in shown.columns:
-            shown["adcode"] = ["" if pd.isna(c) or c == 0 else str(c) for c in table["adcode"]]
+    if fmt == "table":  # (rows as dicts: a copy of a small DataFrame costs more than its rows)
+        rows, _ = records(table, columns)
+        texts = [amount_text(float("nan") if r["investment"] is None else r["investment"], "", r["n_lower_bound"],
+                             r["n_approx"]) if not (r["count"] and r["n_no_amount"] == r["count"]) else "—"
+                 for r in rows]
+        for row, text in zip(rows, _right(texts, STATS_HEADERS["investment"])):
+            row["investment"] = text
+            if "adcode" in row:
+                row["adcode"] = "" if row["adcode"] in (None, 0) else str(row["adcode"])
         headers = {c: f"≥{c[5:]}亿" for c in columns if c.startswith("n_ge_")}
-        return render(shown, "table", columns, {**STATS_HEADERS, **headers})
+        return render(rows, "table", columns, {**STATS_HEADERS, **headers})
     if fmt == "geojson":
         if "township_code" in table.columns:  # no township polygons are shipped: the seat as a point (geo.seats)
             from sxmap.geo.seats import seat_points

@@ -46,7 +46,7 @@ def _plain(value):
     return value
 
 
-def _records(data, columns=None):
+def records(data, columns=None):
     """Rows as a list of dicts from a DataFrame, or a list of dicts, in ``columns`` order."""
     if hasattr(data, "to_dict"):
         frame = data.drop(columns=["geometry"], errors="ignore") if hasattr(data, "drop") else data
@@ -84,7 +84,7 @@ def _table_layout(data, columns):
     values are numbers (right-aligned), a slice of rows at a time."""
     names, widths, numeric, n = list(columns or []), None, None, 0
     for part in row_chunks(data):
-        rows, names = _records(part, columns)
+        rows, names = records(part, columns)
         if widths is None:
             widths, numeric = [0] * len(names), [True] * len(names)
         for i, c in enumerate(names):
@@ -108,7 +108,7 @@ def iter_table(data, columns=None, headers=None):
     yield ("  ".join(_pad(h, w, n) for h, w, n in zip(titles, widths, numeric)).rstrip() + "\n"
            + "  ".join("-" * w for w in widths) + "\n")
     for part in row_chunks(data):
-        rows, _ = _records(part, columns)
+        rows, _ = records(part, columns)
         yield "".join("  ".join(_pad(_cell(r[c]), w, n) for c, w, n in zip(names, widths, numeric)).rstrip() + "\n"
                       for r in rows)
 
@@ -132,7 +132,7 @@ def iter_csv(data, columns=None):
     from sxmap.geo.output import neutralise_formula
 
     for k, part in enumerate(row_chunks(data)):
-        rows, names = _records(part, columns)
+        rows, names = records(part, columns)
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         if k == 0:
@@ -148,7 +148,7 @@ def iter_json(data, columns=None):
     yield "["
     n = 0
     for part in row_chunks(data):
-        rows, _ = _records(part, columns)
+        rows, _ = records(part, columns)
         pieces = []
         for row in rows:
             pieces.append(("," if n else "") + "\n  " + _json_object(row))
@@ -173,7 +173,7 @@ def geojson_point_chunks(parts, columns=None, lon="lon", lat="lat"):
     yield '{"type": "FeatureCollection", "features": ['
     n = 0
     for part in parts:
-        rows, _ = _records(part, columns)
+        rows, _ = records(part, columns)
         pieces = []
         for row in rows:
             geometry = None
@@ -210,7 +210,7 @@ def format_csv(data, columns=None) -> str:
     """
     from sxmap.geo.output import neutralise_formula
 
-    rows, columns = _records(data, columns)
+    rows, columns = records(data, columns)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([neutralise_formula(str(c)) for c in columns])
@@ -221,7 +221,7 @@ def format_csv(data, columns=None) -> str:
 
 def format_json(data, columns=None) -> str:
     """One JSON document: a list of objects; numbers stay numbers, missing values are null."""
-    rows, _ = _records(data, columns)
+    rows, _ = records(data, columns)
     return json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -242,7 +242,7 @@ def format_geojson(data, columns=None, lon="lon", lat="lat") -> str:
         import shapely
 
         geometries = [None if g is None else json.loads(shapely.to_geojson(rfc7946(g))) for g in data.geometry]
-    rows, _ = _records(data, columns)
+    rows, _ = records(data, columns)
     features = []
     for i, row in enumerate(rows):
         if geometries is not None:
