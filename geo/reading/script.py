@@ -32,7 +32,7 @@ def traditional_characters() -> frozenset:
 def has_traditional(text) -> bool:
     """Whether ``text`` holds a traditional-only character."""
     text = str(text)
-    if not any(c >= "\u3400" for c in text):
+    if text.isascii():  # (the set is not even loaded for a table in plain ASCII)
         return False
     return not traditional_characters().isdisjoint(text)
 
