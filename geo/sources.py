@@ -447,7 +447,7 @@ def _find_header(rows, header_keys) -> int:
     """Index of the header row among ``rows`` (lists of cell texts): the first of the first
     non-blank rows that holds a known header (title rows above it are skipped), else the first
     non-blank row. Used for CSV lines and sheet rows alike."""
-    from sxmap.geo.reading.headers import fold_header, is_header_row, list_headers
+    from sxmap.geo.reading.headers import fold_header, is_header_row
 
     first = None
     for index, cells in enumerate(rows):
@@ -967,7 +967,7 @@ def _uncached_formulas(path: Path, index: int) -> list:
 def _refuse_shapefile_part(path: Path):
     """One part of a shapefile given alone (.dbf, .shx, .prj …): say which file to pass."""
     shp = next((p for p in (path.with_suffix(".shp"), path.with_suffix(".SHP")) if p.is_file()), None)
-    what = f"pass {shp}" if shp else f"pass the .shp file, with its .shx, .dbf (and .prj, .cpg) beside it"
+    what = f"pass {shp}" if shp else "pass the .shp file, with its .shx, .dbf (and .prj, .cpg) beside it"
     raise DataError(f"a {path.suffix.lower()} file is one part of a shapefile, not a table (这是Shapefile的组成文件)",
                     path=path, hint=f"{what}, or the .zip holding them all")
 
