@@ -1170,8 +1170,11 @@ def _enclave_label(row, lang: str) -> str:
 
 def _label_positions(ax, page, points, texts, size, avoid_boxes=()):
     """Place each text beside its point where it overlaps no label placed before (greedy over
-    eight positions, measured with the renderer). Returns the Text artists."""
+    eight positions, measured with the renderer); a label is kept inside the map's axes if it can
+    be, and inside the page whatever it costs (cut by the page's edge, it cannot be read). Returns
+    the Text artists."""
     renderer = page.figure.canvas.get_renderer()
+    page_box = page.figure.bbox
     offsets = [(1, 0, "left", "center"), (-1, 0, "right", "center"), (0, 1, "center", "bottom"),
                (0, -1, "center", "top"), (1, 1, "left", "bottom"), (-1, 1, "right", "bottom"),
                (1, -1, "left", "top"), (-1, -1, "right", "top")]
@@ -1185,7 +1188,8 @@ def _label_positions(ax, page, points, texts, size, avoid_boxes=()):
             box = artist.get_window_extent(renderer).expanded(1.04, 1.1)
             inside = ax.get_window_extent(renderer).contains(box.x0, box.y0) and \
                 ax.get_window_extent(renderer).contains(box.x1, box.y1)
-            clash = sum(box.overlaps(b) for b in placed) + (0 if inside else 5)
+            on_page = page_box.contains(box.x0, box.y0) and page_box.contains(box.x1, box.y1)
+            clash = sum(box.overlaps(b) for b in placed) + (0 if inside else 5) + (0 if on_page else 1000)
             if best is None or clash < best[0]:
                 if best is not None:
                     best[1].remove()

@@ -375,6 +375,22 @@ def test_enclaves_map_points_to_distant_ones():
     assert "诸暨岛（上海）" in fig.texts["labels"]
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_enclave_label_is_on_the_page(lang):
+    """A long label at the end of an arrow leaving the map (诸暨岛 in Shenzhen, "→ about 1,050 km")
+    was put where the page's edge cut it off (in English); a label may leave the map, not the page."""
+    from sxmap.maps.static import enclaves_figure
+
+    fig = enclaves_figure(lang=lang)
+    renderer = fig.figure.canvas.get_renderer()
+    page = fig.figure.bbox
+    labels = [t for t in fig.map_ax.texts if t.get_text() in fig.texts["labels"] and t.get_gid() != "halo"]
+    assert len(labels) == len(fig.texts["labels"]) == 6  # the city and five enclaves
+    for text in labels:
+        box = text.get_window_extent(renderer)
+        assert page.contains(box.x0, box.y0) and page.contains(box.x1, box.y1), text.get_text()
+
+
 def test_render_static_refuses_bad_outputs(tmp_path, projects):
     from sxmap.maps.static import render_static
 
