@@ -205,6 +205,77 @@ def test_excel_error_values_are_errors_by_row_and_column(runner, tmp_path):
     assert json.loads(result.stdout)[-1]["count"] == 1  # only 甲: nothing read as a blank amount
 
 
+def _ods_with_errors(path):
+    """An OpenDocument spreadsheet as LibreOffice saves formulas that ended in an error: the error's
+    code as the cell's text, ``calcext:value-type="error"``, and a string or a number (0) beside it
+    (calamine reads the first as empty and the second as 0). Merged and repeated cells shift the
+    columns; a second sheet holds an error too."""
+    import zipfile
+
+    def cell(value, extra=""):
+        if isinstance(value, (int, float)):
+            return f'<table:table-cell office:value-type="float" office:value="{value}"{extra}><text:p>{value}</text:p></table:table-cell>'
+        return f'<table:table-cell office:value-type="string"{extra}><text:p>{value}</text:p></table:table-cell>'
+
+    def error(code, as_zero=False):
+        typed = 'office:value-type="float" office:value="0"' if as_zero else 'office:value-type="string" office:string-value=""'
+        return (f'<table:table-cell table:formula="of:=[.Z9]/0" {typed} calcext:value-type="error">'
+                f'<text:p>{code}</text:p></table:table-cell>')
+
+    def row(*cells, repeat=""):
+        return f"<table:table-row{repeat}>{''.join(cells)}</table:table-row>"
+
+    header = row(cell("项目名称"), cell("所在区县"), cell("备注", ' table:number-columns-spanned="2"'),
+                 '<table:covered-table-cell/>', cell("总投资"))
+    rows = [row(cell("甲"), cell("越城区"), '<table:table-cell table:number-columns-repeated="2"/>', cell(5)),
+            row(cell("乙"), cell("柯桥区"), '<table:table-cell table:number-columns-repeated="2"/>', error("#N/A")),
+            row(cell("丙"), error("#REF!"), '<table:table-cell table:number-columns-repeated="2"/>', cell(3)),
+            row(cell("丁"), cell("上虞区"), '<table:table-cell table:number-columns-repeated="2"/>',
+                error("#DIV/0!", as_zero=True)),
+            row('<table:table-cell table:number-columns-repeated="5"/>', repeat=' table:number-rows-repeated="1048570"')]
+    other = row(cell("项目名称"), cell("总投资")) + row(cell("戊"), error("#VALUE!"))
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+               'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0" '
+               'xmlns:of="urn:oasis:names:tc:opendocument:xmlns:of:1.2" office:version="1.3">'
+               '<office:body><office:spreadsheet>'
+               f'<table:table table:name="项目表">{header}{"".join(rows)}</table:table>'
+               f'<table:table table:name="其他">{other}</table:table>'
+               '</office:spreadsheet></office:body></office:document-content>')
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                '</manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", manifest)
+        z.writestr("content.xml", content)
+    return path
+
+
+def test_ods_error_values_are_errors_by_row_and_column_never_blank_or_zero(runner, tmp_path):
+    """An .ods from LibreOffice keeps 0 beside a #DIV/0!: read as an amount of 0, the table was VALID
+    with a smaller sum; a #N/A was a blank amount."""
+    from sxmap.geo.reading.excel import error_cells
+
+    path = _ods_with_errors(tmp_path / "errors.ods")
+    assert error_cells(path, "项目表") == [(3, "E", "#N/A"), (4, "B", "#REF!"), (5, "E", "#DIV/0!")]
+    assert error_cells(path, "其他") == [(2, "B", "#VALUE!")]
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    for row, column, value in ((3, "总投资", "#N/A"), (4, "所在区县", "#REF!"), (5, "总投资", "#DIV/0!")):
+        assert f"row {row}, column '{column}': an Excel error value" in result.stderr and value in result.stderr
+    assert "LibreOffice" in result.stderr
+    result = runner.invoke(main, ["stats", "--projects", str(path), "--skip-invalid", "--rejects",
+                                  str(tmp_path / "rej.csv"), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[-1]["count"] == 1  # only 甲
+
+
 @pytest.mark.parametrize("cell", ["亿", "万元", "亿元整", "亿元"])
 def test_a_unit_without_a_number_is_not_an_amount(cell, tmp_path):
     from sxmap.geo.errors import DataErrors

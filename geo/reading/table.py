@@ -319,7 +319,8 @@ def _file_errors(rows):
 
 
 def _error_values(rows):
-    """Excel error values (#N/A, #REF! …) as errors of their rows: calamine reads them as empty."""
+    """Excel error values (#N/A, #REF! …, in an .xlsx or an .ods) as errors of their rows: calamine reads
+    them as empty (or as the 0 an .ods keeps beside the error)."""
     import numpy as np
 
     _written_error_values(rows)
@@ -332,7 +333,8 @@ def _error_values(rows):
         for position in np.flatnonzero(rows.raw.rownums == row):
             rows.errors.setdefault(int(position), []).append(DataError(
                 f"an Excel error value, not data (Excel错误值): {value}", path=rows.path, row=row, column=column,
-                value=value, hint="fix the formula in Excel or WPS (or clear the cell), save, and read the file again"))
+                value=value, hint="fix the formula in Excel, WPS or LibreOffice (or clear the cell), save, and read the "
+                                  "file again"))
 
 
 def _written_error_values(rows):
