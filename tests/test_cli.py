@@ -42,7 +42,7 @@ def test_help_does_not_import_heavy_libraries():
 # map or chart library, no encoding detector for a file that decodes as UTF-8, no Excel reader,
 # no traditional-to-simplified converter for a simplified table.
 NOT_ON_THE_STATS_PATH = ("geopandas", "pyproj", "pyogrio", "matplotlib", "folium", "branca", "jinja2", "mapclassify",
-                         "charset_normalizer", "python_calamine", "opencc", "docx", "PIL",
+                         "charset_normalizer", "python_calamine", "xlrd", "opencc", "docx", "PIL",
                          # nor what only another region or a name that matches nothing needs
                          "sxmap.geo.regions", "sqlite3", "difflib")
 

@@ -19,6 +19,7 @@ from sxmap.geo.reading.layout import combined_headers, section_title
 from sxmap.geo.reading.table import read_projects, read_projects_report
 
 PLANS = Path(__file__).parent / "data" / "plans"
+DATA = Path(__file__).parent / "data"
 YUECHENG, KEQIAO, SHANGYU, XINCHANG, ZHUJI, SHENGZHOU = 330602, 330603, 330604, 330624, 330681, 330683
 TOTALS = {YUECHENG: 50, KEQIAO: 20, SHANGYU: 15, XINCHANG: 8, ZHUJI: 12.0646, SHENGZHOU: 6}
 ANNUAL = {YUECHENG: 12, KEQIAO: 5, SHANGYU: 3, XINCHANG: 2, ZHUJI: 4, SHENGZHOU: 1.5}
@@ -274,6 +275,38 @@ def test_ods_error_values_are_errors_by_row_and_column_never_blank_or_zero(runne
                                   str(tmp_path / "rej.csv"), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)[-1]["count"] == 1  # only 甲
+
+
+def test_xls_error_values_are_errors_by_row_and_column(runner, tmp_path):
+    """An .xls (tests/data/forms/make_xls.py): calamine reads its error cells as empty."""
+    from sxmap.geo.reading.excel import error_cells
+
+    path = DATA / "forms" / "errors.xls"
+    assert error_cells(path, "项目") == [(3, "C", "#DIV/0!"), (4, "B", "#REF!"), (5, "C", "#N/A")]
+    assert error_cells(path, "其他") == [(2, "C", "#VALUE!")]
+    result = runner.invoke(main, ["validate", str(path)])
+    assert result.exit_code == 1
+    for row, column, value in ((3, "总投资（亿元）", "#DIV/0!"), (4, "所在区县", "#REF!"), (5, "总投资（亿元）", "#N/A")):
+        assert f"row {row}, column '{column}': an Excel error value" in result.stderr and value in result.stderr
+    result = runner.invoke(main, ["stats", "--projects", str(path), "--skip-invalid", "--rejects",
+                                  str(tmp_path / "rej.csv"), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)[-1]["count"] == 1  # only 甲
+
+
+def test_an_xls_without_error_records_is_not_read_twice(monkeypatch):
+    """The workbook stream is searched for an error record first; xlrd reads the cells only then."""
+    import xlrd
+
+    from sxmap.geo.reading.excel import error_cells
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("xlrd read a workbook without error records")
+
+    monkeypatch.setattr(xlrd, "open_workbook", refuse)
+    assert error_cells(DATA / "forms" / "plain.xls", "项目") == []
+    with pytest.raises(AssertionError, match="xlrd read"):
+        error_cells(DATA / "forms" / "errors.xls", "项目")
 
 
 @pytest.mark.parametrize("cell", ["亿", "万元", "亿元整", "亿元"])
