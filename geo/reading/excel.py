@@ -162,6 +162,7 @@ def xls_error_cells(path, sheet) -> list:
                      if kind == xlrd.XL_CELL_ERROR]
         finally:
             book.release_resources()
-    except (OSError, xlrd.XLRDError, compdoc.CompDocError, ValueError, IndexError, KeyError, struct.error):
+    except (OSError, xlrd.XLRDError, compdoc.CompDocError, ValueError, IndexError, KeyError, TypeError, struct.error,
+            AssertionError):  # (xlrd checks its input with assert)
         return []  # (a workbook calamine read and xlrd cannot: its error values are not looked for)
     return found[:_MAX_ERRORS]
