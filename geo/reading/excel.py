@@ -1,5 +1,6 @@
-"""Excel error values (#N/A, #NAME?, #DIV/0!, #REF! …): the cells calamine reads as empty, found in
-the sheet's XML so that each is reported by row and column as the error it is — never a blank
+"""Excel error values (#N/A, #NAME?, #DIV/0!, #REF! …): the cells calamine reads as empty (or, in an
+.ods, as the 0 kept beside the error), found in the sheet's XML (.xlsx, .ods) or the workbook's
+records (.xls) so that each is reported by row and column as the error it is — never a blank or a 0
 that leaves a table VALID with a smaller sum."""
 
 from __future__ import annotations
