@@ -209,13 +209,16 @@ def projects_options(f):
 
 def filter_options(f):
     """Filters shared by the map and query commands: ``--district``, ``--industry``, ``--year``,
-    ``--min-investment`` (each repeatable except the last)."""
+    ``--min-investment``, ``--section`` (each repeatable except ``--min-investment``)."""
     options = [
         click.option("--district", "districts", multiple=True,
                      help="Only this district: 越城区, 越城, Yuecheng or 330602 (repeatable)."),
         click.option("--industry", "industries", multiple=True, help="Only this industry, e.g. 新能源 (repeatable)."),
         click.option("--year", "years", multiple=True, type=int, help="Only this year (repeatable)."),
         click.option("--min-investment", type=float, default=None, help="Only projects of at least X 亿元."),
+        click.option("--section", "sections", multiple=True,
+                     help="Only the projects under this section heading of the table (一、… （一）…), e.g. "
+                          "产业项目; a heading includes those under it (repeatable)."),
     ]
     return stack_options(f, options)
 
@@ -264,10 +267,10 @@ def warn_no_investment(projects):
         info(f"{'warning' if datum['better'] else 'note'}: {datum['message']}")
 
 
-def filter_kwargs(districts=(), industries=(), years=(), min_investment=None):
+def filter_kwargs(districts=(), industries=(), years=(), min_investment=None, sections=()):
     """The keyword arguments of :func:`geo.projects.filter_projects` from :func:`filter_options`."""
     return {"district": list(districts) or None, "industry": list(industries) or None,
-            "year": list(years) or None, "min_investment": min_investment}
+            "year": list(years) or None, "min_investment": min_investment, "section": list(sections) or None}
 
 
 def write_output(text, output, overwrite: bool, inputs=(), fmt=None) -> None:
@@ -894,8 +897,6 @@ def _say_empty(n_rows, what="project"):
               help="Group by district (区县), industry (产业), both, township (乡镇街道, from the address column), "
                    "or section (分组: the table's headings 一、… （一）…).")
 @filter_options
-@click.option("--section", "sections", multiple=True,
-              help="Only the projects under this section heading of the table, e.g. 产业项目 (repeatable).")
 @compare_option
 @format_option()
 @output_options
@@ -933,10 +934,13 @@ def stats_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
     projects = _query_projects(needed, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
                                rejects, sliced=True)
     if compare:
+        if sections:  # (the periods' totals of the section's rows)
+            from sxmap.geo.projects import filter_projects
+
+            projects = filter_projects(projects, section=list(sections))
         return _write_compare(projects, compare, by, districts, industries, min_investment, fmt, output, overwrite,
                               projects_path)
-    table = stats(projects, by=by, **filter_kwargs(districts, industries, years, min_investment),
-                  section=list(sections) or None)
+    table = stats(projects, by=by, **filter_kwargs(districts, industries, years, min_investment, sections))
     disagreements = table.attrs.get("disagreements", [])
     if disagreements:
         info(f"note: {len(disagreements)} project(s) lie outside their stated district "
@@ -970,8 +974,6 @@ def _write_compare(projects, compare, by, districts, industries, min_investment,
               help="Only projects on this platform (part of its name is enough; repeatable).")
 @click.option("--township", "townships", multiple=True,
               help="Only projects in this township (from their address): 钱清街道, 钱清, 钱清镇 (repeatable).")
-@click.option("--section", "sections", multiple=True,
-              help="Only the projects under this section heading of the table, e.g. 产业项目 (repeatable).")
 @click.option("--within", type=click.Path(exists=True, dir_okay=False), callback=_input_path_handler, default=None,
               help="Only projects inside the polygon(s) of this GeoJSON/GeoPackage (WGS-84 unless --within-crs).")
 @click.option("--within-crs", type=click.Choice(CRS_CHOICES, case_sensitive=False), default="wgs84",
@@ -982,7 +984,7 @@ def _write_compare(projects, compare, by, districts, industries, min_investment,
 @format_option()
 @output_options
 def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, districts,
-                  industries, years, min_investment, stages, platforms, townships, sections, within, within_crs, near,
+                  industries, years, min_investment, sections, stages, platforms, townships, within, within_crs, near,
                   radius_km, fmt, output, overwrite):
     """Find projects by filters, area or distance (查询项目).
 
@@ -1004,9 +1006,9 @@ def query_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, ski
 
     projects = _query_projects(None, projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid,
                                rejects)
-    rows = query(projects, **filter_kwargs(districts, industries, years, min_investment),
+    rows = query(projects, **filter_kwargs(districts, industries, years, min_investment, sections),
                  stage=list(stages) or None, platform=list(platforms) or None, township=list(townships) or None,
-                 section=list(sections) or None, within=within,
+                 within=within,
                  within_crs=within_crs, near=near, radius_km=radius_km, crs=crs or "wgs84")
     if "centre" in rows.attrs:
         centre = rows.attrs["centre"]
@@ -1103,7 +1105,7 @@ def classification_options(f):
 
 
 _PROJECT_KEYS = ("projects_path", "sheet", "layer", "columns", "unit", "usd_rate", "crs", "skip_invalid", "rejects")
-_FILTER_KEYS = ("districts", "industries", "years", "min_investment")
+_FILTER_KEYS = ("districts", "industries", "years", "min_investment", "sections")
 
 
 def _filtered_projects(opts):
@@ -1385,8 +1387,8 @@ def demo(output_dir, overwrite, lang, tiles, tianditu_key):
 @click.option("--by-district", is_flag=True,
               help="Add one page per district: its map, projects, platforms, enclaves and townships (分区县页).")
 def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, skip_invalid, rejects, districts,
-                   industries, years, min_investment, output, overwrite, lang, date_text, title, value, source, font,
-                   compare, by_district):
+                   industries, years, min_investment, sections, output, overwrite, lang, date_text, title, value,
+                   source, font, compare, by_district):
     """Write a one-file briefing (简报): maps, per-district table, source and caveats.
 
     The briefing holds a title, the date, a summary, the choropleth, the projects map, the
@@ -1412,7 +1414,7 @@ def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, sk
     if output in (None, "-"):
         raise click.UsageError("give the output file: -o report.html, -o report.pdf or -o briefing.docx")
     _check_compare(compare, years)
-    filters = filter_kwargs(districts, industries, years, min_investment)
+    filters = filter_kwargs(districts, industries, years, min_investment, sections)
     projects = None
     if projects_path or any(v is not None for v in filters.values()):
         from sxmap.geo.projects import filter_projects

@@ -88,6 +88,42 @@ def test_section_on_a_table_without_headings_is_a_usage_error(runner):
     result = runner.invoke(main, ["stats", "--by", "section"])
     assert result.exit_code == 2 and "no section headings" in result.stderr
     assert "Traceback" not in result.output + result.stderr
+    result = runner.invoke(main, ["markers", "--section", "产业项目", "-o", "never.html"])
+    assert result.exit_code == 2 and "no section headings" in result.stderr
+
+
+def test_every_command_with_filters_takes_section(runner, tmp_path):
+    """--section is one of the shared filters: the maps, the export and the briefing show a section
+    of a planning office's table, as stats and query count it (it was on those two only)."""
+    from sxmap.cli import filter_options
+
+    plan = str(PLANS / "plan.csv")
+    for name, command in main.commands.items():
+        options = {o for p in command.params for o in p.opts}
+        assert ("--district" in options) == ("--section" in options), name
+    assert "--section" in {o for p in click_params(filter_options) for o in p.opts}
+    result = runner.invoke(main, ["export", "--projects", plan, "--section", "产业项目", "-o", str(tmp_path / "s.csv")])
+    assert result.exit_code == 0, result.stderr
+    assert (tmp_path / "s.csv").read_text(encoding="utf-8-sig").count("\n") == 1 + 4  # header and four projects
+    for command in ("markers", "choropleth", "map"):
+        result = runner.invoke(main, [command, "--projects", plan, "--section", "不存在的分组", "-o",
+                                      str(tmp_path / f"{command}.html")])
+        assert result.exit_code == 0, result.stderr
+        assert "none of the 6 projects matches the filters" in result.stderr, command
+    table = tmp_path / "sections_by_year.csv"
+    table.write_text("项目名称,所在区县,总投资,年份\n一、产业项目,,,\n甲,越城区,10,2023\n乙,柯桥区,20,2024\n"
+                     "二、基础设施项目,,,\n丙,越城区,5,2023\n丁,上虞区,7,2024\n", encoding="utf-8")
+    for section, yuecheng in ((None, 15), ("产业项目", 10), ("基础设施项目", 5)):
+        rows = _stats_json(runner, "--projects", str(table), "--compare", "2023,2024",
+                           *(["--section", section] if section else []))[1]
+        assert rows[330602]["investment_a"] == yuecheng, section  # --compare counted every row, whatever --section said
+
+
+def click_params(decorator):
+    """The click parameters a decorator of options adds to a command."""
+    import click
+
+    return click.command()(decorator(lambda **kwargs: None)).params
 
 
 def test_combined_headers_and_section_titles():
