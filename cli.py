@@ -1424,7 +1424,7 @@ def report_command(projects_path, sheet, layer, columns, unit, usd_rate, crs, sk
         projects = filter_projects(projects, **filters)
     write_report(output, projects, overwrite=overwrite, inputs=[projects_path], font=font, compare=compare,
                  by_district=by_district, lang=lang, date=date_text, title=title, value=value,
-                 source=source or default_source(projects_path, lang), bundled=projects_path is None)
+                 source=source or default_source(projects_path, lang), bundled=projects_path is None, filters=filters)
     info(f"wrote {output}")
 
 # ============================================================================================

@@ -91,7 +91,8 @@ class Briefing:
 
 def build_briefing(projects=None, *, enclaves=None, lang: str = "zh", date=None, title: str | None = None,
                    source: str | None = None, value: str = DEFAULT_VALUE, scheme: str = "quantiles",
-                   k: int = 5, bins=None, stats_table=None, bundled: bool | None = None) -> Briefing:
+                   k: int = 5, bins=None, stats_table=None, bundled: bool | None = None,
+                   filters: dict | None = None) -> Briefing:
     """Compute the contents of a briefing.
 
     Parameters
@@ -114,6 +115,10 @@ def build_briefing(projects=None, *, enclaves=None, lang: str = "zh", date=None,
         Whether ``projects`` is the bundled list (filtered): its caveats are the article's, and the
         bundled enclaves and city-wide figures go with it. Default: only when ``projects`` is None.
         A user's table gets caveats about itself (:func:`user_caveats`) and no enclaves unless given.
+    filters : dict, optional
+        The filters ``projects`` went through (:func:`geo.projects.filter_projects`' keywords:
+        ``district, industry, year, min_investment, section``): the summary says which, so that a
+        briefing of one district or section does not read as the whole list.
 
     Returns
     -------
@@ -140,6 +145,9 @@ def build_briefing(projects=None, *, enclaves=None, lang: str = "zh", date=None,
                      source=source, value=value, projects=projects, enclaves=enclaves, table=table,
                      options={"scheme": scheme, "k": k, "bins": bins, "enclaves_source": enclaves_source})
     brief.summary = _summary(projects, enclaves, table, lang)
+    said = filters_line(filters, lang)
+    if said:
+        brief.summary.insert(1, said)
     if stats_table is None and bundled:
         stats_table = read_bundled("district_stats")
     brief.city_stats = _city_stats(stats_table, lang) if stats_table is not None else []
@@ -241,6 +249,40 @@ def _summary(projects, enclaves, table, lang) -> list[str]:
     if n_enclaves:
         lines.append(f"地图标出飞地 {n_enclaves} 处。")
     return lines
+
+
+#: How the summary names each filter: (中文, English, how a value is written).
+_FILTER_WORDS = {"district": ("区县", "district"), "industry": ("产业", "industry"), "year": ("年份", "year"),
+                 "section": ("分组", "section")}
+
+
+def filters_line(filters, lang: str) -> str:
+    """The summary's line on the filters applied ("" when none): 已筛选：区县 柯桥区；分组 产业项目。 /
+    Filtered: district 柯桥区; section 产业项目."""
+    from sxmap.geo.output import strip_control
+
+    parts = []
+    for key, (zh, en) in _FILTER_WORDS.items():
+        values = (filters or {}).get(key)
+        if values:
+            values = [_district_name(v, lang) if key == "district" else strip_control(str(v))
+                      for v in (values if isinstance(values, (list, tuple)) else [values])]
+            parts.append(f"{zh} {'、'.join(values)}" if lang == "zh" else f"{en} {', '.join(values)}")
+    minimum = (filters or {}).get("min_investment")
+    if minimum is not None:
+        parts.append(f"投资额不少于 {_num(float(minimum))} 亿元" if lang == "zh"
+                     else f"amount at least {_num(float(minimum))} (100 million yuan)")
+    if not parts:
+        return ""
+    return "已筛选：" + "；".join(parts) + "。" if lang == "zh" else "Filtered: " + "; ".join(parts) + "."
+
+
+def _district_name(text, lang: str) -> str:
+    """A district as the user named it (越城, 330602, Yuecheng), in the briefing's language."""
+    from sxmap.geo.districts import resolve_district
+
+    district = resolve_district(text)
+    return district.name_zh if lang == "zh" else district.label_en
 
 
 def drawn_enclaves(enclaves) -> int:

@@ -145,6 +145,29 @@ def test_cli_report(tmp_path):
     assert not (tmp_path / "x.html").exists()
 
 
+def test_a_filtered_briefing_says_what_it_was_filtered_by(tmp_path):
+    """A briefing of one district or one section read as the whole list: "名单共 10 个项目" and
+    nothing to say that the others were left out."""
+    from sxmap.maps.briefing import filters_line
+
+    runner = CliRunner()
+    out = tmp_path / "r.html"
+    result = runner.invoke(main, ["report", "-o", str(out), "--date", "2024-03-01", "--district", "yuecheng",
+                                  "--min-investment", "5"])
+    assert result.exit_code == 0, result.output
+    assert "已筛选：区县 越城区；投资额不少于 5 亿元。" in out.read_text(encoding="utf-8")
+    plan = Path(__file__).parent / "data" / "plans" / "plan.csv"
+    result = runner.invoke(main, ["report", "--projects", str(plan), "--section", "产业项目", "--lang", "en", "-o",
+                                  str(tmp_path / "s.html")])
+    assert result.exit_code == 0, result.output
+    assert "Filtered: section 产业项目." in (tmp_path / "s.html").read_text(encoding="utf-8")
+    assert filters_line({"district": None, "industry": None, "year": None, "min_investment": None}, "zh") == ""
+    assert filters_line({"year": [2023, 2024], "industry": ["新能源\x1b[31m"]}, "en") == \
+        "Filtered: industry 新能源; year 2023, 2024."  # (a terminal escape in a user's text is dropped)
+    result = runner.invoke(main, ["report", "-o", str(tmp_path / "all.html"), "--date", "2024-03-01"])
+    assert "已筛选" not in (tmp_path / "all.html").read_text(encoding="utf-8")
+
+
 def test_cli_report_help():
     result = CliRunner().invoke(main, ["report", "--help"])
     assert result.exit_code == 0 and "sxmap report -o report.html" in result.output
