@@ -1113,9 +1113,12 @@ def _filtered_projects(opts):
     from sxmap.geo.projects import filter_projects
 
     projects = load_projects_from_options(**{k: opts.pop(k) for k in _PROJECT_KEYS})
-    chosen = filter_projects(projects, **filter_kwargs(**{k: opts.pop(k) for k in _FILTER_KEYS}))
+    filters = filter_kwargs(**{k: opts.pop(k) for k in _FILTER_KEYS})
+    chosen = filter_projects(projects, **filters)
     if len(chosen) == 0 and len(projects) > 0:
         info(f"note: none of the {len(projects)} projects matches the filters; the map shows no project")
+    if any(v is not None for v in filters.values()):
+        chosen.attrs["filters"] = filters  # (the maps say which part of the list they show: maps.filters)
     return chosen
 
 

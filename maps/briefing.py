@@ -251,38 +251,15 @@ def _summary(projects, enclaves, table, lang) -> list[str]:
     return lines
 
 
-#: How the summary names each filter: (中文, English, how a value is written).
-_FILTER_WORDS = {"district": ("区县", "district"), "industry": ("产业", "industry"), "year": ("年份", "year"),
-                 "section": ("分组", "section")}
-
-
 def filters_line(filters, lang: str) -> str:
     """The summary's line on the filters applied ("" when none): 已筛选：区县 柯桥区；分组 产业项目。 /
-    Filtered: district 柯桥区; section 产业项目."""
-    from sxmap.geo.output import strip_control
+    Filtered: district Keqiao District; section 产业项目."""
+    from sxmap.maps.filters import filter_parts
 
-    parts = []
-    for key, (zh, en) in _FILTER_WORDS.items():
-        values = (filters or {}).get(key)
-        if values:
-            values = [_district_name(v, lang) if key == "district" else strip_control(str(v))
-                      for v in (values if isinstance(values, (list, tuple)) else [values])]
-            parts.append(f"{zh} {'、'.join(values)}" if lang == "zh" else f"{en} {', '.join(values)}")
-    minimum = (filters or {}).get("min_investment")
-    if minimum is not None:
-        parts.append(f"投资额不少于 {_num(float(minimum))} 亿元" if lang == "zh"
-                     else f"amount at least {_num(float(minimum))} (100 million yuan)")
+    parts = filter_parts(filters, lang)
     if not parts:
         return ""
     return "已筛选：" + "；".join(parts) + "。" if lang == "zh" else "Filtered: " + "; ".join(parts) + "."
-
-
-def _district_name(text, lang: str) -> str:
-    """A district as the user named it (越城, 330602, Yuecheng), in the briefing's language."""
-    from sxmap.geo.districts import resolve_district
-
-    district = resolve_district(text)
-    return district.name_zh if lang == "zh" else district.label_en
 
 
 def drawn_enclaves(enclaves) -> int:

@@ -177,10 +177,15 @@ PANEL_TEXTS = {
 # The maps
 
 
-def _title(title, default_zh, default_en, lang):
+def _title(title, default_zh, default_en, lang, projects=None):
+    """The map's title: the one given, else the default in ``lang`` with the filters the projects
+    went through (``attrs["filters"]``, :mod:`maps.filters`)."""
     if title is not None:
         return str(title)
-    return default_en if lang == "en" else default_zh
+    from sxmap.maps.filters import filtered_suffix
+
+    filters = getattr(projects, "attrs", {}).get("filters") if projects is not None else None
+    return (default_en if lang == "en" else default_zh) + filtered_suffix(filters, lang)
 
 
 def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=None, tiles="none",
@@ -227,7 +232,7 @@ def choropleth_map(projects, value="investment", scheme="quantiles", k=5, bins=N
     classes = _district_classes(values, value, scheme, k, bins)
     label = values.attrs["label_en" if lang == "en" else "label_zh"]
     m = new_map(tiles, lang, _title(title, f"{_region().name_zh}各{_region().units_zh}{label}",
-                                          f"{_region().name_en} {_region().units_en}: {label}", lang), tianditu_key)
+                                          f"{_region().name_en} {_region().units_en}: {label}", lang, projects), tianditu_key)
     add_choropleth(m, values, classes)
     m.sx_classes = classes
     m.sx_values = values
@@ -254,7 +259,7 @@ def township_map(projects, value="count", tiles="none", lang="zh", title=None, t
     _check_lang(lang)
     tw.check_value(value)
     m = new_map(tiles, lang, _title(title, f"{_region().name_zh}{tw.label(value, 'zh')}", f"{_region().name_en}: {tw.label(value, 'en')}",
-                                    lang), tianditu_key)
+                                    lang, projects), tianditu_key)
     add_district_outlines(m, show=True)
     add_township_circles(m, projects, value)
     return finish_map(m, fit=_city_bounds(m))
@@ -279,7 +284,8 @@ def markers_map(projects, platforms=None, tiles="osm", lang="zh", title=None, mo
     folium.Map
     """
     _check_lang(lang)
-    m = new_map(tiles, lang, _title(title, f"{_region().name_zh}招商项目", f"Investment projects in {_region().name_en}", lang), tianditu_key)
+    m = new_map(tiles, lang, _title(title, f"{_region().name_zh}招商项目", f"Investment projects in {_region().name_en}", lang, projects),
+                tianditu_key)
     add_district_outlines(m, show=True)
     add_projects(m, projects, mode=mode)
     if platforms is not None:
@@ -323,7 +329,8 @@ def combined_map(projects, platforms=None, enclaves=None, value="investment", sc
     folium.Map
     """
     _check_lang(lang)
-    m = new_map(tiles, lang, _title(title, f"{_region().short_zh}招商地图", f"{_region().name_en} investment map", lang), tianditu_key)
+    m = new_map(tiles, lang, _title(title, f"{_region().short_zh}招商地图", f"{_region().name_en} investment map", lang, projects),
+                tianditu_key)
     values = st.district_values(projects, value)
     classes = _district_classes(values, value, scheme, k, bins)
     add_choropleth(m, values, classes, opacity=0.45 if tiles != "none" else None)

@@ -732,7 +732,10 @@ def _source_lines(crs, lang, source, extra_notes=()) -> list[str]:
 
 
 def _subtitle(projects, lang) -> str | None:
-    """"共 23 个项目（2022–2023年）": the count, and the years when every project has one."""
+    """"共 23 个项目（2022–2023年）": the count, the years when every project has one, and the filters
+    the projects went through (``attrs["filters"]``)."""
+    from sxmap.maps.filters import filtered_suffix
+
     if projects is None:
         return None
     n = len(projects)
@@ -740,9 +743,10 @@ def _subtitle(projects, lang) -> str | None:
     if "year" in projects and n and projects["year"].notna().all():
         years = sorted({int(y) for y in projects["year"]})
         span = f"{years[0]}–{years[-1]}" if years[0] != years[-1] else f"{years[0]}"
+    filtered = filtered_suffix(projects.attrs.get("filters"), lang)  # (a part of the list: which part)
     if lang == "zh":
-        return f"共 {n} 个项目" + (f"（{span}年）" if span else "")
-    return f"{n} project{'s' if n != 1 else ''}" + (f" ({span})" if span else "")
+        return f"共 {n} 个项目" + (f"（{span}年）" if span else "") + filtered
+    return f"{n} project{'s' if n != 1 else ''}" + (f" ({span})" if span else "") + filtered
 
 
 def _load(projects, source=None, lang="zh"):

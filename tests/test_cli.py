@@ -217,3 +217,21 @@ def test_quiet_keeps_stderr_to_errors(runner, tmp_path, caplog):
     assert result.exit_code == 2 and "give LON LAT" in result.stderr
     # Python's warnings are silenced for the command only: no blanket "ignore" is left behind
     assert not any(f[0] == "ignore" and f[1] is None and f[2] is Warning for f in warnings.filters)
+
+
+def test_a_map_of_part_of_the_list_says_which_part(runner, tmp_path):
+    """A map made with --district (or any filter) read as the whole list: "共 10 个项目" under the
+    title, "绍兴市招商项目" above the page. The filters now follow (maps.filters)."""
+    from test_static import svg_texts  # tests/ is on sys.path (no __init__.py)
+
+    svg, html, html_en, plain = (tmp_path / n for n in ("f.svg", "f.html", "f_en.html", "all.svg"))
+    for args in (["markers", "--district", "越城", "-o", str(svg)],
+                 ["markers", "--district", "越城", "--industry", "生物医药", "-o", str(html)],
+                 ["choropleth", "--district", "330602", "--lang", "en", "-o", str(html_en)],
+                 ["markers", "-o", str(plain)]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+    assert any(t.startswith("共 10 个项目（已筛选：区县 越城区）") for t in svg_texts(svg))
+    assert "绍兴市招商项目（已筛选：区县 越城区；产业 生物医药）" in html.read_text(encoding="utf-8")
+    assert "(filtered: district Yuecheng District)" in html_en.read_text(encoding="utf-8")
+    assert not any("已筛选" in t for t in svg_texts(plain))
