@@ -868,7 +868,7 @@ def _open_workbook(path: Path, head: bytes):
     if head and not head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise _wrong_container(path, "excel", head)
     if head.startswith(b"PK\x03\x04"):
-        _refuse_zip_bomb(path)
+        refuse_zip_bomb(path, "open it in Excel or WPS and save it again, or save the sheet as CSV")
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for every kind of damage
@@ -882,23 +882,24 @@ BOMB_BYTES = 512 << 20
 BOMB_RATIO = 200
 
 
-def _refuse_zip_bomb(path: Path) -> None:
-    """Refuse an .xlsx/.ods whose parts would expand to gigabytes of XML from a few megabytes (a
-    1.5 MB file of 1.6 GB of spaces took 21 s and 3.3 GB of memory to read as a two-row table).
-    A real sheet's XML compresses 5–50 times; 200 times over 512 MiB is no table anyone saved."""
+def refuse_zip_bomb(path: Path, hint: str) -> None:
+    """Refuse a zip-based input (.xlsx, .ods, a zipped shapefile, a .kmz) whose parts would expand
+    to gigabytes from a few megabytes (a 1.5 MB .xlsx of 1.6 GB of spaces took 21 s and 3.3 GB of
+    memory to read as a two-row table). A real sheet's XML compresses 5–50 times; a part 200 times
+    its compressed size and over 512 MiB is no file anyone saved. The sizes are those the archive
+    declares."""
     import zipfile
 
     try:
         with zipfile.ZipFile(path) as z:
             parts = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        return  # (the workbook reader names the damage)
+        return  # (the reader names the damage)
     for part in parts:
         if part.file_size > BOMB_BYTES and part.file_size > BOMB_RATIO * max(part.compress_size, 1):
             raise DataError(f"{part.filename} expands to {part.file_size / (1 << 30):,.1f} GiB from "
-                            f"{part.compress_size / (1 << 20):,.1f} MiB: not a table anyone saved, not read "
-                            f"(压缩比异常，疑为压缩炸弹)", path=path,
-                            hint="open it in Excel or WPS and save it again, or save the sheet as CSV")
+                            f"{part.compress_size / (1 << 20):,.1f} MiB: not a file anyone saved, not read "
+                            f"(压缩比异常，疑为压缩炸弹)", path=path, hint=hint)
 
 
 def _sheet_candidates(path: Path, names, sheet):
@@ -1153,6 +1154,8 @@ def _read_vector(path: Path, layer, head: bytes) -> RawTable:
 
     if path.suffix.lower() in (".geojson", ".json") and not head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
         raise _wrong_container(path, "vector", head)
+    if path.suffix.lower() in (".zip", ".kmz"):
+        refuse_zip_bomb(path, "unzip it and check its files, or export the layer again")
     source = _zip_member(path) if path.suffix.lower() == ".zip" else str(path)
     notes = []
     encoding = _shapefile_encoding(source, path, notes)

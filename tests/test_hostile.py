@@ -583,19 +583,23 @@ def test_random_geoparquet_coordinate_systems(tmp_path_factory, crs, command):
     _run_on(path, command, out)
 
 
-@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "content.xml"])
-def test_a_zip_bomb_workbook_is_refused_before_it_is_read(tmp_path, monkeypatch, part):
+@pytest.mark.parametrize("name, part", [("bomb.xlsx", "xl/worksheets/sheet1.xml"), ("bomb.ods", "content.xml"),
+                                        ("bomb.zip", "p.dbf"), ("bomb.kmz", "doc.kml")])
+def test_a_zip_bomb_is_refused_before_it_is_read(tmp_path, monkeypatch, name, part):
     """A 1.5 MB .xlsx holding 1.6 GB of spaces in its sheet took 21 s and 3.3 GB of memory to read
-    as a two-row table. A part that expands 200 times past BOMB_BYTES is refused at once (exit 1);
-    a real workbook (its XML compresses 5–50 times) is read whatever its size."""
+    as a two-row table. A part that expands 200 times past BOMB_BYTES is refused at once (exit 1),
+    in a workbook or a zipped GIS file; a real workbook (its XML compresses 5–50 times) is read
+    whatever its size."""
     import zipfile
 
     import sxmap.geo.sources as sources
 
     monkeypatch.setattr(sources, "BOMB_BYTES", 1 << 20)  # (the rule, at a size a test can write)
-    bomb = tmp_path / ("bomb.xlsx" if part.startswith("xl/") else "bomb.ods")
+    bomb = tmp_path / name
     with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml" if part.startswith("xl/") else "mimetype", "x")
+        z.writestr("[Content_Types].xml" if name.endswith(".xlsx") else "mimetype", "x")
+        if name.endswith(".zip"):
+            z.writestr("p.shp", b"\x00" * 100)
         z.writestr(part, b"<x>" + b" " * (8 << 20) + b"</x>")
     result = CliRunner().invoke(main, ["validate", str(bomb)])
     assert result.exit_code == 1 and "压缩炸弹" in result.stderr and "GiB" in result.stderr, result.stderr
