@@ -27,7 +27,9 @@ def filter_parts(filters, lang: str) -> list[str]:
             parts.append(f"{zh} {'、'.join(values)}" if lang == "zh" else f"{en} {', '.join(values)}")
     minimum = (filters or {}).get("min_investment")
     if minimum is not None:
-        amount = f"{float(minimum):,.4f}".rstrip("0").rstrip(".")
+        from sxmap.geo.amounts import amount_text  # (the one way sxmap writes an amount)
+
+        amount = amount_text(float(minimum), "")
         parts.append(f"投资额不少于 {amount} 亿元" if lang == "zh" else f"amount at least {amount} (100 million yuan)")
     return parts
 
