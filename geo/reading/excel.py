@@ -5,6 +5,7 @@ that leaves a table VALID with a smaller sum."""
 
 from __future__ import annotations
 
+import functools
 import re
 
 #: The error values Excel stores (``t="e"`` cells).
@@ -47,15 +48,19 @@ def error_cells(path, sheet) -> list:
             for m in _ERROR_CELL.finditer(xml)]
 
 
-#: The parts of an OpenDocument spreadsheet's ``content.xml`` that place a cell: tables, rows and
-#: cells (with their repeat counts), and a cell's first paragraph (an error cell's text is its code).
-_ODS_PART = re.compile(rb'<table:table(?=[\s>])([^>]*)>|(</table:table>)'
-                       rb'|<table:table-row(?=[\s/>])([^>]*?)(/?)>|(</table:table-row>)'
-                       rb'|<table:(?:covered-)?table-cell(?=[\s/>])([^>]*?)(/?)>|(</table:(?:covered-)?table-cell>)'
-                       rb'|<text:p(?=[\s>])[^>]*(?<!/)>([^<]*)')
-_ODS_REPEAT = {b"row": re.compile(rb'table:number-rows-repeated="(\d{1,9})"'),
-               b"cell": re.compile(rb'table:number-columns-repeated="(\d{1,9})"')}
-_ODS_NAME = re.compile(rb'table:name="([^"]*)"')
+@functools.cache
+def _ods_patterns():
+    """The parts of an OpenDocument spreadsheet's ``content.xml`` that place a cell — tables, rows
+    and cells (with their repeat counts), and a cell's first paragraph (an error cell's text is its
+    code) — then the repeat counts and a table's name; compiled on first use (a CSV never needs them,
+    and this module is on its path)."""
+    part = re.compile(rb'<table:table(?=[\s>])([^>]*)>|(</table:table>)'
+                      rb'|<table:table-row(?=[\s/>])([^>]*?)(/?)>|(</table:table-row>)'
+                      rb'|<table:(?:covered-)?table-cell(?=[\s/>])([^>]*?)(/?)>|(</table:(?:covered-)?table-cell>)'
+                      rb'|<text:p(?=[\s>])[^>]*(?<!/)>([^<]*)')
+    repeat = {b"row": re.compile(rb'table:number-rows-repeated="(\d{1,9})"'),
+              b"cell": re.compile(rb'table:number-columns-repeated="(\d{1,9})"')}
+    return part, repeat, re.compile(rb'table:name="([^"]*)"')
 
 
 def ods_error_cells(path, sheet) -> list:
@@ -74,11 +79,12 @@ def ods_error_cells(path, sheet) -> list:
         return []
     if b'calcext:value-type="error"' not in xml:
         return []
+    parts, _, table_name = _ods_patterns()
     found, inside, row, rows_repeat, column, repeat, pending = [], False, 0, 1, 0, 1, None
-    for m in _ODS_PART.finditer(xml):
+    for m in parts.finditer(xml):
         table, table_end, row_attrs, row_closed, row_end, cell_attrs, cell_closed, cell_end, text = m.groups()
         if table is not None:
-            name = _ODS_NAME.search(table)
+            name = table_name.search(table)
             inside, row = name is not None and html.unescape(name[1].decode("utf-8", "replace")) == sheet, 0
         elif not inside:
             continue
@@ -107,7 +113,7 @@ def ods_error_cells(path, sheet) -> list:
 
 
 def _repeat(kind, attrs) -> int:
-    found = _ODS_REPEAT[kind].search(attrs)
+    found = _ods_patterns()[1][kind].search(attrs)
     return int(found[1]) if found else 1
 
 
@@ -127,10 +133,13 @@ def _ods_error(pending) -> list:
     return list(itertools.islice(cells, _MAX_ERRORS + 1))
 
 
-#: A BIFF record holding an error value ([MS-XLS] 2.4.24, 2.4.127, 2.5.133): BOOLERR (0x0205) with its
-#: error flag set, or FORMULA (0x0006) whose cached result is an error (its first byte 2, its last two
-#: 0xFFFF). A superset: bytes of other records that look like one only cost the full read.
-_XLS_ERROR_RECORD = re.compile(rb"\x05\x02\x08\x00.{7}\x01|\x06\x00.{8}\x02.{5}\xff\xff", re.S)
+@functools.cache
+def _xls_error_record():
+    """A BIFF record holding an error value ([MS-XLS] 2.4.24, 2.4.127, 2.5.133): BOOLERR (0x0205)
+    with its error flag set, or FORMULA (0x0006) whose cached result is an error (its first byte 2,
+    its last two 0xFFFF). A superset: bytes of other records that look like one only cost the full
+    read. Compiled on first use."""
+    return re.compile(rb"\x05\x02\x08\x00.{7}\x01|\x06\x00.{8}\x02.{5}\xff\xff", re.S)
 
 
 def xls_error_cells(path, sheet) -> list:
@@ -153,7 +162,7 @@ def xls_error_cells(path, sheet) -> list:
             mem, base, size = container.locate_named_stream(name)
             if mem is not None:
                 break
-        if mem is None or not _XLS_ERROR_RECORD.search(mem, base, base + size):
+        if mem is None or not _xls_error_record().search(mem, base, base + size):
             return []
         book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=log)
         try:
