@@ -229,17 +229,25 @@ def _workbook_with_errors(path):
     return path
 
 
-def test_excel_error_values_are_errors_by_row_and_column(runner, tmp_path):
-    path = _workbook_with_errors(tmp_path / "errors.xlsx")
+def assert_error_values_are_errors(runner, tmp_path, path, cells):
+    """``validate`` names each error cell ``(row, column, value)`` and exits 1; ``stats
+    --skip-invalid`` counts only the one row without an error (甲): none read as a blank or a 0.
+    Returns the ``validate`` result."""
     result = runner.invoke(main, ["validate", str(path)])
     assert result.exit_code == 1
-    for row, column, value in ((3, "总投资", "#N/A"), (4, "所在区县", "#REF!"), (4, "备注", "#NAME?"),
-                               (5, "总投资", "#DIV/0!")):
+    for row, column, value in cells:
         assert f"row {row}, column '{column}': an Excel error value" in result.stderr and value in result.stderr
-    result = runner.invoke(main, ["stats", "--projects", str(path), "--skip-invalid", "--rejects",
-                                  str(tmp_path / "rej.csv"), "--format", "json"])
-    assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)[-1]["count"] == 1  # only 甲: nothing read as a blank amount
+    stats = runner.invoke(main, ["stats", "--projects", str(path), "--skip-invalid", "--rejects",
+                                 str(tmp_path / "rej.csv"), "--format", "json"])
+    assert stats.exit_code == 0, stats.stderr
+    assert json.loads(stats.stdout)[-1]["count"] == 1  # only 甲: nothing read as a blank amount
+    return result
+
+
+def test_excel_error_values_are_errors_by_row_and_column(runner, tmp_path):
+    path = _workbook_with_errors(tmp_path / "errors.xlsx")
+    assert_error_values_are_errors(runner, tmp_path, path, ((3, "总投资", "#N/A"), (4, "所在区县", "#REF!"),
+                                                            (4, "备注", "#NAME?"), (5, "总投资", "#DIV/0!")))
 
 
 def _ods_with_errors(path):
@@ -302,15 +310,9 @@ def test_ods_error_values_are_errors_by_row_and_column_never_blank_or_zero(runne
     path = _ods_with_errors(tmp_path / "errors.ods")
     assert error_cells(path, "项目表") == [(3, "E", "#N/A"), (4, "B", "#REF!"), (5, "E", "#DIV/0!")]
     assert error_cells(path, "其他") == [(2, "B", "#VALUE!")]
-    result = runner.invoke(main, ["validate", str(path)])
-    assert result.exit_code == 1
-    for row, column, value in ((3, "总投资", "#N/A"), (4, "所在区县", "#REF!"), (5, "总投资", "#DIV/0!")):
-        assert f"row {row}, column '{column}': an Excel error value" in result.stderr and value in result.stderr
+    result = assert_error_values_are_errors(runner, tmp_path, path, ((3, "总投资", "#N/A"), (4, "所在区县", "#REF!"),
+                                                                     (5, "总投资", "#DIV/0!")))
     assert "LibreOffice" in result.stderr
-    result = runner.invoke(main, ["stats", "--projects", str(path), "--skip-invalid", "--rejects",
-                                  str(tmp_path / "rej.csv"), "--format", "json"])
-    assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)[-1]["count"] == 1  # only 甲
 
 
 def test_xls_error_values_are_errors_by_row_and_column(runner, tmp_path):
@@ -320,14 +322,8 @@ def test_xls_error_values_are_errors_by_row_and_column(runner, tmp_path):
     path = DATA / "forms" / "errors.xls"
     assert error_cells(path, "项目") == [(3, "C", "#DIV/0!"), (4, "B", "#REF!"), (5, "C", "#N/A")]
     assert error_cells(path, "其他") == [(2, "C", "#VALUE!")]
-    result = runner.invoke(main, ["validate", str(path)])
-    assert result.exit_code == 1
-    for row, column, value in ((3, "总投资（亿元）", "#DIV/0!"), (4, "所在区县", "#REF!"), (5, "总投资（亿元）", "#N/A")):
-        assert f"row {row}, column '{column}': an Excel error value" in result.stderr and value in result.stderr
-    result = runner.invoke(main, ["stats", "--projects", str(path), "--skip-invalid", "--rejects",
-                                  str(tmp_path / "rej.csv"), "--format", "json"])
-    assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)[-1]["count"] == 1  # only 甲
+    assert_error_values_are_errors(runner, tmp_path, path, ((3, "总投资（亿元）", "#DIV/0!"), (4, "所在区县", "#REF!"),
+                                                            (5, "总投资（亿元）", "#N/A")))
 
 
 def test_an_xls_without_error_records_is_not_read_twice(monkeypatch):
